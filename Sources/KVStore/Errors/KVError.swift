@@ -1,0 +1,59 @@
+/// The one error type of the engine: a DynamoDB error code and its message.
+///
+/// The engine knows nothing of HTTP; `KVServer` maps `code` to the wire
+/// (`__type` prefix and status) in exactly one place.
+public struct KVError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Code: String, Sendable, Equatable {
+        case validation = "ValidationException"
+        case serialization = "SerializationException"
+        case resourceNotFound = "ResourceNotFoundException"
+        case resourceInUse = "ResourceInUseException"
+        case conditionalCheckFailed = "ConditionalCheckFailedException"
+        case transactionCanceled = "TransactionCanceledException"
+        case transactionConflict = "TransactionConflictException"
+        case idempotentParameterMismatch = "IdempotentParameterMismatchException"
+        case limitExceeded = "LimitExceededException"
+        case itemCollectionSizeLimitExceeded = "ItemCollectionSizeLimitExceededException"
+        case provisionedThroughputExceeded = "ProvisionedThroughputExceededException"
+        case throttling = "ThrottlingException"
+        case trimmedDataAccess = "TrimmedDataAccessException"
+        case expiredIterator = "ExpiredIteratorException"
+        case unknownOperation = "UnknownOperationException"
+        case missingAuthenticationToken = "MissingAuthenticationTokenException"
+        case accessDenied = "AccessDeniedException"
+        case unrecognizedClient = "UnrecognizedClientException"
+        case invalidSignature = "InvalidSignatureException"
+        case requestEntityTooLarge = "RequestEntityTooLarge"
+        case internalServerError = "InternalServerError"
+    }
+
+    public var code: Code
+    public var message: String
+    /// The item that failed a condition, when the request asked for
+    /// `ReturnValuesOnConditionCheckFailure=ALL_OLD`.
+    public var item: Item?
+
+    public init(_ code: Code, _ message: String, item: Item? = nil) {
+        self.code = code
+        self.message = message
+        self.item = item
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+
+    public static func validation(_ message: String) -> KVError { KVError(.validation, message) }
+    public static func resourceNotFound(_ message: String) -> KVError { KVError(.resourceNotFound, message) }
+    public static func resourceInUse(_ message: String) -> KVError { KVError(.resourceInUse, message) }
+    public static func serialization(_ message: String) -> KVError { KVError(.serialization, message) }
+    public static func internalError(_ message: String = "Internal server error") -> KVError {
+        KVError(.internalServerError, message)
+    }
+
+    /// Shape errors read "1 validation error detected: Value '...' at 'path' failed to satisfy constraint: ...".
+    /// Several are joined with "; " under one "N validation errors detected:" prefix.
+    public static func constraints(_ violations: [String]) -> KVError {
+        let count = violations.count
+        let head = count == 1 ? "1 validation error detected: " : "\(count) validation errors detected: "
+        return .validation(head + violations.joined(separator: "; "))
+    }
+}
