@@ -3,6 +3,19 @@ public import KVStore
 /// The DynamoDB API operations, keyed by the operation name of `X-Amz-Target`.
 public enum DynamoDBOperations {
     public static func handlers(engine: KVEngine) -> [String: OperationHandler] {
-        [:]
+        func bind(
+            _ operation: @escaping @Sendable (JSONValue, RequestContext, KVEngine) async throws -> JSONValue
+        ) -> OperationHandler {
+            { body, context in try await operation(body, context, engine) }
+        }
+        return [
+            "CreateTable": bind(CreateTableOperation.handle),
+            "DescribeTable": bind(DescribeTableOperation.handle),
+            "ListTables": bind(ListTablesOperation.handle),
+            "DeleteTable": bind(DeleteTableOperation.handle),
+            "PutItem": bind(PutItemOperation.handle),
+            "GetItem": bind(GetItemOperation.handle),
+            "DeleteItem": bind(DeleteItemOperation.handle),
+        ]
     }
 }

@@ -1,0 +1,74 @@
+/// Standard base64 (RFC 4648, padded), as DynamoDB uses for binary values on the wire.
+enum Base64 {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    private static let reverse: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        for (index, byte) in alphabet.enumerated() { table[Int(byte)] = UInt8(index) }
+        return table
+    }()
+
+    static func encode(_ bytes: [UInt8]) -> String {
+        var output = [UInt8]()
+        output.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var index = 0
+        while index + 3 <= bytes.count {
+            let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
+            output.append(alphabet[Int(chunk >> 18 & 63)])
+            output.append(alphabet[Int(chunk >> 12 & 63)])
+            output.append(alphabet[Int(chunk >> 6 & 63)])
+            output.append(alphabet[Int(chunk & 63)])
+            index += 3
+        }
+        let rest = bytes.count - index
+        if rest == 1 {
+            let chunk = UInt32(bytes[index]) << 16
+            output.append(alphabet[Int(chunk >> 18 & 63)])
+            output.append(alphabet[Int(chunk >> 12 & 63)])
+            output.append(UInt8(ascii: "="))
+            output.append(UInt8(ascii: "="))
+        } else if rest == 2 {
+            let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8
+            output.append(alphabet[Int(chunk >> 18 & 63)])
+            output.append(alphabet[Int(chunk >> 12 & 63)])
+            output.append(alphabet[Int(chunk >> 6 & 63)])
+            output.append(UInt8(ascii: "="))
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    enum DecodingError: Error, Equatable {
+        case length(Int)
+        case character(Character)
+    }
+
+    static func decode(_ text: String) throws(DecodingError) -> [UInt8] {
+        let input = Array(text.utf8)
+        guard input.count % 4 == 0 else { throw .length(input.count) }
+        var output = [UInt8]()
+        output.reserveCapacity(input.count / 4 * 3)
+        var index = 0
+        while index < input.count {
+            let isLast = index + 4 == input.count
+            var quad: UInt32 = 0
+            var padding = 0
+            for offset in 0..<4 {
+                let byte = input[index + offset]
+                if byte == UInt8(ascii: "=") && isLast && offset >= 2 {
+                    padding += 1
+                    quad <<= 6
+                    continue
+                }
+                let sextet = reverse[Int(byte)]
+                guard sextet != 0xFF, padding == 0 else {
+                    throw .character(Character(Unicode.Scalar(byte)))
+                }
+                quad = quad << 6 | UInt32(sextet)
+            }
+            output.append(UInt8(quad >> 16 & 0xFF))
+            if padding < 2 { output.append(UInt8(quad >> 8 & 0xFF)) }
+            if padding < 1 { output.append(UInt8(quad & 0xFF)) }
+            index += 4
+        }
+        return output
+    }
+}

@@ -1,0 +1,25 @@
+import KVStore
+
+/// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteItem.html
+enum DeleteItemOperation {
+    static func handle(_ body: JSONValue, _ context: RequestContext, engine: KVEngine) async throws -> JSONValue {
+        let request = try WireObject(body)
+        var violations = ConstraintViolations()
+        let tableName = try TableName.read(request, minLength: 1, into: &violations)
+        let keyFields = try ItemRequestFields.key(request, into: &violations)
+        let returnValues = try ItemRequestFields.returnValues(request, into: &violations)
+        try ItemRequestFields.commonOptions(request, into: &violations)
+        try violations.check()
+        if let returnValues, returnValues != .none, returnValues != .allOld {
+            throw KVError.validation("ReturnValues can only be ALL_OLD or NONE")
+        }
+        try ItemRequestFields.rejectUnsupported(
+            request, ["ConditionExpression", "Expected", "ConditionalOperator", "ExpressionAttributeNames", "ExpressionAttributeValues"])
+        let key = try AttributeValueWire.decodeItem(keyFields ?? [:])
+
+        let result = try await engine.deleteItem(
+            DeleteItemRequest(tableName: tableName ?? "", key: key, returnValues: returnValues ?? .none))
+        guard let old = result.attributes else { return .object([:]) }
+        return .object(["Attributes": AttributeValueWire.encodeItem(old)])
+    }
+}

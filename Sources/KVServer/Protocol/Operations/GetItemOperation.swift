@@ -1,0 +1,23 @@
+import KVStore
+
+/// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html
+enum GetItemOperation {
+    static func handle(_ body: JSONValue, _ context: RequestContext, engine: KVEngine) async throws -> JSONValue {
+        let request = try WireObject(body)
+        var violations = ConstraintViolations()
+        let tableName = try TableName.read(request, minLength: 1, into: &violations)
+        let keyFields = try ItemRequestFields.key(request, into: &violations)
+        let attributesToGet = try request.array("AttributesToGet")
+        violations.count(attributesToGet, rendered: "[...]", min: 1, max: 255, at: "attributesToGet")
+        violations.oneOf(try request.string("ReturnConsumedCapacity"), ["INDEXES", "TOTAL", "NONE"], at: "returnConsumedCapacity")
+        let consistentRead = try request.bool("ConsistentRead") ?? false
+        try violations.check()
+        let key = try AttributeValueWire.decodeItem(keyFields ?? [:])
+        let projection = try ProjectionList.read(request, attributesToGet: attributesToGet)
+
+        let item = try await engine.getItem(
+            GetItemRequest(tableName: tableName ?? "", key: key, consistentRead: consistentRead, projection: projection))
+        guard let item else { return .object([:]) }
+        return .object(["Item": AttributeValueWire.encodeItem(item)])
+    }
+}

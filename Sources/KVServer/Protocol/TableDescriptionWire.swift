@@ -1,0 +1,59 @@
+import KVStore
+
+/// TableDescription as the wire shows it.
+/// See https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TableDescription.html
+enum TableDescriptionWire {
+    static func encode(_ description: TableDescription, region: String) -> JSONValue {
+        let table = description.definition
+        var fields: [String: JSONValue] = [
+            "TableName": .string(table.name),
+            "TableArn": .string(TableName.arn(table.name, region: region)),
+            "TableId": .string(table.tableID),
+            "TableStatus": .string(description.status.rawValue),
+            "CreationDateTime": .number(timestamp(table.creationDate)),
+            "ItemCount": .number(String(description.itemCount)),
+            "TableSizeBytes": .number(String(description.sizeBytes)),
+            "DeletionProtectionEnabled": .bool(table.deletionProtection),
+            "AttributeDefinitions": .array(
+                table.attributeDefinitions.map {
+                    .object(["AttributeName": .string($0.name), "AttributeType": .string($0.type.rawValue)])
+                }),
+            "KeySchema": keySchema(table.keySchema),
+            "ProvisionedThroughput": .object([
+                "NumberOfDecreasesToday": .number("0"),
+                "ReadCapacityUnits": .number(String(table.throughput.readCapacityUnits)),
+                "WriteCapacityUnits": .number(String(table.throughput.writeCapacityUnits)),
+            ]),
+        ]
+        if table.billingMode == .payPerRequest {
+            var summary: [String: JSONValue] = ["BillingMode": .string(table.billingMode.rawValue)]
+            if let since = table.payPerRequestSince {
+                summary["LastUpdateToPayPerRequestDateTime"] = .number(timestamp(since))
+            }
+            fields["BillingModeSummary"] = .object(summary)
+        }
+        return .object(fields)
+    }
+
+    static func keySchema(_ schema: KeySchema) -> JSONValue {
+        var elements: [JSONValue] = [
+            .object(["AttributeName": .string(schema.partitionKey.name), "KeyType": .string("HASH")])
+        ]
+        if let sortKey = schema.sortKey {
+            elements.append(.object(["AttributeName": .string(sortKey.name), "KeyType": .string("RANGE")]))
+        }
+        return .array(elements)
+    }
+
+    /// Epoch seconds with millisecond precision, as the SDKs expect timestamps in JSON.
+    static func timestamp(_ seconds: Double) -> String {
+        let millis = Int64((seconds * 1000).rounded())
+        let whole = millis / 1000
+        let fraction = millis % 1000
+        if fraction == 0 { return String(whole) }
+        var digits = String(fraction)
+        while digits.count < 3 { digits = "0" + digits }
+        while digits.hasSuffix("0") { digits.removeLast() }
+        return "\(whole).\(digits)"
+    }
+}

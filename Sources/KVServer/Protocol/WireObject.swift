@@ -1,0 +1,101 @@
+public import KVStore
+
+/// A JSON object of a request, read field by field with the wire's type rules.
+///
+/// A field of the wrong JSON type is a SerializationException with the texts DynamoDB's
+/// deserializer uses ("NUMBER_VALUE cannot be converted to String"); a JSON null
+/// counts as absent, as it does for DynamoDB.
+public struct WireObject: Sendable {
+    public let fields: [String: JSONValue]
+
+    public init(_ json: JSONValue) throws(KVError) {
+        guard case .object(let fields) = json else {
+            throw Self.mismatch(json, expected: "Structure")
+        }
+        self.fields = fields
+    }
+
+    public init(fields: [String: JSONValue]) {
+        self.fields = fields
+    }
+
+    public subscript(_ name: String) -> JSONValue? {
+        if case .null = fields[name] { return nil }
+        return fields[name]
+    }
+
+    public func string(_ name: String) throws(KVError) -> String? {
+        guard let value = self[name] else { return nil }
+        return try Self.string(value)
+    }
+
+    public func bool(_ name: String) throws(KVError) -> Bool? {
+        guard let value = self[name] else { return nil }
+        guard case .bool(let flag) = value else { throw Self.mismatch(value, expected: "Boolean") }
+        return flag
+    }
+
+    /// An integer field (DynamoDB's Integer/Long); fractions are truncated like the Java deserializer does.
+    public func integer(_ name: String) throws(KVError) -> Int64? {
+        guard let value = self[name] else { return nil }
+        guard case .number(let text) = value else { throw Self.mismatch(value, expected: "Long") }
+        return Self.integer(text)
+    }
+
+    public func object(_ name: String) throws(KVError) -> WireObject? {
+        guard let value = self[name] else { return nil }
+        return try WireObject(value)
+    }
+
+    public func array(_ name: String) throws(KVError) -> [JSONValue]? {
+        guard let value = self[name] else { return nil }
+        guard case .array(let elements) = value else {
+            if case .object = value { throw .serialization("Start of structure or map found where not expected") }
+            throw .serialization("Unexpected field type")
+        }
+        return elements
+    }
+
+    /// A JSON object used as a map (Item, Key, ExpressionAttributeNames...).
+    public func map(_ name: String) throws(KVError) -> [String: JSONValue]? {
+        guard let value = self[name] else { return nil }
+        guard case .object(let fields) = value else {
+            if case .array = value { throw .serialization("Start of list found where not expected") }
+            throw .serialization("Unexpected field type")
+        }
+        return fields
+    }
+
+    public static func string(_ value: JSONValue) throws(KVError) -> String {
+        guard case .string(let text) = value else { throw mismatch(value, expected: "String") }
+        return text
+    }
+
+    static func integer(_ text: String) -> Int64 {
+        let integral = text.prefix { $0 != "." && $0 != "e" && $0 != "E" }
+        if let exact = Int64(integral) { return exact }
+        // Out of range or exponent form: saturate rather than trap.
+        if let approximate = Double(text), approximate.isFinite {
+            if approximate >= 9.2e18 { return .max }
+            if approximate <= -9.2e18 { return .min }
+            return Int64(approximate)
+        }
+        return text.hasPrefix("-") ? .min : .max
+    }
+
+    static func mismatch(_ value: JSONValue, expected: String) -> KVError {
+        switch value {
+        case .bool(true): return .serialization("TRUE_VALUE cannot be converted to \(expected)")
+        case .bool(false): return .serialization("FALSE_VALUE cannot be converted to \(expected)")
+        case .number(let text):
+            let isDecimal = text.contains(".") || text.contains("e") || text.contains("E")
+            return .serialization("\(isDecimal ? "DECIMAL_VALUE" : "NUMBER_VALUE") cannot be converted to \(expected)")
+        case .string: return .serialization("STRING_VALUE cannot be converted to \(expected)")
+        case .array:
+            let javaClass = expected == "Structure" ? "java.lang.Object" : "java.lang.\(expected)"
+            return .serialization("Unrecognized collection type class \(javaClass)")
+        case .object: return .serialization("Start of structure or map found where not expected")
+        case .null: return .serialization("Unexpected field type")
+        }
+    }
+}

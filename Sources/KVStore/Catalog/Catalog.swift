@@ -1,0 +1,30 @@
+import Synchronization
+
+/// The in-memory copy of the table catalog, so that item operations find their table
+/// without touching SQLite. The `kv_tables` table is the source of truth: DDL operations
+/// check it inside their write transaction and update this copy from the writer thread,
+/// in commit order.
+final class Catalog: Sendable {
+    private let tables = Mutex<[String: TableDefinition]>([:])
+
+    func table(named name: String) -> TableDefinition? {
+        tables.withLock { $0[name] }
+    }
+
+    func allNames() -> [String] {
+        tables.withLock { Array($0.keys) }
+    }
+
+    func replaceAll(with definitions: [TableDefinition]) {
+        let byName = Dictionary(definitions.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
+        tables.withLock { $0 = byName }
+    }
+
+    func put(_ definition: TableDefinition) {
+        tables.withLock { $0[definition.name] = definition }
+    }
+
+    func remove(_ name: String) {
+        tables.withLock { _ = $0.removeValue(forKey: name) }
+    }
+}

@@ -1,0 +1,87 @@
+
+/// A key attribute of a table or index: its name and scalar type.
+public struct KeyAttribute: Sendable, Hashable, Codable {
+    public var name: String
+    public var type: ScalarType
+
+    public init(name: String, type: ScalarType) {
+        self.name = name
+        self.type = type
+    }
+}
+
+/// The primary key of a table: a partition (HASH) key and an optional sort (RANGE) key.
+public struct KeySchema: Sendable, Hashable, Codable {
+    public var partitionKey: KeyAttribute
+    public var sortKey: KeyAttribute?
+
+    public init(partitionKey: KeyAttribute, sortKey: KeyAttribute? = nil) {
+        self.partitionKey = partitionKey
+        self.sortKey = sortKey
+    }
+
+    /// Key attribute names, partition key first.
+    public var attributeNames: [String] {
+        [partitionKey.name] + (sortKey.map { [$0.name] } ?? [])
+    }
+
+    public func contains(_ name: String) -> Bool {
+        partitionKey.name == name || sortKey?.name == name
+    }
+}
+
+public enum BillingMode: String, Sendable, Codable, Hashable {
+    case provisioned = "PROVISIONED"
+    case payPerRequest = "PAY_PER_REQUEST"
+}
+
+public struct ProvisionedThroughput: Sendable, Hashable, Codable {
+    public var readCapacityUnits: Int64
+    public var writeCapacityUnits: Int64
+
+    public init(readCapacityUnits: Int64, writeCapacityUnits: Int64) {
+        self.readCapacityUnits = readCapacityUnits
+        self.writeCapacityUnits = writeCapacityUnits
+    }
+}
+
+/// Everything the catalog remembers about a table. Stored as JSON in `kv_tables.definition`:
+/// fields may be added (with defaults when decoding), never renamed.
+public struct TableDefinition: Sendable, Hashable, Codable {
+    public var name: String
+    /// Suffix of the SQLite table holding the items (`t<storageID>`); never reused.
+    public var storageID: Int64
+    /// DynamoDB's TableId (a UUID).
+    public var tableID: String
+    public var keySchema: KeySchema
+    /// AttributeDefinitions in the order the client gave them.
+    public var attributeDefinitions: [KeyAttribute]
+    public var billingMode: BillingMode
+    /// Zero units for PAY_PER_REQUEST tables, as DynamoDB reports them.
+    public var throughput: ProvisionedThroughput
+    /// Seconds since 1970.
+    public var creationDate: Double
+    /// When the table last switched to (or was created with) PAY_PER_REQUEST.
+    public var payPerRequestSince: Double?
+    public var deletionProtection: Bool
+
+    public init(
+        name: String, storageID: Int64, tableID: String, keySchema: KeySchema,
+        attributeDefinitions: [KeyAttribute], billingMode: BillingMode,
+        throughput: ProvisionedThroughput, creationDate: Double, payPerRequestSince: Double?,
+        deletionProtection: Bool
+    ) {
+        self.name = name
+        self.storageID = storageID
+        self.tableID = tableID
+        self.keySchema = keySchema
+        self.attributeDefinitions = attributeDefinitions
+        self.billingMode = billingMode
+        self.throughput = throughput
+        self.creationDate = creationDate
+        self.payPerRequestSince = payPerRequestSince
+        self.deletionProtection = deletionProtection
+    }
+
+    var sqlTableName: String { "t\(storageID)" }
+}

@@ -1,0 +1,28 @@
+public struct DeleteItemRequest: Sendable {
+    public var tableName: String
+    public var key: Item
+    public var returnValues: ReturnValues
+
+    public init(tableName: String, key: Item, returnValues: ReturnValues = .none) {
+        self.tableName = tableName
+        self.key = key
+        self.returnValues = returnValues
+    }
+}
+
+extension KVEngine {
+    /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteItem.html
+    public func deleteItem(_ request: DeleteItemRequest) async throws -> WriteResult {
+        let table = try existingTable(request.tableName)
+        let key = try KeyValidator.key(request.key, schema: table.keySchema)
+        let wantsOld = request.returnValues == .allOld
+        return try await onExistingTable {
+            try await database.write { connection in
+                let store = ItemStore(table: table, connection: connection)
+                let old = wantsOld ? try store.fetch(key) : nil
+                try store.remove(key)
+                return WriteResult(attributes: old)
+            }
+        }
+    }
+}

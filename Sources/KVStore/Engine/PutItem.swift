@@ -1,0 +1,35 @@
+public struct PutItemRequest: Sendable {
+    public var tableName: String
+    public var item: Item
+    public var returnValues: ReturnValues
+
+    public init(tableName: String, item: Item, returnValues: ReturnValues = .none) {
+        self.tableName = tableName
+        self.item = item
+        self.returnValues = returnValues
+    }
+}
+
+extension KVEngine {
+    static let maxItemSize = 409_600
+
+    /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html
+    public func putItem(_ request: PutItemRequest) async throws -> WriteResult {
+        let size = ItemSize.of(request.item)
+        if size > Self.maxItemSize {
+            throw KVError.validation("Item size has exceeded the maximum allowed size")
+        }
+        let table = try existingTable(request.tableName)
+        let key = try KeyValidator.keyOfItem(request.item, schema: table.keySchema)
+        let item = request.item
+        let wantsOld = request.returnValues == .allOld
+        return try await onExistingTable {
+            try await database.write { connection in
+                let store = ItemStore(table: table, connection: connection)
+                let old = wantsOld ? try store.fetch(key) : nil
+                try store.store(item, size: size, at: key)
+                return WriteResult(attributes: old)
+            }
+        }
+    }
+}
