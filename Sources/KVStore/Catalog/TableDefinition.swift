@@ -64,6 +64,16 @@ public struct TableDefinition: Sendable, Hashable, Codable {
     /// When the table last switched to (or was created with) PAY_PER_REQUEST.
     public var payPerRequestSince: Double?
     public var deletionProtection: Bool
+    public var globalIndexes: [IndexDefinition] = []
+    public var localIndexes: [IndexDefinition] = []
+    /// The next `IndexDefinition.number` to hand out.
+    public var nextIndexNumber: Int64 = 1
+
+    public var indexes: [IndexDefinition] { globalIndexes + localIndexes }
+
+    public func index(named name: String) -> IndexDefinition? {
+        indexes.first { $0.name == name }
+    }
 
     public init(
         name: String, storageID: Int64, tableID: String, keySchema: KeySchema,
