@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The one command that runs every test on a fresh machine, from the repo root:
+#   bash Scripts/test.sh
+# Stages: dependencies -> swift build -> swift test -> pytest (Tests/integration).
+# Exits non-zero if any stage fails; pytest's "no tests collected" (exit 5)
+# counts as a failure.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+REPO_ROOT="$(pwd)"
+
+declare -a SUMMARY=()
+FAILED=0
+
+stage() { printf '\n==== %s ====\n' "$*"; }
+
+run_stage() {
+    # run_stage NAME CMD...: runs CMD, records the result, never aborts the script.
+    local name="$1"; shift
+    stage "$name"
+    local rc=0
+    "$@" || rc=$?
+    if [ "$rc" -eq 0 ]; then
+        SUMMARY+=("$name: ok")
+    else
+        SUMMARY+=("$name: FAILED (exit $rc)")
+        FAILED=1
+    fi
+    return "$rc"
+}
+
+install_deps() {
+    if ! pkg-config --exists sqlite3 2>/dev/null; then
+        echo "sqlite3 development files missing: installing libsqlite3-dev and pkg-config"
+        local sudo=""
+        if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+        $sudo apt-get update
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y libsqlite3-dev pkg-config
+    fi
+    python3 -m pip install -q -r Tests/integration/requirements.txt
+}
+
+swift_build() {
+    swift build
+}
+
+swift_unit_tests() {
+    swift test
+}
+
+python_integration_tests() {
+    local bin_dir
+    bin_dir="$(swift build --show-bin-path)"
+    export KVSERVER_BIN="${KVSERVER_BIN:-$bin_dir/kvserver}"
+    echo "KVSERVER_BIN=$KVSERVER_BIN"
+    local rc=0
+    python3 -m pytest Tests/integration -q "$@" || rc=$?
+    if [ "$rc" -eq 5 ]; then
+        echo "pytest collected no tests: treating as a failure"
+    fi
+    return "$rc"
+}
+
+if run_stage "dependencies" install_deps \
+   && run_stage "swift build" swift_build; then
+    # Unit and integration tests both run even if the other fails.
+    run_stage "swift test" swift_unit_tests || true
+    run_stage "pytest integration" python_integration_tests "$@" || true
+fi
+
+stage "summary"
+for line in "${SUMMARY[@]}"; do echo "  $line"; done
+if [ "$FAILED" -ne 0 ]; then
+    echo "test.sh: FAILED"
+    exit 1
+fi
+echo "test.sh: all stages passed"

@@ -1,0 +1,70 @@
+"""DeleteTable.
+
+Sources: ResourceNotFound text [DX] nubo-db/dynoxide src/actions/delete_table.rs
+and [MO] moto exceptions.py; deletion-protection refusal: ValidationException
+"Resource cannot be deleted as it is currently protected against deletion.
+Disable deletion protection first." quoted from real DynamoDB in
+https://github.com/nubo-db/dynoxide/issues/46 (fixed by PR #49), error type
+ValidationException per floci PR https://github.com/floci-io/floci/pull/1445.
+"""
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import assert_error, unique_name, wait_active
+
+
+def test_delete_table_returns_deleting(client, make_table):
+    name = make_table()
+    desc = client.delete_table(TableName=name)["TableDescription"]
+    assert desc["TableName"] == name
+    assert desc["TableStatus"] == "DELETING"
+    assert desc["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}]
+    assert "TableArn" in desc
+
+
+def test_delete_table_then_gone(client, make_table):
+    name = make_table()
+    client.delete_table(TableName=name)
+    client.get_waiter("table_not_exists").wait(
+        TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 120})
+    with pytest.raises(ClientError) as e:
+        client.describe_table(TableName=name)
+    assert_error(e, "ResourceNotFoundException",
+                 f"Requested resource not found: Table: {name} not found")
+
+
+def test_delete_missing_table(client):
+    name = unique_name("missing")
+    with pytest.raises(ClientError) as e:
+        client.delete_table(TableName=name)
+    assert_error(e, "ResourceNotFoundException",
+                 f"Requested resource not found: Table: {name} not found")
+
+
+PROTECTED_MSG = ("Resource cannot be deleted as it is currently protected against "
+                 "deletion. Disable deletion protection first.")
+
+
+def test_delete_protected_table_refused(client, make_table):
+    name = make_table(DeletionProtectionEnabled=True)
+    with pytest.raises(ClientError) as e:
+        client.delete_table(TableName=name)
+    assert_error(e, "ValidationException", PROTECTED_MSG)
+    # The table is still there and still protected.
+    table = client.describe_table(TableName=name)["Table"]
+    assert table["TableStatus"] == "ACTIVE"
+    assert table["DeletionProtectionEnabled"] is True
+
+
+def test_delete_after_disabling_protection(client, make_table):
+    name = make_table(DeletionProtectionEnabled=True)
+    try:
+        client.update_table(TableName=name, DeletionProtectionEnabled=False)
+    except ClientError as e:
+        if e.response["Error"]["Code"] == "UnknownOperationException":
+            pytest.skip("UpdateTable is not implemented by this endpoint yet")
+        raise
+    wait_active(client, name)
+    assert client.describe_table(TableName=name)["Table"]["DeletionProtectionEnabled"] is False
+    assert client.delete_table(TableName=name)["TableDescription"]["TableStatus"] == "DELETING"
