@@ -19,9 +19,9 @@ extension KVEngine {
         return try await onExistingTable {
             try await database.write { connection in
                 let store = ItemStore(table: table, connection: connection)
-                let old = wantsOld ? try store.fetch(key) : nil
-                try store.remove(key)
-                return WriteResult(attributes: old)
+                let old = wantsOld || store.needsOldItem ? try store.fetch(key) : nil
+                try store.write(key, old: old, new: nil, newSize: 0)
+                return WriteResult(attributes: wantsOld ? old : nil)
             }
         }
     }

@@ -21,14 +21,15 @@ extension KVEngine {
         }
         let table = try existingTable(request.tableName)
         let key = try KeyValidator.keyOfItem(request.item, schema: table.keySchema)
+        try IndexKeys.validate(request.item, for: table)
         let item = request.item
         let wantsOld = request.returnValues == .allOld
         return try await onExistingTable {
             try await database.write { connection in
                 let store = ItemStore(table: table, connection: connection)
-                let old = wantsOld ? try store.fetch(key) : nil
-                try store.store(item, size: size, at: key)
-                return WriteResult(attributes: old)
+                let old = wantsOld || store.needsOldItem ? try store.fetch(key) : nil
+                try store.write(key, old: old, new: item, newSize: size)
+                return WriteResult(attributes: wantsOld ? old : nil)
             }
         }
     }

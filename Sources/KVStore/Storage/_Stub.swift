@@ -37,4 +37,3 @@ enum ItemCodec {
     static func encode(_ item: Item) -> [UInt8] { [] }
     static func decode(_ bytes: [UInt8]) throws -> Item { [:] }
 }
-public enum ItemSize { public static func of(_ item: Item) -> Int { 0 }; public static func of(_ value: AttributeValue) -> Int { 0 } }

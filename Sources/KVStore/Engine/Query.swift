@@ -1,0 +1,120 @@
+/// A condition on the sort key of a Query (`KeyConditionExpression` / `KeyConditions`).
+public enum SortKeyCondition: Sendable {
+    case equal(AttributeValue)
+    case lessThan(AttributeValue)
+    case lessThanOrEqual(AttributeValue)
+    case greaterThan(AttributeValue)
+    case greaterThanOrEqual(AttributeValue)
+    case between(AttributeValue, AttributeValue)
+    case beginsWith(AttributeValue)
+}
+
+public struct QueryRequest: Sendable {
+    public var tableName: String
+    public var partitionKeyValue: AttributeValue
+    public var sortKeyCondition: SortKeyCondition?
+    public var scanIndexForward: Bool
+    public var options: ReadOptions
+
+    public init(
+        tableName: String, partitionKeyValue: AttributeValue, sortKeyCondition: SortKeyCondition? = nil,
+        scanIndexForward: Bool = true, options: ReadOptions = ReadOptions()
+    ) {
+        self.tableName = tableName
+        self.partitionKeyValue = partitionKeyValue
+        self.sortKeyCondition = sortKeyCondition
+        self.scanIndexForward = scanIndexForward
+        self.options = options
+    }
+}
+
+extension KVEngine {
+    /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html
+    /// One partition, read as a B-tree range: the cost depends on the page, not the table.
+    public func query(_ request: QueryRequest) async throws -> ReadPage {
+        let table = try existingTable(request.tableName)
+        let source = try ReadSource(table: table, options: request.options)
+        let schema = source.keySchema
+        let typeMismatch = KVError.validation(
+            "One or more parameter values were invalid: Condition parameter type does not match schema type")
+        guard request.partitionKeyValue.scalarType == schema.partitionKey.type,
+            let partition = KeyEncoding.encode(request.partitionKeyValue)
+        else { throw typeMismatch }
+
+        var clauses = ["h = ?", "pk = ?"]
+        var arguments: [PageReader.Argument] = [.integer(PartitionHash.of(partition)), .blob(partition)]
+        if let condition = request.sortKeyCondition {
+            guard let sortKey = schema.sortKey else {
+                throw KVError.validation("Query key condition not supported")
+            }
+            func encoded(_ value: AttributeValue) throws(KVError) -> [UInt8] {
+                guard value.scalarType == sortKey.type, let bytes = KeyEncoding.encode(value) else { throw typeMismatch }
+                return bytes
+            }
+            switch condition {
+            case .equal(let value):
+                clauses.append("sk = ?"); arguments.append(.blob(try encoded(value)))
+            case .lessThan(let value):
+                clauses.append("sk < ?"); arguments.append(.blob(try encoded(value)))
+            case .lessThanOrEqual(let value):
+                clauses.append("sk <= ?"); arguments.append(.blob(try encoded(value)))
+            case .greaterThan(let value):
+                clauses.append("sk > ?"); arguments.append(.blob(try encoded(value)))
+            case .greaterThanOrEqual(let value):
+                clauses.append("sk >= ?"); arguments.append(.blob(try encoded(value)))
+            case .between(let low, let high):
+                clauses.append("sk >= ?"); arguments.append(.blob(try encoded(low)))
+                clauses.append("sk <= ?"); arguments.append(.blob(try encoded(high)))
+            case .beginsWith(let value):
+                guard sortKey.type != .number else {
+                    throw KVError.validation(
+                        "Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N")
+                }
+                let prefix = try encoded(value)
+                clauses.append("sk >= ?"); arguments.append(.blob(prefix))
+                if let successor = Self.prefixSuccessor(prefix) {
+                    clauses.append("sk < ?"); arguments.append(.blob(successor))
+                }
+            }
+        }
+        if let start = request.options.exclusiveStartKey {
+            let position = try source.startPosition(start).dropFirst(2)
+            let columns = source.orderColumns.joined(separator: ", ")
+            let marks = Array(repeating: "?", count: position.count).joined(separator: ", ")
+            clauses.append("(\(columns)) \(request.scanIndexForward ? ">" : "<") (\(marks))")
+            arguments += position.map(Self.argument)
+        }
+        let direction = request.scanIndexForward ? "ASC" : "DESC"
+        let order = source.orderColumns.map { "\($0) \(direction)" }.joined(separator: ", ")
+        let options = request.options
+        let whereClause = clauses.joined(separator: " AND ")
+        let boundArguments = arguments
+        return try await onExistingTable {
+            try await database.read { connection in
+                let reader = PageReader(source: source, options: options, connection: connection)
+                let sql = "SELECT \(reader.selectedColumns) FROM \(source.sqlTableName) WHERE \(whereClause) ORDER BY \(order)"
+                return try reader.read(sql: sql, arguments: boundArguments)
+            }
+        }
+    }
+
+    static func argument(_ column: ReadSource.StartColumn) -> PageReader.Argument {
+        switch column {
+        case .integer(let value): .integer(value)
+        case .blob(let value): .blob(value)
+        }
+    }
+
+    /// The smallest byte string greater than every string starting with `prefix`, or nil if there is none.
+    static func prefixSuccessor(_ prefix: [UInt8]) -> [UInt8]? {
+        var bytes = prefix
+        while let last = bytes.last {
+            if last < 0xFF {
+                bytes[bytes.count - 1] = last + 1
+                return bytes
+            }
+            bytes.removeLast()
+        }
+        return nil
+    }
+}

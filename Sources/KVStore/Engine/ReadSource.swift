@@ -1,0 +1,93 @@
+/// The thing a Query or Scan walks: the table itself or one of its indexes, with the
+/// rules that differ between them (columns, key attributes, projections, consistency).
+struct ReadSource: Sendable {
+    let table: TableDefinition
+    let index: IndexDefinition?
+
+    static let pageLimit = 1_048_576
+
+    init(table: TableDefinition, options: ReadOptions) throws(KVError) {
+        self.table = table
+        guard let name = options.indexName else {
+            index = nil
+            if options.select == .allProjectedAttributes {
+                throw .validation(
+                    "One or more parameter values were invalid: Select type ALL_PROJECTED_ATTRIBUTES is not supported for a table; use a secondary index")
+            }
+            return
+        }
+        guard let index = table.index(named: name) else {
+            throw .validation("The table does not have the specified index: \(name)")
+        }
+        if index.isGlobal && options.consistentRead {
+            throw .validation("Consistent reads are not supported on global secondary indexes")
+        }
+        if index.isGlobal && index.status != .active {
+            throw .validation("Cannot read from backfilling global secondary index: \(name)")
+        }
+        if index.isGlobal, index.projection.kind != .all, options.select == .allAttributes {
+            throw .validation(
+                "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index \(name) because its projection type is not ALL"
+            )
+        }
+        self.index = index
+    }
+
+    var keySchema: KeySchema { index?.keySchema ?? table.keySchema }
+    var sqlTableName: String { index.map { $0.sqlTableName(of: table) } ?? table.sqlTableName }
+    /// Columns that order rows within a partition, after `h, pk`.
+    var orderColumns: [String] { index == nil ? ["sk"] : ["sk", "tpk", "tsk"] }
+
+    /// Attribute names of a LastEvaluatedKey / ExclusiveStartKey: the source's keys plus the table's.
+    var startKeyAttributes: [KeyAttribute] {
+        var attributes = keySchema.attributes
+        for attribute in table.keySchema.attributes where !attributes.contains(attribute) {
+            attributes.append(attribute)
+        }
+        return attributes
+    }
+
+    /// A local index whose projection lacks what the request wants reads the item from the table.
+    func needsTableFetch(_ options: ReadOptions) -> Bool {
+        guard let index, !index.isGlobal, index.projection.kind != .all else { return false }
+        if options.select == .allAttributes { return true }
+        if options.select == nil && options.projectedAttributes == nil { return false }
+        guard let wanted = options.projectedAttributes else { return false }
+        let kept = Set(index.keySchema.attributeNames + table.keySchema.attributeNames + index.projection.nonKeyAttributes)
+        return !wanted.isSubset(of: kept)
+    }
+
+    func lastEvaluatedKey(of item: Item) -> Item {
+        var key: Item = [:]
+        for attribute in startKeyAttributes {
+            key[attribute.name] = item[attribute.name]
+        }
+        return key
+    }
+
+    /// The encoded position of an ExclusiveStartKey: (h, pk, then the order columns).
+    func startPosition(_ key: Item) throws(KVError) -> [StartColumn] {
+        let invalid = KVError.validation("The provided starting key is invalid: The provided key element does not match the schema")
+        let attributes = startKeyAttributes
+        guard key.count == attributes.count else { throw invalid }
+        func encoded(_ attribute: KeyAttribute) throws(KVError) -> [UInt8] {
+            guard let value = key[attribute.name], value.scalarType == attribute.type,
+                let bytes = KeyEncoding.encode(value)
+            else { throw invalid }
+            return bytes
+        }
+        let partition = try encoded(keySchema.partitionKey)
+        var columns: [StartColumn] = [.integer(PartitionHash.of(partition)), .blob(partition)]
+        columns.append(.blob(try keySchema.sortKey.map { attribute throws(KVError) in try encoded(attribute) } ?? []))
+        if index != nil {
+            columns.append(.blob(try encoded(table.keySchema.partitionKey)))
+            columns.append(.blob(try table.keySchema.sortKey.map { attribute throws(KVError) in try encoded(attribute) } ?? []))
+        }
+        return columns
+    }
+
+    enum StartColumn: Sendable {
+        case integer(Int64)
+        case blob([UInt8])
+    }
+}
