@@ -24,6 +24,15 @@ final class Catalog: Sendable {
         tables.withLock { $0[definition.name] = definition }
     }
 
+    /// Inside a write transaction: the table's definition as of that transaction, so index
+    /// maintenance follows DDL that committed after the request looked its table up.
+    func current(_ table: TableDefinition) throws(KVError) -> TableDefinition {
+        guard let current = self.table(named: table.name), current.storageID == table.storageID else {
+            throw .resourceNotFound("Requested resource not found")
+        }
+        return current
+    }
+
     func remove(_ name: String) {
         tables.withLock { _ = $0.removeValue(forKey: name) }
     }

@@ -15,6 +15,27 @@ public struct KeySchemaElement: Sendable {
     }
 }
 
+/// A secondary index as CreateTable or UpdateTable asks for it.
+public struct IndexRequest: Sendable {
+    public var name: String
+    public var keySchema: [KeySchemaElement]
+    /// nil when the request had no ProjectionType (DynamoDB's "Unknown ProjectionType: null").
+    public var projectionKind: IndexProjection.Kind?
+    public var nonKeyAttributes: [String]?
+    public var provisionedThroughput: ProvisionedThroughput?
+
+    public init(
+        name: String, keySchema: [KeySchemaElement], projectionKind: IndexProjection.Kind?,
+        nonKeyAttributes: [String]?, provisionedThroughput: ProvisionedThroughput?
+    ) {
+        self.name = name
+        self.keySchema = keySchema
+        self.projectionKind = projectionKind
+        self.nonKeyAttributes = nonKeyAttributes
+        self.provisionedThroughput = provisionedThroughput
+    }
+}
+
 /// CreateTable's parameters after their shapes were checked by the protocol layer.
 public struct CreateTableRequest: Sendable {
     public var tableName: String
@@ -23,10 +44,13 @@ public struct CreateTableRequest: Sendable {
     public var billingMode: BillingMode
     public var provisionedThroughput: ProvisionedThroughput?
     public var deletionProtection: Bool
+    public var globalSecondaryIndexes: [IndexRequest]?
+    public var localSecondaryIndexes: [IndexRequest]?
 
     public init(
         tableName: String, attributeDefinitions: [KeyAttribute], keySchema: [KeySchemaElement],
-        billingMode: BillingMode, provisionedThroughput: ProvisionedThroughput?, deletionProtection: Bool
+        billingMode: BillingMode, provisionedThroughput: ProvisionedThroughput?, deletionProtection: Bool,
+        globalSecondaryIndexes: [IndexRequest]? = nil, localSecondaryIndexes: [IndexRequest]? = nil
     ) {
         self.tableName = tableName
         self.attributeDefinitions = attributeDefinitions
@@ -34,34 +58,52 @@ public struct CreateTableRequest: Sendable {
         self.billingMode = billingMode
         self.provisionedThroughput = provisionedThroughput
         self.deletionProtection = deletionProtection
+        self.globalSecondaryIndexes = globalSecondaryIndexes
+        self.localSecondaryIndexes = localSecondaryIndexes
     }
 }
 
 extension KVEngine {
     /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html
     public func createTable(_ request: CreateTableRequest) async throws -> TableDescription {
-        let keySchema = try Self.validatedKeySchema(request)
-        let throughput = try Self.validatedThroughput(request)
+        let throughput = try TableRules.throughput(request.billingMode, request.provisionedThroughput)
+        let keySchema = try TableRules.keySchema(
+            request.keySchema, definitions: request.attributeDefinitions,
+            hasIndexes: request.globalSecondaryIndexes != nil || request.localSecondaryIndexes != nil)
+        var (global, local) = try TableRules.indexes(request, tableKey: keySchema)
+        var number: Int64 = 1
+        for position in global.indices {
+            global[position].number = number
+            number += 1
+        }
+        for position in local.indices {
+            local[position].number = number
+            number += 1
+        }
         let created = now()
-        let proposal = TableDefinition(
+        var proposal = TableDefinition(
             name: request.tableName, storageID: 0, tableID: UUID().uuidString.lowercased(),
             keySchema: keySchema, attributeDefinitions: request.attributeDefinitions,
             billingMode: request.billingMode, throughput: throughput, creationDate: created,
             payPerRequestSince: request.billingMode == .payPerRequest ? created : nil,
             deletionProtection: request.deletionProtection)
+        proposal.globalIndexes = global
+        proposal.localIndexes = local
+        proposal.nextIndexNumber = number
         let catalog = self.catalog
+        let readyProposal = proposal
         do {
             let definition = try await database.write { connection in
                 let exists = try connection.statement("SELECT 1 FROM kv_tables WHERE name = ?")
                 defer { exists.reset() }
-                try exists.bind(1, proposal.name)
+                try exists.bind(1, readyProposal.name)
                 if try exists.step() {
-                    throw KVError.resourceInUse("Table already exists: \(proposal.name)")
+                    throw KVError.resourceInUse("Table already exists: \(readyProposal.name)")
                 }
                 let next = try connection.statement("SELECT COALESCE(MAX(storage_id), 0) + 1 FROM kv_tables")
                 defer { next.reset() }
                 _ = try next.step()
-                var definition = proposal
+                var definition = readyProposal
                 definition.storageID = next.int64(0)
                 let insert = try connection.statement(
                     "INSERT INTO kv_tables (name, storage_id, definition) VALUES (?, ?, ?)")
@@ -71,6 +113,9 @@ extension KVEngine {
                 try insert.bind(3, try Schema.encode(definition))
                 try insert.run()
                 try Schema.createItemTable(definition.sqlTableName, in: connection)
+                for index in definition.indexes {
+                    try Schema.createIndexTable(index.sqlTableName(of: definition), in: connection)
+                }
                 catalog.put(definition)
                 return definition
             }
@@ -80,75 +125,4 @@ extension KVEngine {
             throw error
         }
     }
-
-    static func validatedThroughput(_ request: CreateTableRequest) throws(KVError) -> ProvisionedThroughput {
-        switch request.billingMode {
-        case .payPerRequest:
-            if request.provisionedThroughput != nil {
-                throw .validation(
-                    "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST"
-                )
-            }
-            return ProvisionedThroughput(readCapacityUnits: 0, writeCapacityUnits: 0)
-        case .provisioned:
-            guard let throughput = request.provisionedThroughput else {
-                throw .validation(
-                    "One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED"
-                )
-            }
-            let bound: Int64 = 1_000_000_000_000
-            if throughput.readCapacityUnits > bound {
-                throw .validation("Given value \(throughput.readCapacityUnits) for ReadCapacityUnits is out of bounds")
-            }
-            if throughput.writeCapacityUnits > bound {
-                throw .validation("Given value \(throughput.writeCapacityUnits) for WriteCapacityUnits is out of bounds")
-            }
-            return throughput
-        }
-    }
-
-    /// DynamoDB's key schema rules, checked in DynamoDB's order.
-    static func validatedKeySchema(_ request: CreateTableRequest) throws(KVError) -> KeySchema {
-        let definedNames = request.attributeDefinitions.map(\.attributeName)
-        let keyNames = request.keySchema.map(\.attributeName)
-        if Set(definedNames).count != definedNames.count {
-            throw .validation("Cannot have two attributes with the same name")
-        }
-        if keyNames.count > definedNames.count {
-            throw .validation("Invalid KeySchema: Some index key attribute have no definition")
-        }
-        if keyNames.contains(where: { !definedNames.contains($0) }) {
-            throw .validation(
-                "One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [\(keyNames.joined(separator: ", "))], AttributeDefinitions: [\(definedNames.joined(separator: ", "))]"
-            )
-        }
-        guard let first = request.keySchema.first else {
-            throw .validation("Invalid KeySchema: Some index key attribute have no definition")
-        }
-        let second = request.keySchema.dropFirst().first
-        if let second, second.attributeName == first.attributeName {
-            throw .validation("Both the Hash Key and the Range Key element in the KeySchema have the same name")
-        }
-        if first.keyType != .hash {
-            throw .validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
-        }
-        if let second, second.keyType != .range {
-            throw .validation("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type")
-        }
-        if keyNames.count != definedNames.count {
-            throw .validation(
-                "One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions"
-            )
-        }
-        func attribute(_ name: String) -> KeyAttribute {
-            request.attributeDefinitions.first { $0.name == name } ?? KeyAttribute(name: name, type: .string)
-        }
-        return KeySchema(
-            partitionKey: attribute(first.attributeName),
-            sortKey: second.map { attribute($0.attributeName) })
-    }
-}
-
-extension KeyAttribute {
-    var attributeName: String { name }
 }

@@ -16,9 +16,10 @@ extension KVEngine {
         let table = try existingTable(request.tableName)
         let key = try KeyValidator.key(request.key, schema: table.keySchema)
         let wantsOld = request.returnValues == .allOld
+        let catalog = self.catalog
         return try await onExistingTable {
             try await database.write { connection in
-                let store = ItemStore(table: table, connection: connection)
+                let store = ItemStore(table: try catalog.current(table), connection: connection)
                 let old = wantsOld || store.needsOldItem ? try store.fetch(key) : nil
                 try store.write(key, old: old, new: nil, newSize: 0)
                 return WriteResult(attributes: wantsOld ? old : nil)

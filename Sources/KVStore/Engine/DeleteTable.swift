@@ -10,7 +10,7 @@ extension KVEngine {
                 "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first."
             )
         }
-        let (count, size) = try await statistics(of: definition)
+        let description = try await describe(definition, status: .deleting)
         let catalog = self.catalog
         do {
             try await database.write { connection in
@@ -23,12 +23,15 @@ extension KVEngine {
                     throw KVError.resourceNotFound("Requested resource not found: Table: \(name) not found")
                 }
                 try connection.execute("DROP TABLE IF EXISTS \(definition.sqlTableName)")
+                for index in definition.indexes {
+                    try connection.execute("DROP TABLE IF EXISTS \(index.sqlTableName(of: definition))")
+                }
                 catalog.remove(definition.name)
             }
         } catch let error as SQLiteError {
             await reloadCatalog()
             throw error
         }
-        return TableDescription(definition: definition, status: .deleting, itemCount: count, sizeBytes: size)
+        return description
     }
 }

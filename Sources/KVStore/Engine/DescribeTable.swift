@@ -4,21 +4,33 @@ extension KVEngine {
         guard let definition = catalog.table(named: name) else {
             throw KVError.resourceNotFound("Requested resource not found: Table: \(name) not found")
         }
-        let (count, size) = try await statistics(of: definition)
-        return TableDescription(definition: definition, status: .active, itemCount: count, sizeBytes: size)
+        return try await describe(definition, status: .active)
     }
 
-    /// Item count and total item size. DynamoDB refreshes these about every six hours;
+    /// Item counts and sizes. DynamoDB refreshes these about every six hours;
     /// we count exactly, which a local server can afford.
-    func statistics(of definition: TableDefinition) async throws -> (count: Int64, size: Int64) {
-        let sql = "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM \(definition.sqlTableName)"
+    func describe(_ definition: TableDefinition, status: TableDescription.Status) async throws -> TableDescription {
+        let sources = [(nil as String?, definition.sqlTableName)]
+            + definition.indexes.map { (Optional($0.name), $0.sqlTableName(of: definition)) }
         do {
-            return try await database.read { connection in
-                let statement = try connection.statement(sql)
-                defer { statement.reset() }
-                guard try statement.step() else { return (0, 0) }
-                return (statement.int64(0), statement.int64(1))
+            let counts = try await database.read { connection in
+                try sources.map { (name, sqlName) in
+                    let statement = try connection.statement("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM \(sqlName)")
+                    defer { statement.reset() }
+                    guard try statement.step() else { return (name, TableDescription.IndexStatistics(itemCount: 0, sizeBytes: 0)) }
+                    return (name, TableDescription.IndexStatistics(itemCount: statement.int64(0), sizeBytes: statement.int64(1)))
+                }
             }
+            var description = TableDescription(definition: definition, status: status, itemCount: 0, sizeBytes: 0)
+            for (name, statistics) in counts {
+                if let name {
+                    description.indexStatistics[name] = statistics
+                } else {
+                    description.itemCount = statistics.itemCount
+                    description.sizeBytes = statistics.sizeBytes
+                }
+            }
+            return description
         } catch is SQLiteError {
             // The table was dropped between the catalog lookup and the read.
             throw KVError.resourceNotFound("Requested resource not found: Table: \(definition.name) not found")

@@ -37,6 +37,7 @@ public final class KVEngine: Sendable {
             database.close()
             throw error
         }
+        resumeBackfills()
     }
 
     /// Finishes pending writes and closes the database.

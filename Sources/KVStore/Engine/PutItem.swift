@@ -24,9 +24,10 @@ extension KVEngine {
         try IndexKeys.validate(request.item, for: table)
         let item = request.item
         let wantsOld = request.returnValues == .allOld
+        let catalog = self.catalog
         return try await onExistingTable {
             try await database.write { connection in
-                let store = ItemStore(table: table, connection: connection)
+                let store = ItemStore(table: try catalog.current(table), connection: connection)
                 let old = wantsOld || store.needsOldItem ? try store.fetch(key) : nil
                 try store.write(key, old: old, new: item, newSize: size)
                 return WriteResult(attributes: wantsOld ? old : nil)

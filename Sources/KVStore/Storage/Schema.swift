@@ -10,6 +10,10 @@ import Foundation
 ///   way DynamoDB's partitions do and parallel scan segments are hash ranges; `pk`/`sk` are
 ///   `KeyEncoding` bytes (`sk` is empty when the table has no sort key); `size` is the item's
 ///   DynamoDB size; `item` is `ItemCodec` bytes.
+/// - `x<storage_id>_<n>(h, pk, sk, tpk, tsk, size, item, PRIMARY KEY(h, pk, sk, tpk, tsk)) WITHOUT ROWID`:
+///   the rows of secondary index number `n`: `pk`/`sk` are the index key bytes (`h` hashes `pk`),
+///   `tpk`/`tsk` the table key bytes (so items sharing an index key stay distinct), `item` the
+///   projected attributes and `size` their DynamoDB size.
 enum Schema {
     static let currentVersion = 1
 
@@ -48,6 +52,32 @@ enum Schema {
                 PRIMARY KEY (h, pk, sk)
             ) WITHOUT ROWID
             """)
+    }
+
+    static func createIndexTable(_ sqlName: String, in connection: Connection) throws {
+        try connection.execute(
+            """
+            CREATE TABLE \(sqlName) (
+                h INTEGER NOT NULL,
+                pk BLOB NOT NULL,
+                sk BLOB NOT NULL,
+                tpk BLOB NOT NULL,
+                tsk BLOB NOT NULL,
+                size INTEGER NOT NULL,
+                item BLOB NOT NULL,
+                PRIMARY KEY (h, pk, sk, tpk, tsk)
+            ) WITHOUT ROWID
+            """)
+    }
+
+    /// Rewrites a table's catalog row; the caller updates the in-memory catalog after it.
+    static func saveDefinition(_ definition: TableDefinition, in connection: Connection) throws {
+        let statement = try connection.statement("UPDATE kv_tables SET definition = ? WHERE name = ? AND storage_id = ?")
+        defer { statement.reset() }
+        try statement.bind(1, try encode(definition))
+        try statement.bind(2, definition.name)
+        try statement.bind(3, definition.storageID)
+        try statement.run()
     }
 
     static func loadDefinitions(_ connection: Connection) throws -> [TableDefinition] {

@@ -1,0 +1,87 @@
+import Logging
+
+/// Fills a new global secondary index from the items already in its table.
+///
+/// The work is done in short write transactions of `batchSize` items, each reading the
+/// current items in key order on the writer connection, so writers interleave with the
+/// backfill and never wait long; writes that land meanwhile maintain the index themselves
+/// (the index is in the catalog from the start). When the walk ends the index turns ACTIVE.
+extension KVEngine {
+    static let backfillBatchSize = 500
+
+    func startBackfill(table: TableDefinition, index: IndexDefinition) {
+        Task { [self] in
+            do {
+                try await backfill(table: table, index: index)
+            } catch {
+                logger.error("kv.index.backfill.failed", metadata: ["kv.table": "\(table.name)", "kv.index": "\(index.name)"])
+            }
+        }
+    }
+
+    /// Resumes backfills that a stopped server left unfinished.
+    func resumeBackfills() {
+        for name in catalog.allNames() {
+            guard let table = catalog.table(named: name) else { continue }
+            for index in table.globalIndexes where index.backfilling {
+                startBackfill(table: table, index: index)
+            }
+        }
+    }
+
+    func backfill(table: TableDefinition, index: IndexDefinition) async throws {
+        let catalog = self.catalog
+        var position: (Int64, [UInt8], [UInt8])? = nil
+        while true {
+            let after = position
+            let next: (Int64, [UInt8], [UInt8])?? = try await database.write { connection in
+                let current = try catalog.current(table)
+                guard let live = current.index(named: index.name), live.number == index.number, live.backfilling else {
+                    return .some(nil)  // the index was deleted meanwhile: stop
+                }
+                let store = ItemStore(table: current, connection: connection)
+                var sql = "SELECT h, pk, sk, item FROM \(current.sqlTableName)"
+                if after != nil { sql += " WHERE (h, pk, sk) > (?, ?, ?)" }
+                sql += " ORDER BY h, pk, sk LIMIT \(Self.backfillBatchSize)"
+                let statement = try connection.statement(sql)
+                defer { statement.reset() }
+                if let after {
+                    try statement.bind(1, after.0)
+                    try statement.bind(2, after.1)
+                    try statement.bind(3, after.2)
+                }
+                var last: (Int64, [UInt8], [UInt8])?
+                var rows = 0
+                while try statement.step() {
+                    let key = StorageKey(hash: statement.int64(0), partition: statement.blob(1), sort: statement.blob(2))
+                    let item = try ItemCodec.decode(statement.blob(3))
+                    try store.updateIndex(live, key: key, old: nil, new: item)
+                    last = (key.hash, key.partition, key.sort)
+                    rows += 1
+                }
+                return rows < Self.backfillBatchSize ? nil : .some(last)
+            }
+            switch next {
+            case .some(.some(let last)):
+                position = last
+            case .some(.none):
+                return
+            case .none:
+                try await finishBackfill(table: table, index: index)
+                return
+            }
+        }
+    }
+
+    private func finishBackfill(table: TableDefinition, index: IndexDefinition) async throws {
+        let catalog = self.catalog
+        try await database.write { connection in
+            var current = try catalog.current(table)
+            guard let position = current.globalIndexes.firstIndex(where: { $0.number == index.number }) else { return }
+            current.globalIndexes[position].status = .active
+            current.globalIndexes[position].backfilling = false
+            try Schema.saveDefinition(current, in: connection)
+            catalog.put(current)
+        }
+    }
+}
