@@ -13,6 +13,7 @@ public enum DynamoDBOperations {
             "DescribeTable": bind(DescribeTableOperation.handle),
             "ListTables": bind(ListTablesOperation.handle),
             "DeleteTable": bind(DeleteTableOperation.handle),
+            "UpdateTable": bind(UpdateTableOperation.handle),
             "PutItem": bind(PutItemOperation.handle),
             "GetItem": bind(GetItemOperation.handle),
             "DeleteItem": bind(DeleteItemOperation.handle),

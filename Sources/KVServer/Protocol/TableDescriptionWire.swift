@@ -25,6 +25,18 @@ enum TableDescriptionWire {
                 "WriteCapacityUnits": .number(String(table.throughput.writeCapacityUnits)),
             ]),
         ]
+        if !table.globalIndexes.isEmpty {
+            fields["GlobalSecondaryIndexes"] = .array(
+                table.globalIndexes.map {
+                    IndexWire.encode($0, table: table, statistics: description.indexStatistics[$0.name], region: region)
+                })
+        }
+        if !table.localIndexes.isEmpty {
+            fields["LocalSecondaryIndexes"] = .array(
+                table.localIndexes.map {
+                    IndexWire.encode($0, table: table, statistics: description.indexStatistics[$0.name], region: region)
+                })
+        }
         if table.billingMode == .payPerRequest {
             var summary: [String: JSONValue] = ["BillingMode": .string(table.billingMode.rawValue)]
             if let since = table.payPerRequestSince {

@@ -1,0 +1,48 @@
+import KVStore
+
+/// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTable.html
+enum UpdateTableOperation {
+    static func handle(_ body: JSONValue, _ context: RequestContext, engine: KVEngine) async throws -> JSONValue {
+        let request = try WireObject(body)
+        var violations = ConstraintViolations()
+        let tableName = try TableName.read(request, minLength: 3, into: &violations)
+        let definitionList = try request.array("AttributeDefinitions")
+        let definitions = try AttributeDefinitionsWire.decode(definitionList, into: &violations)
+        let throughput = try ThroughputWire.decode(request.object("ProvisionedThroughput"), path: "provisionedThroughput", into: &violations)
+        let billing = try request.string("BillingMode")
+        violations.oneOf(billing, ["PROVISIONED", "PAY_PER_REQUEST"], at: "billingMode")
+        let deletionProtection = try request.bool("DeletionProtectionEnabled")
+        var updates: [IndexUpdate] = []
+        for (offset, element) in (try request.array("GlobalSecondaryIndexUpdates") ?? []).enumerated() {
+            let update = try WireObject(element)
+            let path = "globalSecondaryIndexUpdates.\(offset + 1).member"
+            if let create = update["Create"] {
+                updates.append(.create(try IndexWire.decode(create, path: "\(path).create", global: true, into: &violations)))
+            } else if let delete = try update.object("Delete") {
+                let name = try delete.string("IndexName")
+                violations.notNull(name, at: "\(path).delete.indexName")
+                updates.append(.delete(name ?? ""))
+            } else if let change = try update.object("Update") {
+                let name = try change.string("IndexName")
+                violations.notNull(name, at: "\(path).update.indexName")
+                let indexThroughput = try ThroughputWire.decode(
+                    change.object("ProvisionedThroughput"), path: "\(path).update.provisionedThroughput", into: &violations)
+                violations.notNull(indexThroughput, at: "\(path).update.provisionedThroughput")
+                if let indexThroughput { updates.append(.update(name ?? "", indexThroughput)) }
+            }
+        }
+        try violations.check()
+        if request["StreamSpecification"] != nil {
+            throw KVError.validation("StreamSpecification is not supported by this server yet")
+        }
+        let description = try await engine.updateTable(
+            UpdateTableRequest(
+                tableName: tableName ?? "",
+                attributeDefinitions: definitionList == nil ? nil : definitions,
+                billingMode: billing.flatMap(BillingMode.init(rawValue:)),
+                provisionedThroughput: throughput,
+                deletionProtection: deletionProtection,
+                indexUpdates: updates))
+        return .object(["TableDescription": TableDescriptionWire.encode(description, region: context.region)])
+    }
+}
