@@ -106,6 +106,18 @@ struct ItemCodecTests {
         #expect(Array(long.prefix(7)) == [0x01, 0x01, 0x01, 0x62, 0x03, 0xAC, 0x02])
     }
 
+    @Test func decodesBorrowedColumnBytes() throws {
+        var generator = SeededGenerator(seed: 0xC0DE_0004)
+        let item = randomItem(using: &generator)
+        let connection = try Connection(path: ":memory:", mode: .readWrite)
+        let select = try connection.statement("SELECT ?, NULL")
+        try select.bind(1, ItemCodec.encode(item))
+        #expect(try select.step())
+        #expect(try select.withUnsafeBlob(0, ItemCodec.decode) == item)
+        #expect(select.withUnsafeBlob(1) { $0.count } == 0)
+        #expect(throws: ItemCodec.DecodingError.self) { try select.withUnsafeBlob(1, ItemCodec.decode) }
+    }
+
     @Test func everyTruncationIsRejected() {
         var generator = SeededGenerator(seed: 0xC0DE_0002)
         for _ in 0..<100 {

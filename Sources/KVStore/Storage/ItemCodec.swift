@@ -148,18 +148,23 @@ enum ItemCodec {
     ///
     /// - Throws: `DecodingError` when the bytes are not exactly one valid encoded item.
     static func decode(_ bytes: [UInt8]) throws -> Item {
-        try bytes.withUnsafeBufferPointer { buffer in
-            var reader = Reader(buffer)
-            let version = try reader.byte()
-            guard version == formatVersion else {
-                throw reader.error("unknown item format version \(version)")
-            }
-            let item = try reader.mapBody(depth: 0)
-            guard reader.isAtEnd else {
-                throw reader.error("trailing bytes after the item")
-            }
-            return item
+        try bytes.withUnsafeBufferPointer { try decode($0) }
+    }
+
+    /// Decodes an item from borrowed bytes (see `Statement.withUnsafeBlob`).
+    ///
+    /// - Throws: `DecodingError` when the bytes are not exactly one valid encoded item.
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>) throws -> Item {
+        var reader = Reader(bytes)
+        let version = try reader.byte()
+        guard version == formatVersion else {
+            throw reader.error("unknown item format version \(version)")
         }
+        let item = try reader.mapBody(depth: 0)
+        guard reader.isAtEnd else {
+            throw reader.error("trailing bytes after the item")
+        }
+        return item
     }
 
     /// A bounds-checked cursor over the encoded bytes.

@@ -42,8 +42,14 @@ enum KeyEncoding {
 /// The string whose UTF-8 form is `utf8`, or nil when the bytes are not valid UTF-8.
 ///
 /// Unlike `String(decoding:as:)`, never repairs: stored bytes that are not what was written
-/// must surface as an error, not as altered data.
+/// must surface as an error, not as altered data. ASCII (most names and many values) takes a
+/// fast path: `String(validating:as:)` is about twice as slow as `String(decoding:as:)`.
 func validatedString(_ utf8: UnsafeBufferPointer<UInt8>) -> String? {
+    var bits: UInt8 = 0
+    for byte in utf8 { bits |= byte }
+    if bits < 0x80 {
+        return String(decoding: utf8, as: UTF8.self)
+    }
     if #available(macOS 15, iOS 18, tvOS 18, watchOS 11, visionOS 2, *) {
         return String(validating: utf8, as: UTF8.self)
     }
