@@ -91,18 +91,18 @@ private func valueText(_ value: AttributeValue) -> String {
     switch value {
     case .string(let s): s
     case .number(let n): n.description
-    case .binary(let b): Base64.encode(b)
+    case .binary(let b): MessageBase64.encode(b)
     case .bool(let b): b ? "true" : "false"
     case .null: "true"
     case .stringSet(let set): "[" + set.joined(separator: ", ") + "]"
     case .numberSet(let set): "[" + set.map(\.description).joined(separator: ", ") + "]"
-    case .binarySet(let set): "[" + set.map(Base64.encode).joined(separator: ", ") + "]"
+    case .binarySet(let set): "[" + set.map(MessageBase64.encode).joined(separator: ", ") + "]"
     case .list(let list): "[" + list.map(describeForMessage).joined(separator: ", ") + "]"
     case .map(let map): "{" + map.keys.sorted().map { "\($0)=\(map[$0].map(describeForMessage) ?? "")" }.joined(separator: ", ") + "}"
     }
 }
 
-enum Base64 {
+enum MessageBase64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     static func encode(_ bytes: [UInt8]) -> String {
