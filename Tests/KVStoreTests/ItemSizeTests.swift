@@ -1,10 +1,6 @@
 import KVStore
 import Testing
 
-private func n(_ text: String) -> AttributeValue {
-    // Test inputs are valid by construction.
-    .number((try? Number(parsing: text)) ?? .zero)
-}
 
 @Suite("DynamoDB item size")
 struct ItemSizeTests {
