@@ -17,6 +17,9 @@ public enum DynamoDBOperations {
             "PutItem": bind(PutItemOperation.handle),
             "GetItem": bind(GetItemOperation.handle),
             "DeleteItem": bind(DeleteItemOperation.handle),
+            "UpdateItem": bind(UpdateItemOperation.handle),
+            "Query": bind(QueryOperation.handle),
+            "Scan": bind(ScanOperation.handle),
         ]
     }
 }

@@ -17,16 +17,17 @@ enum ItemRequestFields {
         violations.oneOf(try request.string("ReturnItemCollectionMetrics"), ["SIZE", "NONE"], at: "returnItemCollectionMetrics")
     }
 
-    /// Item-level parameters this server does not implement yet are refused, never silently ignored.
-    static func rejectUnsupported(_ request: WireObject, _ names: [String]) throws(KVError) {
-        for name in names where request[name] != nil {
-            throw KVError.validation("\(name) is not supported by this server yet")
-        }
-    }
-
     static func key(_ request: WireObject, into violations: inout ConstraintViolations) throws(KVError) -> [String: JSONValue]? {
         let key = try request.map("Key")
         violations.notNull(key, at: "key")
         return key
+    }
+}
+
+extension ItemRequestFields {
+    /// `{}` or `{"Attributes": ...}` for single-item writes.
+    static func attributesResponse(_ result: WriteResult) -> JSONValue {
+        guard let attributes = result.attributes else { return .object([:]) }
+        return .object(["Attributes": AttributeValueWire.encodeItem(attributes)])
     }
 }

@@ -2,10 +2,10 @@ public struct GetItemRequest: Sendable {
     public var tableName: String
     public var key: Item
     public var consistentRead: Bool
-    /// Top-level attribute names to return; nil returns the whole item.
-    public var projection: [String]?
+    /// The attributes to return; nil returns the whole item.
+    public var projection: ProjectionExpression?
 
-    public init(tableName: String, key: Item, consistentRead: Bool = false, projection: [String]? = nil) {
+    public init(tableName: String, key: Item, consistentRead: Bool = false, projection: ProjectionExpression? = nil) {
         self.tableName = tableName
         self.key = key
         self.consistentRead = consistentRead
@@ -25,10 +25,6 @@ extension KVEngine {
             }
         }
         guard let item, let projection = request.projection else { return item }
-        var projected: Item = [:]
-        for name in projection {
-            if let value = item[name] { projected[name] = value }
-        }
-        return projected
+        return projection.apply(to: item)
     }
 }

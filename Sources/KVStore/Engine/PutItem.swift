@@ -2,11 +2,13 @@ public struct PutItemRequest: Sendable {
     public var tableName: String
     public var item: Item
     public var returnValues: ReturnValues
+    public var condition: WriteCondition?
 
-    public init(tableName: String, item: Item, returnValues: ReturnValues = .none) {
+    public init(tableName: String, item: Item, returnValues: ReturnValues = .none, condition: WriteCondition? = nil) {
         self.tableName = tableName
         self.item = item
         self.returnValues = returnValues
+        self.condition = condition
     }
 }
 
@@ -24,11 +26,13 @@ extension KVEngine {
         try IndexKeys.validate(request.item, for: table)
         let item = request.item
         let wantsOld = request.returnValues == .allOld
+        let condition = request.condition
         let catalog = self.catalog
         return try await onExistingTable {
             try await database.write { connection in
                 let store = ItemStore(table: try catalog.current(table), connection: connection)
-                let old = wantsOld || store.needsOldItem ? try store.fetch(key) : nil
+                let old = wantsOld || condition != nil || store.needsOldItem ? try store.fetch(key) : nil
+                try condition?.check(old)
                 try store.write(key, old: old, new: item, newSize: size)
                 return WriteResult(attributes: wantsOld ? old : nil)
             }

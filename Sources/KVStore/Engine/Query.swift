@@ -1,23 +1,12 @@
-/// A condition on the sort key of a Query (`KeyConditionExpression` / `KeyConditions`).
-public enum SortKeyCondition: Sendable {
-    case equal(AttributeValue)
-    case lessThan(AttributeValue)
-    case lessThanOrEqual(AttributeValue)
-    case greaterThan(AttributeValue)
-    case greaterThanOrEqual(AttributeValue)
-    case between(AttributeValue, AttributeValue)
-    case beginsWith(AttributeValue)
-}
-
 public struct QueryRequest: Sendable {
     public var tableName: String
     public var partitionKeyValue: AttributeValue
-    public var sortKeyCondition: SortKeyCondition?
+    public var sortKeyCondition: KeyCondition.SortCondition?
     public var scanIndexForward: Bool
     public var options: ReadOptions
 
     public init(
-        tableName: String, partitionKeyValue: AttributeValue, sortKeyCondition: SortKeyCondition? = nil,
+        tableName: String, partitionKeyValue: AttributeValue, sortKeyCondition: KeyCondition.SortCondition? = nil,
         scanIndexForward: Bool = true, options: ReadOptions = ReadOptions()
     ) {
         self.tableName = tableName
@@ -54,13 +43,13 @@ extension KVEngine {
             switch condition {
             case .equal(let value):
                 clauses.append("sk = ?"); arguments.append(.blob(try encoded(value)))
-            case .lessThan(let value):
+            case .less(let value):
                 clauses.append("sk < ?"); arguments.append(.blob(try encoded(value)))
-            case .lessThanOrEqual(let value):
+            case .lessOrEqual(let value):
                 clauses.append("sk <= ?"); arguments.append(.blob(try encoded(value)))
-            case .greaterThan(let value):
+            case .greater(let value):
                 clauses.append("sk > ?"); arguments.append(.blob(try encoded(value)))
-            case .greaterThanOrEqual(let value):
+            case .greaterOrEqual(let value):
                 clauses.append("sk >= ?"); arguments.append(.blob(try encoded(value)))
             case .between(let low, let high):
                 clauses.append("sk >= ?"); arguments.append(.blob(try encoded(low)))

@@ -91,3 +91,15 @@ struct ReadSource: Sendable {
         case blob([UInt8])
     }
 }
+
+extension KVEngine {
+    /// The key schema a Query on this table or index must address, for parsing its key condition.
+    public func keySchema(tableName: String, indexName: String?) throws(KVError) -> KeySchema {
+        let table = try existingTable(tableName)
+        guard let indexName else { return table.keySchema }
+        guard let index = table.index(named: indexName) else {
+            throw .validation("The table does not have the specified index: \(indexName)")
+        }
+        return index.keySchema
+    }
+}

@@ -12,8 +12,10 @@ enum GetItemOperation {
         violations.oneOf(try request.string("ReturnConsumedCapacity"), ["INDEXES", "TOTAL", "NONE"], at: "returnConsumedCapacity")
         let consistentRead = try request.bool("ConsistentRead") ?? false
         try violations.check()
+        var expressions = try ExpressionParameters(request, expressions: ["ProjectionExpression"], legacy: ["AttributesToGet"])
+        let projection = try expressions.projection()
+        try expressions.attributes.checkAllUsed()
         let key = try AttributeValueWire.decodeItem(keyFields ?? [:])
-        let projection = try ProjectionList.read(request, attributesToGet: attributesToGet)
 
         let item = try await engine.getItem(
             GetItemRequest(tableName: tableName ?? "", key: key, consistentRead: consistentRead, projection: projection))

@@ -10,17 +10,22 @@ enum PutItemOperation {
         violations.notNull(itemFields, at: "item")
         let returnValues = try ItemRequestFields.returnValues(request, into: &violations)
         try ItemRequestFields.commonOptions(request, into: &violations)
+        let returnOld = try ExpressionParameters.returnOldOnFailure(request, into: &violations)
         try violations.check()
         if let returnValues, returnValues != .none, returnValues != .allOld {
             throw KVError.validation("ReturnValues can only be ALL_OLD or NONE")
         }
-        try ItemRequestFields.rejectUnsupported(
-            request, ["ConditionExpression", "Expected", "ConditionalOperator", "ExpressionAttributeNames", "ExpressionAttributeValues"])
+        var expressions = try ExpressionParameters(
+            request, expressions: ["ConditionExpression"], legacy: ["Expected", "ConditionalOperator"])
+        let condition = try expressions.condition("ConditionExpression", kind: .condition)
+            ?? expressions.legacyCondition("Expected", isFilter: false)
+        try expressions.attributes.checkAllUsed()
         let item = try AttributeValueWire.decodeItem(itemFields ?? [:])
 
         let result = try await engine.putItem(
-            PutItemRequest(tableName: tableName ?? "", item: item, returnValues: returnValues ?? .none))
-        guard let old = result.attributes else { return .object([:]) }
-        return .object(["Attributes": AttributeValueWire.encodeItem(old)])
+            PutItemRequest(
+                tableName: tableName ?? "", item: item, returnValues: returnValues ?? .none,
+                condition: condition.map { WriteCondition($0, returnOldItemOnFailure: returnOld) }))
+        return ItemRequestFields.attributesResponse(result)
     }
 }

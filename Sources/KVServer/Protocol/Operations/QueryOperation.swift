@@ -1,0 +1,45 @@
+import KVStore
+
+/// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html
+enum QueryOperation {
+    static func handle(_ body: JSONValue, _ context: RequestContext, engine: KVEngine) async throws -> JSONValue {
+        let request = try WireObject(body)
+        var violations = ConstraintViolations()
+        let shape = try ReadRequestFields.shape(request, into: &violations)
+        let forward = try request.bool("ScanIndexForward") ?? true
+        try violations.check()
+        try ReadRequestFields.checkSelect(shape, request: request)
+        var expressions = try ExpressionParameters(
+            request, expressions: ["KeyConditionExpression", "FilterExpression", "ProjectionExpression"],
+            legacy: ["KeyConditions", "QueryFilter", "ConditionalOperator", "AttributesToGet"])
+        let keyExpression = try request.string("KeyConditionExpression")
+        let legacyKeys = try request.map("KeyConditions")
+        if keyExpression == nil && legacyKeys == nil {
+            throw KVError.validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.")
+        }
+        let filter = try expressions.condition("FilterExpression", kind: .filter)
+            ?? expressions.legacyCondition("QueryFilter", isFilter: true)
+        let projection = try expressions.projection()
+        let schema = try engine.keySchema(tableName: shape.tableName ?? "", indexName: shape.indexName)
+        let keyCondition: KeyCondition
+        if let keyExpression {
+            keyCondition = try KeyCondition.parse(
+                keyExpression, attributes: &expressions.attributes,
+                partitionKey: schema.partitionKey.name, sortKey: schema.sortKey?.name)
+        } else {
+            var conditions: [String: ExpectedCondition] = [:]
+            for (name, value) in legacyKeys ?? [:] {
+                conditions[name] = try ExpressionParameters.expectedCondition(value)
+            }
+            keyCondition = try KeyCondition.legacy(conditions, partitionKey: schema.partitionKey.name, sortKey: schema.sortKey?.name)
+        }
+        try expressions.attributes.checkAllUsed()
+
+        let options = try ReadRequestFields.options(shape, filter: filter, projection: projection)
+        let page = try await engine.query(
+            QueryRequest(
+                tableName: shape.tableName ?? "", partitionKeyValue: keyCondition.partitionValue,
+                sortKeyCondition: keyCondition.sortCondition, scanIndexForward: forward, options: options))
+        return ReadRequestFields.response(page, select: options.select)
+    }
+}
