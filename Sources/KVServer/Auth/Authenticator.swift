@@ -1,0 +1,78 @@
+public import NIOCore
+public import NIOHTTP1
+
+/// What an authenticator may look at: the request line, headers and the whole body
+/// (SigV4 signs a hash of the payload).
+public struct AuthenticationRequest: Sendable {
+    public var method: HTTPMethod
+    public var uri: String
+    public var headers: HTTPHeaders
+    public var body: ByteBuffer
+
+    public init(method: HTTPMethod, uri: String, headers: HTTPHeaders, body: ByteBuffer) {
+        self.method = method
+        self.uri = uri
+        self.headers = headers
+        self.body = body
+    }
+
+    /// Whether the query string has a parameter named exactly `name`.
+    public func hasQueryParameter(_ name: String) -> Bool {
+        guard let question = uri.firstIndex(of: "?") else { return false }
+        let query = uri[uri.index(after: question)...]
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let key = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first ?? pair
+            if key == name { return true }
+        }
+        return false
+    }
+}
+
+/// Decides whether a request may proceed. Runs after the operation is known and before the
+/// handler; throws the wire error to answer otherwise.
+public protocol Authenticator: Sendable {
+    func authenticate(_ request: AuthenticationRequest) throws(WireError)
+}
+
+/// Accepts any credentials, but only from requests that carry some: an `Authorization`
+/// header starting with `AWS4-`, or query-string auth (`X-Amz-Algorithm`).
+///
+/// Mirrors the first checks DynamoDB makes (as recorded by dynalite against AWS):
+/// - both `Authorization` and `X-Amz-Algorithm` -> InvalidSignatureException
+///   "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header.";
+/// - neither, or an `Authorization` not starting with `AWS4-` -> MissingAuthenticationTokenException
+///   "Request is missing Authentication Token".
+/// Signature verification is a separate `Authenticator`.
+public struct AcceptAnyCredentialsAuthenticator: Authenticator {
+    public init() {}
+
+    public func authenticate(_ request: AuthenticationRequest) throws(WireError) {
+        let header = request.headers.first(name: "authorization")
+        let hasQueryAuth = request.hasQueryParameter("X-Amz-Algorithm")
+        if header != nil && hasQueryAuth {
+            throw WireError.invalidSignature(
+                "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header.")
+        }
+        if let header {
+            guard header.trimmingASCIIWhitespace().hasPrefix("AWS4-") else {
+                throw WireError.missingAuthenticationToken
+            }
+        } else if !hasQueryAuth {
+            throw WireError.missingAuthenticationToken
+        }
+    }
+}
+
+extension StringProtocol {
+    func trimmingASCIIWhitespace() -> SubSequence {
+        var start = startIndex
+        var end = endIndex
+        while start < end, self[start] == " " || self[start] == "\t" { start = index(after: start) }
+        while end > start {
+            let before = index(before: end)
+            guard self[before] == " " || self[before] == "\t" else { break }
+            end = before
+        }
+        return self[start..<end]
+    }
+}

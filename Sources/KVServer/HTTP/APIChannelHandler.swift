@@ -1,0 +1,210 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// Aggregates one HTTP request, hands it to `APIRequestProcessor`, and writes the answer.
+///
+/// Sits behind `HTTPServerPipelineHandler`, which delivers the next pipelined request only
+/// after the `.end` of the current response is written, so responses keep request order even
+/// though handlers run as `Task`s off the event loop.
+///
+/// Bodies are capped at `maxBodySize` (DynamoDB: 16 MiB). A larger `Content-Length`, or a body
+/// growing past the cap, is answered at once like DynamoDB does: 413 with an empty body; then
+/// the output is closed and the rest of the request is read and dropped until the client
+/// closes (or `rejectedConnectionLinger` passes).
+final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private enum Phase {
+        case idle
+        case receiving
+        case processing
+        /// Dropping the rest of a request that has been answered with 413.
+        case rejected
+        /// The last response had `Connection: close`; ignore anything pipelined after it.
+        case closing
+    }
+
+    private let processor: APIRequestProcessor
+    private let serverName: String
+    private let maxBodySize: Int
+    private let rejectedConnectionLinger: TimeAmount
+    private var phase = Phase.idle
+    private var head: HTTPRequestHead?
+    private var body: ByteBuffer?
+    private var expectedLength: Int?
+    private var localAddress = ""
+
+    init(processor: APIRequestProcessor, serverName: String, maxBodySize: Int, rejectedConnectionLinger: TimeAmount) {
+        self.processor = processor
+        self.serverName = serverName
+        self.maxBodySize = maxBodySize
+        self.rejectedConnectionLinger = rejectedConnectionLinger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if let address = context.channel.localAddress {
+            localAddress = Self.hostPort(address)
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            receiveHead(head, context: context)
+        case .body(var chunk):
+            guard phase == .receiving else { return }
+            if body == nil {
+                if let expectedLength, expectedLength > chunk.readableBytes {
+                    var buffer = context.channel.allocator.buffer(capacity: expectedLength)
+                    buffer.writeBuffer(&chunk)
+                    body = buffer
+                } else {
+                    body = chunk
+                }
+            } else {
+                body!.writeBuffer(&chunk)
+            }
+            if body!.readableBytes > maxBodySize {
+                reject(context: context)
+            }
+        case .end:
+            switch phase {
+            case .receiving:
+                handleRequest(context: context)
+            case .rejected, .idle, .processing, .closing:
+                break
+            }
+        }
+    }
+
+    private func receiveHead(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        guard phase == .idle else { return }  // not reachable behind HTTPServerPipelineHandler
+        self.head = head
+        self.body = nil
+        self.expectedLength = nil
+        if let declared = head.headers.first(name: "content-length") {
+            guard let length = Int(declared), length >= 0 else {
+                // The HTTP decoder rejects malformed lengths before us; be safe anyway.
+                reject(context: context)
+                return
+            }
+            if length > maxBodySize {
+                reject(context: context)
+                return
+            }
+            expectedLength = length
+        }
+        phase = .receiving
+        if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+            let interim = HTTPResponseHead(version: head.version, status: .continue)
+            context.writeAndFlush(wrapOutboundOut(.head(interim)), promise: nil)
+        }
+    }
+
+    private func handleRequest(context: ChannelHandlerContext) {
+        guard let head else { return }
+        let body = self.body ?? ByteBuffer()
+        self.head = nil
+        self.body = nil
+        let requestID = RequestID.make()
+        switch processor.decide(head: head, body: body, localAddress: localAddress) {
+        case .respond(let response):
+            phase = .idle
+            write(response, for: head, requestID: requestID, context: context)
+        case .call(let call):
+            phase = .processing
+            let processor = self.processor
+            let promise = context.eventLoop.makePromise(of: APIResponse.self)
+            promise.completeWithTask {
+                await processor.run(call, requestID: requestID)
+            }
+            promise.futureResult.assumeIsolated().whenSuccess { response in
+                self.phase = .idle
+                self.write(response, for: head, requestID: requestID, context: context)
+            }
+        }
+    }
+
+    private func reject(context: ChannelHandlerContext) {
+        let version = head?.version ?? .http1_1
+        head = nil
+        body = nil
+        phase = .rejected
+        var headers = commonHeaders(requestID: RequestID.make(), crc32: 0, contentType: nil, contentLength: 0)
+        headers.add(name: "Connection", value: "close")
+        let responseHead = HTTPResponseHead(version: version, status: .payloadTooLarge, headers: headers)
+        context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
+        let channel = context.channel
+        let linger = rejectedConnectionLinger
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+            // Half-close so the client reads the 413; keep draining its upload until it closes.
+            context.close(mode: .output).assumeIsolated().whenFailure { _ in
+                context.close(promise: nil)
+            }
+            channel.eventLoop.scheduleTask(in: linger) { channel.close(promise: nil) }
+        }
+    }
+
+    private func write(
+        _ response: APIResponse,
+        for request: HTTPRequestHead,
+        requestID: String,
+        context: ChannelHandlerContext
+    ) {
+        var headers = commonHeaders(
+            requestID: requestID, crc32: response.crc32, contentType: response.contentType,
+            contentLength: response.body.count)
+        if request.headers.contains(name: "origin") {
+            headers.add(name: "Access-Control-Allow-Origin", value: "*")
+        }
+        for (name, value) in response.extraHeaders {
+            headers.add(name: name, value: value)
+        }
+        let keepAlive = request.isKeepAlive
+        if !keepAlive {
+            phase = .closing
+            headers.add(name: "Connection", value: "close")
+        } else if request.version.major == 1 && request.version.minor == 0 {
+            headers.add(name: "Connection", value: "keep-alive")
+        }
+        let head = HTTPResponseHead(
+            version: request.version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if !response.body.isEmpty {
+            let buffer = context.channel.allocator.buffer(bytes: response.body)
+            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        }
+        if keepAlive {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        } else {
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+                context.close(promise: nil)
+            }
+        }
+    }
+
+    private func commonHeaders(requestID: String, crc32: UInt32, contentType: String?, contentLength: Int)
+        -> HTTPHeaders
+    {
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(8)
+        headers.add(name: "Server", value: serverName)
+        headers.add(name: "x-amzn-RequestId", value: requestID)
+        headers.add(name: "x-amz-crc32", value: String(crc32))
+        if let contentType {
+            headers.add(name: "Content-Type", value: contentType)
+        }
+        headers.add(name: "Content-Length", value: String(contentLength))
+        return headers
+    }
+
+    /// `host:port` of a socket address, with IPv6 hosts in brackets.
+    static func hostPort(_ address: SocketAddress) -> String {
+        let host = address.ipAddress ?? "localhost"
+        let port = address.port ?? 0
+        if case .v6 = address { return "[\(host)]:\(port)" }
+        return "\(host):\(port)"
+    }
+}

@@ -1,0 +1,192 @@
+import KVStore
+public import Logging
+public import NIOCore
+public import NIOHTTP1
+
+/// A complete response before HTTP framing: the adapter adds the common headers
+/// (`Server`, `x-amzn-RequestId`, `x-amz-crc32`, `Content-Length`, ...).
+public struct APIResponse: Sendable {
+    public var status: Int
+    public var contentType: String
+    public var body: [UInt8]
+    /// CRC-32 of `body`, sent as `x-amz-crc32`.
+    public var crc32: UInt32
+    public var extraHeaders: [(String, String)]
+
+    public init(status: Int, contentType: String, body: [UInt8], extraHeaders: [(String, String)] = []) {
+        self.status = status
+        self.contentType = contentType
+        self.body = body
+        self.crc32 = CRC32.checksum(body)
+        self.extraHeaders = extraHeaders
+    }
+
+    public init(error: WireError, contentType: String) {
+        self.init(status: error.status, contentType: contentType, body: error.encodedBody())
+    }
+}
+
+/// The DynamoDB front end as a pure function of the request: method and content-type checks,
+/// JSON parsing, routing by `X-Amz-Target`, authentication, and the handler call.
+///
+/// The order of checks is DynamoDB's (recorded by dynalite and dynoxide against AWS):
+/// 1. `GET` answers the health text; `OPTIONS` with `Origin` answers a CORS preflight; any other
+///    method but `POST`, or a body with a content type other than `application/json` /
+///    `application/x-amz-json-1.0`, answers 404 `<UnknownOperationException/>`.
+/// 2. A body that is not JSON -> SerializationException without message.
+/// 3. Missing or unknown target -> UnknownOperationException without message.
+/// 4. Authentication (see `Authenticator`).
+/// 5. An empty body -> SerializationException without message.
+/// 6. The handler.
+///
+/// We also accept `application/x-amz-json-1.1` (DynamoDB itself answers it with 404).
+public struct APIRequestProcessor: Sendable {
+    public static let amzJSON10 = "application/x-amz-json-1.0"
+    public static let amzJSON11 = "application/x-amz-json-1.1"
+    public static let plainJSON = "application/json"
+    static let notFoundBody: [UInt8] = Array("<UnknownOperationException/>\n".utf8)
+
+    public var router: Router
+    public var authenticator: any Authenticator
+    public var logger: Logger
+
+    public init(router: Router, authenticator: any Authenticator, logger: Logger) {
+        self.router = router
+        self.authenticator = authenticator
+        self.logger = logger
+    }
+
+    /// A request whose handler is to be run.
+    public struct Call: Sendable {
+        public var target: String
+        public var handler: OperationHandler
+        public var input: JSONValue
+        public var contentType: String
+    }
+
+    public enum Decision: Sendable {
+        /// Answer without calling a handler.
+        case respond(APIResponse)
+        /// Run `Call` (asynchronously) and answer with its result.
+        case call(Call)
+    }
+
+    /// Everything up to the handler call; cheap and synchronous, so it runs on the event loop.
+    ///
+    /// - Parameter localAddress: `host:port` the request arrived on, for the health answer.
+    public func decide(head: HTTPRequestHead, body: ByteBuffer, localAddress: String) -> Decision {
+        switch head.method {
+        case .GET:
+            // DynamoDB answers "healthy: dynamodb.<region>.amazonaws.com " (trailing space).
+            return .respond(
+                APIResponse(status: 200, contentType: Self.amzJSON10, body: Array("healthy: \(localAddress) ".utf8)))
+        case .OPTIONS where head.headers.contains(name: "origin"):
+            var extra: [(String, String)] = [("Access-Control-Max-Age", "172800")]
+            if let requested = head.headers.first(name: "access-control-request-headers") {
+                extra.append(("Access-Control-Allow-Headers", requested))
+            }
+            if let requested = head.headers.first(name: "access-control-request-method") {
+                extra.append(("Access-Control-Allow-Methods", requested))
+            }
+            return .respond(APIResponse(status: 200, contentType: Self.amzJSON10, body: [], extraHeaders: extra))
+        case .POST:
+            break
+        default:
+            return .respond(Self.notFound)
+        }
+
+        let mediaType = Self.mediaType(of: head.headers.first(name: "content-type"))
+        let responseContentType: String
+        switch mediaType {
+        case Self.plainJSON:
+            responseContentType = Self.plainJSON
+        case Self.amzJSON10, Self.amzJSON11:
+            responseContentType = Self.amzJSON10
+        default:
+            if body.readableBytes > 0 { return .respond(Self.notFound) }
+            responseContentType = Self.amzJSON10
+        }
+
+        var input: JSONValue?
+        if body.readableBytes > 0 {
+            let parsed: Result<JSONValue, JSONParseError> = body.withUnsafeReadableBytes { bytes in
+                Result { () throws(JSONParseError) -> JSONValue in try JSONParser.parse(bytes) }
+            }
+            switch parsed {
+            case .success(let value): input = value
+            case .failure: return .respond(APIResponse(error: .malformedBody, contentType: responseContentType))
+            }
+        }
+
+        guard let target = head.headers.first(name: "x-amz-target"),
+            let handler = router.handler(forTarget: target)
+        else {
+            return .respond(APIResponse(error: .unknownOperation, contentType: responseContentType))
+        }
+
+        do {
+            try authenticator.authenticate(
+                AuthenticationRequest(method: head.method, uri: head.uri, headers: head.headers, body: body))
+        } catch {
+            return .respond(APIResponse(error: error, contentType: responseContentType))
+        }
+
+        guard let input else {
+            return .respond(APIResponse(error: .malformedBody, contentType: responseContentType))
+        }
+        return .call(Call(target: target, handler: handler, input: input, contentType: responseContentType))
+    }
+
+    /// Runs the handler and encodes its answer. Never throws: `KVError`s become wire errors,
+    /// anything else becomes a logged 500 InternalServerError.
+    public func run(_ call: Call, requestID: String) async -> APIResponse {
+        do {
+            let output = try await call.handler(call.input)
+            var body: [UInt8] = []
+            body.reserveCapacity(512)
+            JSONWriter.write(output, into: &body)
+            return APIResponse(status: 200, contentType: call.contentType, body: body)
+        } catch let error as KVError {
+            if error.code == .internalServerError {
+                // The engine's own text; never request data.
+                logger.error(
+                    "request.internal_error",
+                    metadata: [
+                        "request.id": "\(requestID)", "kv.target": "\(call.target)",
+                        "error.message": "\(error.message)",
+                    ])
+            }
+            return APIResponse(error: WireError(error), contentType: call.contentType)
+        } catch let error as WireError {
+            return APIResponse(error: error, contentType: call.contentType)
+        } catch {
+            // The description of an arbitrary error may hold request data: log its type only.
+            logger.error(
+                "request.unexpected_error",
+                metadata: [
+                    "request.id": "\(requestID)", "kv.target": "\(call.target)",
+                    "error.type": "\(String(reflecting: type(of: error)))",
+                ])
+            return APIResponse(error: .internalServerError(), contentType: call.contentType)
+        }
+    }
+
+    /// `decide` then `run`: the whole request in one call (used by in-process tests).
+    public func process(head: HTTPRequestHead, body: ByteBuffer, localAddress: String, requestID: String) async
+        -> APIResponse
+    {
+        switch decide(head: head, body: body, localAddress: localAddress) {
+        case .respond(let response): return response
+        case .call(let call): return await run(call, requestID: requestID)
+        }
+    }
+
+    static let notFound = APIResponse(status: 404, contentType: amzJSON10, body: notFoundBody)
+
+    /// The media type of a `Content-Type` value, lowercased, without parameters or spaces.
+    static func mediaType(of contentType: String?) -> String {
+        guard let contentType else { return "" }
+        let base = contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        return String(base.trimmingASCIIWhitespace()).lowercased()
+    }
+}

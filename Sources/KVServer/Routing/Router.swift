@@ -1,0 +1,54 @@
+/// Maps `X-Amz-Target` values to operation handlers.
+///
+/// DynamoDB answers on one endpoint for two services: `DynamoDB_20120810.<Operation>` and
+/// `DynamoDBStreams_20120810.<Operation>` (the Streams API). A router holds handlers by full
+/// target; `init(operations:)` also accepts bare operation names and files them under the
+/// right prefix.
+public struct Router: Sendable {
+    public static let dynamoDBTargetPrefix = "DynamoDB_20120810."
+    public static let streamsTargetPrefix = "DynamoDBStreams_20120810."
+
+    /// The operations of the DynamoDB Streams API.
+    /// See https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Operations_Amazon_DynamoDB_Streams.html
+    public static let streamsOperationNames: Set<String> = [
+        "DescribeStream", "GetRecords", "GetShardIterator", "ListStreams",
+    ]
+
+    private var handlers: [String: OperationHandler] = [:]
+
+    public init() {}
+
+    /// A router for a table whose keys are either full targets (containing a `.`) or bare
+    /// operation names. Bare Streams operation names (`streamsOperationNames`) go under
+    /// `DynamoDBStreams_20120810.`, every other bare name under `DynamoDB_20120810.`.
+    public init(operations: [String: OperationHandler]) {
+        for (key, handler) in operations {
+            if key.contains(".") {
+                register(handler, forTarget: key)
+            } else if Self.streamsOperationNames.contains(key) {
+                register(handler, forTarget: Self.streamsTargetPrefix + key)
+            } else {
+                register(handler, forTarget: Self.dynamoDBTargetPrefix + key)
+            }
+        }
+    }
+
+    public mutating func register(_ handler: @escaping OperationHandler, forTarget target: String) {
+        handlers[target] = handler
+    }
+
+    /// Registers each `operation` of `operations` as `prefix + operation`.
+    public mutating func register(_ operations: [String: OperationHandler], prefix: String) {
+        for (operation, handler) in operations {
+            handlers[prefix + operation] = handler
+        }
+    }
+
+    /// The handler for an exact `X-Amz-Target` value (case-sensitive, as DynamoDB is).
+    public func handler(forTarget target: String) -> OperationHandler? {
+        handlers[target]
+    }
+
+    /// All registered targets, sorted.
+    public var targets: [String] { handlers.keys.sorted() }
+}

@@ -1,0 +1,168 @@
+public import Logging
+public import NIOCore
+import NIOHTTP1
+import NIOPosix
+public import ServiceLifecycle
+
+/// How the HTTP front end listens.
+public struct KVHTTPServerConfiguration: Sendable {
+    public var host: String
+    /// 0 picks a free port; the bound one is reported once listening.
+    public var port: Int
+    /// DynamoDB's request size limit.
+    public var maxRequestBodySize: Int
+    /// The `Server` response header.
+    public var serverName: String
+    public var backlog: Int32
+    /// How long a connection whose request was refused with 413 may keep uploading
+    /// (into the void) before it is closed.
+    public var rejectedConnectionLinger: TimeAmount
+
+    public static let defaultMaxRequestBodySize = 16 * 1024 * 1024
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8000,
+        maxRequestBodySize: Int = KVHTTPServerConfiguration.defaultMaxRequestBodySize,
+        serverName: String = "kvserver",
+        backlog: Int32 = 256,
+        rejectedConnectionLinger: TimeAmount = .seconds(5)
+    ) {
+        self.host = host
+        self.port = port
+        self.maxRequestBodySize = maxRequestBodySize
+        self.serverName = serverName
+        self.backlog = backlog
+        self.rejectedConnectionLinger = rejectedConnectionLinger
+    }
+}
+
+/// The DynamoDB-compatible HTTP/1.1 server on SwiftNIO, as a swift-service-lifecycle `Service`.
+///
+/// `run()` binds, reports the bound address through `onListening`, serves until graceful
+/// shutdown (or cancellation), then stops accepting, lets in-flight requests finish, closes
+/// every connection and returns. Closing the engine is the owner's job, after `run()` returns.
+public final class KVHTTPServer: Service, Sendable {
+    public let configuration: KVHTTPServerConfiguration
+    private let processor: APIRequestProcessor
+    private let eventLoopGroup: any EventLoopGroup
+    private let logger: Logger
+    private let onListening: @Sendable (SocketAddress) -> Void
+
+    /// - Parameter eventLoopGroup: defaults to NIO's shared `MultiThreadedEventLoopGroup.singleton`.
+    public init(
+        configuration: KVHTTPServerConfiguration,
+        router: Router,
+        authenticator: any Authenticator = AcceptAnyCredentialsAuthenticator(),
+        eventLoopGroup: (any EventLoopGroup)? = nil,
+        logger: Logger,
+        onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in }
+    ) {
+        self.configuration = configuration
+        self.processor = APIRequestProcessor(router: router, authenticator: authenticator, logger: logger)
+        self.eventLoopGroup = eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
+        self.logger = logger
+        self.onListening = onListening
+    }
+
+    public func run() async throws {
+        let running = try await start()
+        onListening(running.localAddress)
+        await withTaskCancellationOrGracefulShutdownHandler {
+            await running.waitUntilClosed()
+        } onCancelOrGracefulShutdown: {
+            running.initiateShutdown()
+        }
+        logger.info("server.stopped")
+    }
+
+    /// Binds and starts serving; for callers (tests) that drive the lifecycle themselves.
+    public func start() async throws -> RunningKVHTTPServer {
+        let configuration = self.configuration
+        let processor = self.processor
+        let serverLoop = eventLoopGroup.next()
+        let tracker = try await serverLoop.submit { NIOLoopBound(ConnectionTracker(eventLoop: serverLoop), eventLoop: serverLoop) }.get()
+        let channel = try await ServerBootstrap(group: serverLoop, childGroup: eventLoopGroup)
+            .serverChannelOption(.backlog, value: configuration.backlog)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(tracker.value)
+                }
+            }
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+                    try sync.addHandler(
+                        APIChannelHandler(
+                            processor: processor,
+                            serverName: configuration.serverName,
+                            maxBodySize: configuration.maxRequestBodySize,
+                            rejectedConnectionLinger: configuration.rejectedConnectionLinger))
+                }
+            }
+            .bind(host: configuration.host, port: configuration.port)
+            .get()
+        guard let address = channel.localAddress else {
+            channel.close(promise: nil)
+            throw KVHTTPServerError.noLocalAddress
+        }
+        let allClosed = try await serverLoop.submit { tracker.value.allClosedFuture }.get()
+        logger.info("server.listening", metadata: ["server.address": "\(APIChannelHandler.hostPort(address))"])
+        return RunningKVHTTPServer(channel: channel, localAddress: address, tracker: tracker, allClosed: allClosed)
+    }
+}
+
+public enum KVHTTPServerError: Error {
+    case noLocalAddress
+}
+
+/// A bound, serving server.
+public final class RunningKVHTTPServer: Sendable {
+    public let localAddress: SocketAddress
+    private let channel: any Channel
+    private let tracker: NIOLoopBound<ConnectionTracker>
+    private let allClosed: EventLoopFuture<Void>
+
+    init(
+        channel: any Channel,
+        localAddress: SocketAddress,
+        tracker: NIOLoopBound<ConnectionTracker>,
+        allClosed: EventLoopFuture<Void>
+    ) {
+        self.channel = channel
+        self.localAddress = localAddress
+        self.tracker = tracker
+        self.allClosed = allClosed
+    }
+
+    /// The bound port (the real one when configured with port 0).
+    public var port: Int { localAddress.port ?? 0 }
+
+    /// `http://host:port`.
+    public var baseURL: String { "http://\(APIChannelHandler.hostPort(localAddress))" }
+
+    /// Stops accepting; every connection closes after its in-flight request. Returns at once.
+    public func initiateShutdown() {
+        let tracker = self.tracker
+        let channel = self.channel
+        tracker.eventLoop.execute {
+            tracker.value.initiateShutdown(serverChannel: channel)
+        }
+    }
+
+    /// Returns once the listener and every connection have closed.
+    public func waitUntilClosed() async {
+        try? await allClosed.get()
+    }
+
+    /// `initiateShutdown()`, then `waitUntilClosed()`.
+    public func shutdown() async {
+        initiateShutdown()
+        await waitUntilClosed()
+    }
+}

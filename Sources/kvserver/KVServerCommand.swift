@@ -1,0 +1,157 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import KVServer
+import KVStore
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// `kvserver`: the DynamoDB-compatible server.
+///
+/// Every option can also come from the environment (`KVSERVER_HOST`, `KVSERVER_PORT`,
+/// `KVSERVER_DATA_DIR`, `KVSERVER_IN_MEMORY`, `KVSERVER_LOG_LEVEL`, `KVSERVER_DURABILITY`);
+/// a flag on the command line wins over the environment.
+@main
+struct KVServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kvserver",
+        abstract: "A DynamoDB-compatible database server.",
+        discussion: """
+            Each option may also be set by an environment variable (KVSERVER_HOST, KVSERVER_PORT, \
+            KVSERVER_DATA_DIR, KVSERVER_IN_MEMORY, KVSERVER_LOG_LEVEL, KVSERVER_DURABILITY); \
+            command-line flags win. Once listening, one line "kvserver listening on http://HOST:PORT" \
+            is printed to standard output.
+            """
+    )
+
+    @Option(help: "Address to listen on. (default: 127.0.0.1; env: KVSERVER_HOST)")
+    var host: String?
+
+    @Option(help: "Port to listen on; 0 picks a free one. (default: 8000; env: KVSERVER_PORT)")
+    var port: Int?
+
+    @Option(help: "Directory for the database files. (default: ./data; env: KVSERVER_DATA_DIR)")
+    var dataDir: String?
+
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Keep all data in memory; nothing is written to disk. (env: KVSERVER_IN_MEMORY=1|true)")
+    var inMemory: Bool?
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical. (default: info; env: KVSERVER_LOG_LEVEL)")
+    var logLevel: String?
+
+    @Option(help: "normal (survives a process crash) or full (also power loss). (default: normal; env: KVSERVER_DURABILITY)")
+    var durability: String?
+
+    /// The options after applying the environment and defaults.
+    struct Settings: Equatable {
+        var host: String
+        var port: Int
+        var dataDirectory: String
+        var inMemory: Bool
+        var logLevel: Logger.Level
+        var durability: EngineConfiguration.Durability
+    }
+
+    func settings(environment: [String: String]) throws -> Settings {
+        let host = host ?? environment["KVSERVER_HOST"] ?? "127.0.0.1"
+        let port: Int
+        if let flag = self.port {
+            port = flag
+        } else if let text = environment["KVSERVER_PORT"] {
+            guard let value = Int(text) else { throw ValidationError("KVSERVER_PORT is not a port number: '\(text)'") }
+            port = value
+        } else {
+            port = 8000
+        }
+        guard (0...65535).contains(port) else { throw ValidationError("Port must be in 0...65535, got \(port).") }
+        let dataDirectory = dataDir ?? environment["KVSERVER_DATA_DIR"] ?? "./data"
+        let inMemory: Bool
+        if let flag = self.inMemory {
+            inMemory = flag
+        } else if let text = environment["KVSERVER_IN_MEMORY"] {
+            switch text.lowercased() {
+            case "1", "true", "yes": inMemory = true
+            case "0", "false", "no", "": inMemory = false
+            default: throw ValidationError("KVSERVER_IN_MEMORY must be 1/true or 0/false, got '\(text)'.")
+            }
+        } else {
+            inMemory = false
+        }
+        let levelText = logLevel ?? environment["KVSERVER_LOG_LEVEL"] ?? "info"
+        guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
+            throw ValidationError(
+                "Unknown log level '\(levelText)'; use trace, debug, info, notice, warning, error or critical.")
+        }
+        let durabilityText = durability ?? environment["KVSERVER_DURABILITY"] ?? "normal"
+        guard let durability = EngineConfiguration.Durability(rawValue: durabilityText.lowercased()) else {
+            throw ValidationError("Unknown durability '\(durabilityText)'; use normal or full.")
+        }
+        return Settings(
+            host: host, port: port, dataDirectory: dataDirectory, inMemory: inMemory, logLevel: level,
+            durability: durability)
+    }
+
+    func validate() throws {
+        _ = try settings(environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// SIGTERM/SIGINT start a graceful shutdown: stop accepting, finish in-flight requests.
+    static func shutdownOnSignals(_ signals: [Int32], group: ServiceGroup) -> [any DispatchSourceSignal] {
+        signals.map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                Task { await group.triggerGracefulShutdown() }
+            }
+            source.resume()
+            return source
+        }
+    }
+
+    func run() async throws {
+        let settings = try settings(environment: ProcessInfo.processInfo.environment)
+        let level = settings.logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "kvserver")
+
+        if !settings.inMemory {
+            try FileManager.default.createDirectory(
+                atPath: settings.dataDirectory, withIntermediateDirectories: true)
+        }
+        let engine = try KVEngine(
+            configuration: EngineConfiguration(
+                dataDirectory: settings.inMemory ? nil : settings.dataDirectory,
+                durability: settings.durability),
+            logger: logger)
+
+        let server = KVHTTPServer(
+            configuration: KVHTTPServerConfiguration(host: settings.host, port: settings.port),
+            router: Router(operations: DynamoDBOperations.handlers(engine: engine)),
+            logger: logger,
+            onListening: { address in
+                let host = address.ipAddress ?? settings.host
+                let shown = host.contains(":") ? "[\(host)]" : host
+                print("kvserver listening on http://\(shown):\(address.port ?? settings.port)")
+                fflush(nil)
+            }
+        )
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(services: [.init(service: server)], logger: logger))
+        let signalSources = Self.shutdownOnSignals([SIGTERM, SIGINT], group: group)
+        defer { signalSources.forEach { $0.cancel() } }
+        do {
+            try await group.run()
+        } catch {
+            engine.shutdown()
+            throw error
+        }
+        engine.shutdown()
+    }
+}

@@ -1,0 +1,45 @@
+import Testing
+
+@testable import KVServer
+
+@Suite("JSONWriter")
+struct JSONWriterTests {
+    func text(_ value: JSONValue) -> String { String(decoding: JSONWriter.encode(value), as: UTF8.self) }
+
+    @Test(
+        "scalars and containers",
+        arguments: [
+            (JSONValue.null, "null"),
+            (.bool(true), "true"),
+            (.bool(false), "false"),
+            (.number("1.50"), "1.50"),
+            (.string(""), #""""#),
+            (.array([]), "[]"),
+            (.object([:]), "{}"),
+            (.array([.number("1"), .string("a"), .null]), #"[1,"a",null]"#),
+            (.object(["k": .array([.bool(true)])]), #"{"k":[true]}"#),
+        ])
+    func compact(_ value: JSONValue, _ expected: String) {
+        #expect(text(value) == expected)
+    }
+
+    @Test(
+        "escapes",
+        arguments: [
+            ("a\"b", #""a\"b""#),
+            ("a\\b", #""a\\b""#),
+            ("/", #""/""#),
+            ("\u{8}\u{C}\n\r\t", #""\b\f\n\r\t""#),
+            ("\u{0}\u{1}\u{1F}", #""\u0000\u0001\u001f""#),
+            ("\u{7F}é😀\u{2028}", "\"\u{7F}é😀\u{2028}\""),
+        ])
+    func escapes(_ string: String, _ expected: String) {
+        #expect(text(.string(string)) == expected)
+    }
+
+    @Test func nonContiguousStrings() {
+        // A bridged/lazy string takes the fallback path.
+        let substring = "xx\"yy".dropFirst()
+        #expect(text(.string(String(substring))) == #""x\"yy""#)
+    }
+}
