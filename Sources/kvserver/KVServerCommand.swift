@@ -125,7 +125,7 @@ struct KVServerCommand: AsyncParsableCommand {
             try FileManager.default.createDirectory(
                 atPath: settings.dataDirectory, withIntermediateDirectories: true)
         }
-        let engine = try KVEngine(
+        let engine = try await KVEngine(
             configuration: EngineConfiguration(
                 dataDirectory: settings.inMemory ? nil : settings.dataDirectory,
                 durability: settings.durability),

@@ -13,13 +13,13 @@ func withTestServer(
     _ body: (RunningKVHTTPServer) async throws -> Void
 ) async throws {
     var router = Router()
-    router.register({ input in input }, forTarget: "DynamoDB_20120810.Echo")
-    router.register({ input in input }, forTarget: "DynamoDBStreams_20120810.Echo")
-    router.register({ _ in throw KVError.validation("The parameter 'TableName' is required") },
+    router.register({ input, _ in input }, forTarget: "DynamoDB_20120810.Echo")
+    router.register({ input, _ in input }, forTarget: "DynamoDBStreams_20120810.Echo")
+    router.register({ _, _ in throw KVError.validation("The parameter 'TableName' is required") },
         forTarget: "DynamoDB_20120810.Invalid")
-    router.register({ _ in throw TestFailure() }, forTarget: "DynamoDB_20120810.Boom")
+    router.register({ _, _ in throw TestFailure() }, forTarget: "DynamoDB_20120810.Boom")
     router.register(
-        { input in
+        { input, _ in
             if case .object(let members) = input, case .number(let ms)? = members["ms"], let delay = Int(ms) {
                 try await Task.sleep(for: .milliseconds(delay))
             }
@@ -245,7 +245,7 @@ struct LiveServerTests {
     @Test func gracefulShutdownFinishesInFlightRequests() async throws {
         var router = Router()
         router.register(
-            { input in
+            { input, _ in
                 try await Task.sleep(for: .milliseconds(150))
                 return input
             }, forTarget: "DynamoDB_20120810.Slow")
@@ -274,7 +274,7 @@ struct LiveServerTests {
         let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
         let server = KVHTTPServer(
             configuration: KVHTTPServerConfiguration(host: "127.0.0.1", port: 0),
-            router: Router(operations: ["Echo": { $0 }]),
+            router: Router(operations: ["Echo": { input, _ in input }]),
             logger: Logger(label: "test"),
             onListening: { address in continuation.yield(address.port ?? 0) })
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -88,7 +88,7 @@ struct WireErrorTests {
     }
 
     @Test func routerFilesBareNamesUnderTheirService() async throws {
-        let echo: OperationHandler = { $0 }
+        let echo: OperationHandler = { input, _ in input }
         let router = Router(operations: [
             "GetItem": echo, "GetRecords": echo, "DynamoDB_20120810.Custom": echo,
         ])

@@ -62,6 +62,7 @@ public struct APIRequestProcessor: Sendable {
         public var handler: OperationHandler
         public var input: JSONValue
         public var contentType: String
+        public var context: RequestContext
     }
 
     public enum Decision: Sendable {
@@ -134,14 +135,15 @@ public struct APIRequestProcessor: Sendable {
         guard let input else {
             return .respond(APIResponse(error: .malformedBody, contentType: responseContentType))
         }
-        return .call(Call(target: target, handler: handler, input: input, contentType: responseContentType))
+        let context = RequestContext(authorization: head.headers.first(name: "authorization"))
+        return .call(Call(target: target, handler: handler, input: input, contentType: responseContentType, context: context))
     }
 
     /// Runs the handler and encodes its answer. Never throws: `KVError`s become wire errors,
     /// anything else becomes a logged 500 InternalServerError.
     public func run(_ call: Call, requestID: String) async -> APIResponse {
         do {
-            let output = try await call.handler(call.input)
+            let output = try await call.handler(call.input, call.context)
             var body: [UInt8] = []
             body.reserveCapacity(512)
             JSONWriter.write(output, into: &body)
