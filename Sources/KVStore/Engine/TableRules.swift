@@ -40,6 +40,9 @@ enum TableRules {
         if Set(definedNames).count != definedNames.count {
             throw .validation("Cannot have two attributes with the same name")
         }
+        if keyNames.count == 2, keyNames.first == keyNames.last {
+            throw .validation("Both the Hash Key and the Range Key element in the KeySchema have the same name")
+        }
         if keyNames.count > definedNames.count {
             throw .validation("Invalid KeySchema: Some index key attribute have no definition")
         }
