@@ -1,5 +1,4 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import KVServer
 import KVStore
@@ -98,19 +97,6 @@ struct KVServerCommand: AsyncParsableCommand {
         _ = try settings(environment: ProcessInfo.processInfo.environment)
     }
 
-    /// SIGTERM/SIGINT start a graceful shutdown: stop accepting, finish in-flight requests.
-    static func shutdownOnSignals(_ signals: [Int32], group: ServiceGroup) -> [any DispatchSourceSignal] {
-        signals.map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                Task { await group.triggerGracefulShutdown() }
-            }
-            source.resume()
-            return source
-        }
-    }
-
     func run() async throws {
         let settings = try settings(environment: ProcessInfo.processInfo.environment)
         let level = settings.logLevel
@@ -144,8 +130,9 @@ struct KVServerCommand: AsyncParsableCommand {
         )
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(services: [.init(service: server)], logger: logger))
-        let signalSources = Self.shutdownOnSignals([SIGTERM, SIGINT], group: group)
-        defer { signalSources.forEach { $0.cancel() } }
+        // SIGTERM/SIGINT: stop accepting, finish in-flight requests, close.
+        let signalSource = ShutdownSignals.install([SIGTERM, SIGINT], group: group)
+        defer { signalSource?.cancel() }
         do {
             try await group.run()
         } catch {

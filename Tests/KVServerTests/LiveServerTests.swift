@@ -242,6 +242,30 @@ struct LiveServerTests {
         }
     }
 
+    @Test func clientLeavingMidRequestDoesNotHurtTheServer() async throws {
+        try await withTestServer { server in
+            // Half a request, then a full slow one whose client hangs up before the answer.
+            var partial = RawHTTPClient.api("DynamoDB_20120810.Echo", body: #"{"abc":1}"#)
+            partial.removeLast(4)
+            _ = try await RawHTTPClient.exchange(port: server.port, partial, expecting: 0)
+            _ = try await RawHTTPClient.exchange(
+                port: server.port, RawHTTPClient.api("DynamoDB_20120810.Sleep", body: #"{"ms":50}"#), expecting: 0)
+            try await Task.sleep(for: .milliseconds(100))
+            let (responses, _) = try await RawHTTPClient.exchange(
+                port: server.port, RawHTTPClient.api("DynamoDB_20120810.Echo", body: "{}"), expecting: 1)
+            #expect(responses.first?.status == 200)
+        }
+    }
+
+    @Test func expectContinueGetsAnInterimResponse() async throws {
+        try await withTestServer { server in
+            let request = RawHTTPClient.api("DynamoDB_20120810.Echo", body: "[]", extraHeaders: [("Expect", "100-continue")])
+            let (responses, _) = try await RawHTTPClient.exchange(port: server.port, request, expecting: 2)
+            #expect(responses.map(\.status) == [100, 200])
+            #expect(responses.last?.text == "[]")
+        }
+    }
+
     @Test func gracefulShutdownFinishesInFlightRequests() async throws {
         var router = Router()
         router.register(
