@@ -267,9 +267,13 @@ struct LiveServerTests {
     }
 
     @Test func gracefulShutdownFinishesInFlightRequests() async throws {
+        // The handler reports when it runs, so shutdown starts with the request surely in flight
+        // (a fixed sleep raced with the client on a loaded machine).
+        let (started, handlerStarted) = AsyncStream.makeStream(of: Void.self)
         var router = Router()
         router.register(
             { input, _ in
+                handlerStarted.yield()
                 try await Task.sleep(for: .milliseconds(150))
                 return input
             }, forTarget: "DynamoDB_20120810.Slow")
@@ -280,7 +284,8 @@ struct LiveServerTests {
         let port = running.port
         async let exchange = RawHTTPClient.exchange(
             port: port, RawHTTPClient.api("DynamoDB_20120810.Slow", body: #"{"x":1}"#), expecting: 2)
-        try await Task.sleep(for: .milliseconds(50))
+        var iterator = started.makeAsyncIterator()
+        _ = await iterator.next()
         await running.shutdown()
         let (responses, closed) = try await exchange
         #expect(responses.count == 1)
