@@ -1,5 +1,5 @@
 /// Durations of the change stream machinery; DynamoDB's values by default, shorter in tests.
-public struct StreamSettings: Sendable {
+public struct StreamSettings: Sendable, Equatable {
     public static let defaultShardRollover: Double = 4 * 3600
 
     /// How long records are kept (DynamoDB: 24 hours).
