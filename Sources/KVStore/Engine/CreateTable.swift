@@ -46,6 +46,8 @@ public struct CreateTableRequest: Sendable {
     public var deletionProtection: Bool
     public var globalSecondaryIndexes: [IndexRequest]?
     public var localSecondaryIndexes: [IndexRequest]?
+    /// `Tags`, already checked with `TagRules`.
+    public var tags: [TableTag] = []
 
     public init(
         tableName: String, attributeDefinitions: [KeyAttribute], keySchema: [KeySchemaElement],
@@ -90,6 +92,9 @@ extension KVEngine {
         proposal.globalIndexes = global
         proposal.localIndexes = local
         proposal.nextIndexNumber = number
+        if !request.tags.isEmpty {
+            proposal.tags = try TagRules.merged([], request.tags)
+        }
         let catalog = self.catalog
         let readyProposal = proposal
         do {

@@ -14,8 +14,11 @@ import Foundation
 ///   the rows of secondary index number `n`: `pk`/`sk` are the index key bytes (`h` hashes `pk`),
 ///   `tpk`/`tsk` the table key bytes (so items sharing an index key stay distinct), `item` the
 ///   projected attributes and `size` their DynamoDB size.
+/// - `kv_transaction_tokens(token TEXT PRIMARY KEY, fingerprint TEXT, created INTEGER)` (version 2): the
+///   `ClientRequestToken`s of committed TransactWriteItems calls, written in the same transaction
+///   as the writes they guard; `fingerprint` identifies the request, `created` is whole seconds since 1970.
 enum Schema {
-    static let currentVersion = 1
+    static let currentVersion = 2
 
     static func migrate(_ connection: Connection) throws {
         let version = try connection.userVersion
@@ -30,6 +33,16 @@ enum Schema {
                         storage_id INTEGER NOT NULL UNIQUE,
                         definition TEXT NOT NULL
                     )
+                    """)
+            }
+            if version < 2 {
+                try connection.execute(
+                    """
+                    CREATE TABLE kv_transaction_tokens (
+                        token TEXT PRIMARY KEY,
+                        fingerprint TEXT NOT NULL,
+                        created INTEGER NOT NULL
+                    ) WITHOUT ROWID
                     """)
             }
             try connection.setUserVersion(currentVersion)

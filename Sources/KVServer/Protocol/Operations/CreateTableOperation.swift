@@ -26,11 +26,13 @@ enum CreateTableOperation {
         let global = try request.array("GlobalSecondaryIndexes")?.enumerated().map { (offset, element) throws(KVError) in
             try IndexWire.decode(element, path: "globalSecondaryIndexes.\(offset + 1).member", global: true, into: &violations)
         }
+        let tagElements = try request.array("Tags")
         try violations.check()
+        let tags = try tagElements.map { elements throws(KVError) in try TagsWire.tags(elements) } ?? []
         if let stream = try request.object("StreamSpecification"), try stream.bool("StreamEnabled") == true {
             throw KVError.validation("StreamSpecification is not supported by this server yet")
         }
-        return CreateTableRequest(
+        var createRequest = CreateTableRequest(
             tableName: tableName ?? "",
             attributeDefinitions: definitions,
             keySchema: keySchema,
@@ -39,5 +41,7 @@ enum CreateTableOperation {
             deletionProtection: deletionProtection,
             globalSecondaryIndexes: global,
             localSecondaryIndexes: local)
+        createRequest.tags = tags
+        return createRequest
     }
 }
