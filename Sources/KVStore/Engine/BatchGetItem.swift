@@ -53,6 +53,7 @@ extension KVEngine {
             try await database.read { connection in
                 var result = BatchGetResult(responses: [], unprocessed: [], consumedCapacity: [])
                 var responseBytes = 0
+                var isFull = false
                 for (table, request, keys) in plan {
                     let store = ItemStore(table: table, connection: connection)
                     let kind = CapacityUnits.ReadKind(consistent: request.consistentRead)
@@ -60,15 +61,26 @@ extension KVEngine {
                     var capacity = ConsumedCapacity(tableName: table.name, kind: .read, table: 0)
                     var left: [Item] = []
                     for (position, key) in keys.enumerated() {
-                        if responseBytes >= responseLimit {
+                        if isFull {
                             left.append(request.keys[position])
                             continue
                         }
                         let entry = try store.fetchEntry(key)
-                        capacity.add(.read(table: table.name, index: nil, bytes: entry?.size ?? 0, kind))
-                        guard let item = entry?.item else { continue }
-                        let returned = request.projection?.apply(to: item) ?? item
-                        responseBytes += request.projection == nil ? entry?.size ?? 0 : ItemSize.of(returned)
+                        guard let entry else {
+                            capacity.add(.read(table: table.name, index: nil, bytes: 0, kind))
+                            continue
+                        }
+                        let returned = request.projection?.apply(to: entry.item) ?? entry.item
+                        let returnedBytes = request.projection == nil ? entry.size : ItemSize.of(returned)
+                        // The item that would take the response past the limit, and every key
+                        // after it, are left for the client to request again.
+                        if responseBytes + returnedBytes > responseLimit {
+                            isFull = true
+                            left.append(request.keys[position])
+                            continue
+                        }
+                        responseBytes += returnedBytes
+                        capacity.add(.read(table: table.name, index: nil, bytes: entry.size, kind))
                         items.append(returned)
                     }
                     result.responses.append((table.name, items))
