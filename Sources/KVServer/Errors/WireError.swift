@@ -66,6 +66,9 @@ public struct WireError: Error, Sendable, Equatable, CustomStringConvertible {
         if let item = error.item {
             extra.append((key: "Item", value: AttributeValueWire.encodeItem(item)))
         }
+        if let reasons = error.cancellationReasons {
+            extra.append((key: "CancellationReasons", value: .array(reasons.map(Self.encode))))
+        }
         self.init(
             type: Self.namespace(for: error.code) + error.code.rawValue,
             message: error.message.isEmpty && error.code.omitsEmptyMessage ? nil : error.message,
@@ -73,6 +76,14 @@ public struct WireError: Error, Sendable, Equatable, CustomStringConvertible {
             messageKey: Self.messageKey(for: error.code),
             extraMembers: extra
         )
+    }
+
+    /// `{"Code": "...", "Message": "...", "Item": {...}}`; "None" reasons carry only their code.
+    static func encode(_ reason: CancellationReason) -> JSONValue {
+        var fields: [String: JSONValue] = ["Code": .string(reason.code)]
+        if let message = reason.message { fields["Message"] = .string(message) }
+        if let item = reason.item { fields["Item"] = AttributeValueWire.encodeItem(item) }
+        return .object(fields)
     }
 
     static func namespace(for code: KVError.Code) -> String {

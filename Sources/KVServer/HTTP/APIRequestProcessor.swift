@@ -135,7 +135,8 @@ public struct APIRequestProcessor: Sendable {
         guard let input else {
             return .respond(APIResponse(error: .malformedBody, contentType: responseContentType))
         }
-        let context = RequestContext(authorization: head.headers.first(name: "authorization"))
+        var context = RequestContext(authorization: head.headers.first(name: "authorization"))
+        context.host = head.headers.first(name: "host")
         return .call(Call(target: target, handler: handler, input: input, contentType: responseContentType, context: context))
     }
 

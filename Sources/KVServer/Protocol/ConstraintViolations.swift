@@ -12,6 +12,17 @@ public struct ConstraintViolations: Sendable {
         messages.append("Value \(shown) at '\(path)' failed to satisfy constraint: Member must \(constraint)")
     }
 
+    /// A violation whose constraint text does not start with "Member must" (map key/value constraints).
+    public mutating func add(value: String?, at path: String, constraint: String) {
+        let shown = value.map { "'\($0)'" } ?? "null"
+        messages.append("Value \(shown) at '\(path)' failed to satisfy constraint: \(constraint)")
+    }
+
+    /// A message built by another collector, kept in order.
+    public mutating func add(raw message: String) {
+        messages.append(message)
+    }
+
     public mutating func notNull(_ value: Any?, at path: String) {
         if value == nil { add(value: nil, at: path, "not be null") }
     }

@@ -26,6 +26,15 @@ public enum DynamoDBOperations {
             "DescribeStream": bind(StreamOperations.describeStream),
             "GetShardIterator": bind(StreamOperations.getShardIterator),
             "GetRecords": bind(StreamOperations.getRecords),
+            "BatchGetItem": bind(BatchGetItemOperation.handle),
+            "BatchWriteItem": bind(BatchWriteItemOperation.handle),
+            "TransactWriteItems": bind(TransactWriteItemsOperation.handle),
+            "TransactGetItems": bind(TransactGetItemsOperation.handle),
+            "TagResource": bind(TagResourceOperation.handle),
+            "UntagResource": bind(UntagResourceOperation.handle),
+            "ListTagsOfResource": bind(ListTagsOfResourceOperation.handle),
+            "DescribeLimits": bind(DescribeLimitsOperation.handle),
+            "DescribeEndpoints": bind(DescribeEndpointsOperation.handle),
         ]
     }
 }

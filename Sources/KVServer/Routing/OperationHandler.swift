@@ -3,10 +3,13 @@ public struct RequestContext: Sendable {
     /// The region of the request's credential scope (`us-east-1` when unsigned); used in ARNs.
     public var region: String
     public var accessKeyID: String?
+    /// The `Host` header (`host[:port]`), for answers that name this server (DescribeEndpoints).
+    public var host: String?
 
-    public init(region: String = "us-east-1", accessKeyID: String? = nil) {
+    public init(region: String = "us-east-1", accessKeyID: String? = nil, host: String? = nil) {
         self.region = region
         self.accessKeyID = accessKeyID
+        self.host = host
     }
 
     /// Reads the region and access key from a SigV4 `Authorization` header:

@@ -80,6 +80,9 @@ public struct TableDefinition: Sendable, Hashable, Codable {
     public var ttlAttribute: String? { timeToLive?.enabled == true ? timeToLive?.attributeName : nil }
     /// The SQLite table of the TTL expiry index (`e<storageID>`).
     var sqlExpiryTableName: String { "e\(storageID)" }
+    /// Tags (TagResource, CreateTable's `Tags`), in the order first set; nil in
+    /// definitions written before tags existed.
+    public var tags: [TableTag]?
 
     public var indexes: [IndexDefinition] { globalIndexes + localIndexes }
 
@@ -106,4 +109,16 @@ public struct TableDefinition: Sendable, Hashable, Codable {
     }
 
     var sqlTableName: String { "t\(storageID)" }
+}
+
+/// A tag on a table: a key of 1...128 characters and a value of 0...256.
+/// See https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Tagging.html
+public struct TableTag: Sendable, Hashable, Codable {
+    public var key: String
+    public var value: String
+
+    public init(key: String, value: String) {
+        self.key = key
+        self.value = value
+    }
 }

@@ -47,6 +47,8 @@ public struct CreateTableRequest: Sendable {
     public var globalSecondaryIndexes: [IndexRequest]?
     public var localSecondaryIndexes: [IndexRequest]?
     public var stream: StreamSpecification?
+    /// `Tags`, already checked with `TagRules`.
+    public var tags: [TableTag] = []
 
     public init(
         tableName: String, attributeDefinitions: [KeyAttribute], keySchema: [KeySchemaElement],
@@ -97,6 +99,9 @@ extension KVEngine {
         proposal.globalIndexes = global
         proposal.localIndexes = local
         proposal.nextIndexNumber = number
+        if !request.tags.isEmpty {
+            proposal.tags = try TagRules.merged([], request.tags)
+        }
         let catalog = self.catalog
         let readyProposal = proposal
         do {

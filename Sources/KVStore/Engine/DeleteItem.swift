@@ -22,11 +22,17 @@ extension KVEngine {
         return try await onExistingTable {
             try await database.write { connection in
                 let store = try self.itemStore(table, connection)
-                let old = try store.fetch(key)
+                let entry = try store.fetchEntry(key)
+                let old = entry?.item
                 try condition?.check(old)
-                guard let old else { return WriteResult(attributes: nil) }
-                try store.write(key, old: old, new: nil, newSize: 0)
-                return WriteResult(attributes: wantsOld ? old : nil)
+                guard let old else {
+                    return WriteResult(
+                        attributes: nil, consumedCapacity: .write(table: table.name, oldSize: nil, newSize: nil, indexes: .init()))
+                }
+                let indexUnits = try store.write(key, old: old, new: nil, newSize: 0)
+                return WriteResult(
+                    attributes: wantsOld ? old : nil,
+                    consumedCapacity: .write(table: table.name, oldSize: entry?.size, newSize: nil, indexes: indexUnits))
             }
         }
     }

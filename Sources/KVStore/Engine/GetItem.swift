@@ -13,18 +13,35 @@ public struct GetItemRequest: Sendable {
     }
 }
 
+/// The outcome of a single-item read: the (projected) item, if any, and what reading it cost.
+public struct ItemRead: Sendable {
+    public var item: Item?
+    public var consumedCapacity: ConsumedCapacity
+}
+
 extension KVEngine {
     /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html
     /// Every read here is strongly consistent: a reader sees every committed write.
     public func getItem(_ request: GetItemRequest) async throws -> Item? {
+        try await readItem(request).item
+    }
+
+    /// GetItem with its consumed capacity: the stored item's size, rounded up to 4 KB
+    /// (one block for a missing item), halved unless `ConsistentRead`.
+    public func readItem(_ request: GetItemRequest) async throws -> ItemRead {
         let table = try existingTable(request.tableName)
         let key = try KeyValidator.key(request.key, schema: table.keySchema)
-        let item = try await onExistingTable {
+        let entry = try await onExistingTable {
             try await database.read { connection in
-                try ItemStore(table: table, connection: connection).fetch(key)
+                try ItemStore(table: table, connection: connection).fetchEntry(key)
             }
         }
-        guard let item, let projection = request.projection else { return item }
-        return projection.apply(to: item)
+        let capacity = ConsumedCapacity.read(
+            table: table.name, index: nil, bytes: entry?.size ?? 0,
+            CapacityUnits.ReadKind(consistent: request.consistentRead))
+        guard let item = entry?.item, let projection = request.projection else {
+            return ItemRead(item: entry?.item, consumedCapacity: capacity)
+        }
+        return ItemRead(item: projection.apply(to: item), consumedCapacity: capacity)
     }
 }

@@ -24,12 +24,34 @@ struct ItemStore {
         return try ItemCodec.decode(statement.blob(0))
     }
 
+    /// The stored item and its DynamoDB size (the `size` column), or nil.
+    func fetchEntry(_ key: StorageKey) throws -> (item: Item, size: Int)? {
+        let statement = try connection.statement(
+            "SELECT item, size FROM \(table.sqlTableName) WHERE h = ? AND pk = ? AND sk = ?")
+        defer { statement.reset() }
+        try bind(key, to: statement)
+        guard try statement.step() else { return nil }
+        return (try ItemCodec.decode(statement.blob(0)), Int(statement.int64(1)))
+    }
+
+    /// The DynamoDB size of the stored item, without decoding it; nil when absent.
+    func storedSize(_ key: StorageKey) throws -> Int? {
+        let statement = try connection.statement(
+            "SELECT size FROM \(table.sqlTableName) WHERE h = ? AND pk = ? AND sk = ?")
+        defer { statement.reset() }
+        try bind(key, to: statement)
+        guard try statement.step() else { return nil }
+        return Int(statement.int64(0))
+    }
+
     /// Whether writes need the old item to keep derived data (indexes, streams, TTL) right.
     var needsOldItem: Bool { !table.indexes.isEmpty || table.activeStream != nil || table.ttlAttribute != nil }
 
     /// Replaces the item at `key` (`new == nil` deletes it) and updates everything derived from it.
     /// `old` must be the item currently stored when `needsOldItem` is true.
-    func write(_ key: StorageKey, old: Item?, new: Item?, newSize: Int) throws {
+    /// - Returns: the write units each index spent, for `ConsumedCapacity`.
+    @discardableResult
+    func write(_ key: StorageKey, old: Item?, new: Item?, newSize: Int) throws -> IndexWriteUnits {
         if let new {
             let statement = try connection.statement(
                 "INSERT OR REPLACE INTO \(table.sqlTableName) (h, pk, sk, size, item) VALUES (?, ?, ?, ?, ?)")
@@ -45,8 +67,9 @@ struct ItemStore {
             try bind(key, to: statement)
             try statement.run()
         }
+        var units = IndexWriteUnits()
         for index in table.indexes where index.status != .deleting {
-            try updateIndex(index, key: key, old: old, new: new)
+            units.record(index, try updateIndex(index, key: key, old: old, new: new))
         }
         if let attribute = table.ttlAttribute {
             try updateExpiry(key, old: old, new: new, attribute: attribute)
@@ -57,9 +80,11 @@ struct ItemStore {
                 to: stream, keys: keys, old: old, new: new, byService: origin == .timeToLive,
                 now: now, rollover: shardRollover, connection: connection)
         }
+        return units
     }
 
-    func updateIndex(_ index: IndexDefinition, key: StorageKey, old: Item?, new: Item?) throws {
+    @discardableResult
+    func updateIndex(_ index: IndexDefinition, key: StorageKey, old: Item?, new: Item?) throws -> CapacityUnits.IndexChange {
         let oldRow = old.flatMap { IndexKeys.rowKey(of: $0, in: index, tableKey: key) }
         let newRow = new.flatMap { IndexKeys.rowKey(of: $0, in: index, tableKey: key) }
         let sqlName = index.sqlTableName(of: table)
@@ -70,15 +95,28 @@ struct ItemStore {
             try bind(oldRow, to: statement)
             try statement.run()
         }
+        var newEntry: (item: Item, size: Int)?
         if let newRow, let new {
             let projected = index.project(new, tableKey: table.keySchema)
+            let size = ItemSize.of(projected)
+            newEntry = (projected, size)
             let statement = try connection.statement(
                 "INSERT OR REPLACE INTO \(sqlName) (h, pk, sk, tpk, tsk, size, item) VALUES (?, ?, ?, ?, ?, ?, ?)")
             defer { statement.reset() }
             try bind(newRow, to: statement)
-            try statement.bind(6, Int64(ItemSize.of(projected)))
+            try statement.bind(6, Int64(size))
             try statement.bind(7, ItemCodec.encode(projected))
             try statement.run()
+        }
+        // What the change cost the index, for capacity accounting.
+        let oldEntry = oldRow == nil ? nil : old.map { index.project($0, tableKey: table.keySchema) }
+        switch (oldEntry, newEntry) {
+        case (nil, nil): return .untouched
+        case (let oldEntry?, nil): return .delete(ItemSize.of(oldEntry))
+        case (nil, let newEntry?): return .put(newEntry.size)
+        case (let oldEntry?, let newEntry?):
+            if oldRow != newRow { return .move(old: ItemSize.of(oldEntry), new: newEntry.size) }
+            return oldEntry == newEntry.item ? .untouched : .update(old: ItemSize.of(oldEntry), new: newEntry.size)
         }
     }
 

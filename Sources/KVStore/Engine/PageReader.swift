@@ -55,6 +55,9 @@ struct PageReader {
             }
         }
         if stoppedEarly { page.lastEvaluatedKey = lastKey }
+        page.consumedCapacity = .read(
+            table: source.table.name, index: source.index, bytes: page.bytesRead,
+            CapacityUnits.ReadKind(consistent: options.consistentRead))
         return page
     }
 }

@@ -3,6 +3,9 @@ public struct PutItemRequest: Sendable {
     public var item: Item
     public var returnValues: ReturnValues
     public var condition: WriteCondition?
+    /// Look up the replaced item's size even when nothing else needs it, so that
+    /// `consumedCapacity` counts the larger of the old and new sizes as DynamoDB does.
+    public var measuresCapacity = false
 
     public init(tableName: String, item: Item, returnValues: ReturnValues = .none, condition: WriteCondition? = nil) {
         self.tableName = tableName
@@ -27,13 +30,19 @@ extension KVEngine {
         let item = request.item
         let wantsOld = request.returnValues == .allOld
         let condition = request.condition
+        let measures = request.measuresCapacity
         return try await onExistingTable {
             try await database.write { connection in
                 let store = try self.itemStore(table, connection)
-                let old = wantsOld || condition != nil || store.needsOldItem ? try store.fetch(key) : nil
+                let needsOld = wantsOld || condition != nil || store.needsOldItem
+                let entry = needsOld ? try store.fetchEntry(key) : nil
+                let old = entry?.item
                 try condition?.check(old)
-                try store.write(key, old: old, new: item, newSize: size)
-                return WriteResult(attributes: wantsOld ? old : nil)
+                let oldSize = needsOld ? entry?.size : measures ? try store.storedSize(key) : nil
+                let indexUnits = try store.write(key, old: old, new: item, newSize: size)
+                return WriteResult(
+                    attributes: wantsOld ? old : nil,
+                    consumedCapacity: .write(table: table.name, oldSize: oldSize, newSize: size, indexes: indexUnits))
             }
         }
     }

@@ -47,4 +47,6 @@ public struct ReadPage: Sendable {
     public var lastEvaluatedKey: Item?
     /// Bytes read, for capacity accounting.
     public var bytesRead: Int
+    /// The read units `bytesRead` cost, on the table or the index read.
+    public var consumedCapacity: ConsumedCapacity?
 }

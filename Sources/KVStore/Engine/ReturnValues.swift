@@ -10,8 +10,11 @@ public enum ReturnValues: String, Sendable, CaseIterable {
 /// The outcome of a single-item write: the attributes `ReturnValues` asked for, if any.
 public struct WriteResult: Sendable {
     public var attributes: Item?
+    /// The capacity the write consumed on the table and its indexes.
+    public var consumedCapacity: ConsumedCapacity?
 
-    public init(attributes: Item?) {
+    public init(attributes: Item?, consumedCapacity: ConsumedCapacity? = nil) {
         self.attributes = attributes
+        self.consumedCapacity = consumedCapacity
     }
 }

@@ -30,7 +30,8 @@ extension KVEngine {
         return try await onExistingTable {
             try await database.write { connection in
                 let store = try self.itemStore(table, connection)
-                let old = try store.fetch(key)
+                let entry = try store.fetchEntry(key)
+                let old = entry?.item
                 try request.condition?.check(old)
                 var new = old ?? keyItem
                 var changed: Set<String> = []
@@ -42,8 +43,10 @@ extension KVEngine {
                     throw KVError.validation("Item size to update has exceeded the maximum allowed size")
                 }
                 try IndexKeys.validate(new, for: store.table)
-                try store.write(key, old: old, new: new, newSize: size)
-                return WriteResult(attributes: Self.returned(request.returnValues, old: old, new: new, changed: changed))
+                let indexUnits = try store.write(key, old: old, new: new, newSize: size)
+                return WriteResult(
+                    attributes: Self.returned(request.returnValues, old: old, new: new, changed: changed),
+                    consumedCapacity: .write(table: table.name, oldSize: entry?.size, newSize: size, indexes: indexUnits))
             }
         }
     }

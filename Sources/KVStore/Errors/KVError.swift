@@ -32,11 +32,14 @@ public struct KVError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The item that failed a condition, when the request asked for
     /// `ReturnValuesOnConditionCheckFailure=ALL_OLD`.
     public var item: Item?
+    /// TransactionCanceledException: one reason per action of the transaction, in order.
+    public var cancellationReasons: [CancellationReason]?
 
-    public init(_ code: Code, _ message: String, item: Item? = nil) {
+    public init(_ code: Code, _ message: String, item: Item? = nil, cancellationReasons: [CancellationReason]? = nil) {
         self.code = code
         self.message = message
         self.item = item
+        self.cancellationReasons = cancellationReasons
     }
 
     public var description: String { "\(code.rawValue): \(message)" }
@@ -56,4 +59,22 @@ public struct KVError: Error, Sendable, Equatable, CustomStringConvertible {
         let head = count == 1 ? "1 validation error detected: " : "\(count) validation errors detected: "
         return .validation(head + violations.joined(separator: "; "))
     }
+}
+
+/// Why one action of a cancelled transaction failed (`CancellationReason`); `code` is "None"
+/// for the actions that would have succeeded.
+/// See https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CancellationReason.html
+public struct CancellationReason: Sendable, Equatable {
+    public var code: String
+    public var message: String?
+    /// The item as stored, when the action asked for `ReturnValuesOnConditionCheckFailure=ALL_OLD`.
+    public var item: Item?
+
+    public init(code: String, message: String? = nil, item: Item? = nil) {
+        self.code = code
+        self.message = message
+        self.item = item
+    }
+
+    public static let none = CancellationReason(code: "None")
 }

@@ -21,6 +21,9 @@ import Foundation
 ///   every stream; `kv_stream_records(seq, stream_id, shard, created, event, service, size, keys, old, new)`:
 ///   the change records, `seq` being the global, never reused sequence number (`event` 1 INSERT, 2 MODIFY,
 ///   3 REMOVE; `service` 1 for TTL deletions; images in `ItemCodec` bytes).
+/// - `kv_transaction_tokens(token TEXT PRIMARY KEY, fingerprint TEXT, created INTEGER)` (version 2): the
+///   `ClientRequestToken`s of committed TransactWriteItems calls, written in the same transaction
+///   as the writes they guard; `fingerprint` identifies the request, `created` is whole seconds since 1970.
 enum Schema {
     static let currentVersion = 2
 
@@ -71,6 +74,14 @@ enum Schema {
                     """)
                 try connection.execute(
                     "CREATE INDEX kv_stream_records_by_shard ON kv_stream_records (stream_id, shard, seq)")
+                try connection.execute(
+                    """
+                    CREATE TABLE kv_transaction_tokens (
+                        token TEXT PRIMARY KEY,
+                        fingerprint TEXT NOT NULL,
+                        created INTEGER NOT NULL
+                    ) WITHOUT ROWID
+                    """)
             }
             try connection.setUserVersion(currentVersion)
             try connection.execute("COMMIT")

@@ -27,8 +27,10 @@ enum CreateTableOperation {
             try IndexWire.decode(element, path: "globalSecondaryIndexes.\(offset + 1).member", global: true, into: &violations)
         }
         let stream = try StreamWire.specification(request, into: &violations)
+        let tagElements = try request.array("Tags")
         try violations.check()
-        return CreateTableRequest(
+        let tags = try tagElements.map { elements throws(KVError) in try TagsWire.tags(elements) } ?? []
+        var createRequest = CreateTableRequest(
             tableName: tableName ?? "",
             attributeDefinitions: definitions,
             keySchema: keySchema,
@@ -38,5 +40,7 @@ enum CreateTableOperation {
             globalSecondaryIndexes: global,
             localSecondaryIndexes: local,
             stream: stream)
+        createRequest.tags = tags
+        return createRequest
     }
 }

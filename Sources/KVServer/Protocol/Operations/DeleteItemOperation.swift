@@ -25,6 +25,7 @@ enum DeleteItemOperation {
             DeleteItemRequest(
                 tableName: tableName ?? "", key: key, returnValues: returnValues ?? .none,
                 condition: condition.map { WriteCondition($0, returnOldItemOnFailure: returnOld) }))
-        return ItemRequestFields.attributesResponse(result)
+        return CapacityWire.attach(
+            result.consumedCapacity, mode: try CapacityWire.mode(request), to: ItemRequestFields.attributesResponse(result))
     }
 }

@@ -17,9 +17,9 @@ enum GetItemOperation {
         try expressions.attributes.checkAllUsed()
         let key = try AttributeValueWire.decodeItem(keyFields ?? [:])
 
-        let item = try await engine.getItem(
+        let read = try await engine.readItem(
             GetItemRequest(tableName: tableName ?? "", key: key, consistentRead: consistentRead, projection: projection))
-        guard let item else { return .object([:]) }
-        return .object(["Item": AttributeValueWire.encodeItem(item)])
+        let response: JSONValue = read.item.map { .object(["Item": AttributeValueWire.encodeItem($0)]) } ?? .object([:])
+        return CapacityWire.attach(read.consumedCapacity, mode: try CapacityWire.mode(request), to: response)
     }
 }

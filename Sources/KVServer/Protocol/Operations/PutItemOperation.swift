@@ -22,10 +22,12 @@ enum PutItemOperation {
         try expressions.attributes.checkAllUsed()
         let item = try AttributeValueWire.decodeItem(itemFields ?? [:])
 
-        let result = try await engine.putItem(
-            PutItemRequest(
-                tableName: tableName ?? "", item: item, returnValues: returnValues ?? .none,
-                condition: condition.map { WriteCondition($0, returnOldItemOnFailure: returnOld) }))
-        return ItemRequestFields.attributesResponse(result)
+        let capacityMode = try CapacityWire.mode(request)
+        var put = PutItemRequest(
+            tableName: tableName ?? "", item: item, returnValues: returnValues ?? .none,
+            condition: condition.map { WriteCondition($0, returnOldItemOnFailure: returnOld) })
+        put.measuresCapacity = capacityMode != nil
+        let result = try await engine.putItem(put)
+        return CapacityWire.attach(result.consumedCapacity, mode: capacityMode, to: ItemRequestFields.attributesResponse(result))
     }
 }

@@ -40,6 +40,7 @@ enum QueryOperation {
             QueryRequest(
                 tableName: shape.tableName ?? "", partitionKeyValue: keyCondition.partitionValue,
                 sortKeyCondition: keyCondition.sortCondition, scanIndexForward: forward, options: options))
-        return ReadRequestFields.response(page, select: options.select)
+        return CapacityWire.attach(
+            page.consumedCapacity, mode: try CapacityWire.mode(request), to: ReadRequestFields.response(page, select: options.select))
     }
 }

@@ -39,6 +39,7 @@ enum ScanOperation {
             ScanRequest(
                 tableName: shape.tableName ?? "", segment: segment.map { Int($0) }, totalSegments: totalSegments.map { Int($0) },
                 options: options))
-        return ReadRequestFields.response(page, select: options.select)
+        return CapacityWire.attach(
+            page.consumedCapacity, mode: try CapacityWire.mode(request), to: ReadRequestFields.response(page, select: options.select))
     }
 }

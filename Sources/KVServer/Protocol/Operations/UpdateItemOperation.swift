@@ -25,6 +25,7 @@ enum UpdateItemOperation {
                 tableName: tableName ?? "", key: key, update: update,
                 condition: condition.map { WriteCondition($0, returnOldItemOnFailure: returnOld) },
                 returnValues: returnValues ?? .none))
-        return ItemRequestFields.attributesResponse(result)
+        return CapacityWire.attach(
+            result.consumedCapacity, mode: try CapacityWire.mode(request), to: ItemRequestFields.attributesResponse(result))
     }
 }

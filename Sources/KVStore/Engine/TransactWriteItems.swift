@@ -1,0 +1,249 @@
+/// A ConditionCheck action of TransactWriteItems: a condition on an item that is not written.
+public struct ConditionCheckRequest: Sendable {
+    public var tableName: String
+    public var key: Item
+    public var condition: WriteCondition
+
+    public init(tableName: String, key: Item, condition: WriteCondition) {
+        self.tableName = tableName
+        self.key = key
+        self.condition = condition
+    }
+}
+
+/// One action of a TransactWriteItems call. The request types are the single-item ones;
+/// their `returnValues` are ignored (transactions return no attributes).
+public enum TransactWriteAction: Sendable {
+    case put(PutItemRequest)
+    case update(UpdateItemRequest)
+    case delete(DeleteItemRequest)
+    case conditionCheck(ConditionCheckRequest)
+
+    var tableName: String {
+        switch self {
+        case .put(let put): put.tableName
+        case .update(let update): update.tableName
+        case .delete(let delete): delete.tableName
+        case .conditionCheck(let check): check.tableName
+        }
+    }
+}
+
+public struct TransactWriteRequest: Sendable {
+    public var actions: [TransactWriteAction]
+    /// `ClientRequestToken`, and a fingerprint of the request it was sent with: a second call
+    /// with the same token within 10 minutes replays the first if the fingerprints match, and
+    /// fails with IdempotentParameterMismatchException otherwise.
+    public var clientToken: (token: String, fingerprint: String)?
+
+    public init(actions: [TransactWriteAction], clientToken: (token: String, fingerprint: String)? = nil) {
+        self.actions = actions
+        self.clientToken = clientToken
+    }
+}
+
+public struct TransactWriteResult: Sendable {
+    /// One entry per table: transactional write units, or for a replayed call the
+    /// transactional read units of the items it names, as DynamoDB reports them.
+    public var consumedCapacity: [ConsumedCapacity]
+    /// True when the token matched an earlier call and nothing was written.
+    public var replayed: Bool
+}
+
+/// An action after its table and key were resolved.
+struct PlannedAction: Sendable {
+    let table: TableDefinition
+    let key: StorageKey
+    let action: TransactWriteAction
+}
+
+/// An item of a transaction, for "multiple operations on one item".
+struct ItemIdentity: Hashable {
+    let storageID: Int64
+    let key: StorageKey
+}
+
+extension KVEngine {
+    public static let maxTransactionActions = 100
+    static let maxTransactionBytes = 4 * 1024 * 1024
+    /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html:
+    /// "A client request token is valid for 10 minutes after the first request that uses it is completed."
+    static let clientTokenLifetime: Double = 600
+
+    /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
+    ///
+    /// All actions run in one body of the group-commit writer (one SQLite transaction, its own
+    /// savepoint), in order: each condition is checked against the item as stored, with every
+    /// earlier action applied. If any action fails, the body throws TransactionCanceledException
+    /// with one reason per action and its savepoint rolls everything back. The single writer
+    /// makes transactions and single-item writes serialisable without conflicts.
+    ///
+    /// The client token is stored in SQLite in the same transaction as the writes, so a call
+    /// that committed is never applied twice, even across a restart, and a call that failed
+    /// leaves no token behind (its retry runs again, as DynamoDB's does).
+    public func transactWriteItems(_ request: TransactWriteRequest) async throws -> TransactWriteResult {
+        let plan = try planTransaction(request.actions)
+        let catalog = self.catalog
+        let clientToken = request.clientToken
+        let now = self.now()
+        return try await onExistingTable {
+            try await database.write { connection in
+                if let clientToken {
+                    try TransactionTokens.purge(olderThan: now - Self.clientTokenLifetime, in: connection)
+                    if let fingerprint = try TransactionTokens.fingerprint(of: clientToken.token, in: connection) {
+                        guard fingerprint == clientToken.fingerprint else {
+                            throw KVError(
+                                .idempotentParameterMismatch,
+                                "DynamoDB rejected the request because you retried a request with a different payload but with an idempotent token that was already used."
+                            )
+                        }
+                        return TransactWriteResult(consumedCapacity: try Self.replayCapacity(plan, catalog, connection), replayed: true)
+                    }
+                }
+                var reasons: [CancellationReason] = []
+                var failed = false
+                var consumed: [ConsumedCapacity] = []
+                for planned in plan {
+                    let store = try self.itemStore(planned.table, connection)
+                    do {
+                        let capacity = try Self.apply(planned, store: store)
+                        consumed.append(capacity.scaled(by: 2, kind: .transactionalWrite))
+                        reasons.append(.none)
+                    } catch let error as KVError where error.code == .conditionalCheckFailed {
+                        failed = true
+                        reasons.append(CancellationReason(code: "ConditionalCheckFailed", message: error.message, item: error.item))
+                    } catch let error as KVError where error.code == .validation {
+                        failed = true
+                        reasons.append(CancellationReason(code: "ValidationError", message: error.message))
+                    }
+                }
+                if failed {
+                    let codes = reasons.map(\.code).joined(separator: ", ")
+                    throw KVError(
+                        .transactionCanceled,
+                        "Transaction cancelled, please refer cancellation reasons for specific reasons [\(codes)]",
+                        cancellationReasons: reasons)
+                }
+                if let clientToken {
+                    try TransactionTokens.record(clientToken.token, fingerprint: clientToken.fingerprint, at: now, in: connection)
+                }
+                return TransactWriteResult(consumedCapacity: ConsumedCapacity.perTable(consumed), replayed: false)
+            }
+        }
+    }
+
+    /// Resolves tables and keys, and applies the checks DynamoDB makes before running anything.
+    func planTransaction(_ actions: [TransactWriteAction]) throws(KVError) -> [PlannedAction] {
+        var plan: [PlannedAction] = []
+        var seen = Set<ItemIdentity>()
+        var totalBytes = 0
+        for action in actions {
+            let table = try existingTable(action.tableName)
+            let key: StorageKey
+            switch action {
+            case .put(let put):
+                key = try KeyValidator.keyOfItem(put.item, schema: table.keySchema)
+                try IndexKeys.validate(put.item, for: table)
+                totalBytes += ItemSize.of(put.item)
+            case .update(let update):
+                key = try KeyValidator.key(update.key, schema: table.keySchema)
+            case .delete(let delete):
+                key = try KeyValidator.key(delete.key, schema: table.keySchema)
+            case .conditionCheck(let check):
+                key = try KeyValidator.key(check.key, schema: table.keySchema)
+            }
+            guard seen.insert(ItemIdentity(storageID: table.storageID, key: key)).inserted else {
+                throw .validation("Transaction request cannot include multiple operations on one item")
+            }
+            plan.append(PlannedAction(table: table, key: key, action: action))
+        }
+        if totalBytes > Self.maxTransactionBytes {
+            throw .validation(
+                "Collection size of items exceeded, which can also be caused by the aggregate size of the items in the transaction exceeding the 4MB limit"
+            )
+        }
+        return plan
+    }
+
+    /// Runs one action on the writer connection; returns its (non-transactional) write units.
+    static func apply(_ planned: PlannedAction, store: ItemStore) throws -> ConsumedCapacity {
+        let name = planned.table.name
+        let key = planned.key
+        let entry = try store.fetchEntry(key)
+        let old = entry?.item
+        switch planned.action {
+        case .put(let put):
+            try put.condition?.check(old)
+            let size = ItemSize.of(put.item)
+            let units = try store.write(key, old: old, new: put.item, newSize: size)
+            return .write(table: name, oldSize: entry?.size, newSize: size, indexes: units)
+        case .update(let update):
+            try update.condition?.check(old)
+            var new = old ?? update.key
+            if let expression = update.update {
+                new = try expression.apply(to: new, keyAttributes: Set(store.table.keySchema.attributeNames)).0
+            }
+            let size = ItemSize.of(new)
+            if size > maxItemSize {
+                throw KVError.validation("Item size to update has exceeded the maximum allowed size")
+            }
+            try IndexKeys.validate(new, for: store.table)
+            let units = try store.write(key, old: old, new: new, newSize: size)
+            return .write(table: name, oldSize: entry?.size, newSize: size, indexes: units)
+        case .delete(let delete):
+            try delete.condition?.check(old)
+            var units = IndexWriteUnits()
+            if old != nil {
+                units = try store.write(key, old: old, new: nil, newSize: 0)
+            }
+            return .write(table: name, oldSize: entry?.size, newSize: nil, indexes: units)
+        case .conditionCheck(let check):
+            try check.condition.check(old)
+            return .write(table: name, oldSize: entry?.size, newSize: nil, indexes: IndexWriteUnits())
+        }
+    }
+
+    /// A replayed call reports the transactional reads of the items it names.
+    static func replayCapacity(_ plan: [PlannedAction], _ catalog: Catalog, _ connection: Connection) throws -> [ConsumedCapacity] {
+        var consumed: [ConsumedCapacity] = []
+        for planned in plan {
+            let store = ItemStore(table: try catalog.current(planned.table), connection: connection)
+            let size = try store.storedSize(planned.key) ?? 0
+            consumed.append(.read(table: planned.table.name, index: nil, bytes: size, .transactional))
+        }
+        return ConsumedCapacity.perTable(consumed)
+    }
+}
+
+/// The `kv_transaction_tokens` table (see `Schema`).
+enum TransactionTokens {
+    /// Whole seconds, stored as INTEGER.
+    static func seconds(_ time: Double) -> Int64 {
+        time.isFinite ? Int64(min(max(time, 0), 1e15)) : 0
+    }
+
+    static func purge(olderThan cutoff: Double, in connection: Connection) throws {
+        let statement = try connection.statement("DELETE FROM kv_transaction_tokens WHERE created < ?")
+        defer { statement.reset() }
+        try statement.bind(1, seconds(cutoff))
+        try statement.run()
+    }
+
+    static func fingerprint(of token: String, in connection: Connection) throws -> String? {
+        let statement = try connection.statement("SELECT fingerprint FROM kv_transaction_tokens WHERE token = ?")
+        defer { statement.reset() }
+        try statement.bind(1, token)
+        guard try statement.step() else { return nil }
+        return statement.text(0)
+    }
+
+    static func record(_ token: String, fingerprint: String, at time: Double, in connection: Connection) throws {
+        let statement = try connection.statement(
+            "INSERT OR REPLACE INTO kv_transaction_tokens (token, fingerprint, created) VALUES (?, ?, ?)")
+        defer { statement.reset() }
+        try statement.bind(1, token)
+        try statement.bind(2, fingerprint)
+        try statement.bind(3, seconds(time))
+        try statement.run()
+    }
+}
