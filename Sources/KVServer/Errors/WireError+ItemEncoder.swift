@@ -20,7 +20,9 @@ extension WireError {
         set { itemEncoderStorage.value = newValue }
     }
 
-    private static let itemEncoderStorage = LockedValue<ItemEncoder?>(nil)
+    /// Defaults to the protocol layer's encoder: nothing at startup ever set the hook, so
+    /// `ReturnValuesOnConditionCheckFailure=ALL_OLD` items were silently dropped.
+    private static let itemEncoderStorage = LockedValue<ItemEncoder?>({ item in AttributeValueWire.encodeItem(item) })
 }
 
 /// A value behind a mutex; for rarely written configuration hooks.

@@ -3,8 +3,13 @@
 /// See https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.UpdateExpressions.html
 public struct UpdateExpression: Sendable {
     let actions: [UpdateAction]
+    /// Translated from legacy `AttributeUpdates`, whose ADD/DELETE type errors DynamoDB words differently.
+    let isLegacy: Bool
 
-    init(actions: [UpdateAction]) { self.actions = actions }
+    init(actions: [UpdateAction], isLegacy: Bool = false) {
+        self.actions = actions
+        self.isLegacy = isLegacy
+    }
 
     /// Parses (cached by text), resolves `#names`/`:values` through `attributes` and checks the
     /// expression, throwing DynamoDB's ValidationException texts in DynamoDB's order.
@@ -100,6 +105,21 @@ extension UpdateExpression {
     static let missingAttribute = KVError.validation(
         "The provided expression refers to an attribute that does not exist in the item")
 
+    /// The paths the actions write, in expression order (for `UPDATED_OLD` / `UPDATED_NEW`).
+    public var updatedPaths: [DocumentPath] { actions.map(\.path) }
+
+    /// DynamoDB refuses any action on a key attribute (or a path inside one) before it reads the item:
+    /// "One or more parameter values were invalid: Cannot update attribute pk. This attribute is part of the key"
+    /// (text recorded by dynalite's updateItem.js).
+    public func checkKeyAttributes(_ keyAttributes: Set<String>) throws(KVError) {
+        for action in actions {
+            if let name = action.path.topLevelName, keyAttributes.contains(name) {
+                throw KVError.validation(
+                    "One or more parameter values were invalid: Cannot update attribute \(name). This attribute is part of the key")
+            }
+        }
+    }
+
     /// Applies SET/REMOVE/ADD/DELETE to `item` (an empty item when it does not exist yet) and returns
     /// the new item and the top-level attributes the expression touched.
     ///
@@ -107,12 +127,10 @@ extension UpdateExpression {
     /// positions: SET/ADD/DELETE apply first, then REMOVE deletes list elements from the highest
     /// index down, so the remaining elements shift left.
     public func apply(to item: Item, keyAttributes: Set<String>) throws(KVError) -> (item: Item, updatedAttributes: Set<String>) {
+        try checkKeyAttributes(keyAttributes)
         var updated: Set<String> = []
         for action in actions {
             guard let name = action.path.topLevelName else { throw Self.invalidPath }
-            if keyAttributes.contains(name) {
-                throw KVError.validation("Cannot update attribute \(name). This attribute is part of the key")
-            }
             updated.insert(name)
         }
         var result = item
@@ -127,12 +145,12 @@ extension UpdateExpression {
             case .add(let path, let operand):
                 guard let addend = try? Self.compute(operand, in: item) else { throw Self.incorrectType }
                 try Self.modify(&result, path, create: true) { slot throws(KVError) in
-                    slot = try Self.add(slot, addend)
+                    slot = try legacyWording { () throws(KVError) in try Self.add(slot, addend) }
                 }
             case .delete(let path, let operand):
                 guard let removed = try? Self.compute(operand, in: item) else { throw Self.incorrectType }
                 try Self.modify(&result, path, create: false) { slot throws(KVError) in
-                    slot = try Self.subtract(slot, removed)
+                    slot = try legacyWording { () throws(KVError) in try Self.subtract(slot, removed) }
                 }
             }
         }
@@ -145,6 +163,16 @@ extension UpdateExpression {
             try Self.modify(&result, path, create: false) { slot throws(KVError) in slot = nil }
         }
         return (result, updated)
+    }
+
+    /// Legacy `AttributeUpdates` ADD/DELETE on an attribute of another type fail with
+    /// "Type mismatch for attribute to update" (dynalite's updateItem.js, recorded from DynamoDB).
+    private func legacyWording<T>(_ body: () throws(KVError) -> T) throws(KVError) -> T {
+        do {
+            return try body()
+        } catch where isLegacy && error == Self.incorrectType {
+            throw KVError.validation("Type mismatch for attribute to update")
+        }
     }
 
     /// The value of a SET right-hand side against the original item.
