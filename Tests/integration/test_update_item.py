@@ -498,3 +498,21 @@ def test_arithmetic_overflow(client, table):
         update(client, table, key, "ADD n :v", {":v": {"N": top}})
     assert_error(e, "ValidationException",
                  "Number overflow. Attempting to store a number with magnitude larger than supported range")
+
+
+def test_nested_update_recorded_by_dynalite(client, make_table):
+    # [DL] "should update nested attributes": SETs past the end of a list append in index order,
+    # every operand reads the old item, and UPDATED_NEW holds only the written paths.
+    t = make_table(hash_key=("a", "S"))
+    key = {"a": {"S": "nested"}}
+    client.update_item(TableName=t, Key=key, UpdateExpression="set b = :b, c = :c", ExpressionAttributeValues={
+        ":b": {"M": {"a": {"N": "1"}, "b": {"N": "2"}, "c": {"N": "3"}}}, ":c": {"L": [{"N": "1"}, {"N": "3"}]}})
+    resp = client.update_item(
+        TableName=t, Key=key,
+        UpdateExpression="set b.c=((c[1])+(b.a)),b.a = a,c[1] = a, c[4] = b.a - b.b, c[2] = b.c add c[8] :b, c[6] :a",
+        ExpressionAttributeValues={":a": {"N": "2"}, ":b": {"SS": ["a"]}}, ReturnValues="UPDATED_NEW")
+    assert resp["Attributes"] == {"b": {"M": {"a": key["a"], "c": {"N": "4"}}},
+                                  "c": {"L": [key["a"], {"N": "3"}, {"N": "2"}]}}
+    assert get(client, t, key) == {
+        "a": key["a"], "b": {"M": {"a": key["a"], "b": {"N": "2"}, "c": {"N": "4"}}},
+        "c": {"L": [{"N": "1"}, key["a"], {"N": "3"}, {"N": "-1"}, {"N": "2"}, {"SS": ["a"]}]}}

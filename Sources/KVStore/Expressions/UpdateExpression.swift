@@ -135,7 +135,10 @@ extension UpdateExpression {
         }
         var result = item
         var removals: [DocumentPath] = []
-        for action in actions {
+        // Writes go in path order, so list elements set past the end append in index order
+        // (`SET c[4] = :x, c[2] = :y` on a two-element list gives [.., y, x]), as dynalite's
+        // updateItem.js records from DynamoDB. Paths never overlap, so nothing else depends on it.
+        for action in actions.sorted(by: { Self.pathPrecedes($0.path, $1.path) }) {
             switch action {
             case .set(let path, let value):
                 let newValue = try Self.compute(value, in: item)
@@ -173,6 +176,20 @@ extension UpdateExpression {
         } catch where isLegacy && error == Self.incorrectType {
             throw KVError.validation("Type mismatch for attribute to update")
         }
+    }
+
+    /// Orders paths element by element: names by their text, list indexes by value.
+    static func pathPrecedes(_ one: DocumentPath, _ two: DocumentPath) -> Bool {
+        for (a, b) in zip(one.elements, two.elements) {
+            switch (a, b) {
+            case (.attribute(let x), .attribute(let y)) where x != y: return x < y
+            case (.index(let x), .index(let y)) where x != y: return x < y
+            case (.attribute, .index): return true
+            case (.index, .attribute): return false
+            default: continue
+            }
+        }
+        return one.elements.count < two.elements.count
     }
 
     /// The value of a SET right-hand side against the original item.
