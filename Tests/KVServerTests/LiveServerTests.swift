@@ -244,8 +244,12 @@ struct LiveServerTests {
 
     @Test func gracefulShutdownFinishesInFlightRequests() async throws {
         var router = Router()
+        // The handler reports that the request arrived, so shutdown starts while it is in flight
+        // (a fixed sleep raced with connection setup on a loaded machine).
+        let (started, startedContinuation) = AsyncStream<Void>.makeStream()
         router.register(
             { input, _ in
+                startedContinuation.yield()
                 try await Task.sleep(for: .milliseconds(150))
                 return input
             }, forTarget: "DynamoDB_20120810.Slow")
@@ -256,7 +260,7 @@ struct LiveServerTests {
         let port = running.port
         async let exchange = RawHTTPClient.exchange(
             port: port, RawHTTPClient.api("DynamoDB_20120810.Slow", body: #"{"x":1}"#), expecting: 2)
-        try await Task.sleep(for: .milliseconds(50))
+        for await _ in started { break }
         await running.shutdown()
         let (responses, closed) = try await exchange
         #expect(responses.count == 1)
