@@ -106,7 +106,7 @@ import Testing
         #expect(throws: UpdateExpression.incorrectType) { try Self.apply("ADD s :n", item) }
         #expect(throws: UpdateExpression.incorrectType) { try Self.apply("SET a = list_append(s, :l)", item) }
         #expect(throws: UpdateExpression.missingAttribute) { try Self.apply("SET a = nothing", item) }
-        #expect(throws: KVError.validation("Cannot update attribute pk. This attribute is part of the key")) {
+        #expect(throws: KVError.validation("One or more parameter values were invalid: Cannot update attribute pk. This attribute is part of the key")) {
             try Self.apply("SET #k = :v", item)
         }
     }

@@ -11,7 +11,10 @@ struct ExpressionParameters {
     /// - Parameters:
     ///   - expressions: the expression parameters this operation accepts, e.g. ["ConditionExpression"].
     ///   - legacy: the legacy parameters it accepts, e.g. ["Expected", "ConditionalOperator"].
-    init(_ request: WireObject, expressions: [String], legacy: [String]) throws(KVError) {
+    ///   - valueExpressions: the expressions DynamoDB names when ExpressionAttributeValues come without
+    ///     any expression ("...: ConditionExpression is null", "...: UpdateExpression and
+    ///     ConditionExpression are null"); empty for operations whose message has no such suffix.
+    init(_ request: WireObject, expressions: [String], legacy: [String], valueExpressions: [String] = []) throws(KVError) {
         self.request = request
         let usedExpressions = expressions.filter { request[$0] != nil }
         let usedLegacy = legacy.filter { request[$0] != nil }
@@ -26,7 +29,11 @@ struct ExpressionParameters {
             throw KVError.validation("ExpressionAttributeNames can only be specified when using expressions")
         }
         if values != nil, usedExpressions.isEmpty {
-            throw KVError.validation("ExpressionAttributeValues can only be specified when using expressions")
+            var message = "ExpressionAttributeValues can only be specified when using expressions"
+            if !valueExpressions.isEmpty {
+                message += ": " + valueExpressions.joined(separator: " and ") + (valueExpressions.count == 1 ? " is null" : " are null")
+            }
+            throw KVError.validation(message)
         }
         if let names, names.isEmpty {
             throw KVError.validation("ExpressionAttributeNames must not be empty")

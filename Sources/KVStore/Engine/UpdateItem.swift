@@ -27,6 +27,8 @@ extension KVEngine {
         let key = try KeyValidator.key(request.key, schema: table.keySchema)
         let keyItem = request.key
         let keyNames = Set(table.keySchema.attributeNames)
+        // Checked before the item is read, so it wins over a failing condition, as in DynamoDB.
+        try request.update?.checkKeyAttributes(keyNames)
         return try await onExistingTable {
             try await database.write { connection in
                 let store = try self.itemStore(table, connection)
@@ -34,9 +36,8 @@ extension KVEngine {
                 let old = entry?.item
                 try request.condition?.check(old)
                 var new = old ?? keyItem
-                var changed: Set<String> = []
                 if let update = request.update {
-                    (new, changed) = try update.apply(to: new, keyAttributes: keyNames)
+                    (new, _) = try update.apply(to: new, keyAttributes: keyNames)
                 }
                 let size = ItemSize.of(new)
                 if size > Self.maxItemSize {
@@ -44,17 +45,21 @@ extension KVEngine {
                 }
                 try IndexKeys.validate(new, for: store.table)
                 let indexUnits = try store.write(key, old: old, new: new, newSize: size)
+                let updatedPaths = request.update?.updatedPaths ?? []
                 return WriteResult(
-                    attributes: Self.returned(request.returnValues, old: old, new: new, changed: changed),
+                    attributes: Self.returned(request.returnValues, old: old, new: new, updatedPaths: updatedPaths),
                     consumedCapacity: .write(table: table.name, oldSize: entry?.size, newSize: size, indexes: indexUnits))
             }
         }
     }
 
-    static func returned(_ mode: ReturnValues, old: Item?, new: Item, changed: Set<String>) -> Item? {
+    /// `UPDATED_OLD` / `UPDATED_NEW` return only the paths the update wrote (a nested SET returns its
+    /// map/list with just that element, as dynalite's updateItem.js records from DynamoDB), read
+    /// from the item before / after the update.
+    static func returned(_ mode: ReturnValues, old: Item?, new: Item, updatedPaths: [DocumentPath]) -> Item? {
         func only(_ item: Item?) -> Item? {
             guard let item else { return nil }
-            let kept = item.filter { changed.contains($0.key) }
+            let kept = ProjectionExpression(paths: updatedPaths).apply(to: item)
             return kept.isEmpty ? nil : kept
         }
         switch mode {

@@ -34,8 +34,10 @@ struct ConditionParser {
             throw KVError.validation(prefix + parser.stream.syntaxErrorMessage())
         }
         if parser.operatorCount > maximumOperators {
+            // DynamoDB stops counting at the first operator over the limit, so it always reports 301
+            // (alternator's test_condition_expression.py records this for an expression of 909 operators).
             parser.diagnostics.note(
-                ConditionRank.size, "The expression contains too many operators; operator count: \(parser.operatorCount)")
+                ConditionRank.size, "The expression contains too many operators; operator count: \(maximumOperators + 1)")
         }
         return (node, parser.diagnostics)
     }

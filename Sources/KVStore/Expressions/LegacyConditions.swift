@@ -181,6 +181,6 @@ public enum LegacyConditions {
                 actions.append(.set(path, .value(value)))
             }
         }
-        return UpdateExpression(actions: actions)
+        return UpdateExpression(actions: actions, isLegacy: true)
     }
 }

@@ -3,8 +3,13 @@
 /// See https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.UpdateExpressions.html
 public struct UpdateExpression: Sendable {
     let actions: [UpdateAction]
+    /// Translated from legacy `AttributeUpdates`, whose ADD/DELETE type errors DynamoDB words differently.
+    let isLegacy: Bool
 
-    init(actions: [UpdateAction]) { self.actions = actions }
+    init(actions: [UpdateAction], isLegacy: Bool = false) {
+        self.actions = actions
+        self.isLegacy = isLegacy
+    }
 
     /// Parses (cached by text), resolves `#names`/`:values` through `attributes` and checks the
     /// expression, throwing DynamoDB's ValidationException texts in DynamoDB's order.
@@ -100,6 +105,21 @@ extension UpdateExpression {
     static let missingAttribute = KVError.validation(
         "The provided expression refers to an attribute that does not exist in the item")
 
+    /// The paths the actions write, in expression order (for `UPDATED_OLD` / `UPDATED_NEW`).
+    public var updatedPaths: [DocumentPath] { actions.map(\.path) }
+
+    /// DynamoDB refuses any action on a key attribute (or a path inside one) before it reads the item:
+    /// "One or more parameter values were invalid: Cannot update attribute pk. This attribute is part of the key"
+    /// (text recorded by dynalite's updateItem.js).
+    public func checkKeyAttributes(_ keyAttributes: Set<String>) throws(KVError) {
+        for action in actions {
+            if let name = action.path.topLevelName, keyAttributes.contains(name) {
+                throw KVError.validation(
+                    "One or more parameter values were invalid: Cannot update attribute \(name). This attribute is part of the key")
+            }
+        }
+    }
+
     /// Applies SET/REMOVE/ADD/DELETE to `item` (an empty item when it does not exist yet) and returns
     /// the new item and the top-level attributes the expression touched.
     ///
@@ -107,17 +127,18 @@ extension UpdateExpression {
     /// positions: SET/ADD/DELETE apply first, then REMOVE deletes list elements from the highest
     /// index down, so the remaining elements shift left.
     public func apply(to item: Item, keyAttributes: Set<String>) throws(KVError) -> (item: Item, updatedAttributes: Set<String>) {
+        try checkKeyAttributes(keyAttributes)
         var updated: Set<String> = []
         for action in actions {
             guard let name = action.path.topLevelName else { throw Self.invalidPath }
-            if keyAttributes.contains(name) {
-                throw KVError.validation("Cannot update attribute \(name). This attribute is part of the key")
-            }
             updated.insert(name)
         }
         var result = item
         var removals: [DocumentPath] = []
-        for action in actions {
+        // Writes go in path order, so list elements set past the end append in index order
+        // (`SET c[4] = :x, c[2] = :y` on a two-element list gives [.., y, x]), as dynalite's
+        // updateItem.js records from DynamoDB. Paths never overlap, so nothing else depends on it.
+        for action in actions.sorted(by: { Self.pathPrecedes($0.path, $1.path) }) {
             switch action {
             case .set(let path, let value):
                 let newValue = try Self.compute(value, in: item)
@@ -127,12 +148,12 @@ extension UpdateExpression {
             case .add(let path, let operand):
                 guard let addend = try? Self.compute(operand, in: item) else { throw Self.incorrectType }
                 try Self.modify(&result, path, create: true) { slot throws(KVError) in
-                    slot = try Self.add(slot, addend)
+                    slot = try legacyWording { () throws(KVError) in try Self.add(slot, addend) }
                 }
             case .delete(let path, let operand):
                 guard let removed = try? Self.compute(operand, in: item) else { throw Self.incorrectType }
                 try Self.modify(&result, path, create: false) { slot throws(KVError) in
-                    slot = try Self.subtract(slot, removed)
+                    slot = try legacyWording { () throws(KVError) in try Self.subtract(slot, removed) }
                 }
             }
         }
@@ -145,6 +166,30 @@ extension UpdateExpression {
             try Self.modify(&result, path, create: false) { slot throws(KVError) in slot = nil }
         }
         return (result, updated)
+    }
+
+    /// Legacy `AttributeUpdates` ADD/DELETE on an attribute of another type fail with
+    /// "Type mismatch for attribute to update" (dynalite's updateItem.js, recorded from DynamoDB).
+    private func legacyWording<T>(_ body: () throws(KVError) -> T) throws(KVError) -> T {
+        do {
+            return try body()
+        } catch where isLegacy && error == Self.incorrectType {
+            throw KVError.validation("Type mismatch for attribute to update")
+        }
+    }
+
+    /// Orders paths element by element: names by their text, list indexes by value.
+    static func pathPrecedes(_ one: DocumentPath, _ two: DocumentPath) -> Bool {
+        for (a, b) in zip(one.elements, two.elements) {
+            switch (a, b) {
+            case (.attribute(let x), .attribute(let y)) where x != y: return x < y
+            case (.index(let x), .index(let y)) where x != y: return x < y
+            case (.attribute, .index): return true
+            case (.index, .attribute): return false
+            default: continue
+            }
+        }
+        return one.elements.count < two.elements.count
     }
 
     /// The value of a SET right-hand side against the original item.

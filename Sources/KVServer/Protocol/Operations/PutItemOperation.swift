@@ -16,7 +16,8 @@ enum PutItemOperation {
             throw KVError.validation("ReturnValues can only be ALL_OLD or NONE")
         }
         var expressions = try ExpressionParameters(
-            request, expressions: ["ConditionExpression"], legacy: ["Expected", "ConditionalOperator"])
+            request, expressions: ["ConditionExpression"], legacy: ["Expected", "ConditionalOperator"],
+            valueExpressions: ["ConditionExpression"])
         let condition = try expressions.condition("ConditionExpression", kind: .condition)
             ?? expressions.legacyCondition("Expected", isFilter: false)
         try expressions.attributes.checkAllUsed()

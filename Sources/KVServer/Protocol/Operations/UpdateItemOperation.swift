@@ -13,7 +13,8 @@ enum UpdateItemOperation {
         try violations.check()
         var expressions = try ExpressionParameters(
             request, expressions: ["UpdateExpression", "ConditionExpression"],
-            legacy: ["AttributeUpdates", "Expected", "ConditionalOperator"])
+            legacy: ["AttributeUpdates", "Expected", "ConditionalOperator"],
+            valueExpressions: ["UpdateExpression", "ConditionExpression"])
         let update = try expressions.update() ?? expressions.legacyUpdate()
         let condition = try expressions.condition("ConditionExpression", kind: .condition)
             ?? expressions.legacyCondition("Expected", isFilter: false)
