@@ -61,20 +61,35 @@ let package = Package(
             ],
             swiftSettings: upcoming
         ),
-        .executableTarget(
-            name: "kvctl",
+        .target(
+            name: "KVCtlCore",
             dependencies: [
                 "KVServer",
                 "KVStore",
+                "CSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: upcoming
         ),
+        .executableTarget(
+            name: "kvctl",
+            dependencies: ["KVCtlCore"],
+            swiftSettings: upcoming
+        ),
         .testTarget(
             name: "KVStoreTests",
             dependencies: ["KVStore"],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "KVCtlTests",
+            dependencies: [
+                "KVCtlCore", "KVServer", "KVStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            exclude: ["Golden"],
             swiftSettings: upcoming
         ),
         .testTarget(
