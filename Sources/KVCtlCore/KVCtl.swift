@@ -13,6 +13,7 @@ public struct KVCtl: AsyncParsableCommand {
         abstract: "Administer a DynamoDB-compatible server (kvserver or DynamoDB itself).",
         discussion: """
             Items are plain JSON ({"pk": "a", "n": 1}); --raw switches to DynamoDB JSON.
+            --endpoint, --region and --output may also come before the subcommand.
             Exit status: 0 success, 1 error answered by the endpoint or a failed check, 2 usage error.
             """,
         version: "0.1.0",
@@ -34,7 +35,7 @@ public struct KVCtl: AsyncParsableCommand {
     /// Runs one command line and returns the exit status (0 ok, 1 error, 2 usage).
     public static func run(arguments: [String]) async -> Int32 {
         do {
-            var command = try parseAsRoot(arguments)
+            var command = try parseAsRoot(hoistingGlobalOptions(arguments))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -57,5 +58,31 @@ public struct KVCtl: AsyncParsableCommand {
             if !message.isEmpty { Terminal.error(message + "\n") }
             return code == .validationFailure ? 2 : code.rawValue
         }
+    }
+
+    /// Options every endpoint command takes; accepted before the subcommand name too.
+    static let globalOptions: Set<String> = ["--endpoint", "--region", "--output"]
+
+    /// Moves global options given before the subcommand (`kvctl --endpoint URL table list`) to
+    /// the end, where the subcommand's `GlobalOptions` parses them.
+    static func hoistingGlobalOptions(_ arguments: [String]) -> [String] {
+        var leading: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            let name = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument
+            guard globalOptions.contains(name) else { break }
+            leading.append(argument)
+            if !argument.contains("="), index + 1 < arguments.count {
+                leading.append(arguments[index + 1])
+                index += 1
+            }
+            index += 1
+        }
+        guard !leading.isEmpty else { return arguments }
+        var rest = Array(arguments[index...])
+        let end = rest.firstIndex(of: "--") ?? rest.count
+        rest.insert(contentsOf: leading, at: end)
+        return rest
     }
 }

@@ -79,7 +79,9 @@ enum TableText {
                 let isLast = index == values.count - 1
                 parts.append(isLast ? value : value + String(repeating: " ", count: widths[index] - value.count))
             }
-            return parts.joined(separator: "  ") + "\n"
+            var text = parts.joined(separator: "  ")
+            while text.last == " " { text.removeLast() }
+            return text + "\n"
         }
         return line(header) + rows.map(line).joined()
     }
