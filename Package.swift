@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .executable(name: "kvserver", targets: ["kvserver"]),
         .executable(name: "kvctl", targets: ["kvctl"]),
+        .executable(name: "kvnullserver", targets: ["kvnullserver"]),
         .library(name: "KVStore", targets: ["KVStore"]),
         .library(name: "KVServer", targets: ["KVServer"]),
     ],
@@ -76,6 +77,16 @@ let package = Package(
         .executableTarget(
             name: "kvctl",
             dependencies: ["KVCtlCore"],
+            swiftSettings: upcoming
+        ),
+        .executableTarget(
+            name: "kvnullserver",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Benchmarks/kvnullserver",
             swiftSettings: upcoming
         ),
         .testTarget(

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import KVServer
 import KVStore
@@ -45,6 +44,18 @@ struct KVServerCommand: AsyncParsableCommand {
     @Option(help: "normal (survives a process crash) or full (also power loss). (default: normal; env: KVSERVER_DURABILITY)")
     var durability: String?
 
+    @Option(help: "Seconds between TTL sweeps. (default: 1; env: KVSERVER_TTL_INTERVAL)")
+    var ttlInterval: Double?
+
+    @Option(help: "Seconds stream records are kept. (default: 86400; env: KVSERVER_STREAM_RETENTION)")
+    var streamRetention: Double?
+
+    @Option(help: "Seconds before a stream shard is closed and a child opened. (default: 14400; env: KVSERVER_STREAM_SHARD_ROLLOVER)")
+    var streamShardRollover: Double?
+
+    @Option(help: "Seconds a shard iterator stays valid. (default: 900; env: KVSERVER_STREAM_ITERATOR_LIFETIME)")
+    var streamIteratorLifetime: Double?
+
     /// The options after applying the environment and defaults.
     struct Settings: Equatable {
         var host: String
@@ -53,6 +64,21 @@ struct KVServerCommand: AsyncParsableCommand {
         var inMemory: Bool
         var logLevel: Logger.Level
         var durability: EngineConfiguration.Durability
+        var ttlInterval: Double = 1
+        var streams = StreamSettings()
+    }
+
+    /// A duration option: the flag, else the environment variable, else the default; positive and finite.
+    static func seconds(_ flag: Double?, _ variable: String, _ environment: [String: String], default value: Double) throws -> Double {
+        var result = value
+        if let flag {
+            result = flag
+        } else if let text = environment[variable] {
+            guard let parsed = Double(text) else { throw ValidationError("\(variable) is not a number of seconds: '\(text)'") }
+            result = parsed
+        }
+        guard result.isFinite, result > 0 else { throw ValidationError("Durations must be positive numbers of seconds, got \(result).") }
+        return result
     }
 
     func settings(environment: [String: String]) throws -> Settings {
@@ -89,26 +115,21 @@ struct KVServerCommand: AsyncParsableCommand {
         guard let durability = EngineConfiguration.Durability(rawValue: durabilityText.lowercased()) else {
             throw ValidationError("Unknown durability '\(durabilityText)'; use normal or full.")
         }
+        let defaults = StreamSettings()
         return Settings(
             host: host, port: port, dataDirectory: dataDirectory, inMemory: inMemory, logLevel: level,
-            durability: durability)
+            durability: durability,
+            ttlInterval: try Self.seconds(ttlInterval, "KVSERVER_TTL_INTERVAL", environment, default: 1),
+            streams: StreamSettings(
+                retention: try Self.seconds(streamRetention, "KVSERVER_STREAM_RETENTION", environment, default: defaults.retention),
+                shardRollover: try Self.seconds(
+                    streamShardRollover, "KVSERVER_STREAM_SHARD_ROLLOVER", environment, default: defaults.shardRollover),
+                iteratorLifetime: try Self.seconds(
+                    streamIteratorLifetime, "KVSERVER_STREAM_ITERATOR_LIFETIME", environment, default: defaults.iteratorLifetime)))
     }
 
     func validate() throws {
         _ = try settings(environment: ProcessInfo.processInfo.environment)
-    }
-
-    /// SIGTERM/SIGINT start a graceful shutdown: stop accepting, finish in-flight requests.
-    static func shutdownOnSignals(_ signals: [Int32], group: ServiceGroup) -> [any DispatchSourceSignal] {
-        signals.map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                Task { await group.triggerGracefulShutdown() }
-            }
-            source.resume()
-            return source
-        }
     }
 
     func run() async throws {
@@ -128,7 +149,7 @@ struct KVServerCommand: AsyncParsableCommand {
         let engine = try await KVEngine(
             configuration: EngineConfiguration(
                 dataDirectory: settings.inMemory ? nil : settings.dataDirectory,
-                durability: settings.durability),
+                durability: settings.durability, streams: settings.streams, ttlInterval: settings.ttlInterval),
             logger: logger)
 
         let server = KVHTTPServer(
@@ -143,9 +164,12 @@ struct KVServerCommand: AsyncParsableCommand {
             }
         )
         let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(services: [.init(service: server)], logger: logger))
-        let signalSources = Self.shutdownOnSignals([SIGTERM, SIGINT], group: group)
-        defer { signalSources.forEach { $0.cancel() } }
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: EngineMaintenanceService(engine: engine)), .init(service: server)],
+                logger: logger))
+        // SIGTERM/SIGINT: stop accepting, finish in-flight requests, close.
+        let signalSource = ShutdownSignals.install([SIGTERM, SIGINT], group: group)
+        defer { signalSource?.cancel() }
         do {
             try await group.run()
         } catch {

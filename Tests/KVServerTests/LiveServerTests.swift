@@ -242,10 +242,38 @@ struct LiveServerTests {
         }
     }
 
+    @Test func clientLeavingMidRequestDoesNotHurtTheServer() async throws {
+        try await withTestServer { server in
+            // Half a request, then a full slow one whose client hangs up before the answer.
+            var partial = RawHTTPClient.api("DynamoDB_20120810.Echo", body: #"{"abc":1}"#)
+            partial.removeLast(4)
+            _ = try await RawHTTPClient.exchange(port: server.port, partial, expecting: 0)
+            _ = try await RawHTTPClient.exchange(
+                port: server.port, RawHTTPClient.api("DynamoDB_20120810.Sleep", body: #"{"ms":50}"#), expecting: 0)
+            try await Task.sleep(for: .milliseconds(100))
+            let (responses, _) = try await RawHTTPClient.exchange(
+                port: server.port, RawHTTPClient.api("DynamoDB_20120810.Echo", body: "{}"), expecting: 1)
+            #expect(responses.first?.status == 200)
+        }
+    }
+
+    @Test func expectContinueGetsAnInterimResponse() async throws {
+        try await withTestServer { server in
+            let request = RawHTTPClient.api("DynamoDB_20120810.Echo", body: "[]", extraHeaders: [("Expect", "100-continue")])
+            let (responses, _) = try await RawHTTPClient.exchange(port: server.port, request, expecting: 2)
+            #expect(responses.map(\.status) == [100, 200])
+            #expect(responses.last?.text == "[]")
+        }
+    }
+
     @Test func gracefulShutdownFinishesInFlightRequests() async throws {
+        // The handler reports when it runs, so shutdown starts with the request surely in flight
+        // (a fixed sleep raced with the client on a loaded machine).
+        let (started, handlerStarted) = AsyncStream.makeStream(of: Void.self)
         var router = Router()
         router.register(
             { input, _ in
+                handlerStarted.yield()
                 try await Task.sleep(for: .milliseconds(150))
                 return input
             }, forTarget: "DynamoDB_20120810.Slow")
@@ -256,7 +284,8 @@ struct LiveServerTests {
         let port = running.port
         async let exchange = RawHTTPClient.exchange(
             port: port, RawHTTPClient.api("DynamoDB_20120810.Slow", body: #"{"x":1}"#), expecting: 2)
-        try await Task.sleep(for: .milliseconds(50))
+        var iterator = started.makeAsyncIterator()
+        _ = await iterator.next()
         await running.shutdown()
         let (responses, closed) = try await exchange
         #expect(responses.count == 1)

@@ -32,7 +32,7 @@ struct WireErrorTests {
             (.requestEntityTooLarge, "com.amazon.coral.service#RequestEntityTooLarge", 413),
         ])
     func mapping(_ code: KVError.Code, _ type: String, _ status: Int) {
-        let wire = WireError(KVError(code, "text"), itemEncoder: nil)
+        let wire = WireError(KVError(code, "text"))
         #expect(wire.type == type)
         #expect(wire.status == status)
         #expect(wire.message == "text")
@@ -40,7 +40,7 @@ struct WireErrorTests {
     }
 
     @Test func bodies() throws {
-        let validation = WireError(.validation("1 validation error detected: \"x\""), itemEncoder: nil)
+        let validation = WireError(.validation("1 validation error detected: \"x\""))
         #expect(
             String(decoding: validation.encodedBody(), as: UTF8.self)
                 == #"{"__type":"com.amazon.coral.validate#ValidationException","message":"1 validation error detected: \"x\""}"#
@@ -53,7 +53,7 @@ struct WireErrorTests {
             String(decoding: WireError.malformedBody.encodedBody(), as: UTF8.self)
                 == #"{"__type":"com.amazon.coral.service#SerializationException"}"#)
         // Type errors found while deserialising carry "Message", capitalised, as DynamoDB sends them.
-        let typeError = WireError(.serialization("Unexpected value type in payload"), itemEncoder: nil)
+        let typeError = WireError(.serialization("Unexpected value type in payload"))
         #expect(try JSONParser.parse(typeError.encodedBody()) == .object([
             "__type": .string("com.amazon.coral.service#SerializationException"),
             "Message": .string("Unexpected value type in payload"),
@@ -61,23 +61,15 @@ struct WireErrorTests {
         #expect(WireError.internalServerError().status == 500)
     }
 
-    @Test func itemIsEncodedWithTheGivenEncoder() throws {
+    @Test func itemTravelsInDynamoDBJSON() throws {
         let error = KVError(.conditionalCheckFailed, "The conditional request failed", item: ["pk": .string("a")])
-        let encoder: ItemEncoder = { item in
-            .object(item.mapValues { value in
-                if case .string(let s) = value { return .object(["S": .string(s)]) }
-                return .null
-            })
-        }
-        let wire = WireError(error, itemEncoder: encoder)
+        let wire = WireError(error)
         #expect(try JSONParser.parse(wire.encodedBody()) == .object([
             "__type": .string("com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException"),
             "message": .string("The conditional request failed"),
             "Item": .object(["pk": .object(["S": .string("a")])]),
         ]))
-        // Without an encoder the item is left out.
-        let bare = WireError(error, itemEncoder: nil)
-        #expect(bare.extraMembers.isEmpty)
+        #expect(WireError(KVError(.conditionalCheckFailed, "The conditional request failed")).extraMembers.isEmpty)
     }
 
     @Test func requestIDShape() {

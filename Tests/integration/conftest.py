@@ -53,8 +53,9 @@ CORAL_SERVICE_PREFIX = "com.amazon.coral.service#"
 # --------------------------------------------------------------------------
 
 class _ServerProcess:
-    def __init__(self, binary: str):
+    def __init__(self, binary: str, args: tuple[str, ...] = ("--in-memory",)):
         self.binary = binary
+        self.args = args
         self.proc: subprocess.Popen | None = None
         self.stderr_file = tempfile.NamedTemporaryFile(
             prefix="kvserver-stderr-", suffix=".log", delete=False)
@@ -81,7 +82,7 @@ class _ServerProcess:
                 "(build it with `swift build`, set KVSERVER_BIN, or set "
                 "KVSERVER_ENDPOINT to test an already running endpoint)")
         self.proc = subprocess.Popen(
-            [self.binary, "--in-memory", "--port", "0"],
+            [self.binary, *self.args, "--port", "0"],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=self.stderr_file,
@@ -124,6 +125,29 @@ class _ServerProcess:
             proc.wait(timeout=STOP_GRACE)
 
 
+def server_binary() -> str:
+    return os.environ.get("KVSERVER_BIN", str(REPO_ROOT / ".build" / "debug" / "kvserver"))
+
+
+@pytest.fixture
+def own_server():
+    """Starts dedicated servers with chosen flags (short TTL or stream durations, a data
+    directory to restart on): ``url, server = own_server("--in-memory", "--ttl-interval", "0.2")``.
+    ``server.stop()`` stops one early; all are stopped at the end of the test."""
+    if os.environ.get("KVSERVER_ENDPOINT"):
+        pytest.skip("needs a kvserver binary to start with its own flags")
+    started: list[_ServerProcess] = []
+
+    def start(*args: str):
+        server = _ServerProcess(server_binary(), tuple(args))
+        started.append(server)
+        return server.start(), server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
 @pytest.fixture(scope="session")
 def endpoint():
     """Base URL of the endpoint under test (no trailing slash)."""
@@ -131,9 +155,7 @@ def endpoint():
     if external:
         yield external.rstrip("/")
         return
-    binary = os.environ.get("KVSERVER_BIN",
-                            str(REPO_ROOT / ".build" / "debug" / "kvserver"))
-    server = _ServerProcess(binary)
+    server = _ServerProcess(server_binary())
     url = server.start()
     try:
         yield url

@@ -59,14 +59,12 @@ public struct WireError: Error, Sendable, Equatable, CustomStringConvertible {
 
     // MARK: - From the engine
 
-    /// The wire form of an engine error.
-    ///
-    /// - Parameter itemEncoder: turns `error.item` into DynamoDB JSON; defaults to the hook
-    ///   `WireError.itemEncoder`. Without an encoder the item is left out.
-    public init(_ error: KVError, itemEncoder: ItemEncoder? = WireError.itemEncoder) {
+    /// The wire form of an engine error; an item the error carries (ConditionalCheckFailed with
+    /// `ReturnValuesOnConditionCheckFailure=ALL_OLD`) goes out as `"Item"` in DynamoDB JSON.
+    public init(_ error: KVError) {
         var extra: [(key: String, value: JSONValue)] = []
-        if let item = error.item, let itemEncoder {
-            extra.append((key: "Item", value: itemEncoder(item)))
+        if let item = error.item {
+            extra.append((key: "Item", value: AttributeValueWire.encodeItem(item)))
         }
         self.init(
             type: Self.namespace(for: error.code) + error.code.rawValue,

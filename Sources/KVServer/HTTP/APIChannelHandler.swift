@@ -132,7 +132,8 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         head = nil
         body = nil
         phase = .rejected
-        var headers = commonHeaders(requestID: RequestID.make(), crc32: 0, contentType: nil, contentLength: 0)
+        var headers = commonHeaders(
+            requestID: RequestID.make(), crc32: 0, contentType: APIRequestProcessor.amzJSON10, contentLength: 0)
         headers.add(name: "Connection", value: "close")
         let responseHead = HTTPResponseHead(version: version, status: .payloadTooLarge, headers: headers)
         context.write(wrapOutboundOut(.head(responseHead)), promise: nil)

@@ -20,6 +20,12 @@ public enum DynamoDBOperations {
             "UpdateItem": bind(UpdateItemOperation.handle),
             "Query": bind(QueryOperation.handle),
             "Scan": bind(ScanOperation.handle),
+            "UpdateTimeToLive": bind(TimeToLiveOperations.update),
+            "DescribeTimeToLive": bind(TimeToLiveOperations.describe),
+            "ListStreams": bind(StreamOperations.listStreams),
+            "DescribeStream": bind(StreamOperations.describeStream),
+            "GetShardIterator": bind(StreamOperations.getShardIterator),
+            "GetRecords": bind(StreamOperations.getRecords),
         ]
     }
 }

@@ -37,6 +37,15 @@ enum TableDescriptionWire {
                     IndexWire.encode($0, table: table, statistics: description.indexStatistics[$0.name], region: region)
                 })
         }
+        if let stream = table.activeStream {
+            fields["StreamSpecification"] = .object([
+                "StreamEnabled": .bool(true), "StreamViewType": .string(stream.viewType.rawValue),
+            ])
+        }
+        if let stream = table.latestStream {
+            fields["LatestStreamArn"] = .string(StreamWire.arn(table: table.name, stream: stream, region: region))
+            fields["LatestStreamLabel"] = .string(stream.label)
+        }
         if table.billingMode == .payPerRequest {
             var summary: [String: JSONValue] = ["BillingMode": .string(table.billingMode.rawValue)]
             if let since = table.payPerRequestSince {

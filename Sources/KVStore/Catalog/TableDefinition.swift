@@ -68,6 +68,18 @@ public struct TableDefinition: Sendable, Hashable, Codable {
     public var localIndexes: [IndexDefinition] = []
     /// The next `IndexDefinition.number` to hand out.
     public var nextIndexNumber: Int64 = 1
+    /// Every stream the table has had that may still hold records; at most one is enabled.
+    public var streams: [StreamDefinition] = []
+    public var timeToLive: TimeToLiveDefinition?
+
+    /// The stream new changes go to, if any.
+    public var activeStream: StreamDefinition? { streams.last { $0.enabled } }
+    /// The most recent stream, enabled or not (`LatestStreamArn`).
+    public var latestStream: StreamDefinition? { streams.last }
+    /// The TTL attribute when TTL is enabled.
+    public var ttlAttribute: String? { timeToLive?.enabled == true ? timeToLive?.attributeName : nil }
+    /// The SQLite table of the TTL expiry index (`e<storageID>`).
+    var sqlExpiryTableName: String { "e\(storageID)" }
 
     public var indexes: [IndexDefinition] { globalIndexes + localIndexes }
 

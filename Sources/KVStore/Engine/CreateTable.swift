@@ -46,12 +46,15 @@ public struct CreateTableRequest: Sendable {
     public var deletionProtection: Bool
     public var globalSecondaryIndexes: [IndexRequest]?
     public var localSecondaryIndexes: [IndexRequest]?
+    public var stream: StreamSpecification?
 
     public init(
         tableName: String, attributeDefinitions: [KeyAttribute], keySchema: [KeySchemaElement],
         billingMode: BillingMode, provisionedThroughput: ProvisionedThroughput?, deletionProtection: Bool,
-        globalSecondaryIndexes: [IndexRequest]? = nil, localSecondaryIndexes: [IndexRequest]? = nil
+        globalSecondaryIndexes: [IndexRequest]? = nil, localSecondaryIndexes: [IndexRequest]? = nil,
+        stream: StreamSpecification? = nil
     ) {
+        self.stream = stream
         self.tableName = tableName
         self.attributeDefinitions = attributeDefinitions
         self.keySchema = keySchema
@@ -71,6 +74,10 @@ extension KVEngine {
             request.keySchema, definitions: request.attributeDefinitions,
             hasIndexes: request.globalSecondaryIndexes != nil || request.localSecondaryIndexes != nil)
         var (global, local) = try TableRules.indexes(request, tableKey: keySchema)
+        if let stream = request.stream {
+            try StreamLifecycle.validate(stream, creating: true, table: nil)
+        }
+        let stream = request.stream
         var number: Int64 = 1
         for position in global.indices {
             global[position].number = number
@@ -105,6 +112,9 @@ extension KVEngine {
                 _ = try next.step()
                 var definition = readyProposal
                 definition.storageID = next.int64(0)
+                if let stream, stream.enabled {
+                    try StreamLifecycle.apply(stream, to: &definition, now: created, connection: connection)
+                }
                 let insert = try connection.statement(
                     "INSERT INTO kv_tables (name, storage_id, definition) VALUES (?, ?, ?)")
                 defer { insert.reset() }

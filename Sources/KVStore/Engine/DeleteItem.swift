@@ -19,10 +19,9 @@ extension KVEngine {
         let key = try KeyValidator.key(request.key, schema: table.keySchema)
         let wantsOld = request.returnValues == .allOld
         let condition = request.condition
-        let catalog = self.catalog
         return try await onExistingTable {
             try await database.write { connection in
-                let store = ItemStore(table: try catalog.current(table), connection: connection)
+                let store = try self.itemStore(table, connection)
                 let old = try store.fetch(key)
                 try condition?.check(old)
                 guard let old else { return WriteResult(attributes: nil) }

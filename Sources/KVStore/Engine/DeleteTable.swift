@@ -26,6 +26,9 @@ extension KVEngine {
                 for index in definition.indexes {
                     try connection.execute("DROP TABLE IF EXISTS \(index.sqlTableName(of: definition))")
                 }
+                try connection.execute("DROP TABLE IF EXISTS \(definition.sqlExpiryTableName)")
+                let streams = (catalog.table(named: definition.name)?.streams ?? definition.streams).map(\.id)
+                try StreamLog.drop(streamIDs: streams, connection: connection)
                 catalog.remove(definition.name)
             }
         } catch let error as SQLiteError {

@@ -1,17 +1,25 @@
-/// How the engine stores its data.
+/// How the engine stores its data and runs its background work.
 public struct EngineConfiguration: Sendable {
     /// A directory holding the SQLite file, or nil to keep everything in memory.
     public var dataDirectory: String?
     /// SQLite `synchronous` level: `.normal` survives a process crash, `.full` also power loss.
     public var durability: Durability
+    public var streams: StreamSettings
+    /// Seconds between TTL sweeps (DynamoDB takes up to days; a test double must be quick).
+    public var ttlInterval: Double
 
     public enum Durability: String, Sendable, CaseIterable {
         case normal
         case full
     }
 
-    public init(dataDirectory: String?, durability: Durability = .normal) {
+    public init(
+        dataDirectory: String?, durability: Durability = .normal, streams: StreamSettings = StreamSettings(),
+        ttlInterval: Double = 1
+    ) {
         self.dataDirectory = dataDirectory
         self.durability = durability
+        self.streams = streams
+        self.ttlInterval = ttlInterval
     }
 }

@@ -1,9 +1,19 @@
-/// Row-level access to one table's items and index rows on a connection. Every item
-/// write goes through `write(_:old:new:)`, so the item row and its index rows change
-/// together, inside the caller's transaction.
+/// Who made a change: a client, or the TTL sweeper (whose deletions carry DynamoDB's service identity in the stream).
+enum WriteOrigin: Sendable {
+    case client
+    case timeToLive
+}
+
+/// Row-level access to one table's items and their derived rows on a connection. Every item
+/// write goes through `write(_:old:new:newSize:)`, so the item row, its index rows, its TTL
+/// expiry row and its stream record change together, inside the caller's transaction.
 struct ItemStore {
     let table: TableDefinition
     let connection: Connection
+    /// The time of the write (stream record timestamps, shard rollover).
+    var now: Double = WallClock.now()
+    var shardRollover: Double = StreamSettings.defaultShardRollover
+    var origin: WriteOrigin = .client
 
     func fetch(_ key: StorageKey) throws -> Item? {
         let statement = try connection.statement(
@@ -14,10 +24,10 @@ struct ItemStore {
         return try ItemCodec.decode(statement.blob(0))
     }
 
-    /// Whether writes need the old item to keep derived data (indexes) right.
-    var needsOldItem: Bool { !table.indexes.isEmpty }
+    /// Whether writes need the old item to keep derived data (indexes, streams, TTL) right.
+    var needsOldItem: Bool { !table.indexes.isEmpty || table.activeStream != nil || table.ttlAttribute != nil }
 
-    /// Replaces the item at `key` (`new == nil` deletes it) and updates every index.
+    /// Replaces the item at `key` (`new == nil` deletes it) and updates everything derived from it.
     /// `old` must be the item currently stored when `needsOldItem` is true.
     func write(_ key: StorageKey, old: Item?, new: Item?, newSize: Int) throws {
         if let new {
@@ -37,6 +47,15 @@ struct ItemStore {
         }
         for index in table.indexes where index.status != .deleting {
             try updateIndex(index, key: key, old: old, new: new)
+        }
+        if let attribute = table.ttlAttribute {
+            try updateExpiry(key, old: old, new: new, attribute: attribute)
+        }
+        if let stream = table.activeStream, old != new {
+            let keys = KeyValidator.keyAttributes(of: new ?? old ?? [:], schema: table.keySchema)
+            try StreamLog.append(
+                to: stream, keys: keys, old: old, new: new, byService: origin == .timeToLive,
+                now: now, rollover: shardRollover, connection: connection)
         }
     }
 
@@ -63,10 +82,31 @@ struct ItemStore {
         }
     }
 
-    private func bind(_ key: StorageKey, to statement: Statement) throws {
-        try statement.bind(1, key.hash)
-        try statement.bind(2, key.partition)
-        try statement.bind(3, key.sort)
+    func updateExpiry(_ key: StorageKey, old: Item?, new: Item?, attribute: String) throws {
+        let before = old.flatMap { ExpiryRules.expiry(of: $0, attribute: attribute) }
+        let after = new.flatMap { ExpiryRules.expiry(of: $0, attribute: attribute) }
+        guard before != after else { return }
+        let sqlName = table.sqlExpiryTableName
+        if let before {
+            let statement = try connection.statement("DELETE FROM \(sqlName) WHERE expires = ? AND h = ? AND pk = ? AND sk = ?")
+            defer { statement.reset() }
+            try statement.bind(1, before)
+            try bind(key, to: statement, from: 2)
+            try statement.run()
+        }
+        if let after {
+            let statement = try connection.statement("INSERT OR IGNORE INTO \(sqlName) (expires, h, pk, sk) VALUES (?, ?, ?, ?)")
+            defer { statement.reset() }
+            try statement.bind(1, after)
+            try bind(key, to: statement, from: 2)
+            try statement.run()
+        }
+    }
+
+    private func bind(_ key: StorageKey, to statement: Statement, from first: Int32 = 1) throws {
+        try statement.bind(first, key.hash)
+        try statement.bind(first + 1, key.partition)
+        try statement.bind(first + 2, key.sort)
     }
 
     private func bind(_ key: IndexRowKey, to statement: Statement) throws {
@@ -86,5 +126,12 @@ extension KVEngine {
         } catch let error as SQLiteError where error.message.contains("no such table") {
             throw KVError.resourceNotFound("Requested resource not found")
         }
+    }
+
+    /// The store for a write body: the table as of this transaction, with the engine's clock and settings.
+    func itemStore(_ table: TableDefinition, _ connection: Connection, origin: WriteOrigin = .client) throws -> ItemStore {
+        ItemStore(
+            table: try catalog.current(table), connection: connection, now: now(),
+            shardRollover: configuration.streams.shardRollover, origin: origin)
     }
 }

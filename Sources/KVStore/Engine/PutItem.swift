@@ -27,10 +27,9 @@ extension KVEngine {
         let item = request.item
         let wantsOld = request.returnValues == .allOld
         let condition = request.condition
-        let catalog = self.catalog
         return try await onExistingTable {
             try await database.write { connection in
-                let store = ItemStore(table: try catalog.current(table), connection: connection)
+                let store = try self.itemStore(table, connection)
                 let old = wantsOld || condition != nil || store.needsOldItem ? try store.fetch(key) : nil
                 try condition?.check(old)
                 try store.write(key, old: old, new: item, newSize: size)

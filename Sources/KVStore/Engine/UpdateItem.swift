@@ -27,10 +27,9 @@ extension KVEngine {
         let key = try KeyValidator.key(request.key, schema: table.keySchema)
         let keyItem = request.key
         let keyNames = Set(table.keySchema.attributeNames)
-        let catalog = self.catalog
         return try await onExistingTable {
             try await database.write { connection in
-                let store = ItemStore(table: try catalog.current(table), connection: connection)
+                let store = try self.itemStore(table, connection)
                 let old = try store.fetch(key)
                 try request.condition?.check(old)
                 var new = old ?? keyItem

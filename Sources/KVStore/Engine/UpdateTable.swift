@@ -12,12 +12,14 @@ public struct UpdateTableRequest: Sendable {
     public var provisionedThroughput: ProvisionedThroughput?
     public var deletionProtection: Bool?
     public var indexUpdates: [IndexUpdate]
+    public var stream: StreamSpecification?
 
     public init(
         tableName: String, attributeDefinitions: [KeyAttribute]? = nil, billingMode: BillingMode? = nil,
         provisionedThroughput: ProvisionedThroughput? = nil, deletionProtection: Bool? = nil,
-        indexUpdates: [IndexUpdate] = []
+        indexUpdates: [IndexUpdate] = [], stream: StreamSpecification? = nil
     ) {
+        self.stream = stream
         self.tableName = tableName
         self.attributeDefinitions = attributeDefinitions
         self.billingMode = billingMode
@@ -36,13 +38,21 @@ extension KVEngine {
             throw KVError.resourceNotFound("Requested resource not found: Table: \(request.tableName) not found")
         }
         if request.attributeDefinitions == nil, request.billingMode == nil, request.provisionedThroughput == nil,
-            request.deletionProtection == nil, request.indexUpdates.isEmpty
+            request.deletionProtection == nil, request.indexUpdates.isEmpty, request.stream == nil
         {
             throw KVError.validation(
                 "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required"
             )
         }
+        if let stream = request.stream {
+            try StreamLifecycle.validate(stream, creating: false, table: original)
+            if !request.indexUpdates.isEmpty {
+                throw KVError.validation(
+                    "One or more parameter values were invalid: You cannot create or delete index while changing stream status")
+            }
+        }
         var updated = try Self.applyBillingChanges(request, to: original, now: now())
+        let changedAt = now()
         var created: IndexDefinition?
         var droppedTables: [String] = []
         if request.indexUpdates.count > 1 {
@@ -107,12 +117,28 @@ extension KVEngine {
             }
         }
         let catalog = self.catalog
-        let final = updated
+        let proposal = updated
         let dropped = droppedTables
         let newIndex = created
+        let streamChange = request.stream
+        let final: TableDefinition
         do {
-            try await database.write { connection in
-                _ = try catalog.current(original)
+            final = try await database.write { connection in
+                let current = try catalog.current(original)
+                var final = proposal
+                // Keep what changed since the request read the table: stream and TTL settings, and
+                // the progress of index backfills (a finished backfill must not turn CREATING again).
+                final.streams = current.streams
+                final.timeToLive = current.timeToLive
+                for position in final.globalIndexes.indices {
+                    if let live = current.globalIndexes.first(where: { $0.number == final.globalIndexes[position].number }) {
+                        final.globalIndexes[position].status = live.status
+                        final.globalIndexes[position].backfilling = live.backfilling
+                    }
+                }
+                if let streamChange {
+                    try StreamLifecycle.apply(streamChange, to: &final, now: changedAt, connection: connection)
+                }
                 try Schema.saveDefinition(final, in: connection)
                 if let newIndex {
                     try Schema.createIndexTable(newIndex.sqlTableName(of: final), in: connection)
@@ -121,6 +147,7 @@ extension KVEngine {
                     try connection.execute("DROP TABLE IF EXISTS \(table)")
                 }
                 catalog.put(final)
+                return final
             }
         } catch let error as SQLiteError {
             await reloadCatalog()

@@ -14,8 +14,15 @@ import Foundation
 ///   the rows of secondary index number `n`: `pk`/`sk` are the index key bytes (`h` hashes `pk`),
 ///   `tpk`/`tsk` the table key bytes (so items sharing an index key stay distinct), `item` the
 ///   projected attributes and `size` their DynamoDB size.
+/// - `e<storage_id>(expires, h, pk, sk, PRIMARY KEY(expires, h, pk, sk)) WITHOUT ROWID`: the TTL expiry
+///   index of a table with TTL enabled: every item whose TTL attribute is a Number, by its expiry second,
+///   so a sweep reads only what has expired.
+/// - `kv_shards(stream_id, shard, parent, opened, closed, start_seq, end_seq, trimmed_seq)`: the shards of
+///   every stream; `kv_stream_records(seq, stream_id, shard, created, event, service, size, keys, old, new)`:
+///   the change records, `seq` being the global, never reused sequence number (`event` 1 INSERT, 2 MODIFY,
+///   3 REMOVE; `service` 1 for TTL deletions; images in `ItemCodec` bytes).
 enum Schema {
-    static let currentVersion = 1
+    static let currentVersion = 2
 
     static func migrate(_ connection: Connection) throws {
         let version = try connection.userVersion
@@ -31,6 +38,39 @@ enum Schema {
                         definition TEXT NOT NULL
                     )
                     """)
+            }
+            if version < 2 {
+                try connection.execute(
+                    """
+                    CREATE TABLE kv_shards (
+                        stream_id INTEGER NOT NULL,
+                        shard INTEGER NOT NULL,
+                        parent INTEGER,
+                        opened REAL NOT NULL,
+                        closed REAL,
+                        start_seq INTEGER NOT NULL,
+                        end_seq INTEGER,
+                        trimmed_seq INTEGER NOT NULL DEFAULT 0,
+                        PRIMARY KEY (stream_id, shard)
+                    ) WITHOUT ROWID
+                    """)
+                try connection.execute(
+                    """
+                    CREATE TABLE kv_stream_records (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        stream_id INTEGER NOT NULL,
+                        shard INTEGER NOT NULL,
+                        created REAL NOT NULL,
+                        event INTEGER NOT NULL,
+                        service INTEGER NOT NULL,
+                        size INTEGER NOT NULL,
+                        keys BLOB NOT NULL,
+                        old BLOB,
+                        new BLOB
+                    )
+                    """)
+                try connection.execute(
+                    "CREATE INDEX kv_stream_records_by_shard ON kv_stream_records (stream_id, shard, seq)")
             }
             try connection.setUserVersion(currentVersion)
             try connection.execute("COMMIT")
@@ -66,6 +106,19 @@ enum Schema {
                 size INTEGER NOT NULL,
                 item BLOB NOT NULL,
                 PRIMARY KEY (h, pk, sk, tpk, tsk)
+            ) WITHOUT ROWID
+            """)
+    }
+
+    static func createExpiryTable(_ sqlName: String, in connection: Connection) throws {
+        try connection.execute(
+            """
+            CREATE TABLE IF NOT EXISTS \(sqlName) (
+                expires INTEGER NOT NULL,
+                h INTEGER NOT NULL,
+                pk BLOB NOT NULL,
+                sk BLOB NOT NULL,
+                PRIMARY KEY (expires, h, pk, sk)
             ) WITHOUT ROWID
             """)
     }

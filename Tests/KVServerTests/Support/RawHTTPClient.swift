@@ -46,6 +46,7 @@ enum RawHTTPClient {
                     break  // the server may close early (413); read what it said
                 }
             }
+            if count == 0 { return ([], false) }  // just send, then hang up
             var received: [UInt8] = []
             var responses: [RawResponse] = []
             var closed = true

@@ -26,10 +26,8 @@ enum CreateTableOperation {
         let global = try request.array("GlobalSecondaryIndexes")?.enumerated().map { (offset, element) throws(KVError) in
             try IndexWire.decode(element, path: "globalSecondaryIndexes.\(offset + 1).member", global: true, into: &violations)
         }
+        let stream = try StreamWire.specification(request, into: &violations)
         try violations.check()
-        if let stream = try request.object("StreamSpecification"), try stream.bool("StreamEnabled") == true {
-            throw KVError.validation("StreamSpecification is not supported by this server yet")
-        }
         return CreateTableRequest(
             tableName: tableName ?? "",
             attributeDefinitions: definitions,
@@ -38,6 +36,7 @@ enum CreateTableOperation {
             provisionedThroughput: throughput,
             deletionProtection: deletionProtection,
             globalSecondaryIndexes: global,
-            localSecondaryIndexes: local)
+            localSecondaryIndexes: local,
+            stream: stream)
     }
 }

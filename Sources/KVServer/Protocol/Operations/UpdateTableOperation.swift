@@ -31,10 +31,8 @@ enum UpdateTableOperation {
                 if let indexThroughput { updates.append(.update(name ?? "", indexThroughput)) }
             }
         }
+        let stream = try StreamWire.specification(request, into: &violations)
         try violations.check()
-        if request["StreamSpecification"] != nil {
-            throw KVError.validation("StreamSpecification is not supported by this server yet")
-        }
         let description = try await engine.updateTable(
             UpdateTableRequest(
                 tableName: tableName ?? "",
@@ -42,7 +40,8 @@ enum UpdateTableOperation {
                 billingMode: billing.flatMap(BillingMode.init(rawValue:)),
                 provisionedThroughput: throughput,
                 deletionProtection: deletionProtection,
-                indexUpdates: updates))
+                indexUpdates: updates,
+                stream: stream))
         return .object(["TableDescription": TableDescriptionWire.encode(description, region: context.region)])
     }
 }

@@ -1,0 +1,83 @@
+/// `StreamSpecification` of CreateTable and UpdateTable.
+public struct StreamSpecification: Sendable {
+    public var enabled: Bool
+    public var viewType: StreamViewType?
+
+    public init(enabled: Bool, viewType: StreamViewType?) {
+        self.enabled = enabled
+        self.viewType = viewType
+    }
+}
+
+/// Turning a table's stream on and off. Called inside the DDL's write transaction.
+enum StreamLifecycle {
+    /// Checks a StreamSpecification before anything is written.
+    static func validate(_ specification: StreamSpecification, creating: Bool, table: TableDefinition?) throws(KVError) {
+        if specification.enabled && specification.viewType == nil {
+            throw .validation(
+                creating
+                    ? "One or more parameter values were invalid: Table is being created with a stream enabled, UpdateViewType is required"
+                    : "One or more parameter values were invalid: If stream is being enabled then UpdateViewType is required")
+        }
+        if !specification.enabled && specification.viewType != nil {
+            throw .validation(
+                creating
+                    ? "One or more parameter values were invalid: Table is being created with a stream disabled, UpdateViewType should not be specified"
+                    : "One or more parameter values were invalid: If stream is being disabled, then UpdateViewType must not be specified")
+        }
+        guard let table, !creating else { return }
+        if specification.enabled && table.activeStream != nil {
+            throw .validation("Table already has an enabled stream: TableName: \(table.name)")
+        }
+        if !specification.enabled && table.activeStream == nil {
+            throw .validation("Table has no stream to disable: TableName: \(table.name)")
+        }
+    }
+
+    /// Applies a validated specification to `table`, creating or closing shards on `connection`.
+    static func apply(_ specification: StreamSpecification, to table: inout TableDefinition, now: Double, connection: Connection) throws {
+        if specification.enabled, let viewType = specification.viewType {
+            let id = try StreamLog.nextStreamID(connection: connection)
+            table.streams.append(
+                StreamDefinition(id: id, viewType: viewType, label: label(for: now), created: now, enabled: true))
+            try StreamLog.openShard(streamID: id, parent: nil, now: now, connection: connection)
+        } else if let position = table.streams.lastIndex(where: { $0.enabled }) {
+            table.streams[position].enabled = false
+            try StreamLog.closeOpenShards(streamID: table.streams[position].id, now: now, connection: connection)
+        }
+    }
+
+    /// `yyyy-MM-ddTHH:mm:ss.SSS` in UTC, DynamoDB's StreamLabel form.
+    static func label(for time: Double) -> String {
+        let millis = Int64((time * 1000).rounded())
+        let (daysSinceEpoch, millisOfDay) = millis.quotientAndRemainder(dividingBy: 86_400_000)
+        let civil = CivilDate(daysSinceEpoch: daysSinceEpoch)
+        func pad(_ value: Int64, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        let hours = millisOfDay / 3_600_000
+        let minutes = millisOfDay / 60_000 % 60
+        let seconds = millisOfDay / 1000 % 60
+        return "\(pad(civil.year, 4))-\(pad(civil.month, 2))-\(pad(civil.day, 2))T\(pad(hours, 2)):\(pad(minutes, 2)):\(pad(seconds, 2)).\(pad(millisOfDay % 1000, 3))"
+    }
+}
+
+/// A proleptic Gregorian date from days since 1970-01-01 (Howard Hinnant's civil-from-days algorithm).
+struct CivilDate {
+    var year: Int64
+    var month: Int64
+    var day: Int64
+
+    init(daysSinceEpoch: Int64) {
+        let z = daysSinceEpoch + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthPrime = (5 * dayOfYear + 2) / 153
+        day = dayOfYear - (153 * monthPrime + 2) / 5 + 1
+        month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9
+        year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+    }
+}
