@@ -350,6 +350,35 @@ def test_ttl(kvctl, table):
     kvctl("ttl", table, "--disable")
 
 
+def test_create_with_stream_and_ttl(kvctl, tmp_path):
+    name = unique_name("ttl")
+    template = tmp_path / "sam.yaml"
+    template.write_text(f"""
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Events:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      TableName: {name}
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions: [{{AttributeName: pk, AttributeType: S}}]
+      KeySchema: [{{AttributeName: pk, KeyType: HASH}}]
+      StreamSpecification: {{StreamViewType: KEYS_ONLY}}
+      TimeToLiveSpecification: {{AttributeName: expires, Enabled: true}}
+""")
+    proc = kvctl("table", "create", "--from", template, "--resource", "Events", check=False)
+    if proc.returncode != 0:
+        assert proc.returncode == 1
+        pytest.skip(f"the server does not support streams/TTL yet: {proc.stderr.strip()}")
+    try:
+        described = json.loads(kvctl("table", "describe", name, "--output", "json").stdout)
+        assert described["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}
+        ttl = json.loads(kvctl("ttl", name, "--output", "json").stdout)
+        assert ttl["AttributeName"] == "expires" and ttl["TimeToLiveStatus"] in ("ENABLING", "ENABLED")
+    finally:
+        kvctl("table", "delete", name, check=False)
+
+
 class FakeStreams:
     """DescribeTable + the four DynamoDB Streams read operations over a fixed history:
     a closed parent shard with two records and an open child shard that gets a third

@@ -48,6 +48,7 @@ struct DatabaseCheck {
     var schemaVersion: Int64 = 0
     var tables: [TableCount] = []
     var problems: [String] = []
+    var notes: [String] = []
 
     static func run(_ database: SQLiteFile) throws -> DatabaseCheck {
         var check = DatabaseCheck()
@@ -59,10 +60,14 @@ struct DatabaseCheck {
             check.problems += check.integrity.map { "integrity: \($0)" }
         }
         check.schemaVersion = try database.scalar("PRAGMA user_version").integer ?? 0
-        if check.schemaVersion != Int64(StorageInspection.schemaVersion) {
-            check.problems.append(
-                "schema version is \(check.schemaVersion), this kvctl knows \(StorageInspection.schemaVersion)")
+        let known = Int64(StorageInspection.schemaVersion)
+        if check.schemaVersion > known || check.schemaVersion < 1 {
+            check.problems.append("schema version is \(check.schemaVersion); this kvctl knows 1 to \(known)")
             return check
+        }
+        if check.schemaVersion < known {
+            // Older files share the catalog/item/index layout; the server migrates them on start.
+            check.notes.append("schema version \(check.schemaVersion) is older than \(known); kvserver upgrades it when it opens the file")
         }
         let decoder = JSONDecoder()
         let catalog = try database.rows("SELECT name, definition FROM \(StorageInspection.catalogTable) ORDER BY name")
@@ -136,6 +141,7 @@ struct DatabaseCheck {
                     ])
                 }),
             "problems": .array(problems.map { .string($0) }),
+            "notes": .array(notes.map { .string($0) }),
         ])
     }
 
@@ -152,6 +158,7 @@ struct DatabaseCheck {
             }
         }
         if !rows.isEmpty { out += "\n" + TableText.render(header: ["TABLE", "INDEX", "ROWS", "EXPECTED"], rows: rows) }
+        out += notes.map { "NOTE: \($0)\n" }.joined()
         out += problems.isEmpty ? "\nOK\n" : "\n" + problems.map { "PROBLEM: \($0)\n" }.joined()
         return out
     }
