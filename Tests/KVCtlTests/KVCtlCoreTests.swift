@@ -162,7 +162,7 @@ import Testing
     }
 
     @Test func flagSpec() throws {
-        var command = try TableCreateCommand.parse([
+        let command = try TableCreateCommand.parse([
             "t", "--hash", "pk:S", "--range", "sk:N", "--gsi", "g:email:S:sk:N", "--lsi", "l:x:S", "--stream",
             "NEW_IMAGE", "--ttl", "exp",
         ])

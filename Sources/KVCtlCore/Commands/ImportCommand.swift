@@ -107,10 +107,19 @@ struct BatchWriter {
                 usePutItem = true
             }
         }
-        for item in items {
-            _ = try await client.call("PutItem", .object(["TableName": .string(table), "Item": ItemJSON.wire(item)]))
-            progress.advance(by: 1)
+        // The batch has distinct keys, so its puts may run concurrently.
+        let client = client
+        let table = table
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for item in items {
+                group.addTask {
+                    _ = try await client.call(
+                        "PutItem", .object(["TableName": .string(table), "Item": ItemJSON.wire(item)]))
+                }
+            }
+            try await group.waitForAll()
         }
+        progress.advance(by: items.count)
     }
 
     private func batchWrite(_ items: [Item]) async throws {
