@@ -62,15 +62,21 @@ let package = Package(
             ],
             swiftSettings: upcoming
         ),
-        .executableTarget(
-            name: "kvctl",
+        .target(
+            name: "KVCtlCore",
             dependencies: [
                 "KVServer",
                 "KVStore",
+                "CSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ],
+            swiftSettings: upcoming
+        ),
+        .executableTarget(
+            name: "kvctl",
+            dependencies: ["KVCtlCore"],
             swiftSettings: upcoming
         ),
         .executableTarget(
@@ -86,6 +92,15 @@ let package = Package(
         .testTarget(
             name: "KVStoreTests",
             dependencies: ["KVStore"],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "KVCtlTests",
+            dependencies: [
+                "KVCtlCore", "KVServer", "KVStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            exclude: ["Golden"],
             swiftSettings: upcoming
         ),
         .testTarget(

@@ -1,5 +1,5 @@
 /// Standard base64 (RFC 4648, padded), as DynamoDB uses for binary values on the wire.
-enum Base64 {
+public enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
     private static let reverse: [UInt8] = {
         var table = [UInt8](repeating: 0xFF, count: 256)
@@ -7,7 +7,7 @@ enum Base64 {
         return table
     }()
 
-    static func encode(_ bytes: [UInt8]) -> String {
+    public static func encode(_ bytes: [UInt8]) -> String {
         var output = [UInt8]()
         output.reserveCapacity((bytes.count + 2) / 3 * 4)
         var index = 0
@@ -36,12 +36,12 @@ enum Base64 {
         return String(decoding: output, as: UTF8.self)
     }
 
-    enum DecodingError: Error, Equatable {
+    public enum DecodingError: Error, Equatable {
         case length(Int)
         case character(Character)
     }
 
-    static func decode(_ text: String) throws(DecodingError) -> [UInt8] {
+    public static func decode(_ text: String) throws(DecodingError) -> [UInt8] {
         let input = Array(text.utf8)
         guard input.count % 4 == 0 else { throw .length(input.count) }
         var output = [UInt8]()

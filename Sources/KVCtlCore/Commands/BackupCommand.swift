@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import KVServer
+
+/// `kvctl backup --data-dir DIR --to FILE`: a consistent copy of a server's database file,
+/// safe while the server runs.
+struct BackupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup", abstract: "Copy a data directory's database to one file, even while the server runs.",
+        discussion: """
+            Uses SQLite's online backup API, so the copy is a consistent snapshot of committed
+            data. The result is a single self-contained SQLite file; restore it with kvctl restore.
+            """)
+
+    @OptionGroup var output: OutputOptions
+
+    @Option(help: ArgumentHelp("The server's data directory (holding kvstore.sqlite).", valueName: "dir"))
+    var dataDir: String
+
+    @Option(help: ArgumentHelp("The backup file to write.", valueName: "file"))
+    var to: String
+
+    @Flag(help: "Replace the backup file if it exists.")
+    var force = false
+
+    func run() async throws {
+        let source = DataFiles.databasePath(dataDir)
+        if FileManager.default.fileExists(atPath: to) && !force {
+            throw CLIError("\(to) exists; use --force to replace it")
+        }
+        let temporary = "\(to).tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        try? FileManager.default.removeItem(atPath: temporary)
+        do {
+            let from = try DataFiles.openExisting(source)
+            let copy = try SQLiteFile(path: temporary, mode: .create)
+            try from.backup(into: copy)
+            from.close()
+            // A single file: no WAL to carry around.
+            try copy.execute("PRAGMA journal_mode = DELETE")
+            copy.close()
+            if FileManager.default.fileExists(atPath: to) { try FileManager.default.removeItem(atPath: to) }
+            try FileManager.default.moveItem(atPath: temporary, toPath: to)
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            if error is CLIError { throw error }
+            throw CLIError("backup failed: \(error.localizedDescription)")
+        }
+        let report: JSONValue = .object([
+            "source": .string(source), "backup": .string(to), "bytes": .number(String(DataFiles.fileSize(to))),
+        ])
+        output.printer.document(report, table: TableText.pairs([("Backup", to), ("Bytes", String(DataFiles.fileSize(to)))]))
+    }
+}
+
+/// Just `--output`, for commands that do not talk to an endpoint.
+struct OutputOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "Output format: table, json or jsonl (default: table on a terminal, jsonl otherwise).",
+            valueName: "format"))
+    var output: OutputFormat?
+
+    var printer: Printer { Printer(format: output ?? (Terminal.stdoutIsTTY ? .table : .jsonl)) }
+}

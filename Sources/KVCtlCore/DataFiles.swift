@@ -1,0 +1,28 @@
+import Foundation
+
+/// Where kvserver keeps its data: `<data dir>/kvstore.sqlite` (WAL mode, with `-wal` and
+/// `-shm` side files while open).
+enum DataFiles {
+    static let databaseName = "kvstore.sqlite"
+
+    static func databasePath(_ directory: String) -> String {
+        (directory as NSString).appendingPathComponent(databaseName)
+    }
+
+    /// The side files SQLite keeps next to a database in WAL mode.
+    static func sideFiles(_ database: String) -> [String] { [database + "-wal", database + "-shm"] }
+
+    /// Opens an existing database, read-write when allowed (so SQLite can recover a WAL
+    /// left by a crashed server), read-only otherwise.
+    static func openExisting(_ path: String) throws -> SQLiteFile {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CLIError("no database at \(path)")
+        }
+        if let file = try? SQLiteFile(path: path, mode: .readWrite) { return file }
+        return try SQLiteFile(path: path, mode: .readOnly)
+    }
+
+    static func fileSize(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+    }
+}

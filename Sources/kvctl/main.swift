@@ -1,0 +1,3 @@
+import KVCtlCore
+
+await KVCtl.runAsMain()
