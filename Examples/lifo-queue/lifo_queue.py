@@ -332,6 +332,7 @@ class Trigger:
         self.dispatcher = dispatcher
         self.poll_seconds = poll_seconds
         self.records_seen = 0
+        self.empty_polls = 0  # passes over all shards that found no new record
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="trigger", daemon=True)
         self._iterators: dict[str, str | None] = {}
@@ -357,19 +358,22 @@ class Trigger:
         try:
             while not self._stop.is_set():
                 self._refresh_shards()
-                wanted = False
+                wanted, seen = False, 0
                 for shard_id, iterator in list(self._iterators.items()):
                     if iterator is None:
                         continue  # closed shard, fully read
                     page = self.streams.get_records(ShardIterator=iterator, Limit=1000)
                     self._iterators[shard_id] = page.get("NextShardIterator")
                     for record in page["Records"]:
-                        self.records_seen += 1
+                        seen += 1
                         new_image = record["dynamodb"].get("NewImage", {})
                         if new_image.get("taskStatus", {}).get("S") == PENDING:
                             wanted = True
+                self.records_seen += seen
                 if wanted:
                     self.dispatcher.trigger()
+                if seen == 0:
+                    self.empty_polls += 1
                 self._stop.wait(self.poll_seconds)
         except BaseException as error:
             self.error = error

@@ -144,6 +144,10 @@ def test_under_load_every_task_is_processed_exactly_once_and_the_queue_drains(kv
 
         # Load has stopped: the queue drains to idle.
         wait_for(lambda: len(system.journal.of("done")) >= 400, "all 400 tasks to finish")
+        # Let the trigger read the rest of the stream (two passes that found nothing new),
+        # so that late PENDING records cannot start a run after the snapshot below.
+        empty = system.trigger.empty_polls
+        wait_for(lambda: system.trigger.empty_polls >= empty + 2, "the trigger to catch up with the stream")
         wait_for(lambda: system.dispatcher.active == 0, "the processing runs to stop")
         assert pending_or_taken(system.store) == 0
         runs = system.dispatcher.runs_started
@@ -183,7 +187,8 @@ def test_tasks_never_processed_expire_through_ttl(kvserver_factory):
     legacy.available = False
     system = QueueSystem(dynamodb, streams, stream_arn, legacy, max_runs=2, run_seconds=0.5).start()
     try:
-        task_ids = [system.producer.create_task(payload=f"doomed-{i}", ttl_seconds=1) for i in range(30)]
+        # Expiry 2-3 s ahead (TTL is whole epoch seconds): time for runs to claim and hand back.
+        task_ids = [system.producer.create_task(payload=f"doomed-{i}", ttl_seconds=3) for i in range(30)]
         wait_for(lambda: all_items(dynamodb) == [], "TTL to delete every task")
         wait_for(lambda: system.dispatcher.active == 0, "the queue to go idle")
         assert pending_or_taken(system.store) == 0

@@ -152,6 +152,7 @@ def test_file_converges_to_the_table_through_a_consumer_crash(kvserver, synonyms
         lines = consumer.lines()
         assert sorted(lines) == expected and len(lines) == len(set(lines)) == 2
         assert consumer.records_applied() > killed_at
+        print(f"\n  consumer killed after {killed_at} records, converged after {consumer.records_applied()}")
         assert "resuming from checkpoint" in consumer.log.read_text()
     finally:
         consumer.stop()
