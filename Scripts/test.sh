@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one command that runs every test on a fresh machine, from the repo root:
 #   bash Scripts/test.sh
-# Stages: dependencies -> swift build -> swift test -> pytest (Tests/integration).
+# Stages: dependencies -> swift build -> swift test -> pytest (Tests/integration)
+# -> pytest (Examples: the four applications' acceptance tests).
 # Exits non-zero if any stage fails; pytest's "no tests collected" (exit 5)
 # counts as a failure.
 set -euo pipefail
@@ -48,24 +49,34 @@ swift_unit_tests() {
     swift test
 }
 
-python_integration_tests() {
+run_pytest() {
+    # run_pytest DIR ARGS...: pytest against the freshly built server.
     local bin_dir
     bin_dir="$(swift build --show-bin-path)"
     export KVSERVER_BIN="${KVSERVER_BIN:-$bin_dir/kvserver}"
     echo "KVSERVER_BIN=$KVSERVER_BIN"
     local rc=0
-    python3 -m pytest Tests/integration -q "$@" || rc=$?
+    python3 -m pytest "$@" || rc=$?
     if [ "$rc" -eq 5 ]; then
         echo "pytest collected no tests: treating as a failure"
     fi
     return "$rc"
 }
 
+python_integration_tests() {
+    run_pytest Tests/integration -q "$@"
+}
+
+example_acceptance_tests() {
+    run_pytest Examples -q
+}
+
 if run_stage "dependencies" install_deps \
    && run_stage "swift build" swift_build; then
-    # Unit and integration tests both run even if the other fails.
+    # The test stages all run even if an earlier one fails.
     run_stage "swift test" swift_unit_tests || true
     run_stage "pytest integration" python_integration_tests "$@" || true
+    run_stage "pytest examples" example_acceptance_tests || true
 fi
 
 stage "summary"
