@@ -1,0 +1,244 @@
+#!/usr/bin/env python3
+"""The benchmark suite: kvserver against a bare SwiftNIO null server on this machine.
+
+    python3 Scripts/bench/run.py [--duration 10] [--connections 32] [--only put,get] [--with-moto]
+
+Builds release binaries, pins the server to CPU 0 and wrk to CPU 1, and reports requests/s,
+the ratio to the null server measured in the same run, server CPU microseconds per request
+(from /proc/PID/stat), single-connection latency, cold start and RSS. Results are printed as a
+table and written to Scripts/bench/results/latest.{json,md}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+WRK_DIR = ROOT / "Scripts" / "bench" / "wrk"
+RESULTS = ROOT / "Scripts" / "bench" / "results"
+TICKS = os.sysconf("SC_CLK_TCK")
+AUTH = "AWS4-HMAC-SHA256 Credential=bench/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00"
+KEYS = 20000
+
+
+def sh(*args, **kwargs):
+    return subprocess.run(args, check=True, **kwargs)
+
+
+def ensure_tools():
+    if shutil.which("wrk") is None:
+        sh("apt-get", "update", "-qq")
+        sh("apt-get", "install", "-y", "-qq", "wrk")
+
+
+def build():
+    for product in ("kvserver", "kvnullserver"):
+        sh("swift", "build", "-c", "release", "--product", product, cwd=ROOT)
+    out = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT,
+                         capture_output=True, text=True, check=True).stdout.strip()
+    return Path(out)
+
+
+class Server:
+    def __init__(self, argv, cpu="0"):
+        self.started = time.perf_counter()
+        self.proc = subprocess.Popen(["taskset", "-c", cpu, *argv], stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, text=True)
+        line = self.proc.stdout.readline()
+        match = re.search(r"listening on http://([\d.]+):(\d+)", line)
+        if not match:
+            raise RuntimeError(f"server did not start: {line!r}")
+        self.host, self.port = match.group(1), int(match.group(2))
+        self.url = f"http://{self.host}:{self.port}"
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICKS
+
+    def rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def call(conn: http.client.HTTPConnection, op: str, body: dict) -> tuple[int, dict]:
+    conn.request("POST", "/", json.dumps(body), {
+        "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": f"DynamoDB_20120810.{op}",
+        "Authorization": AUTH})
+    response = conn.getresponse()
+    data = response.read()
+    return response.status, (json.loads(data) if data else {})
+
+
+def load(server: Server):
+    """Tables: bench (pk S; k-1..k-KEYS with a taskStatus) and benchsorted (pk S, sk N; 150 items in partition-1)."""
+    conn = http.client.HTTPConnection(server.host, server.port)
+    call(conn, "CreateTable", {"TableName": "bench", "BillingMode": "PAY_PER_REQUEST",
+                               "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                               "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]})
+    call(conn, "CreateTable", {"TableName": "benchsorted", "BillingMode": "PAY_PER_REQUEST",
+                               "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                             {"AttributeName": "sk", "KeyType": "RANGE"}],
+                               "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+                                                        {"AttributeName": "sk", "AttributeType": "N"}]})
+    payload = "x" * 160
+
+    def put_range(start, stop):
+        own = http.client.HTTPConnection(server.host, server.port)
+        batch_ok = True
+        index = start
+        while index < stop:
+            chunk = range(index, min(index + 25, stop))
+            items = [{"pk": {"S": f"k-{i}"}, "payload": {"S": payload}, "taskStatus": {"S": "PENDING"}} for i in chunk]
+            if batch_ok:
+                status, answer = call(own, "BatchWriteItem", {"RequestItems": {"bench": [{"PutRequest": {"Item": it}} for it in items]}})
+                if status == 200 and not answer.get("UnprocessedItems"):
+                    index += len(items)
+                    continue
+                batch_ok = False
+            for item in items:
+                call(own, "PutItem", {"TableName": "bench", "Item": item})
+            index += len(items)
+
+    threads = [threading.Thread(target=put_range, args=(1 + part * KEYS // 4, 1 + (part + 1) * KEYS // 4)) for part in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for sk in range(150):
+        call(conn, "PutItem", {"TableName": "benchsorted", "Item": {"pk": {"S": "partition-1"}, "sk": {"N": str(sk)},
+                                                                     "payload": {"S": payload}}})
+
+
+def wrk(server: Server, script: str, connections: int, duration: float, latency=False) -> dict:
+    env = dict(os.environ, BENCH_LUA_PATH=str(WRK_DIR), BENCH_KEYS=str(KEYS))
+    before = server.cpu_seconds()
+    args = ["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{int(duration)}s", "-s", str(WRK_DIR / script)]
+    if latency:
+        args.append("--latency")
+    out = subprocess.run([*args, server.url], capture_output=True, text=True, env=env, check=True).stdout
+    cpu = server.cpu_seconds() - before
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    result = {"rps": rate, "requests": total, "errors": int(errors.group(1)) if errors else 0,
+              "cpu_us_per_request": cpu * 1e6 / max(total, 1)}
+    if latency:
+        def ms(label):
+            match = re.search(rf"\s{label}%\s+([\d.]+)(us|ms|s)", out)
+            value, unit = float(match.group(1)), match.group(2)
+            return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+        result["p50_ms"], result["p99_ms"] = ms("50"), ms("99")
+    return result
+
+
+def cold_start(binary: Path) -> float:
+    """Milliseconds from exec to the first answered ListTables, in-memory."""
+    samples = []
+    for _ in range(5):
+        started = time.perf_counter()
+        server = Server([str(binary / "kvserver"), "--in-memory", "--port", "0", "--log-level", "error"])
+        conn = http.client.HTTPConnection(server.host, server.port)
+        call(conn, "ListTables", {})
+        samples.append((time.perf_counter() - started) * 1000)
+        server.stop()
+    return sorted(samples)[len(samples) // 2]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=float, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--only", default="")
+    parser.add_argument("--no-build", action="store_true")
+    args = parser.parse_args()
+    ensure_tools()
+    binary = build() if not args.no_build else Path(subprocess.run(
+        ["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, capture_output=True, text=True).stdout.strip())
+    wanted = set(filter(None, args.only.split(",")))
+    results: dict[str, dict] = {}
+
+    null = Server([str(binary / "kvnullserver"), "0"])
+    try:
+        results["null"] = wrk(null, "null.lua", args.connections, args.duration)
+    finally:
+        null.stop()
+    ceiling = results["null"]["rps"]
+
+    data = tempfile.mkdtemp(prefix="kvbench-")
+    server = Server([str(binary / "kvserver"), "--data-dir", data, "--port", "0", "--log-level", "error"])
+    results["idle_rss_mb"] = {"value": server.rss_mb()}
+    try:
+        run_workloads(server, args, wanted, results, ceiling)
+    finally:
+        results["loaded_rss_mb"] = {"value": server.rss_mb()}
+        server.stop()
+        shutil.rmtree(data, ignore_errors=True)
+    results["cold_start_ms"] = {"value": cold_start(binary)}
+    report(results, args)
+    failed = [name for name, result in results.items() if result.get("errors")]
+    if failed:
+        print(f"non-2xx responses in: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def run_workloads(server, args, wanted, results, ceiling):
+    load(server)
+    workloads = [("put", "put.lua"), ("get", "get.lua"), ("query", "query.lua"), ("update", "update.lua"),
+                 ("batch", "batch.lua"), ("mix", "mix.lua")]
+    for name, script in workloads:
+        if wanted and name not in wanted:
+            continue
+        results[name] = wrk(server, script, args.connections, args.duration)
+        results[name]["ratio_to_null"] = results[name]["rps"] / ceiling
+    if not wanted or "latency" in wanted:
+        results["latency_get"] = wrk(server, "get.lua", 1, min(args.duration, 5), latency=True)
+        results["latency_put"] = wrk(server, "put.lua", 1, min(args.duration, 5), latency=True)
+
+
+def report(results, args):
+    if "batch" in results:
+        results["batch"]["items_per_second"] = results["batch"]["rps"] * 25
+
+    lines = ["| workload | req/s | vs null | server CPU µs/req | errors | p50 ms | p99 ms |", "|---|---|---|---|---|---|---|"]
+    for name, result in results.items():
+        if "rps" not in result:
+            continue
+        lines.append(
+            f"| {name} | {result['rps']:,.0f} | {result.get('ratio_to_null', 1.0):.0%} | "
+            f"{result['cpu_us_per_request']:.1f} | {result['errors']} | "
+            f"{result.get('p50_ms', float('nan')):.3f} | {result.get('p99_ms', float('nan')):.3f} |")
+    for name in ("cold_start_ms", "idle_rss_mb", "loaded_rss_mb"):
+        lines.append(f"| {name} | {results[name]['value']:.1f} | | | | | |")
+    if "batch" in results:
+        lines.append(f"| batch items/s | {results['batch']['items_per_second']:,.0f} | | | | | |")
+    table = "\n".join(lines)
+    print(table)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
+    (RESULTS / "latest.md").write_text(f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+                                       f"{args.connections} connections, {args.duration:.0f}s per workload.\n\n{table}\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
