@@ -27,6 +27,8 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private let processor: APIRequestProcessor
+    /// Handler tasks run on this connection's event loop (see `EventLoopTaskExecutor`).
+    private var taskExecutor: EventLoopTaskExecutor?
     private let serverName: String
     private let maxBodySize: Int
     private let rejectedConnectionLinger: TimeAmount
@@ -117,8 +119,10 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
             phase = .processing
             let processor = self.processor
             let promise = context.eventLoop.makePromise(of: APIResponse.self)
-            promise.completeWithTask {
-                await processor.run(call, requestID: requestID)
+            let executor = taskExecutor ?? EventLoopTaskExecutor(context.eventLoop)
+            taskExecutor = executor
+            Task(executorPreference: executor) {
+                promise.succeed(await processor.run(call, requestID: requestID))
             }
             promise.futureResult.assumeIsolated().whenSuccess { response in
                 self.phase = .idle

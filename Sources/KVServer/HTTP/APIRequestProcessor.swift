@@ -189,6 +189,8 @@ public struct APIRequestProcessor: Sendable {
     /// The media type of a `Content-Type` value, lowercased, without parameters or spaces.
     static func mediaType(of contentType: String?) -> String {
         guard let contentType else { return "" }
+        // The SDKs send exactly this; skip the general parse for it.
+        if contentType == amzJSON10 { return amzJSON10 }
         let base = contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
         return String(base.trimmingASCIIWhitespace()).lowercased()
     }

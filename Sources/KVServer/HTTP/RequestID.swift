@@ -1,10 +1,12 @@
+import Synchronization
+
 /// Request ids in DynamoDB's shape: 52 characters of `[0-9A-Z]`, sent as `x-amzn-RequestId`.
 enum RequestID {
     static let length = 52
     private static let alphabet: [UInt8] = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8)
 
     static func make() -> String {
-        var generator = SystemRandomNumberGenerator()
+        var generator = RequestIDGenerator()
         return make(using: &generator)
     }
 
@@ -24,5 +26,20 @@ enum RequestID {
             }
             return length
         }
+    }
+}
+
+/// Cheap unique-enough words for request ids: a process-wide random seed mixed with a counter
+/// (splitmix64). Asking the kernel for randomness on every request cost a syscall each time.
+struct RequestIDGenerator: RandomNumberGenerator {
+    private static let seed = UInt64.random(in: .min ... .max)
+    private static let counter = Atomic<UInt64>(0)
+
+    mutating func next() -> UInt64 {
+        let count = Self.counter.add(1, ordering: .relaxed).newValue
+        var z = Self.seed &+ count &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
