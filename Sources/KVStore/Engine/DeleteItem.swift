@@ -3,12 +3,18 @@ public struct DeleteItemRequest: Sendable {
     public var key: Item
     public var returnValues: ReturnValues
     public var condition: WriteCondition?
+    /// `ReturnItemCollectionMetrics=SIZE`.
+    public var returnItemCollectionMetrics: Bool
 
-    public init(tableName: String, key: Item, returnValues: ReturnValues = .none, condition: WriteCondition? = nil) {
+    public init(
+        tableName: String, key: Item, returnValues: ReturnValues = .none, condition: WriteCondition? = nil,
+        returnItemCollectionMetrics: Bool = false
+    ) {
         self.tableName = tableName
         self.key = key
         self.returnValues = returnValues
         self.condition = condition
+        self.returnItemCollectionMetrics = returnItemCollectionMetrics
     }
 }
 
@@ -19,15 +25,19 @@ extension KVEngine {
         let key = try KeyValidator.key(request.key, schema: table.keySchema)
         let wantsOld = request.returnValues == .allOld
         let condition = request.condition
+        let wantsMetrics = request.returnItemCollectionMetrics
+        let keyItem = request.key
         let catalog = self.catalog
         return try await onExistingTable {
             try await database.write { connection in
                 let store = ItemStore(table: try catalog.current(table), connection: connection)
                 let old = try store.fetch(key)
                 try condition?.check(old)
-                guard let old else { return WriteResult(attributes: nil) }
-                try store.write(key, old: old, new: nil, newSize: 0)
-                return WriteResult(attributes: wantsOld ? old : nil)
+                if let old {
+                    try store.write(key, old: old, new: nil, newSize: 0)
+                }
+                let metrics = wantsMetrics ? try store.itemCollectionMetrics(key, item: keyItem) : nil
+                return WriteResult(attributes: wantsOld ? old : nil, itemCollection: metrics)
             }
         }
     }

@@ -3,12 +3,18 @@ public struct PutItemRequest: Sendable {
     public var item: Item
     public var returnValues: ReturnValues
     public var condition: WriteCondition?
+    /// `ReturnItemCollectionMetrics=SIZE`.
+    public var returnItemCollectionMetrics: Bool
 
-    public init(tableName: String, item: Item, returnValues: ReturnValues = .none, condition: WriteCondition? = nil) {
+    public init(
+        tableName: String, item: Item, returnValues: ReturnValues = .none, condition: WriteCondition? = nil,
+        returnItemCollectionMetrics: Bool = false
+    ) {
         self.tableName = tableName
         self.item = item
         self.returnValues = returnValues
         self.condition = condition
+        self.returnItemCollectionMetrics = returnItemCollectionMetrics
     }
 }
 
@@ -27,6 +33,7 @@ extension KVEngine {
         let item = request.item
         let wantsOld = request.returnValues == .allOld
         let condition = request.condition
+        let wantsMetrics = request.returnItemCollectionMetrics
         let catalog = self.catalog
         return try await onExistingTable {
             try await database.write { connection in
@@ -34,7 +41,8 @@ extension KVEngine {
                 let old = wantsOld || condition != nil || store.needsOldItem ? try store.fetch(key) : nil
                 try condition?.check(old)
                 try store.write(key, old: old, new: item, newSize: size)
-                return WriteResult(attributes: wantsOld ? old : nil)
+                let metrics = wantsMetrics ? try store.itemCollectionMetrics(key, item: item) : nil
+                return WriteResult(attributes: wantsOld ? old : nil, itemCollection: metrics)
             }
         }
     }

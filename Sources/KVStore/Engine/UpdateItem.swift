@@ -5,16 +5,19 @@ public struct UpdateItemRequest: Sendable {
     public var update: UpdateExpression?
     public var condition: WriteCondition?
     public var returnValues: ReturnValues
+    /// `ReturnItemCollectionMetrics=SIZE`.
+    public var returnItemCollectionMetrics: Bool
 
     public init(
         tableName: String, key: Item, update: UpdateExpression?, condition: WriteCondition? = nil,
-        returnValues: ReturnValues = .none
+        returnValues: ReturnValues = .none, returnItemCollectionMetrics: Bool = false
     ) {
         self.tableName = tableName
         self.key = key
         self.update = update
         self.condition = condition
         self.returnValues = returnValues
+        self.returnItemCollectionMetrics = returnItemCollectionMetrics
     }
 }
 
@@ -44,7 +47,9 @@ extension KVEngine {
                 }
                 try IndexKeys.validate(new, for: store.table)
                 try store.write(key, old: old, new: new, newSize: size)
-                return WriteResult(attributes: Self.returned(request.returnValues, old: old, new: new, changed: changed))
+                let metrics = request.returnItemCollectionMetrics ? try store.itemCollectionMetrics(key, item: new) : nil
+                return WriteResult(
+                    attributes: Self.returned(request.returnValues, old: old, new: new, changed: changed), itemCollection: metrics)
             }
         }
     }

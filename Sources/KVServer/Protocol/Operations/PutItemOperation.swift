@@ -9,7 +9,7 @@ enum PutItemOperation {
         let itemFields = try request.map("Item")
         violations.notNull(itemFields, at: "item")
         let returnValues = try ItemRequestFields.returnValues(request, into: &violations)
-        try ItemRequestFields.commonOptions(request, into: &violations)
+        let wantsMetrics = try ItemRequestFields.commonOptions(request, into: &violations)
         let returnOld = try ExpressionParameters.returnOldOnFailure(request, into: &violations)
         try violations.check()
         if let returnValues, returnValues != .none, returnValues != .allOld {
@@ -25,7 +25,8 @@ enum PutItemOperation {
         let result = try await engine.putItem(
             PutItemRequest(
                 tableName: tableName ?? "", item: item, returnValues: returnValues ?? .none,
-                condition: condition.map { WriteCondition($0, returnOldItemOnFailure: returnOld) }))
+                condition: condition.map { WriteCondition($0, returnOldItemOnFailure: returnOld) },
+                returnItemCollectionMetrics: wantsMetrics))
         return ItemRequestFields.attributesResponse(result)
     }
 }
