@@ -12,9 +12,13 @@ enum ItemRequestFields {
         return text.flatMap(ReturnValues.init(rawValue:))
     }
 
-    static func commonOptions(_ request: WireObject, into violations: inout ConstraintViolations) throws(KVError) {
+    /// Checks ReturnConsumedCapacity and ReturnItemCollectionMetrics; true when the latter is SIZE.
+    @discardableResult
+    static func commonOptions(_ request: WireObject, into violations: inout ConstraintViolations) throws(KVError) -> Bool {
         violations.oneOf(try request.string("ReturnConsumedCapacity"), ["INDEXES", "TOTAL", "NONE"], at: "returnConsumedCapacity")
-        violations.oneOf(try request.string("ReturnItemCollectionMetrics"), ["SIZE", "NONE"], at: "returnItemCollectionMetrics")
+        let metrics = try request.string("ReturnItemCollectionMetrics")
+        violations.oneOf(metrics, ["SIZE", "NONE"], at: "returnItemCollectionMetrics")
+        return metrics == "SIZE"
     }
 
     static func key(_ request: WireObject, into violations: inout ConstraintViolations) throws(KVError) -> [String: JSONValue]? {
@@ -27,7 +31,17 @@ enum ItemRequestFields {
 extension ItemRequestFields {
     /// `{}` or `{"Attributes": ...}` for single-item writes.
     static func attributesResponse(_ result: WriteResult) -> JSONValue {
-        guard let attributes = result.attributes else { return .object([:]) }
-        return .object(["Attributes": AttributeValueWire.encodeItem(attributes)])
+        var fields: [String: JSONValue] = [:]
+        if let attributes = result.attributes {
+            fields["Attributes"] = AttributeValueWire.encodeItem(attributes)
+        }
+        if let metrics = result.itemCollection {
+            let (low, high) = metrics.sizeEstimateRangeGB
+            fields["ItemCollectionMetrics"] = .object([
+                "ItemCollectionKey": AttributeValueWire.encodeItem(metrics.key),
+                "SizeEstimateRangeGB": .array([.number(String(low)), .number(String(high))]),
+            ])
+        }
+        return .object(fields)
     }
 }

@@ -2,7 +2,8 @@ import KVStore
 
 /// What Query and Scan read alike: Select, Limit, start key, filter and projection.
 enum ReadRequestFields {
-    static let selectValues = ["ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT"]
+    /// In the order DynamoDB lists them in its enum constraint message.
+    static let selectValues = ["SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES"]
 
     struct Shape {
         var tableName: String?
@@ -29,16 +30,22 @@ enum ReadRequestFields {
             consistentRead: try request.bool("ConsistentRead") ?? false, startKey: try request.map("ExclusiveStartKey"))
     }
 
-    /// DynamoDB's rules tying `Select` to the projection parameters.
-    static func checkSelect(_ shape: Shape, request: WireObject) throws(KVError) {
+    /// DynamoDB's rules tying `Select` to the projection parameters and the index, checked
+    /// before the table is looked up. Query wraps the SPECIFIC_ATTRIBUTES text in the one-error
+    /// envelope and Scan does not (as captured by nubo-db/dynoxide src/actions/query.rs).
+    static func checkSelect(_ shape: Shape, request: WireObject, isQuery: Bool) throws(KVError) {
         let projectionField = request["AttributesToGet"] != nil ? "AttributesToGet" : request["ProjectionExpression"] != nil ? "ProjectionExpression" : nil
-        if let select = shape.select {
-            if select == .specificAttributes, projectionField == nil {
-                throw KVError.validation("Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES")
-            }
-            if select != .specificAttributes, let projectionField {
-                throw KVError.validation("Cannot specify the \(projectionField) when choosing to get \(select.rawValue)")
-            }
+        guard let select = shape.select else { return }
+        if select == .specificAttributes, projectionField == nil {
+            let text = "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES"
+            throw KVError.validation(isQuery ? "1 validation error detected: " + text : text)
+        }
+        if select != .specificAttributes, let projectionField {
+            let shown = select == .count ? "only the Count" : select.rawValue
+            throw KVError.validation("Cannot specify the \(projectionField) when choosing to get \(shown)")
+        }
+        if select == .allProjectedAttributes, shape.indexName == nil {
+            throw KVError.validation("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName")
         }
     }
 

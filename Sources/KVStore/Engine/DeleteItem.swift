@@ -3,12 +3,18 @@ public struct DeleteItemRequest: Sendable {
     public var key: Item
     public var returnValues: ReturnValues
     public var condition: WriteCondition?
+    /// `ReturnItemCollectionMetrics=SIZE`.
+    public var returnItemCollectionMetrics: Bool
 
-    public init(tableName: String, key: Item, returnValues: ReturnValues = .none, condition: WriteCondition? = nil) {
+    public init(
+        tableName: String, key: Item, returnValues: ReturnValues = .none, condition: WriteCondition? = nil,
+        returnItemCollectionMetrics: Bool = false
+    ) {
         self.tableName = tableName
         self.key = key
         self.returnValues = returnValues
         self.condition = condition
+        self.returnItemCollectionMetrics = returnItemCollectionMetrics
     }
 }
 
@@ -19,20 +25,23 @@ extension KVEngine {
         let key = try KeyValidator.key(request.key, schema: table.keySchema)
         let wantsOld = request.returnValues == .allOld
         let condition = request.condition
+        let wantsMetrics = request.returnItemCollectionMetrics
+        let keyItem = request.key
         return try await onExistingTable {
             try await database.write { connection in
                 let store = try self.itemStore(table, connection)
                 let entry = try store.fetchEntry(key)
                 let old = entry?.item
                 try condition?.check(old)
-                guard let old else {
-                    return WriteResult(
-                        attributes: nil, consumedCapacity: .write(table: table.name, oldSize: nil, newSize: nil, indexes: .init()))
+                var indexUnits = IndexWriteUnits()
+                if let old {
+                    indexUnits = try store.write(key, old: old, new: nil, newSize: 0)
                 }
-                let indexUnits = try store.write(key, old: old, new: nil, newSize: 0)
+                let metrics = wantsMetrics ? try store.itemCollectionMetrics(key, item: keyItem) : nil
                 return WriteResult(
                     attributes: wantsOld ? old : nil,
-                    consumedCapacity: .write(table: table.name, oldSize: entry?.size, newSize: nil, indexes: indexUnits))
+                    consumedCapacity: .write(table: table.name, oldSize: entry?.size, newSize: nil, indexes: indexUnits),
+                    itemCollection: metrics)
             }
         }
     }

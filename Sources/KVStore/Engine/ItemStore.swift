@@ -141,6 +141,26 @@ struct ItemStore {
         }
     }
 
+    /// The size of the item collection of `key`'s partition, for `ItemCollectionMetrics`;
+    /// nil when the table has no local secondary index (DynamoDB then reports none).
+    func itemCollectionMetrics(_ key: StorageKey, item: Item) throws -> ItemCollectionMetrics? {
+        guard !table.localIndexes.isEmpty else { return nil }
+        let partitionKey = table.keySchema.partitionKey.name
+        guard let value = item[partitionKey] else { return nil }
+        var total: Int64 = 0
+        let sources = [table.sqlTableName] + table.localIndexes.map { $0.sqlTableName(of: table) }
+        for sqlName in sources {
+            let statement = try connection.statement("SELECT COALESCE(SUM(size), 0) FROM \(sqlName) WHERE h = ? AND pk = ?")
+            defer { statement.reset() }
+            try statement.bind(1, key.hash)
+            try statement.bind(2, key.partition)
+            if try statement.step() {
+                total = total.addingReportingOverflow(statement.int64(0)).partialValue
+            }
+        }
+        return ItemCollectionMetrics(key: [partitionKey: value], sizeBytes: total)
+    }
+
     private func bind(_ key: StorageKey, to statement: Statement, from first: Int32 = 1) throws {
         try statement.bind(first, key.hash)
         try statement.bind(first + 1, key.partition)

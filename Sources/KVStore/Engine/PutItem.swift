@@ -6,12 +6,18 @@ public struct PutItemRequest: Sendable {
     /// Look up the replaced item's size even when nothing else needs it, so that
     /// `consumedCapacity` counts the larger of the old and new sizes as DynamoDB does.
     public var measuresCapacity = false
+    /// `ReturnItemCollectionMetrics=SIZE`.
+    public var returnItemCollectionMetrics: Bool
 
-    public init(tableName: String, item: Item, returnValues: ReturnValues = .none, condition: WriteCondition? = nil) {
+    public init(
+        tableName: String, item: Item, returnValues: ReturnValues = .none, condition: WriteCondition? = nil,
+        returnItemCollectionMetrics: Bool = false
+    ) {
         self.tableName = tableName
         self.item = item
         self.returnValues = returnValues
         self.condition = condition
+        self.returnItemCollectionMetrics = returnItemCollectionMetrics
     }
 }
 
@@ -31,6 +37,7 @@ extension KVEngine {
         let wantsOld = request.returnValues == .allOld
         let condition = request.condition
         let measures = request.measuresCapacity
+        let wantsMetrics = request.returnItemCollectionMetrics
         return try await onExistingTable {
             try await database.write { connection in
                 let store = try self.itemStore(table, connection)
@@ -40,9 +47,11 @@ extension KVEngine {
                 try condition?.check(old)
                 let oldSize = needsOld ? entry?.size : measures ? try store.storedSize(key) : nil
                 let indexUnits = try store.write(key, old: old, new: item, newSize: size)
+                let metrics = wantsMetrics ? try store.itemCollectionMetrics(key, item: item) : nil
                 return WriteResult(
                     attributes: wantsOld ? old : nil,
-                    consumedCapacity: .write(table: table.name, oldSize: oldSize, newSize: size, indexes: indexUnits))
+                    consumedCapacity: .write(table: table.name, oldSize: oldSize, newSize: size, indexes: indexUnits),
+                    itemCollection: metrics)
             }
         }
     }

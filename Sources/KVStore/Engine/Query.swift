@@ -67,7 +67,11 @@ extension KVEngine {
             }
         }
         if let start = request.options.exclusiveStartKey {
-            let position = try source.startPosition(start).dropFirst(2)
+            let full = try source.startPosition(start, isQuery: true)
+            if case .blob(let startPartition)? = full.dropFirst().first, startPartition != partition {
+                throw KVError.validation("The provided starting key is outside query boundaries based on provided conditions")
+            }
+            let position = full.dropFirst(2)
             let columns = source.orderColumns.joined(separator: ", ")
             let marks = Array(repeating: "?", count: position.count).joined(separator: ", ")
             clauses.append("(\(columns)) \(request.scanIndexForward ? ">" : "<") (\(marks))")
@@ -105,5 +109,35 @@ extension KVEngine {
             bytes.removeLast()
         }
         return nil
+    }
+}
+
+extension ConditionExpression {
+    /// The top-level attribute names the condition reads, in order of appearance, without repeats.
+    /// Query uses it to refuse filters on key attributes.
+    public var topLevelNames: [String] {
+        var names: [String] = []
+        func visit(_ operand: Operand) {
+            switch operand {
+            case .path(let path):
+                if let name = path.topLevelName, !names.contains(name) { names.append(name) }
+            case .function(_, let arguments):
+                arguments.forEach(visit)
+            case .value, .placeholder:
+                break
+            }
+        }
+        func visit(_ node: ConditionNode) {
+            switch node {
+            case .compare(_, let a, let b): visit(a); visit(b)
+            case .between(let a, let b, let c): visit(a); visit(b); visit(c)
+            case .inList(let a, let list): visit(a); list.forEach(visit)
+            case .function(_, let arguments): arguments.forEach(visit)
+            case .and(let a, let b), .or(let a, let b): visit(a); visit(b)
+            case .not(let a): visit(a)
+            }
+        }
+        visit(root)
+        return names
     }
 }

@@ -11,8 +11,7 @@ struct ReadSource: Sendable {
         guard let name = options.indexName else {
             index = nil
             if options.select == .allProjectedAttributes {
-                throw .validation(
-                    "One or more parameter values were invalid: Select type ALL_PROJECTED_ATTRIBUTES is not supported for a table; use a secondary index")
+                throw .validation("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName")
             }
             return
         }
@@ -66,22 +65,28 @@ struct ReadSource: Sendable {
     }
 
     /// The encoded position of an ExclusiveStartKey: (h, pk, then the order columns).
-    func startPosition(_ key: Item) throws(KVError) -> [StartColumn] {
-        let invalid = KVError.validation("The provided starting key is invalid: The provided key element does not match the schema")
-        let attributes = startKeyAttributes
-        guard key.count == attributes.count else { throw invalid }
-        func encoded(_ attribute: KeyAttribute) throws(KVError) -> [UInt8] {
-            guard let value = key[attribute.name], value.scalarType == attribute.type,
-                let bytes = KeyEncoding.encode(value)
-            else { throw invalid }
+    ///
+    /// DynamoDB's texts differ by what is wrong (as captured by nubo-db/dynoxide
+    /// src/actions/helpers.rs): a key with the wrong number of attributes is just "invalid" for a
+    /// Query or an index Scan; a missing or mistyped table key attribute does "not match the schema".
+    func startPosition(_ key: Item, isQuery: Bool) throws(KVError) -> [StartColumn] {
+        let invalid = KVError.validation("The provided starting key is invalid")
+        let mismatch = KVError.validation("The provided starting key is invalid: The provided key element does not match the schema")
+        guard key.count == startKeyAttributes.count else { throw isQuery || index != nil ? invalid : mismatch }
+        func encoded(_ attribute: KeyAttribute, indexKey: Bool) throws(KVError) -> [UInt8] {
+            guard let value = key[attribute.name] else { throw indexKey ? invalid : mismatch }
+            guard value.scalarType == attribute.type, let bytes = KeyEncoding.encode(value) else {
+                throw indexKey ? KVError.validation("The provided key element does not match the schema") : mismatch
+            }
             return bytes
         }
-        let partition = try encoded(keySchema.partitionKey)
-        var columns: [StartColumn] = [.integer(PartitionHash.of(partition)), .blob(partition)]
-        columns.append(.blob(try keySchema.sortKey.map { attribute throws(KVError) in try encoded(attribute) } ?? []))
+        let indexKey = index != nil
+        let partition = try encoded(keySchema.partitionKey, indexKey: indexKey)
+        let sort = try keySchema.sortKey.map { attribute throws(KVError) in try encoded(attribute, indexKey: indexKey) } ?? []
+        var columns: [StartColumn] = [.integer(PartitionHash.of(partition)), .blob(partition), .blob(sort)]
         if index != nil {
-            columns.append(.blob(try encoded(table.keySchema.partitionKey)))
-            columns.append(.blob(try table.keySchema.sortKey.map { attribute throws(KVError) in try encoded(attribute) } ?? []))
+            columns.append(.blob(try encoded(table.keySchema.partitionKey, indexKey: false)))
+            columns.append(.blob(try table.keySchema.sortKey.map { attribute throws(KVError) in try encoded(attribute, indexKey: false) } ?? []))
         }
         return columns
     }

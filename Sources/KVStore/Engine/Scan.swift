@@ -25,7 +25,7 @@ extension KVEngine {
         var arguments: [PageReader.Argument] = [.integer(low), .integer(high)]
         let columns = ["h", "pk"] + source.orderColumns
         if let start = request.options.exclusiveStartKey {
-            let position = try source.startPosition(start)
+            let position = try source.startPosition(start, isQuery: false)
             let marks = Array(repeating: "?", count: position.count).joined(separator: ", ")
             clauses.append("(\(columns.joined(separator: ", "))) > (\(marks))")
             arguments += position.map(Self.argument)

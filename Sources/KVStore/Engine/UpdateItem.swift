@@ -5,16 +5,19 @@ public struct UpdateItemRequest: Sendable {
     public var update: UpdateExpression?
     public var condition: WriteCondition?
     public var returnValues: ReturnValues
+    /// `ReturnItemCollectionMetrics=SIZE`.
+    public var returnItemCollectionMetrics: Bool
 
     public init(
         tableName: String, key: Item, update: UpdateExpression?, condition: WriteCondition? = nil,
-        returnValues: ReturnValues = .none
+        returnValues: ReturnValues = .none, returnItemCollectionMetrics: Bool = false
     ) {
         self.tableName = tableName
         self.key = key
         self.update = update
         self.condition = condition
         self.returnValues = returnValues
+        self.returnItemCollectionMetrics = returnItemCollectionMetrics
     }
 }
 
@@ -46,9 +49,11 @@ extension KVEngine {
                 try IndexKeys.validate(new, for: store.table)
                 let indexUnits = try store.write(key, old: old, new: new, newSize: size)
                 let updatedPaths = request.update?.updatedPaths ?? []
+                let metrics = request.returnItemCollectionMetrics ? try store.itemCollectionMetrics(key, item: new) : nil
                 return WriteResult(
                     attributes: Self.returned(request.returnValues, old: old, new: new, updatedPaths: updatedPaths),
-                    consumedCapacity: .write(table: table.name, oldSize: entry?.size, newSize: size, indexes: indexUnits))
+                    consumedCapacity: .write(table: table.name, oldSize: entry?.size, newSize: size, indexes: indexUnits),
+                    itemCollection: metrics)
             }
         }
     }

@@ -8,7 +8,7 @@ enum DeleteItemOperation {
         let tableName = try TableName.read(request, minLength: 1, into: &violations)
         let keyFields = try ItemRequestFields.key(request, into: &violations)
         let returnValues = try ItemRequestFields.returnValues(request, into: &violations)
-        try ItemRequestFields.commonOptions(request, into: &violations)
+        let wantsMetrics = try ItemRequestFields.commonOptions(request, into: &violations)
         let returnOld = try ExpressionParameters.returnOldOnFailure(request, into: &violations)
         try violations.check()
         if let returnValues, returnValues != .none, returnValues != .allOld {
@@ -25,7 +25,8 @@ enum DeleteItemOperation {
         let result = try await engine.deleteItem(
             DeleteItemRequest(
                 tableName: tableName ?? "", key: key, returnValues: returnValues ?? .none,
-                condition: condition.map { WriteCondition($0, returnOldItemOnFailure: returnOld) }))
+                condition: condition.map { WriteCondition($0, returnOldItemOnFailure: returnOld) },
+                returnItemCollectionMetrics: wantsMetrics))
         return CapacityWire.attach(
             result.consumedCapacity, mode: try CapacityWire.mode(request), to: ItemRequestFields.attributesResponse(result))
     }

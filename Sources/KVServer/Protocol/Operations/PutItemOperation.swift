@@ -9,7 +9,7 @@ enum PutItemOperation {
         let itemFields = try request.map("Item")
         violations.notNull(itemFields, at: "item")
         let returnValues = try ItemRequestFields.returnValues(request, into: &violations)
-        try ItemRequestFields.commonOptions(request, into: &violations)
+        let wantsMetrics = try ItemRequestFields.commonOptions(request, into: &violations)
         let returnOld = try ExpressionParameters.returnOldOnFailure(request, into: &violations)
         try violations.check()
         if let returnValues, returnValues != .none, returnValues != .allOld {
@@ -26,7 +26,8 @@ enum PutItemOperation {
         let capacityMode = try CapacityWire.mode(request)
         var put = PutItemRequest(
             tableName: tableName ?? "", item: item, returnValues: returnValues ?? .none,
-            condition: condition.map { WriteCondition($0, returnOldItemOnFailure: returnOld) })
+            condition: condition.map { WriteCondition($0, returnOldItemOnFailure: returnOld) },
+            returnItemCollectionMetrics: wantsMetrics)
         put.measuresCapacity = capacityMode != nil
         let result = try await engine.putItem(put)
         return CapacityWire.attach(result.consumedCapacity, mode: capacityMode, to: ItemRequestFields.attributesResponse(result))

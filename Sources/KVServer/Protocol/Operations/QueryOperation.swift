@@ -8,7 +8,7 @@ enum QueryOperation {
         let shape = try ReadRequestFields.shape(request, into: &violations)
         let forward = try request.bool("ScanIndexForward") ?? true
         try violations.check()
-        try ReadRequestFields.checkSelect(shape, request: request)
+        try ReadRequestFields.checkSelect(shape, request: request, isQuery: true)
         var expressions = try ExpressionParameters(
             request, expressions: ["KeyConditionExpression", "FilterExpression", "ProjectionExpression"],
             legacy: ["KeyConditions", "QueryFilter", "ConditionalOperator", "AttributesToGet"])
@@ -34,6 +34,7 @@ enum QueryOperation {
             keyCondition = try KeyCondition.legacy(conditions, partitionKey: schema.partitionKey.name, sortKey: schema.sortKey?.name)
         }
         try expressions.attributes.checkAllUsed()
+        try checkFilterKeys(request, filter: filter, keyNames: schema.attributeNames)
 
         let options = try ReadRequestFields.options(shape, filter: filter, projection: projection)
         let page = try await engine.query(
@@ -42,5 +43,18 @@ enum QueryOperation {
                 sortKeyCondition: keyCondition.sortCondition, scanIndexForward: forward, options: options))
         return CapacityWire.attach(
             page.consumedCapacity, mode: try CapacityWire.mode(request), to: ReadRequestFields.response(page, select: options.select))
+    }
+
+    /// A Query filter may not name the key attributes of the table or index it reads
+    /// (texts as captured by nubo-db/dynoxide src/actions/query.rs).
+    /// See https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.FilterExpression.html
+    static func checkFilterKeys(_ request: WireObject, filter: ConditionExpression?, keyNames: [String]) throws(KVError) {
+        if let legacy = try request.map("QueryFilter") {
+            if let key = legacy.keys.sorted().first(where: keyNames.contains) {
+                throw KVError.validation("QueryFilter can only contain non-primary key attributes: Primary key attribute: \(key)")
+            }
+        } else if let filter, let key = filter.topLevelNames.first(where: keyNames.contains) {
+            throw KVError.validation("Filter Expression can only contain non-primary key attributes: Primary key attribute: \(key)")
+        }
     }
 }

@@ -14,7 +14,7 @@ enum ScanOperation {
         switch (segment, totalSegments) {
         case (.some, nil):
             throw KVError.validation(
-                "The TotalSegments parameter is required but was not present in the request when parameter Segment is present")
+                "The TotalSegments parameter is required but was not present in the request when Segment parameter is present")
         case (nil, .some):
             throw KVError.validation(
                 "The Segment parameter is required but was not present in the request when parameter TotalSegments is present")
@@ -25,7 +25,7 @@ enum ScanOperation {
         default:
             break
         }
-        try ReadRequestFields.checkSelect(shape, request: request)
+        try ReadRequestFields.checkSelect(shape, request: request, isQuery: false)
         var expressions = try ExpressionParameters(
             request, expressions: ["FilterExpression", "ProjectionExpression"],
             legacy: ["ScanFilter", "ConditionalOperator", "AttributesToGet"])

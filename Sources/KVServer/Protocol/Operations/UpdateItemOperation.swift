@@ -8,7 +8,7 @@ enum UpdateItemOperation {
         let tableName = try TableName.read(request, minLength: 1, into: &violations)
         let keyFields = try ItemRequestFields.key(request, into: &violations)
         let returnValues = try ItemRequestFields.returnValues(request, into: &violations)
-        try ItemRequestFields.commonOptions(request, into: &violations)
+        let wantsMetrics = try ItemRequestFields.commonOptions(request, into: &violations)
         let returnOld = try ExpressionParameters.returnOldOnFailure(request, into: &violations)
         try violations.check()
         var expressions = try ExpressionParameters(
@@ -25,7 +25,7 @@ enum UpdateItemOperation {
             UpdateItemRequest(
                 tableName: tableName ?? "", key: key, update: update,
                 condition: condition.map { WriteCondition($0, returnOldItemOnFailure: returnOld) },
-                returnValues: returnValues ?? .none))
+                returnValues: returnValues ?? .none, returnItemCollectionMetrics: wantsMetrics))
         return CapacityWire.attach(
             result.consumedCapacity, mode: try CapacityWire.mode(request), to: ItemRequestFields.attributesResponse(result))
     }
