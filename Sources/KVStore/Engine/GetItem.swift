@@ -32,7 +32,7 @@ extension KVEngine {
         let table = try existingTable(request.tableName)
         let key = try KeyValidator.key(request.key, schema: table.keySchema)
         let entry = try await onExistingTable {
-            try await database.read { connection in
+            try await database.pointRead { connection in
                 try ItemStore(table: table, connection: connection).fetchEntry(key)
             }
         }

@@ -35,6 +35,8 @@ public final class Database: Sendable {
     private let owner: Int
     private let writer: Writer
     private let readers: ReaderPool?
+    /// Single-statement point reads on the caller's own connection (file mode only; see `InlineReaders`).
+    let inlineReaders: InlineReaders?
 
     /// Opens (creating if needed) the database and starts its threads.
     ///
@@ -51,6 +53,7 @@ public final class Database: Sendable {
         case .inMemory:
             writer = try Writer(owner: owner) { try Database.openInMemory() }
             self.readers = nil
+            self.inlineReaders = nil
         case .file(let path):
             let writer = try Writer(owner: owner) {
                 try Database.openWriter(path: path, synchronous: synchronous)
@@ -60,6 +63,7 @@ public final class Database: Sendable {
                 self.readers = try ReaderPool(count: max(1, readers), owner: owner) {
                     try Database.openReader(path: path)
                 }
+                self.inlineReaders = InlineReaders { try Database.openReader(path: path) }
             } catch {
                 writer.stop()
                 writer.waitUntilExited()
@@ -138,8 +142,19 @@ public final class Database: Sendable {
             readers.stop()
             readers.waitUntilExited()
         }
+        inlineReaders?.close()
         writer.stop()
         writer.waitUntilExited()
+    }
+
+    /// Runs a single-statement read right here on the calling thread's own read-only connection
+    /// (file mode), or on a reader like `read` (in-memory mode). The body must not step more than
+    /// one statement: only a single statement is a consistent snapshot outside a transaction.
+    func pointRead<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+        if let inlineReaders {
+            return try inlineReaders.read(body)
+        }
+        return try await read(body)
     }
 
     // MARK: Opening connections (on their own threads)
