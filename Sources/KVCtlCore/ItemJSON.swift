@@ -46,6 +46,9 @@ enum ItemJSON {
                 map[name] = try attribute(fromPlain: member, path: "\(path).\(name)")
             }
             return .map(map)
+        case .raw(let bytes):
+            // Pre-encoded JSON only exists on the server's side; parse it like any other input.
+            return try attribute(fromPlain: try JSONParser.parse(bytes), path: path)
         }
     }
 

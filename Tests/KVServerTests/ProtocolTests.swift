@@ -82,3 +82,21 @@ import Testing
         #expect(TableName.nameInARN("arn:aws:s3:::bucket") == nil)
     }
 }
+
+@Suite struct ResponseItemTests {
+    /// The direct writer must produce exactly what encoding through a JSON tree produces.
+    @Test func responseItemMatchesTheTreeEncoding() throws {
+        let item: Item = [
+            "s": .string("quote \" and \\ and \n"), "n": .number(try Number(parsing: "-12.50")),
+            "b": .binary([0, 1, 2, 255]), "t": .bool(true), "f": .bool(false), "z": .null,
+            "ss": .stringSet(["a", "b"]), "ns": .numberSet([Number(1), Number(2)]), "bs": .binarySet([[1], [2, 3]]),
+            "l": .list([.string("x"), .map(["deep": .list([.null])])]), "m": .map(["k": .number(Number(7))]),
+            "unicode ✓": .string("é ✓ 🎉"),
+        ]
+        guard case .raw(let bytes) = AttributeValueWire.responseItem(item) else {
+            Issue.record("expected pre-encoded bytes")
+            return
+        }
+        #expect(try JSONParser.parse(bytes) == AttributeValueWire.encodeItem(item))
+    }
+}

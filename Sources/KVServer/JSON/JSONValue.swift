@@ -7,4 +7,7 @@ public enum JSONValue: Sendable, Equatable {
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])
+    /// Already-encoded JSON text, written verbatim. Only responses use it (items are written
+    /// straight to bytes, without building a tree first); the parser never produces it.
+    case raw([UInt8])
 }

@@ -36,6 +36,8 @@ public enum JSONWriter {
                 write(member, into: &out)
             }
             out.append(UInt8(ascii: "}"))
+        case .raw(let bytes):
+            out.append(contentsOf: bytes)
         }
     }
 

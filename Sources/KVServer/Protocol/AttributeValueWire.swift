@@ -167,3 +167,81 @@ public enum AttributeValueWire {
         .object(["M": encodeItem(members)])
     }
 }
+
+extension AttributeValueWire {
+    /// An item in DynamoDB JSON for a response, written straight to bytes: the same text as
+    /// `encodeItem`, without building a `JSONValue` tree of dictionaries first (items are most
+    /// of the bytes a Query or GetItem answers with).
+    public static func responseItem(_ item: Item) -> JSONValue {
+        var out: [UInt8] = []
+        out.reserveCapacity(64 + item.count * 32)
+        writeItem(item, into: &out)
+        return .raw(out)
+    }
+
+    static func writeItem(_ item: Item, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        var first = true
+        for (name, value) in item {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            JSONWriter.writeString(name, into: &out)
+            out.append(UInt8(ascii: ":"))
+            writeValue(value, into: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    static func writeValue(_ value: AttributeValue, into out: inout [UInt8]) {
+        func open(_ tag: StaticString) {
+            out.append(UInt8(ascii: "{"))
+            out.append(UInt8(ascii: "\""))
+            tag.withUTF8Buffer { out.append(contentsOf: $0) }
+            out.append(UInt8(ascii: "\""))
+            out.append(UInt8(ascii: ":"))
+        }
+        func list<Element>(_ elements: [Element], _ write: (Element, inout [UInt8]) -> Void) {
+            out.append(UInt8(ascii: "["))
+            var first = true
+            for element in elements {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                write(element, &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        }
+        switch value {
+        case .string(let text):
+            open("S")
+            JSONWriter.writeString(text, into: &out)
+        case .number(let number):
+            open("N")
+            JSONWriter.writeString(number.description, into: &out)
+        case .binary(let bytes):
+            open("B")
+            JSONWriter.writeString(Base64.encode(bytes), into: &out)
+        case .bool(let flag):
+            open("BOOL")
+            out.append(contentsOf: flag ? Array("true".utf8) : Array("false".utf8))
+        case .null:
+            open("NULL")
+            out.append(contentsOf: Array("true".utf8))
+        case .stringSet(let members):
+            open("SS")
+            list(members) { member, out in JSONWriter.writeString(member, into: &out) }
+        case .numberSet(let members):
+            open("NS")
+            list(members) { member, out in JSONWriter.writeString(member.description, into: &out) }
+        case .binarySet(let members):
+            open("BS")
+            list(members) { member, out in JSONWriter.writeString(Base64.encode(member), into: &out) }
+        case .list(let members):
+            open("L")
+            list(members) { member, out in writeValue(member, into: &out) }
+        case .map(let members):
+            open("M")
+            writeItem(members, into: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+}

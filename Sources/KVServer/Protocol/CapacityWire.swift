@@ -78,6 +78,7 @@ enum RequestFingerprint {
         func walk(_ value: JSONValue) {
             switch value {
             case .null: feed("n".utf8)
+            case .raw(let bytes): feed(bytes)
             case .bool(let flag): feed((flag ? "t" : "f").utf8)
             case .number(let text): feed("#".utf8); feed(text.utf8); feed(";".utf8)
             case .string(let text): feed(JSONWriter.encode(.string(text)))

@@ -33,12 +33,12 @@ extension ItemRequestFields {
     static func attributesResponse(_ result: WriteResult) -> JSONValue {
         var fields: [String: JSONValue] = [:]
         if let attributes = result.attributes {
-            fields["Attributes"] = AttributeValueWire.encodeItem(attributes)
+            fields["Attributes"] = AttributeValueWire.responseItem(attributes)
         }
         if let metrics = result.itemCollection {
             let (low, high) = metrics.sizeEstimateRangeGB
             fields["ItemCollectionMetrics"] = .object([
-                "ItemCollectionKey": AttributeValueWire.encodeItem(metrics.key),
+                "ItemCollectionKey": AttributeValueWire.responseItem(metrics.key),
                 "SizeEstimateRangeGB": .array([.number(String(low)), .number(String(high))]),
             ])
         }

@@ -81,10 +81,10 @@ enum ReadRequestFields {
             "ScannedCount": .number(String(page.scannedCount)),
         ]
         if select != .count {
-            fields["Items"] = .array(page.items.map(AttributeValueWire.encodeItem))
+            fields["Items"] = .array(page.items.map(AttributeValueWire.responseItem))
         }
         if let key = page.lastEvaluatedKey {
-            fields["LastEvaluatedKey"] = AttributeValueWire.encodeItem(key)
+            fields["LastEvaluatedKey"] = AttributeValueWire.responseItem(key)
         }
         return .object(fields)
     }

@@ -31,13 +31,13 @@ enum StreamWire {
     static func record(_ record: StreamRecord, region: String) -> JSONValue {
         var change: [String: JSONValue] = [
             "ApproximateCreationDateTime": .number(String(Int64(record.createdSeconds.rounded(.down)))),
-            "Keys": AttributeValueWire.encodeItem(record.keys),
+            "Keys": AttributeValueWire.responseItem(record.keys),
             "SequenceNumber": .string(record.sequenceNumber),
             "SizeBytes": .number(String(record.sizeBytes)),
             "StreamViewType": .string(record.viewType.rawValue),
         ]
-        if let image = record.newImage { change["NewImage"] = AttributeValueWire.encodeItem(image) }
-        if let image = record.oldImage { change["OldImage"] = AttributeValueWire.encodeItem(image) }
+        if let image = record.newImage { change["NewImage"] = AttributeValueWire.responseItem(image) }
+        if let image = record.oldImage { change["OldImage"] = AttributeValueWire.responseItem(image) }
         var fields: [String: JSONValue] = [
             "eventID": .string(eventID(record.sequenceNumber)),
             "eventName": .string(record.eventName),

@@ -95,7 +95,7 @@ public struct WireObject: Sendable {
             let javaClass = expected == "Structure" ? "java.lang.Object" : "java.lang.\(expected)"
             return .serialization("Unrecognized collection type class \(javaClass)")
         case .object: return .serialization("Start of structure or map found where not expected")
-        case .null: return .serialization("Unexpected field type")
+        case .null, .raw: return .serialization("Unexpected field type")
         }
     }
 }

@@ -57,14 +57,14 @@ enum BatchGetItemOperation {
 
         var responses: [String: JSONValue] = [:]
         for (position, response) in result.responses.enumerated() where position < tables.count {
-            responses[tables[position].key] = .array(response.items.map(AttributeValueWire.encodeItem))
+            responses[tables[position].key] = .array(response.items.map(AttributeValueWire.responseItem))
         }
         var unprocessed: [String: JSONValue] = [:]
         for table in result.unprocessed {
             guard let original = tables.first(where: { BatchWire.tableName($0.key) == table.tableName }) else { continue }
             // The table's KeysAndAttributes as sent, with only the keys not read.
             var fields = original.object.fields
-            fields["Keys"] = .array(table.keys.map(AttributeValueWire.encodeItem))
+            fields["Keys"] = .array(table.keys.map(AttributeValueWire.responseItem))
             unprocessed[original.key] = .object(fields)
         }
         let response: JSONValue = .object(["Responses": .object(responses), "UnprocessedKeys": .object(unprocessed)])

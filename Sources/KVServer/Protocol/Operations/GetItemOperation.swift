@@ -19,7 +19,7 @@ enum GetItemOperation {
 
         let read = try await engine.readItem(
             GetItemRequest(tableName: tableName ?? "", key: key, consistentRead: consistentRead, projection: projection))
-        let response: JSONValue = read.item.map { .object(["Item": AttributeValueWire.encodeItem($0)]) } ?? .object([:])
+        let response: JSONValue = read.item.map { .object(["Item": AttributeValueWire.responseItem($0)]) } ?? .object([:])
         return CapacityWire.attach(read.consumedCapacity, mode: try CapacityWire.mode(request), to: response)
     }
 }

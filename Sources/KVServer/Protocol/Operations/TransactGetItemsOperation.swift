@@ -35,7 +35,7 @@ enum TransactGetItemsOperation {
         let result = try await engine.transactGetItems(gets)
         let responses: [JSONValue] = result.items.map { item in
             guard let item else { return .object([:]) }
-            return .object(["Item": AttributeValueWire.encodeItem(item)])
+            return .object(["Item": AttributeValueWire.responseItem(item)])
         }
         return CapacityWire.attach(list: result.consumedCapacity, mode: mode, to: .object(["Responses": .array(responses)]))
     }
