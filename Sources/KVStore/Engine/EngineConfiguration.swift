@@ -7,6 +7,9 @@ public struct EngineConfiguration: Sendable {
     public var streams: StreamSettings
     /// Seconds between TTL sweeps (DynamoDB takes up to days; a test double must be quick).
     public var ttlInterval: Double
+    /// Bytes an item collection of a table with local secondary indexes may hold (DynamoDB: 10 GB).
+    public var itemCollectionLimit: Int64 = defaultItemCollectionLimit
+    public static let defaultItemCollectionLimit: Int64 = 10 * 1024 * 1024 * 1024
 
     public enum Durability: String, Sendable, CaseIterable {
         case normal

@@ -14,6 +14,9 @@ struct ItemStore {
     var now: Double = WallClock.now()
     var shardRollover: Double = StreamSettings.defaultShardRollover
     var origin: WriteOrigin = .client
+    /// DynamoDB's 10 GB limit on an item collection (items sharing a partition key, with their
+    /// local index rows) of a table with local secondary indexes.
+    var itemCollectionLimit: Int64 = EngineConfiguration.defaultItemCollectionLimit
 
     func fetch(_ key: StorageKey) throws -> Item? {
         let statement = try connection.statement(
@@ -70,6 +73,12 @@ struct ItemStore {
         var units = IndexWriteUnits()
         for index in table.indexes where index.status != .deleting {
             units.record(index, try updateIndex(index, key: key, old: old, new: new))
+        }
+        if let new, !table.localIndexes.isEmpty, newSize > (old.map(ItemSize.of) ?? 0) {
+            // Summing the partition costs a range read per growing write, on LSI tables only.
+            if let metrics = try itemCollectionMetrics(key, item: new), metrics.sizeBytes > itemCollectionLimit {
+                throw KVError(.itemCollectionSizeLimitExceeded, "Collection size exceeded")
+            }
         }
         if let attribute = table.ttlAttribute {
             try updateExpiry(key, old: old, new: new, attribute: attribute)
@@ -190,6 +199,7 @@ extension KVEngine {
     func itemStore(_ table: TableDefinition, _ connection: Connection, origin: WriteOrigin = .client) throws -> ItemStore {
         ItemStore(
             table: try catalog.current(table), connection: connection, now: now(),
-            shardRollover: configuration.streams.shardRollover, origin: origin)
+            shardRollover: configuration.streams.shardRollover, origin: origin,
+            itemCollectionLimit: configuration.itemCollectionLimit)
     }
 }
