@@ -19,24 +19,41 @@ public struct RequestContext: Sendable {
         self.init()
         guard var header = authorization else { return }
         header.withUTF8 { bytes in
-            let marker = Array("Credential=".utf8)
-            guard bytes.count >= marker.count else { return }
-            var start = -1
-            var index = 0
-            while index + marker.count <= bytes.count {
-                if bytes[index] == marker[0], Array(bytes[index..<index + marker.count]) == marker {
-                    start = index + marker.count
-                    break
-                }
-                index += 1
-            }
-            guard start >= 0 else { return }
+            guard let start = Self.end(of: Self.credentialMarker, in: bytes) else { return }
             var end = start
             while end < bytes.count, bytes[end] != UInt8(ascii: ","), bytes[end] != UInt8(ascii: " ") { end += 1 }
-            let parts = bytes[start..<end].split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
-            if let key = parts.first, !key.isEmpty { accessKeyID = String(decoding: key, as: UTF8.self) }
-            if parts.count >= 3, !parts[2].isEmpty { region = String(decoding: parts[2], as: UTF8.self) }
+            // AKID/date/region/service/aws4_request
+            var fields: [Range<Int>] = []
+            var fieldStart = start
+            for position in start...end where position == end || bytes[position] == UInt8(ascii: "/") {
+                fields.append(fieldStart..<position)
+                fieldStart = position + 1
+                if fields.count == 3 { break }
+            }
+            if let key = fields.first, !key.isEmpty {
+                accessKeyID = String(decoding: UnsafeBufferPointer(rebasing: bytes[key]), as: UTF8.self)
+            }
+            if fields.count >= 3, !fields[2].isEmpty {
+                region = String(decoding: UnsafeBufferPointer(rebasing: bytes[fields[2]]), as: UTF8.self)
+            }
         }
+    }
+}
+
+extension RequestContext {
+    static let credentialMarker: [UInt8] = Array("Credential=".utf8)
+
+    /// The index just past the first occurrence of `marker` in `bytes`.
+    static func end(of marker: [UInt8], in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard !marker.isEmpty, bytes.count >= marker.count else { return nil }
+        var index = 0
+        while index + marker.count <= bytes.count {
+            var matched = 0
+            while matched < marker.count, bytes[index + matched] == marker[matched] { matched += 1 }
+            if matched == marker.count { return index + marker.count }
+            index += 1
+        }
+        return nil
     }
 }
 

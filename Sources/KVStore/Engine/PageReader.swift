@@ -28,12 +28,14 @@ struct PageReader {
         let tableStore = ItemStore(table: source.table, connection: connection)
         var page = ReadPage(items: [], count: 0, scannedCount: 0, lastEvaluatedKey: nil, bytesRead: 0)
         var stoppedEarly = false
-        var lastKey: Item?
+        var lastRead: Item?
         while try statement.step() {
             var item = try ItemCodec.decode(statement.blob(0))
             page.scannedCount += 1
             page.bytesRead += Int(statement.int64(1))
-            lastKey = source.lastEvaluatedKey(of: item)
+            // The row as stored (an index row has every key): its keys become LastEvaluatedKey
+            // if the page ends here, worked out once at the end rather than for every row.
+            lastRead = item
             if fetchFromTable {
                 let partition = statement.blob(2)
                 let key = StorageKey(hash: PartitionHash.of(partition), partition: partition, sort: statement.blob(3))
@@ -54,7 +56,7 @@ struct PageReader {
                 break
             }
         }
-        if stoppedEarly { page.lastEvaluatedKey = lastKey }
+        if stoppedEarly, let lastRead { page.lastEvaluatedKey = source.lastEvaluatedKey(of: lastRead) }
         page.consumedCapacity = .read(
             table: source.table.name, index: source.index, bytes: page.bytesRead,
             CapacityUnits.ReadKind(consistent: options.consistentRead))
