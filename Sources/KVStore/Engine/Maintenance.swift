@@ -40,7 +40,7 @@ extension KVEngine {
                 guard let attribute = current.ttlAttribute else { return nil }
                 var sql = "SELECT h, pk, sk, item FROM \(current.sqlTableName)"
                 if after != nil { sql += " WHERE (h, pk, sk) > (?, ?, ?)" }
-                sql += " ORDER BY h, pk, sk LIMIT \(Self.maintenanceBatchSize * 5)"
+                sql += " ORDER BY h, pk, sk LIMIT \(Self.maintenanceBatchSize * 2)"
                 let statement = try connection.statement(sql)
                 defer { statement.reset() }
                 if let after {
@@ -57,7 +57,7 @@ extension KVEngine {
                     last = (key.hash, key.partition, key.sort)
                     rows += 1
                 }
-                return rows < Self.maintenanceBatchSize * 5 ? nil : last
+                return rows < Self.maintenanceBatchSize * 2 ? nil : last
             }
             guard let last else { break }
             position = last
