@@ -9,7 +9,7 @@ let upcoming: [SwiftSetting] = [
 
 let package = Package(
     name: "kvstore",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "kvserver", targets: ["kvserver"]),
         .executable(name: "kvctl", targets: ["kvctl"]),

@@ -45,3 +45,24 @@ extension ItemRequestFields {
         return .object(fields)
     }
 }
+
+extension ItemRequestFields {
+    /// PutItem and DeleteItem return only the old item, if anything.
+    static func requireOldOrNone(_ returnValues: ReturnValues?) throws(KVError) {
+        if let returnValues, returnValues != .none, returnValues != .allOld {
+            throw KVError.validation("ReturnValues can only be ALL_OLD or NONE")
+        }
+    }
+
+    /// The condition of a PutItem or DeleteItem: `ConditionExpression`, or the legacy `Expected`
+    /// translated into the same tree, with every placeholder checked to be used.
+    static func writeCondition(_ request: WireObject, returnOld: Bool) throws -> WriteCondition? {
+        var expressions = try ExpressionParameters(
+            request, expressions: ["ConditionExpression"], legacy: ["Expected", "ConditionalOperator"],
+            valueExpressions: ["ConditionExpression"])
+        let condition = try expressions.condition("ConditionExpression", kind: .condition)
+            ?? expressions.legacyCondition("Expected", isFilter: false)
+        try expressions.attributes.checkAllUsed()
+        return condition.map { WriteCondition($0, returnOldItemOnFailure: returnOld) }
+    }
+}

@@ -31,43 +31,28 @@ extension KVEngine {
 
     func backfill(table: TableDefinition, index: IndexDefinition) async throws {
         let catalog = self.catalog
-        var position: (Int64, [UInt8], [UInt8])? = nil
+        var position: StorageKey?
         while true {
             let after = position
-            let next: (Int64, [UInt8], [UInt8])?? = try await database.write { connection in
+            // nil: the index was deleted meanwhile; .some(nil): every item is in.
+            let next: StorageKey?? = try await database.write { connection in
                 let current = try catalog.current(table)
                 guard let live = current.index(named: index.name), live.number == index.number, live.backfilling else {
-                    return .some(nil)  // the index was deleted meanwhile: stop
+                    return nil
                 }
                 let store = ItemStore(table: current, connection: connection)
-                var sql = "SELECT h, pk, sk, item FROM \(current.sqlTableName)"
-                if after != nil { sql += " WHERE (h, pk, sk) > (?, ?, ?)" }
-                sql += " ORDER BY h, pk, sk LIMIT \(Self.backfillBatchSize)"
-                let statement = try connection.statement(sql)
-                defer { statement.reset() }
-                if let after {
-                    try statement.bind(1, after.0)
-                    try statement.bind(2, after.1)
-                    try statement.bind(3, after.2)
-                }
-                var last: (Int64, [UInt8], [UInt8])?
-                var rows = 0
-                while try statement.step() {
-                    let key = StorageKey(hash: statement.int64(0), partition: statement.blob(1), sort: statement.blob(2))
-                    let item = try ItemCodec.decode(statement.blob(3))
-                    try store.updateIndex(live, key: key, old: nil, new: item)
-                    last = (key.hash, key.partition, key.sort)
-                    rows += 1
-                }
-                return rows < Self.backfillBatchSize ? nil : .some(last)
+                return .some(
+                    try store.forEachItem(after: after, limit: Self.backfillBatchSize) { key, item in
+                        try store.updateIndex(live, key: key, old: nil, new: item)
+                    })
             }
             switch next {
             case .some(.some(let last)):
                 position = last
             case .some(.none):
+                try await finishBackfill(table: table, index: index)
                 return
             case .none:
-                try await finishBackfill(table: table, index: index)
                 return
             }
         }

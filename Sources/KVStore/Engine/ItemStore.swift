@@ -47,6 +47,28 @@ struct ItemStore {
         return Int(statement.int64(0))
     }
 
+    /// Calls `body` for the next `limit` items in storage order after `position` (from the start
+    /// when nil). Returns the key of the last one when the batch was full, nil when the table is
+    /// done. For walks that fill derived data a short transaction at a time (index backfill,
+    /// TTL expiry index), so writers interleave with them.
+    func forEachItem(after position: StorageKey?, limit: Int, _ body: (StorageKey, Item) throws -> Void) throws -> StorageKey? {
+        var sql = "SELECT h, pk, sk, item FROM \(table.sqlTableName)"
+        if position != nil { sql += " WHERE (h, pk, sk) > (?, ?, ?)" }
+        sql += " ORDER BY h, pk, sk LIMIT \(limit)"
+        let statement = try connection.statement(sql)
+        defer { statement.reset() }
+        if let position { try bind(position, to: statement) }
+        var last: StorageKey?
+        var rows = 0
+        while try statement.step() {
+            let key = StorageKey(hash: statement.int64(0), partition: statement.blob(1), sort: statement.blob(2))
+            try body(key, try ItemCodec.decode(statement.blob(3)))
+            last = key
+            rows += 1
+        }
+        return rows < limit ? nil : last
+    }
+
     /// Whether writes need the old item to keep derived data (indexes, streams, TTL) right.
     var needsOldItem: Bool { !table.indexes.isEmpty || table.activeStream != nil || table.ttlAttribute != nil }
 

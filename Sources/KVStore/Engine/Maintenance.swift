@@ -32,32 +32,16 @@ extension KVEngine {
 
     /// Fills a new expiry index from the table's items, a batch per transaction.
     func indexExpiries(of table: TableDefinition) async throws {
-        var position: (Int64, [UInt8], [UInt8])?
+        var position: StorageKey?
         while true {
             let after = position
-            let last: (Int64, [UInt8], [UInt8])? = try await database.write { connection in
+            let last: StorageKey? = try await database.write { connection in
                 let current = try self.catalog.current(table)
                 guard let attribute = current.ttlAttribute else { return nil }
-                var sql = "SELECT h, pk, sk, item FROM \(current.sqlTableName)"
-                if after != nil { sql += " WHERE (h, pk, sk) > (?, ?, ?)" }
-                sql += " ORDER BY h, pk, sk LIMIT \(Self.maintenanceBatchSize * 2)"
-                let statement = try connection.statement(sql)
-                defer { statement.reset() }
-                if let after {
-                    try statement.bind(1, after.0)
-                    try statement.bind(2, after.1)
-                    try statement.bind(3, after.2)
-                }
                 let store = ItemStore(table: current, connection: connection)
-                var last: (Int64, [UInt8], [UInt8])?
-                var rows = 0
-                while try statement.step() {
-                    let key = StorageKey(hash: statement.int64(0), partition: statement.blob(1), sort: statement.blob(2))
-                    try store.updateExpiry(key, old: nil, new: try ItemCodec.decode(statement.blob(3)), attribute: attribute)
-                    last = (key.hash, key.partition, key.sort)
-                    rows += 1
+                return try store.forEachItem(after: after, limit: Self.maintenanceBatchSize * 2) { key, item in
+                    try store.updateExpiry(key, old: nil, new: item, attribute: attribute)
                 }
-                return rows < Self.maintenanceBatchSize * 2 ? nil : last
             }
             guard let last else { break }
             position = last

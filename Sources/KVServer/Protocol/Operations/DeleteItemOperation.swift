@@ -11,21 +11,14 @@ enum DeleteItemOperation {
         let wantsMetrics = try ItemRequestFields.commonOptions(request, into: &violations)
         let returnOld = try ExpressionParameters.returnOldOnFailure(request, into: &violations)
         try violations.check()
-        if let returnValues, returnValues != .none, returnValues != .allOld {
-            throw KVError.validation("ReturnValues can only be ALL_OLD or NONE")
-        }
-        var expressions = try ExpressionParameters(
-            request, expressions: ["ConditionExpression"], legacy: ["Expected", "ConditionalOperator"],
-            valueExpressions: ["ConditionExpression"])
-        let condition = try expressions.condition("ConditionExpression", kind: .condition)
-            ?? expressions.legacyCondition("Expected", isFilter: false)
-        try expressions.attributes.checkAllUsed()
+        try ItemRequestFields.requireOldOrNone(returnValues)
+        let condition = try ItemRequestFields.writeCondition(request, returnOld: returnOld)
         let key = try AttributeValueWire.decodeItem(keyFields ?? [:])
 
         let result = try await engine.deleteItem(
             DeleteItemRequest(
                 tableName: tableName ?? "", key: key, returnValues: returnValues ?? .none,
-                condition: condition.map { WriteCondition($0, returnOldItemOnFailure: returnOld) },
+                condition: condition,
                 returnItemCollectionMetrics: wantsMetrics))
         return CapacityWire.attach(
             result.consumedCapacity, mode: try CapacityWire.mode(request), to: ItemRequestFields.attributesResponse(result))

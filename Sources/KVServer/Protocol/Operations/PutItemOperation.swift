@@ -12,21 +12,14 @@ enum PutItemOperation {
         let wantsMetrics = try ItemRequestFields.commonOptions(request, into: &violations)
         let returnOld = try ExpressionParameters.returnOldOnFailure(request, into: &violations)
         try violations.check()
-        if let returnValues, returnValues != .none, returnValues != .allOld {
-            throw KVError.validation("ReturnValues can only be ALL_OLD or NONE")
-        }
-        var expressions = try ExpressionParameters(
-            request, expressions: ["ConditionExpression"], legacy: ["Expected", "ConditionalOperator"],
-            valueExpressions: ["ConditionExpression"])
-        let condition = try expressions.condition("ConditionExpression", kind: .condition)
-            ?? expressions.legacyCondition("Expected", isFilter: false)
-        try expressions.attributes.checkAllUsed()
+        try ItemRequestFields.requireOldOrNone(returnValues)
+        let condition = try ItemRequestFields.writeCondition(request, returnOld: returnOld)
         let item = try AttributeValueWire.decodeItem(itemFields ?? [:])
 
         let capacityMode = try CapacityWire.mode(request)
         var put = PutItemRequest(
             tableName: tableName ?? "", item: item, returnValues: returnValues ?? .none,
-            condition: condition.map { WriteCondition($0, returnOldItemOnFailure: returnOld) },
+            condition: condition,
             returnItemCollectionMetrics: wantsMetrics)
         put.measuresCapacity = capacityMode != nil
         let result = try await engine.putItem(put)
