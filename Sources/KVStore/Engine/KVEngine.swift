@@ -1,5 +1,4 @@
 public import Logging
-import Foundation
 
 /// The public port of the engine: DynamoDB semantics over SQLite, no networking.
 ///
@@ -23,7 +22,7 @@ public final class KVEngine: Sendable {
         self.now = clock
         let location: Database.Location
         if let directory = configuration.dataDirectory {
-            location = .file(path: (directory as NSString).appendingPathComponent("kvstore.sqlite"))
+            location = .file(path: directory.hasSuffix("/") ? directory + "kvstore.sqlite" : directory + "/kvstore.sqlite")
         } else {
             location = .inMemory
         }

@@ -47,8 +47,14 @@ final class ReaderPool: Sendable {
         let queue = self.queue
         let lifecycle = self.lifecycle
         for index in 0..<count {
-            WorkerThread.start(name: "kvstore.sqlite.reader.\(index)", owner: owner) {
-                ReaderPool.main(queue: queue, lifecycle: lifecycle, open: open)
+            do {
+                try WorkerThread.start(name: "kvstore.sqlite.reader.\(index)", owner: owner) {
+                    ReaderPool.main(queue: queue, lifecycle: lifecycle, open: open)
+                }
+            } catch {
+                // The threads already started see the pool closing and exit on their own.
+                stop()
+                throw error
             }
         }
         let error = lifecycle.wait(until: { $0.opened + $0.exited == count }) { $0.openError }

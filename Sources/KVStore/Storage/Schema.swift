@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The database layout and its migrations, versioned with `PRAGMA user_version`.
 ///

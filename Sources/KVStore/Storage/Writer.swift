@@ -42,7 +42,7 @@ final class Writer: Sendable {
     init(owner: Int, open: @escaping @Sendable () throws -> Connection) throws {
         let queue = self.queue
         let lifecycle = self.lifecycle
-        WorkerThread.start(name: "kvstore.sqlite.writer", owner: owner) {
+        try WorkerThread.start(name: "kvstore.sqlite.writer", owner: owner) {
             Writer.main(queue: queue, lifecycle: lifecycle, open: open)
         }
         let error = lifecycle.wait(until: { $0.isOpen || $0.hasExited }) { $0.openError }
