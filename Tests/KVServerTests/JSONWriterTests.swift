@@ -43,3 +43,31 @@ struct JSONWriterTests {
         #expect(text(.string(String(substring))) == #""x\"yy""#)
     }
 }
+
+@Suite struct JSONWriterEscapingProperties {
+    /// Strings long enough for the eight-bytes-at-a-time path, with characters that need escaping
+    /// at every offset, come back unchanged and never carry a raw control character.
+    @Test func randomStringsRoundTrip() throws {
+        let alphabet: [Character] = ["a", "Z", "0", " ", "\"", "\\", "\n", "\t", "\u{01}", "\u{1F}", "é", "✓", "🎉", "/", "~", "\u{7F}"]
+        var generator = SplitMix(seed: 42)
+        for _ in 0..<2000 {
+            let length = Int(generator.next() % 40)
+            let text = String((0..<length).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
+            let bytes = JSONWriter.encode(.string(text))
+            #expect(try JSONParser.parse(bytes) == .string(text))
+            #expect(!bytes.contains { $0 < 0x20 })
+        }
+    }
+}
+
+private struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

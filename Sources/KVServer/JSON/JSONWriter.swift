@@ -67,6 +67,14 @@ public enum JSONWriter {
         var i = 0
         let n = bytes.count
         while i < n {
+            // Most text needs no escaping: skip eight bytes at a time while none of them is a
+            // control character, '"' or '\\' (word-at-a-time tests; bytes >= 0x80 never match).
+            while i + 8 <= n {
+                let word = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                if Self.needsEscape(word) { break }
+                i += 8
+            }
+            guard i < n else { break }
             let byte = bytes[i]
             if byte >= 0x20 && byte != 0x22 && byte != 0x5C {
                 i += 1
@@ -89,6 +97,20 @@ public enum JSONWriter {
             runStart = i
         }
         if n > runStart { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<n])) }
+    }
+
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// Whether any byte of `word` is below 0x20, '"' (0x22) or '\\' (0x5C).
+    @inline(__always)
+    private static func needsEscape(_ word: UInt64) -> Bool {
+        let control = (word &- ones &* 0x20) & ~word & highs
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let hasQuote = (quote &- ones) & ~quote & highs
+        let hasBackslash = (backslash &- ones) & ~backslash & highs
+        return (control | hasQuote | hasBackslash) != 0
     }
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
