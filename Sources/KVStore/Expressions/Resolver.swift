@@ -91,35 +91,13 @@ private func valueText(_ value: AttributeValue) -> String {
     switch value {
     case .string(let s): s
     case .number(let n): n.description
-    case .binary(let b): MessageBase64.encode(b)
+    case .binary(let b): Base64.encode(b)
     case .bool(let b): b ? "true" : "false"
     case .null: "true"
     case .stringSet(let set): "[" + set.joined(separator: ", ") + "]"
     case .numberSet(let set): "[" + set.map(\.description).joined(separator: ", ") + "]"
-    case .binarySet(let set): "[" + set.map(MessageBase64.encode).joined(separator: ", ") + "]"
+    case .binarySet(let set): "[" + set.map(Base64.encode).joined(separator: ", ") + "]"
     case .list(let list): "[" + list.map(describeForMessage).joined(separator: ", ") + "]"
     case .map(let map): "{" + map.keys.sorted().map { "\($0)=\(map[$0].map(describeForMessage) ?? "")" }.joined(separator: ", ") + "}"
-    }
-}
-
-enum MessageBase64 {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-
-    static func encode(_ bytes: [UInt8]) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var i = 0
-        while i < bytes.count {
-            let b0 = UInt32(bytes[i])
-            let b1 = i + 1 < bytes.count ? UInt32(bytes[i + 1]) : 0
-            let b2 = i + 2 < bytes.count ? UInt32(bytes[i + 2]) : 0
-            let triple = (b0 << 16) | (b1 << 8) | b2
-            out.append(alphabet[Int((triple >> 18) & 63)])
-            out.append(alphabet[Int((triple >> 12) & 63)])
-            out.append(i + 1 < bytes.count ? alphabet[Int((triple >> 6) & 63)] : UInt8(ascii: "="))
-            out.append(i + 2 < bytes.count ? alphabet[Int(triple & 63)] : UInt8(ascii: "="))
-            i += 3
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -10,7 +10,7 @@ struct ShardIterator: Sendable, Equatable {
 
     var encoded: String {
         let text = "v1|\(streamID)|\(shard)|\(afterSequence)|\(issuedMillis)"
-        return StreamCodec.base64(Array(text.utf8))
+        return Base64.encode(Array(text.utf8))
     }
 
     init(streamID: Int64, shard: Int64, afterSequence: Int64, issuedMillis: Int64) {
@@ -21,7 +21,7 @@ struct ShardIterator: Sendable, Equatable {
     }
 
     init?(encoded: String) {
-        guard encoded.utf8.count <= 2048, let bytes = StreamCodec.unbase64(encoded) else { return nil }
+        guard encoded.utf8.count <= 2048, let bytes = try? Base64.decode(encoded) else { return nil }
         let parts = String(decoding: bytes, as: UTF8.self).split(separator: "|", omittingEmptySubsequences: false)
         guard parts.count == 5, parts[0] == "v1",
             let streamID = Int64(parts[1]), let shard = Int64(parts[2]),
@@ -60,56 +60,5 @@ enum StreamCodec {
     static func hex8(_ value: Int64) -> String {
         let text = String(UInt32(truncatingIfNeeded: value), radix: 16)
         return String(repeating: "0", count: max(0, 8 - text.count)) + text
-    }
-
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-
-    static func base64(_ bytes: [UInt8]) -> String {
-        var output: [UInt8] = []
-        var index = 0
-        while index < bytes.count {
-            let chunk = bytes[index..<min(index + 3, bytes.count)]
-            var value: UInt32 = 0
-            for (offset, byte) in chunk.enumerated() { value |= UInt32(byte) << (16 - 8 * offset) }
-            for position in 0..<4 {
-                if position <= chunk.count {
-                    output.append(alphabet[Int(value >> (18 - 6 * position) & 63)])
-                } else {
-                    output.append(UInt8(ascii: "="))
-                }
-            }
-            index += 3
-        }
-        return String(decoding: output, as: UTF8.self)
-    }
-
-    static func unbase64(_ text: String) -> [UInt8]? {
-        var reverse = [UInt8](repeating: 0xFF, count: 256)
-        for (position, byte) in alphabet.enumerated() { reverse[Int(byte)] = UInt8(position) }
-        let input = Array(text.utf8)
-        guard input.count % 4 == 0 else { return nil }
-        var output: [UInt8] = []
-        var index = 0
-        while index < input.count {
-            var value: UInt32 = 0
-            var padding = 0
-            for offset in 0..<4 {
-                let byte = input[index + offset]
-                if byte == UInt8(ascii: "=") {
-                    padding += 1
-                    value <<= 6
-                    continue
-                }
-                let sextet = reverse[Int(byte)]
-                guard sextet != 0xFF, padding == 0 else { return nil }
-                value = value << 6 | UInt32(sextet)
-            }
-            guard padding <= 2 else { return nil }
-            output.append(UInt8(value >> 16 & 0xFF))
-            if padding < 2 { output.append(UInt8(value >> 8 & 0xFF)) }
-            if padding < 1 { output.append(UInt8(value & 0xFF)) }
-            index += 4
-        }
-        return output
     }
 }

@@ -1,4 +1,5 @@
-/// Standard base64 (RFC 4648, padded), as DynamoDB uses for binary values on the wire.
+/// Standard base64 (RFC 4648, padded): binary values on the wire, binaries in error messages,
+/// shard iterators. The one implementation in the package.
 public enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
     private static let reverse: [UInt8] = {
