@@ -19,12 +19,7 @@ struct ItemStore {
     var itemCollectionLimit: Int64 = EngineConfiguration.defaultItemCollectionLimit
 
     func fetch(_ key: StorageKey) throws -> Item? {
-        let statement = try connection.statement(
-            "SELECT item FROM \(table.sqlTableName) WHERE h = ? AND pk = ? AND sk = ?")
-        defer { statement.reset() }
-        try bind(key, to: statement)
-        guard try statement.step() else { return nil }
-        return try ItemCodec.decode(statement.blob(0))
+        try fetchEntry(key)?.item
     }
 
     /// The stored item and its DynamoDB size (the `size` column), or nil.
