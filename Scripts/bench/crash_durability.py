@@ -13,33 +13,20 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import os
-import re
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-AUTH = "AWS4-HMAC-SHA256 Credential=bench/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00"
+from benchlib import call, release_bin_path, start_server
 
 
 def start(binary: Path, data: str, durability: str):
-    process = subprocess.Popen([str(binary), "--data-dir", data, "--port", "0", "--durability", durability,
-                                "--log-level", "error"], stdout=subprocess.PIPE, text=True)
-    host, port = re.search(r"http://([\d.]+):(\d+)", process.stdout.readline()).groups()
-    return process, host, int(port)
-
-
-def call(conn, op, body):
-    conn.request("POST", "/", json.dumps(body), {"Content-Type": "application/x-amz-json-1.0",
-                                                 "X-Amz-Target": f"DynamoDB_20120810.{op}", "Authorization": AUTH})
-    response = conn.getresponse()
-    return response.status, json.loads(response.read() or b"{}")
+    return start_server([str(binary), "--data-dir", data, "--port", "0", "--durability", durability,
+                         "--log-level", "error"])
 
 
 def main():
@@ -49,10 +36,7 @@ def main():
     parser.add_argument("--durability", choices=["normal", "full"], default="normal")
     parser.add_argument("--no-build", action="store_true")
     args = parser.parse_args()
-    if not args.no_build:
-        subprocess.run(["swift", "build", "-c", "release", "--product", "kvserver"], cwd=ROOT, check=True)
-    binary = Path(subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT,
-                                 capture_output=True, text=True, check=True).stdout.strip()) / "kvserver"
+    binary = release_bin_path(build=not args.no_build) / "kvserver"
     data = tempfile.mkdtemp(prefix="kvcrash-")
     server, host, port = start(binary, data, args.durability)
     status, _ = call(http.client.HTTPConnection(host, port), "CreateTable", {

@@ -24,11 +24,11 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from benchlib import ROOT, call, release_bin_path, start_server
+
 WRK_DIR = ROOT / "Scripts" / "bench" / "wrk"
 RESULTS = ROOT / "Scripts" / "bench" / "results"
 TICKS = os.sysconf("SC_CLK_TCK")
-AUTH = "AWS4-HMAC-SHA256 Credential=bench/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00"
 KEYS = 20000
 
 
@@ -42,24 +42,9 @@ def ensure_tools():
         sh("apt-get", "install", "-y", "-qq", "wrk")
 
 
-def build():
-    for product in ("kvserver", "kvnullserver"):
-        sh("swift", "build", "-c", "release", "--product", product, cwd=ROOT)
-    out = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT,
-                         capture_output=True, text=True, check=True).stdout.strip()
-    return Path(out)
-
-
 class Server:
     def __init__(self, argv, cpu="0"):
-        self.started = time.perf_counter()
-        self.proc = subprocess.Popen(["taskset", "-c", cpu, *argv], stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, text=True)
-        line = self.proc.stdout.readline()
-        match = re.search(r"listening on http://([\d.]+):(\d+)", line)
-        if not match:
-            raise RuntimeError(f"server did not start: {line!r}")
-        self.host, self.port = match.group(1), int(match.group(2))
+        self.proc, self.host, self.port = start_server(["taskset", "-c", cpu, *argv])
         self.url = f"http://{self.host}:{self.port}"
 
     def cpu_seconds(self) -> float:
@@ -78,15 +63,6 @@ class Server:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-
-
-def call(conn: http.client.HTTPConnection, op: str, body: dict) -> tuple[int, dict]:
-    conn.request("POST", "/", json.dumps(body), {
-        "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": f"DynamoDB_20120810.{op}",
-        "Authorization": AUTH})
-    response = conn.getresponse()
-    data = response.read()
-    return response.status, (json.loads(data) if data else {})
 
 
 def load(server: Server):
@@ -172,8 +148,7 @@ def main():
     parser.add_argument("--no-build", action="store_true")
     args = parser.parse_args()
     ensure_tools()
-    binary = build() if not args.no_build else Path(subprocess.run(
-        ["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, capture_output=True, text=True).stdout.strip())
+    binary = release_bin_path(build=not args.no_build, products=("kvserver", "kvnullserver"))
     wanted = set(filter(None, args.only.split(",")))
     results: dict[str, dict] = {}
 

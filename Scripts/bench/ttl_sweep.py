@@ -13,27 +13,20 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import json
-import re
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-AUTH = "AWS4-HMAC-SHA256 Credential=bench/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00"
+from benchlib import call as api_call
+from benchlib import release_bin_path, start_server
 
 
 def call(conn, op, body):
-    conn.request("POST", "/", json.dumps(body), {"Content-Type": "application/x-amz-json-1.0",
-                                                 "X-Amz-Target": f"DynamoDB_20120810.{op}", "Authorization": AUTH})
-    response = conn.getresponse()
-    data = response.read()
-    if response.status != 200:
-        raise RuntimeError(f"{op}: {response.status} {data[:200]!r}")
-    return json.loads(data) if data else {}
+    status, answer = api_call(conn, op, body)
+    if status != 200:
+        raise RuntimeError(f"{op}: {status} {str(answer)[:200]}")
+    return answer
 
 
 def main():
@@ -41,15 +34,11 @@ def main():
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--no-build", action="store_true")
     args = parser.parse_args()
-    if not args.no_build:
-        subprocess.run(["swift", "build", "-c", "release", "--product", "kvserver"], cwd=ROOT, check=True)
-    binary = Path(subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT,
-                                 capture_output=True, text=True, check=True).stdout.strip()) / "kvserver"
+    binary = release_bin_path(build=not args.no_build) / "kvserver"
     data = tempfile.mkdtemp(prefix="kvttl-")
-    server = subprocess.Popen([str(binary), "--data-dir", data, "--port", "0", "--ttl-interval", "0.5",
-                               "--log-level", "error"], stdout=subprocess.PIPE, text=True)
+    server, host, port = start_server([str(binary), "--data-dir", data, "--port", "0", "--ttl-interval", "0.5",
+                                       "--log-level", "error"])
     try:
-        host, port = re.search(r"http://([\d.]+):(\d+)", server.stdout.readline()).groups()
         conn = http.client.HTTPConnection(host, int(port))
         for name in ("expiring", "writes"):
             call(conn, "CreateTable", {"TableName": name, "BillingMode": "PAY_PER_REQUEST",
