@@ -189,6 +189,37 @@ struct LiveServerTests {
         }
     }
 
+    @Test func deepPipelineIsAnsweredInOrder() async throws {
+        // More parts than the backlog holds before reading pauses: reading must resume.
+        try await withTestServer { server in
+            var requests = RawHTTPClient.api("DynamoDB_20120810.Sleep", body: #"{"ms":30,"i":0}"#)
+            for i in 1...400 {
+                requests += RawHTTPClient.api("DynamoDB_20120810.Echo", body: #"{"i":\#(i)}"#)
+            }
+            let (responses, closed) = try await RawHTTPClient.exchange(port: server.port, requests, expecting: 401)
+            #expect(!closed)
+            try #require(responses.count == 401)
+            #expect(responses[0].text.contains(#""i":0"#))
+            for i in 1...400 {
+                #expect(responses[i].text == #"{"i":\#(i)}"#)
+            }
+        }
+    }
+
+    @Test func parseErrorBehindARequestInFlightIsAnsweredAfterIt() async throws {
+        try await withTestServer { server in
+            let requests = RawHTTPClient.api("DynamoDB_20120810.Sleep", body: #"{"ms":50,"i":1}"#)
+                + Array("NOT HTTP AT ALL\r\n\r\n".utf8)
+            let (responses, closed) = try await RawHTTPClient.exchange(port: server.port, requests, expecting: 2)
+            try #require(responses.count == 2)
+            #expect(responses[0].status == 200)
+            #expect(responses[0].text.contains(#""i":1"#))
+            #expect(responses[1].status == 400)
+            #expect(responses[1].header("Connection") == "close")
+            _ = closed  // the client stops reading at the second answer, maybe before the close
+        }
+    }
+
     @Test func connectionCloseIsHonoured() async throws {
         try await withTestServer { server in
             var request = RawHTTPClient.request(headers: RawHTTPClient.signed + [("X-Amz-Target", "DynamoDB_20120810.Echo")],

@@ -4,9 +4,12 @@ import NIOHTTP1
 
 /// Aggregates one HTTP request, hands it to `APIRequestProcessor`, and writes the answer.
 ///
-/// Sits behind `HTTPServerPipelineHandler`, which delivers the next pipelined request only
-/// after the `.end` of the current response is written, so responses keep request order even
-/// though handlers run as `Task`s off the event loop.
+/// It also does what NIO's `HTTPServerPipelineHandler` would: requests pipelined behind one in
+/// flight wait in `backlog` and are taken in order once it is answered; an HTTP parse error
+/// behind it is answered after it; `ChannelShouldQuiesceEvent` closes the connection once the
+/// request in flight is answered. NIO's handler does this by withholding `read()` while a
+/// request is in flight, which costs two `epoll_ctl` calls per request even when nothing is
+/// pipelined (nearly always); here reading stops only when the backlog grows large.
 ///
 /// Bodies are capped at `maxBodySize` (DynamoDB: 16 MiB). A larger `Content-Length`, or a body
 /// growing past the cap, is answered at once like DynamoDB does: 413 with an empty body; then
@@ -37,6 +40,16 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var body: ByteBuffer?
     private var expectedLength: Int?
     private var localAddress = ""
+    /// Parts that arrived while a request was in flight, in arrival order.
+    private var backlog = CircularBuffer<HTTPServerRequestPart>()
+    /// Reading is paused while `backlog` is over `backlogLimit` parts.
+    private var readingPaused = false
+    private var draining = false
+    /// An HTTP parse error came in behind the request in flight: answer 400 after it.
+    private var parseErrorPending = false
+    /// Graceful shutdown asked for: close once the request in flight is answered.
+    private var quiescing = false
+    static let backlogLimit = 256
 
     init(processor: APIRequestProcessor, serverName: String, maxBodySize: Int, rejectedConnectionLinger: TimeAmount) {
         self.processor = processor
@@ -52,7 +65,76 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        let part = unwrapInboundIn(data)
+        if phase == .processing || !backlog.isEmpty {
+            backlog.append(part)
+            if backlog.count > Self.backlogLimit && !readingPaused {
+                readingPaused = true
+                try? context.channel.syncOptions?.setOption(.autoRead, value: false)
+            }
+            return
+        }
+        receive(part, context: context)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is ChannelShouldQuiesceEvent else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        quiescing = true
+        if phase == .idle {
+            context.close(promise: nil)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard error is HTTPParserError else {
+            context.fireErrorCaught(error)
+            return
+        }
+        switch phase {
+        case .rejected, .closing:
+            break  // already answered; the connection is on its way out
+        case .processing:
+            parseErrorPending = true
+        case .idle, .receiving:
+            if backlog.isEmpty { answerBadRequest(context: context) } else { parseErrorPending = true }
+        }
+    }
+
+    /// NIO's decoder stops at a parse error: answer 400 like `HTTPServerProtocolErrorHandler`, then close.
+    private func answerBadRequest(context: ChannelHandlerContext) {
+        phase = .closing
+        let headers = HTTPHeaders([("Connection", "close"), ("Content-Length", "0")])
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .badRequest, headers: headers))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+            context.close(promise: nil)
+        }
+    }
+
+    /// Takes the parts that waited behind the request just answered, up to the next one in flight.
+    private func drainBacklog(context: ChannelHandlerContext) {
+        guard !draining else { return }  // re-entered through an immediate answer
+        draining = true
+        defer { draining = false }
+        while phase != .processing, let part = backlog.popFirst() {
+            receive(part, context: context)
+        }
+        guard backlog.isEmpty, phase != .processing else { return }
+        if parseErrorPending && phase != .closing {
+            parseErrorPending = false
+            answerBadRequest(context: context)
+            return
+        }
+        if readingPaused {
+            readingPaused = false
+            try? context.channel.syncOptions?.setOption(.autoRead, value: true)
+        }
+    }
+
+    private func receive(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        switch part {
         case .head(let head):
             receiveHead(head, context: context)
         case .body(var chunk):
@@ -82,7 +164,7 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func receiveHead(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
-        guard phase == .idle else { return }  // not reachable behind HTTPServerPipelineHandler
+        guard phase == .idle else { return }  // parts behind a request in flight wait in `backlog`
         self.head = head
         self.body = nil
         self.expectedLength = nil
@@ -167,7 +249,7 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         for (name, value) in response.extraHeaders {
             headers.add(name: name, value: value)
         }
-        let keepAlive = request.isKeepAlive
+        let keepAlive = request.isKeepAlive && !quiescing
         if !keepAlive {
             phase = .closing
             headers.add(name: "Connection", value: "close")
@@ -183,6 +265,7 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         if keepAlive {
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            drainBacklog(context: context)
         } else {
             context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
                 context.close(promise: nil)

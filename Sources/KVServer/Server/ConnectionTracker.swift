@@ -2,7 +2,7 @@ import NIOCore
 
 /// Sits in the server channel's pipeline, sees every accepted connection, and on request
 /// asks them all to finish: stop accepting, let each connection complete the request in
-/// flight (`ChannelShouldQuiesceEvent`, which `HTTPServerPipelineHandler` turns into
+/// flight (`ChannelShouldQuiesceEvent`, which `APIChannelHandler` turns into
 /// "close after the current response"), and report when the last one has closed.
 ///
 /// All state lives on the server channel's event loop.
