@@ -17,7 +17,8 @@ import NIOHTTP1
 /// closes (or `rejectedConnectionLinger` passes).
 final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
+    /// Whole responses as bytes (see `ResponseBytes`); the pipeline has no HTTP encoder.
+    typealias OutboundOut = ByteBuffer
 
     private enum Phase {
         case idle
@@ -30,6 +31,8 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private let processor: APIRequestProcessor
+    /// This connection's event loop's batcher; nil flushes each response at once.
+    private let flushBatcher: FlushBatcher?
     /// Handler tasks run on this connection's event loop (see `EventLoopTaskExecutor`).
     private var taskExecutor: EventLoopTaskExecutor?
     private let serverName: String
@@ -51,8 +54,12 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var quiescing = false
     static let backlogLimit = 256
 
-    init(processor: APIRequestProcessor, serverName: String, maxBodySize: Int, rejectedConnectionLinger: TimeAmount) {
+    init(
+        processor: APIRequestProcessor, serverName: String, maxBodySize: Int, rejectedConnectionLinger: TimeAmount,
+        flushBatcher: FlushBatcher? = nil
+    ) {
         self.processor = processor
+        self.flushBatcher = flushBatcher
         self.serverName = serverName
         self.maxBodySize = maxBodySize
         self.rejectedConnectionLinger = rejectedConnectionLinger
@@ -106,9 +113,11 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// NIO's decoder stops at a parse error: answer 400 like `HTTPServerProtocolErrorHandler`, then close.
     private func answerBadRequest(context: ChannelHandlerContext) {
         phase = .closing
-        let headers = HTTPHeaders([("Connection", "close"), ("Content-Length", "0")])
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .badRequest, headers: headers))), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+        var response = ResponseBytes(
+            allocator: context.channel.allocator, version: .http1_1, status: .badRequest, bodyCapacity: 0)
+        response.header("Connection", "close")
+        response.header("Content-Length", 0)
+        context.writeAndFlush(wrapOutboundOut(response.finish(body: nil))).assumeIsolated().whenComplete { _ in
             context.close(promise: nil)
         }
     }
@@ -182,8 +191,9 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         phase = .receiving
         if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
-            let interim = HTTPResponseHead(version: head.version, status: .continue)
-            context.writeAndFlush(wrapOutboundOut(.head(interim)), promise: nil)
+            var interim = ResponseBytes(
+                allocator: context.channel.allocator, version: head.version, status: .continue, bodyCapacity: 0)
+            context.writeAndFlush(wrapOutboundOut(interim.finish(body: nil)), promise: nil)
         }
     }
 
@@ -198,6 +208,11 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
             phase = .idle
             write(response, for: head, requestID: requestID, context: context)
         case .call(let call):
+            if let response = processor.runInline(call, requestID: requestID) {
+                phase = .idle
+                write(response, for: head, requestID: requestID, context: context)
+                return
+            }
             phase = .processing
             let processor = self.processor
             let promise = context.eventLoop.makePromise(of: APIResponse.self)
@@ -218,14 +233,15 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         head = nil
         body = nil
         phase = .rejected
-        var headers = commonHeaders(
-            requestID: RequestID.make(), crc32: 0, contentType: APIRequestProcessor.amzJSON10, contentLength: 0)
-        headers.add(name: "Connection", value: "close")
-        let responseHead = HTTPResponseHead(version: version, status: .payloadTooLarge, headers: headers)
-        context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
+        var response = ResponseBytes(
+            allocator: context.channel.allocator, version: version, status: .payloadTooLarge, bodyCapacity: 0)
+        writeCommonHeaders(
+            into: &response, requestID: RequestID.make(), crc32: 0, contentType: APIRequestProcessor.amzJSON10,
+            contentLength: 0)
+        response.header("Connection", "close")
         let channel = context.channel
         let linger = rejectedConnectionLinger
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+        context.writeAndFlush(wrapOutboundOut(response.finish(body: nil))).assumeIsolated().whenComplete { _ in
             // Half-close so the client reads the 413; keep draining its upload until it closes.
             context.close(mode: .output).assumeIsolated().whenFailure { _ in
                 context.close(promise: nil)
@@ -240,52 +256,52 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         requestID: String,
         context: ChannelHandlerContext
     ) {
-        var headers = commonHeaders(
-            requestID: requestID, crc32: response.crc32, contentType: response.contentType,
+        var bytes = ResponseBytes(
+            allocator: context.channel.allocator, version: request.version,
+            status: HTTPResponseStatus(statusCode: response.status), bodyCapacity: response.body.count)
+        writeCommonHeaders(
+            into: &bytes, requestID: requestID, crc32: response.crc32, contentType: response.contentType,
             contentLength: response.body.count)
         if request.headers.contains(name: "origin") {
-            headers.add(name: "Access-Control-Allow-Origin", value: "*")
+            bytes.header("Access-Control-Allow-Origin", "*")
         }
         for (name, value) in response.extraHeaders {
-            headers.add(name: name, value: value)
+            bytes.header(name: name, value: value)
         }
         let keepAlive = request.isKeepAlive && !quiescing
         if !keepAlive {
             phase = .closing
-            headers.add(name: "Connection", value: "close")
+            bytes.header("Connection", "close")
         } else if request.version.major == 1 && request.version.minor == 0 {
-            headers.add(name: "Connection", value: "keep-alive")
+            bytes.header("Connection", "keep-alive")
         }
-        let head = HTTPResponseHead(
-            version: request.version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        if !response.body.isEmpty {
-            let buffer = context.channel.allocator.buffer(bytes: response.body)
-            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-        }
+        // A response to HEAD announces its length but carries no body.
+        let buffer = bytes.finish(body: request.method == .HEAD ? nil : response.body)
         if keepAlive {
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            if let flushBatcher {
+                context.write(wrapOutboundOut(buffer), promise: nil)
+                flushBatcher.flushSoon(context)
+            } else {
+                context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+            }
             drainBacklog(context: context)
         } else {
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+            context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { _ in
                 context.close(promise: nil)
             }
         }
     }
 
-    private func commonHeaders(requestID: String, crc32: UInt32, contentType: String?, contentLength: Int)
-        -> HTTPHeaders
-    {
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(8)
-        headers.add(name: "Server", value: serverName)
-        headers.add(name: "x-amzn-RequestId", value: requestID)
-        headers.add(name: "x-amz-crc32", value: String(crc32))
+    private func writeCommonHeaders(
+        into response: inout ResponseBytes, requestID: String, crc32: UInt32, contentType: String?, contentLength: Int
+    ) {
+        response.header("Server", serverName)
+        response.header("x-amzn-RequestId", requestID)
+        response.header("x-amz-crc32", crc32)
         if let contentType {
-            headers.add(name: "Content-Type", value: contentType)
+            response.header("Content-Type", contentType)
         }
-        headers.add(name: "Content-Length", value: String(contentLength))
-        return headers
+        response.header("Content-Length", contentLength)
     }
 
     /// `host:port` of a socket address, with IPv6 hosts in brackets.

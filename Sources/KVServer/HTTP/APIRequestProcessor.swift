@@ -60,6 +60,7 @@ public struct APIRequestProcessor: Sendable {
     public struct Call: Sendable {
         public var target: String
         public var handler: OperationHandler
+        public var inlineHandler: InlineOperationHandler?
         public var input: JSONValue
         public var contentType: String
         public var context: RequestContext
@@ -137,19 +138,42 @@ public struct APIRequestProcessor: Sendable {
         }
         var context = RequestContext(authorization: head.headers.first(name: "authorization"))
         context.host = head.headers.first(name: "host")
-        return .call(Call(target: target, handler: handler, input: input, contentType: responseContentType, context: context))
+        return .call(
+            Call(
+                target: target, handler: handler, inlineHandler: router.inlineHandler(forTarget: target), input: input,
+                contentType: responseContentType, context: context))
     }
 
     /// Runs the handler and encodes its answer. Never throws: `KVError`s become wire errors,
     /// anything else becomes a logged 500 InternalServerError.
     public func run(_ call: Call, requestID: String) async -> APIResponse {
         do {
-            let output = try await call.handler(call.input, call.context)
-            var body: [UInt8] = []
-            body.reserveCapacity(512)
-            JSONWriter.write(output, into: &body)
-            return APIResponse(status: 200, contentType: call.contentType, body: body)
-        } catch let error as KVError {
+            return encode(try await call.handler(call.input, call.context), call)
+        } catch {
+            return encode(error, call, requestID: requestID)
+        }
+    }
+
+    /// The call's inline handler, if it has one and it answers; otherwise nil and `run` is next.
+    public func runInline(_ call: Call, requestID: String) -> APIResponse? {
+        guard let inline = call.inlineHandler else { return nil }
+        do {
+            return try inline(call.input, call.context).map { encode($0, call) }
+        } catch {
+            return encode(error, call, requestID: requestID)
+        }
+    }
+
+    private func encode(_ output: JSONValue, _ call: Call) -> APIResponse {
+        var body: [UInt8] = []
+        body.reserveCapacity(512)
+        JSONWriter.write(output, into: &body)
+        return APIResponse(status: 200, contentType: call.contentType, body: body)
+    }
+
+    private func encode(_ error: any Error, _ call: Call, requestID: String) -> APIResponse {
+        switch error {
+        case let error as KVError:
             if error.code == .internalServerError {
                 // The engine's own text; never request data.
                 logger.error(
@@ -160,9 +184,9 @@ public struct APIRequestProcessor: Sendable {
                     ])
             }
             return APIResponse(error: WireError(error), contentType: call.contentType)
-        } catch let error as WireError {
+        case let error as WireError:
             return APIResponse(error: error, contentType: call.contentType)
-        } catch {
+        default:
             // The description of an arbitrary error may hold request data: log its type only.
             logger.error(
                 "request.unexpected_error",
@@ -180,7 +204,9 @@ public struct APIRequestProcessor: Sendable {
     {
         switch decide(head: head, body: body, localAddress: localAddress) {
         case .respond(let response): return response
-        case .call(let call): return await run(call, requestID: requestID)
+        case .call(let call):
+            if let response = runInline(call, requestID: requestID) { return response }
+            return await run(call, requestID: requestID)
         }
     }
 

@@ -37,4 +37,9 @@ public enum DynamoDBOperations {
             "DescribeEndpoints": bind(DescribeEndpointsOperation.handle),
         ]
     }
+
+    /// Operations that can also answer on the event loop (see `InlineOperationHandler`).
+    public static func inlineHandlers(engine: KVEngine) -> [String: InlineOperationHandler] {
+        ["GetItem": { body, context in try GetItemOperation.handleNow(body, context, engine: engine) }]
+    }
 }

@@ -60,3 +60,9 @@ extension RequestContext {
 /// One API operation: the parsed request body in, the response body out.
 /// Errors are thrown as `KVError` and turned into wire errors in one place.
 public typealias OperationHandler = @Sendable (JSONValue, RequestContext) async throws -> JSONValue
+
+/// An operation that can answer on the calling thread (the event loop) without blocking, saving
+/// the task, promise and extra loop tick of an `OperationHandler` call. Returns nil when it cannot
+/// answer that way (the engine's setup does not allow it); the `OperationHandler` then runs.
+/// Registered next to, never instead of, an `OperationHandler`.
+public typealias InlineOperationHandler = @Sendable (JSONValue, RequestContext) throws -> JSONValue?

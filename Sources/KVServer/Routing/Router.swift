@@ -15,22 +15,26 @@ public struct Router: Sendable {
     ]
 
     private var handlers: [String: OperationHandler] = [:]
+    private var inlineHandlers: [String: InlineOperationHandler] = [:]
 
     public init() {}
 
     /// A router for a table whose keys are either full targets (containing a `.`) or bare
     /// operation names. Bare Streams operation names (`streamsOperationNames`) go under
     /// `DynamoDBStreams_20120810.`, every other bare name under `DynamoDB_20120810.`.
-    public init(operations: [String: OperationHandler]) {
+    public init(operations: [String: OperationHandler], inlineOperations: [String: InlineOperationHandler] = [:]) {
         for (key, handler) in operations {
-            if key.contains(".") {
-                register(handler, forTarget: key)
-            } else if Self.streamsOperationNames.contains(key) {
-                register(handler, forTarget: Self.streamsTargetPrefix + key)
-            } else {
-                register(handler, forTarget: Self.dynamoDBTargetPrefix + key)
-            }
+            register(handler, forTarget: Self.target(key))
         }
+        for (key, handler) in inlineOperations {
+            inlineHandlers[Self.target(key)] = handler
+        }
+    }
+
+    /// A full target stays as it is; a bare operation name gets its service's prefix.
+    private static func target(_ key: String) -> String {
+        if key.contains(".") { return key }
+        return (streamsOperationNames.contains(key) ? streamsTargetPrefix : dynamoDBTargetPrefix) + key
     }
 
     public mutating func register(_ handler: @escaping OperationHandler, forTarget target: String) {
@@ -47,6 +51,11 @@ public struct Router: Sendable {
     /// The handler for an exact `X-Amz-Target` value (case-sensitive, as DynamoDB is).
     public func handler(forTarget target: String) -> OperationHandler? {
         handlers[target]
+    }
+
+    /// The inline variant of a target's handler, if it has one.
+    public func inlineHandler(forTarget target: String) -> InlineOperationHandler? {
+        inlineHandlers[target]
     }
 
     /// All registered targets, sorted.

@@ -82,6 +82,13 @@ public final class KVHTTPServer: Service, Sendable {
         let processor = self.processor
         let serverLoop = eventLoopGroup.next()
         let tracker = try await serverLoop.submit { NIOLoopBound(ConnectionTracker(eventLoop: serverLoop), eventLoop: serverLoop) }.get()
+        var batchers: [ObjectIdentifier: NIOLoopBound<FlushBatcher>] = [:]
+        for loop in eventLoopGroup.makeIterator() {
+            batchers[ObjectIdentifier(loop)] = try await loop.submit {
+                NIOLoopBound(FlushBatcher(eventLoop: loop), eventLoop: loop)
+            }.get()
+        }
+        let flushBatchers = batchers
         let channel = try await ServerBootstrap(group: serverLoop, childGroup: eventLoopGroup)
             .serverChannelOption(.backlog, value: configuration.backlog)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -96,14 +103,16 @@ public final class KVHTTPServer: Service, Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
-                    // APIChannelHandler orders pipelined requests and answers parse errors itself.
-                    try sync.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: false)
+                    // Only NIO's request decoder: APIChannelHandler orders pipelined requests,
+                    // answers parse errors and writes whole responses as bytes itself.
+                    try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
                     try sync.addHandler(
                         APIChannelHandler(
                             processor: processor,
                             serverName: configuration.serverName,
                             maxBodySize: configuration.maxRequestBodySize,
-                            rejectedConnectionLinger: configuration.rejectedConnectionLinger))
+                            rejectedConnectionLinger: configuration.rejectedConnectionLinger,
+                            flushBatcher: flushBatchers[ObjectIdentifier(channel.eventLoop)]?.value))
                 }
             }
             .bind(host: configuration.host, port: configuration.port)

@@ -36,6 +36,29 @@ extension KVEngine {
                 try ItemStore(table: table, connection: connection).fetchEntry(key)
             }
         }
+        return Self.itemRead(entry, table: table, request: request)
+    }
+
+    /// Whether `readItemNow` can answer (file mode: each thread has its own read connection).
+    public var readsInline: Bool { database.inlineReaders != nil }
+
+    /// `readItem` on the calling thread without suspending, or nil where `readsInline` is false.
+    /// Lets the server answer a GetItem within the event loop tick that parsed it, without a task.
+    public func readItemNow(_ request: GetItemRequest) throws -> ItemRead? {
+        guard let readers = database.inlineReaders else { return nil }
+        let table = try existingTable(request.tableName)
+        let key = try KeyValidator.key(request.key, schema: table.keySchema)
+        let entry = try onExistingTable {
+            try readers.read { connection in
+                try ItemStore(table: table, connection: connection).fetchEntry(key)
+            }
+        }
+        return Self.itemRead(entry, table: table, request: request)
+    }
+
+    private static func itemRead(_ entry: (item: Item, size: Int)?, table: TableDefinition, request: GetItemRequest)
+        -> ItemRead
+    {
         let capacity = ConsumedCapacity.read(
             table: table.name, index: nil, bytes: entry?.size ?? 0,
             CapacityUnits.ReadKind(consistent: request.consistentRead))

@@ -207,9 +207,22 @@ extension KVEngine {
     func onExistingTable<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
-        } catch let error as SQLiteError where error.message.contains("no such table") {
-            throw KVError.resourceNotFound("Requested resource not found")
+        } catch let error as SQLiteError {
+            throw Self.tableGone(error)
         }
+    }
+
+    /// `onExistingTable` for a body that does not suspend.
+    func onExistingTable<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as SQLiteError {
+            throw Self.tableGone(error)
+        }
+    }
+
+    private static func tableGone(_ error: SQLiteError) -> any Error {
+        error.message.contains("no such table") ? KVError.resourceNotFound("Requested resource not found") : error
     }
 
     /// The store for a write body: the table as of this transaction, with the engine's clock and settings.

@@ -3,6 +3,19 @@ import KVStore
 /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html
 enum GetItemOperation {
     static func handle(_ body: JSONValue, _ context: RequestContext, engine: KVEngine) async throws -> JSONValue {
+        let (request, mode) = try parse(body)
+        return response(try await engine.readItem(request), mode: mode)
+    }
+
+    /// The same answer without a task, where the engine reads on the calling thread.
+    static func handleNow(_ body: JSONValue, _ context: RequestContext, engine: KVEngine) throws -> JSONValue? {
+        guard engine.readsInline else { return nil }
+        let (request, mode) = try parse(body)
+        guard let read = try engine.readItemNow(request) else { return nil }
+        return response(read, mode: mode)
+    }
+
+    private static func parse(_ body: JSONValue) throws -> (GetItemRequest, CapacityWire.Mode?) {
         let request = try WireObject(body)
         var violations = ConstraintViolations()
         let tableName = try TableName.read(request, minLength: 1, into: &violations)
@@ -16,10 +29,12 @@ enum GetItemOperation {
         let projection = try expressions.projection()
         try expressions.attributes.checkAllUsed()
         let key = try AttributeValueWire.decodeItem(keyFields ?? [:])
+        let read = GetItemRequest(tableName: tableName ?? "", key: key, consistentRead: consistentRead, projection: projection)
+        return (read, try CapacityWire.mode(request))
+    }
 
-        let read = try await engine.readItem(
-            GetItemRequest(tableName: tableName ?? "", key: key, consistentRead: consistentRead, projection: projection))
+    private static func response(_ read: ItemRead, mode: CapacityWire.Mode?) -> JSONValue {
         let response: JSONValue = read.item.map { .object(["Item": AttributeValueWire.responseItem($0)]) } ?? .object([:])
-        return CapacityWire.attach(read.consumedCapacity, mode: try CapacityWire.mode(request), to: response)
+        return CapacityWire.attach(read.consumedCapacity, mode: mode, to: response)
     }
 }
