@@ -12,6 +12,7 @@ import KVServer
 import KVStore
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 
 /// `kvserver`: the DynamoDB-compatible server.
@@ -160,11 +161,13 @@ struct KVServerCommand: AsyncParsableCommand {
                 durability: settings.durability, streams: settings.streams, ttlInterval: settings.ttlInterval),
             logger: logger)
 
+        let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: EventLoopCount.forThisProcess())
         let server = KVHTTPServer(
             configuration: KVHTTPServerConfiguration(host: settings.host, port: settings.port),
             router: Router(
                 operations: DynamoDBOperations.handlers(engine: engine),
                 inlineOperations: DynamoDBOperations.inlineHandlers(engine: engine)),
+            eventLoopGroup: eventLoops,
             logger: logger,
             onListening: { address in
                 let host = address.ipAddress ?? settings.host
@@ -184,8 +187,10 @@ struct KVServerCommand: AsyncParsableCommand {
             try await group.run()
         } catch {
             engine.shutdown()
+            try? await eventLoops.shutdownGracefully()
             throw error
         }
         engine.shutdown()
+        try? await eventLoops.shutdownGracefully()
     }
 }
