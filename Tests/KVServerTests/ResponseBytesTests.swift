@@ -38,3 +38,15 @@ struct ResponseBytesTests {
         #expect(buffer.readString(length: buffer.readableBytes) == "HTTP/1.0 404 Not Found\r\nContent-Length: 29\r\n\r\n")
     }
 }
+
+@Suite("Authorization prefix")
+struct AuthorizationPrefixTests {
+    @Test func aws4PrefixAfterBlanks() {
+        #expect(AcceptAnyCredentialsAuthenticator.startsWithAWS4("AWS4-HMAC-SHA256 Credential=x"))
+        #expect(AcceptAnyCredentialsAuthenticator.startsWithAWS4(" \tAWS4-HMAC-SHA256"))
+        #expect(!AcceptAnyCredentialsAuthenticator.startsWithAWS4("AWS4"))
+        #expect(!AcceptAnyCredentialsAuthenticator.startsWithAWS4("aws4-hmac-sha256"))
+        #expect(!AcceptAnyCredentialsAuthenticator.startsWithAWS4("Basic abc"))
+        #expect(!AcceptAnyCredentialsAuthenticator.startsWithAWS4(""))
+    }
+}

@@ -18,7 +18,8 @@ public struct AuthenticationRequest: Sendable {
 
     /// Whether the query string has a parameter named exactly `name`.
     public func hasQueryParameter(_ name: String) -> Bool {
-        guard let question = uri.firstIndex(of: "?") else { return false }
+        // The SDKs post to "/": answer that without walking Characters.
+        guard uri.utf8.contains(UInt8(ascii: "?")), let question = uri.firstIndex(of: "?") else { return false }
         let query = uri[uri.index(after: question)...]
         for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
             let key = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first ?? pair
@@ -54,12 +55,23 @@ public struct AcceptAnyCredentialsAuthenticator: Authenticator {
                 "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header.")
         }
         if let header {
-            guard header.trimmingASCIIWhitespace().hasPrefix("AWS4-") else {
+            guard Self.startsWithAWS4(header) else {
                 throw WireError.missingAuthenticationToken
             }
         } else if !hasQueryAuth {
             throw WireError.missingAuthenticationToken
         }
+    }
+}
+
+extension AcceptAnyCredentialsAuthenticator {
+    /// `AWS4-` after optional blanks, compared as bytes (runs on every request).
+    static func startsWithAWS4(_ header: String) -> Bool {
+        var bytes = header.utf8[...]
+        while let first = bytes.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
+            bytes = bytes.dropFirst()
+        }
+        return bytes.starts(with: "AWS4-".utf8)
     }
 }
 

@@ -14,6 +14,10 @@ struct ResponseBytes {
     /// - Parameter bodyCapacity: the body size, to size the buffer once.
     init(allocator: ByteBufferAllocator, version: HTTPVersion, status: HTTPResponseStatus, bodyCapacity: Int) {
         buffer = allocator.buffer(capacity: 256 + bodyCapacity)
+        if version == .http1_1 && status == .ok {
+            buffer.writeStaticString("HTTP/1.1 200 OK\r\n")
+            return
+        }
         buffer.writeStaticString("HTTP/")
         buffer.writeString(String(version.major))
         buffer.writeStaticString(".")
