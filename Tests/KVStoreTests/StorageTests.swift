@@ -153,6 +153,27 @@ struct DatabaseTests {
         }
     }
 
+    @Test func aLoneWriteThatThrowsLeavesNothingBehind() async throws {
+        // A group of one runs without a savepoint: its failure must still undo what it wrote.
+        let database = try Database(location: .inMemory)
+        defer { database.close() }
+        try await database.exclusive { try $0.execute("CREATE TABLE t(x)") }
+        let expected = KVError.validation("nope")
+        let error = await #expect(throws: KVError.self) {
+            try await database.write { connection in
+                try connection.execute("INSERT INTO t VALUES (1)")
+                throw expected
+            }
+        }
+        #expect(error == expected)
+        #expect(try await database.read { try countRows($0) } == 0)
+        // A lone body that ends the transaction itself is not acknowledged as committed.
+        let lost = await #expect(throws: SQLiteError.self) {
+            try await database.write { try $0.execute("INSERT INTO t VALUES (2); COMMIT") }
+        }
+        #expect(lost?.code == SQLiteError.transactionLost.code)
+    }
+
     @Test func writesRunInATransactionAndExclusiveOutside() async throws {
         let database = try Database(location: .inMemory)
         defer { database.close() }

@@ -171,6 +171,10 @@ final class Writer: Sendable {
             for job in jobs { job.reject(error) }
             return []
         }
+        if jobs.count == 1 {
+            runAlone(jobs[0], on: connection, didCommit: didCommit)
+            return []
+        }
 
         var done: [JobOutcome] = []
         done.reserveCapacity(jobs.count)
@@ -212,6 +216,28 @@ final class Writer: Sendable {
         didCommit(done.lazy.filter { $0.error == nil }.count)
         for outcome in done { outcome.resume() }
         return []
+    }
+
+    /// A group of one, in the transaction `runGroup` began: the transaction is the job's own, so
+    /// it needs no savepoint (two statements fewer; the common case on a lightly loaded server).
+    private static func runAlone(_ job: WorkerJob, on connection: Connection, didCommit: (_ writes: Int) -> Void) {
+        let outcome = job.perform(connection)
+        connection.resetActiveStatements()
+        if outcome.error != nil {
+            rollback(connection)
+            outcome.resume()
+            return
+        }
+        do {
+            guard connection.isInTransaction else { throw SQLiteError.transactionLost }
+            try connection.statement("COMMIT").run()
+        } catch {
+            rollback(connection)
+            outcome.resume(throwing: (error as? SQLiteError) ?? SQLiteError.transactionLost)
+            return
+        }
+        didCommit(1)
+        outcome.resume()
     }
 
     /// Rolls back a broken group and fails the jobs already run in it.
