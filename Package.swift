@@ -69,7 +69,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: upcoming
+            swiftSettings: upcoming,
+            // The release server links the Swift runtime and standard library statically: it starts
+            // faster (fewer shared objects to map and relocate) and maps less memory
+            // (Scripts/bench/run.py: cold start 12 -> 8-9 ms, idle RSS 22 -> 19.5 MB). The two
+            // `_Foundation*` libraries are what the static FoundationEssentials needs besides it.
+            linkerSettings: [
+                .unsafeFlags(
+                    ["-static-stdlib", "-l_FoundationCollections", "-l_FoundationCShims"],
+                    .when(configuration: .release)),
+            ]
         ),
         .target(
             name: "KVCtlCore",
