@@ -64,7 +64,7 @@ struct ExpressionParameters {
 
     /// `#name` / `:value` keys: the sigil then one or more of `[A-Za-z0-9_]`.
     static func isPlaceholder(_ key: String, sigil: Character) -> Bool {
-        guard key.first == sigil, key.count > 1 else { return false }
+        guard let sigilByte = sigil.asciiValue, key.utf8.first == sigilByte, key.utf8.count > 1 else { return false }
         return key.utf8.dropFirst().allSatisfy { byte in
             (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F
         }
