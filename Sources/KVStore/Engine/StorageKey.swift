@@ -1,5 +1,6 @@
 /// An item's primary key in storage form: the partition hash and the encoded key bytes.
-struct StorageKey: Sendable, Hashable {
+/// Public (its members are not) only for the engine micro-benchmarks (`Benchmarks/Micro`).
+public struct StorageKey: Sendable, Hashable {
     var hash: Int64
     var partition: [UInt8]
     /// Empty when the table has no sort key.
@@ -7,7 +8,8 @@ struct StorageKey: Sendable, Hashable {
 }
 
 /// Checks key attributes against a table's key schema, with DynamoDB's messages.
-enum KeyValidator {
+/// Public only for the engine micro-benchmarks (`Benchmarks/Micro`).
+public enum KeyValidator {
     static let maxPartitionKeyBytes = 2048
     static let maxSortKeyBytes = 1024
 
@@ -22,7 +24,7 @@ enum KeyValidator {
     }
 
     /// The key named by a `Key` parameter (GetItem, DeleteItem, UpdateItem): exactly the key attributes.
-    static func key(_ key: Item, schema: KeySchema) throws(KVError) -> StorageKey {
+    public static func key(_ key: Item, schema: KeySchema) throws(KVError) -> StorageKey {
         let expected = schema.sortKey == nil ? 1 : 2
         guard key.count == expected else { throw mismatch }
         let partition = try keyParameterPart(key, schema.partitionKey)

@@ -32,7 +32,8 @@
 /// Decoding checks every length against the bytes left, rejects unknown tags, duplicate map
 /// names, invalid UTF-8, invalid number bytes, trailing bytes and nesting deeper than
 /// `maxDepth`, and throws `ItemCodec.DecodingError`; it never traps.
-enum ItemCodec {
+/// Public only for the engine micro-benchmarks (`Benchmarks/Micro`).
+public enum ItemCodec {
     /// The first byte of every encoded item.
     static let formatVersion: UInt8 = 0x01
 
@@ -66,7 +67,7 @@ enum ItemCodec {
     // MARK: Encoding
 
     /// Encodes a whole item.
-    static func encode(_ item: Item) -> [UInt8] {
+    public static func encode(_ item: Item) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(64 + 48 * item.count)
         out.append(formatVersion)
@@ -147,7 +148,7 @@ enum ItemCodec {
     /// Decodes an item written by `encode`.
     ///
     /// - Throws: `DecodingError` when the bytes are not exactly one valid encoded item.
-    static func decode(_ bytes: [UInt8]) throws -> Item {
+    public static func decode(_ bytes: [UInt8]) throws -> Item {
         try bytes.withUnsafeBufferPointer { try decode($0) }
     }
 

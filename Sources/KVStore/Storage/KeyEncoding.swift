@@ -11,11 +11,12 @@
 ///
 /// No type tag is stored: a table's key schema fixes each key attribute's type.
 /// See https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html
-enum KeyEncoding {
+/// Public only for the engine micro-benchmarks (`Benchmarks/Micro`).
+public enum KeyEncoding {
     /// Order-preserving bytes of a key attribute value.
     ///
     /// - Returns: nil when the value is not S, N or B.
-    static func encode(_ value: AttributeValue) -> [UInt8]? {
+    public static func encode(_ value: AttributeValue) -> [UInt8]? {
         switch value {
         case .string(let string): Array(string.utf8)
         case .binary(let bytes): bytes
