@@ -46,6 +46,7 @@ public final class Database: Sendable {
     ///   - readers: the number of reader threads and connections (file mode; at least 1).
     /// - Throws: `SQLiteError` when a connection cannot be opened or configured.
     public init(location: Location, synchronous: Synchronous = .normal, readers: Int = 4) throws {
+        _ = Database.sharedCacheLimit
         let owner = WorkerThread.newOwner()
         self.owner = owner
         self.location = location
@@ -197,6 +198,17 @@ public final class Database: Sendable {
         try connection.execute(commonPragmas(cacheKiB: 8 * 1024))
         return connection
     }
+
+    /// SQLite's soft heap limit, for the whole process: past it, page caches reuse their least
+    /// recently used clean pages instead of growing. Each connection's `cache_size` is its own
+    /// ceiling (32 MiB for the writer, 8 MiB for each of up to six readers); together they could
+    /// hold 80 MiB of mostly cold pages, which a full Scan of a large table would fill. Pages of
+    /// an in-memory database are its only copy and are never reused, so it is unaffected.
+    static let sharedCacheLimit: Int64 = {
+        let limit: Int64 = 40 << 20
+        sqlite3_soft_heap_limit64(limit)
+        return limit
+    }()
 
     /// Pragmas of every connection.
     ///
