@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Instruction counts of BatchWriteItem: the release kvserver under callgrind.
 
-    python3 Scripts/bench/callgrind_batch.py [--requests 300] [--no-build] [--out DIR]
+    python3 Scripts/bench/callgrind_batch.py [--requests 300] [--no-build] [--out DIR] [--general]
 
 wrk figures move by about ±10% on a shared machine; instruction counts do not, so changes to
 the write path are compared with these. Starts the server under `valgrind --tool=callgrind`
@@ -54,14 +54,18 @@ def prepare(binary: Path, work: Path) -> tuple[Path, Path]:
     return server, shim
 
 
-def batch(prefix: str, start: int) -> dict:
+def batch(prefix: str, start: int, general: bool) -> dict:
     items = [{"PutRequest": {"Item": {"pk": {"S": f"b{prefix}-{start + i}"}, "payload": {"S": PAYLOAD}}}} for i in range(25)]
-    return {"RequestItems": {"bench": items}}
+    body = {"RequestItems": {"bench": items}}
+    if general:
+        # A null member is valid but not the ordinary shape: the body takes the JSON-tree path.
+        body["ReturnItemCollectionMetrics"] = None
+    return body
 
 
-def send(conn: http.client.HTTPConnection, prefix: str, count: int) -> None:
+def send(conn: http.client.HTTPConnection, prefix: str, count: int, general: bool = False) -> None:
     for n in range(count):
-        status, answer = call(conn, "BatchWriteItem", batch(prefix, n * 25))
+        status, answer = call(conn, "BatchWriteItem", batch(prefix, n * 25, general))
         if status != 200 or answer.get("UnprocessedItems"):
             raise RuntimeError(f"BatchWriteItem failed: {status} {answer}")
 
@@ -71,6 +75,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=30)
     parser.add_argument("--no-build", action="store_true")
+    parser.add_argument("--general", action="store_true",
+                        help="bodies the direct decoder declines, to measure the JSON-tree path")
     parser.add_argument("--out", default=None, help="folder for callgrind.out.* (default: a temp folder)")
     args = parser.parse_args()
 
@@ -91,10 +97,10 @@ def main() -> None:
         call(conn, "CreateTable", {"TableName": "bench", "BillingMode": "PAY_PER_REQUEST",
                                    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
                                    "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]})
-        send(conn, "warm", args.warmup)
+        send(conn, "warm", args.warmup, args.general)
         subprocess.run(["callgrind_control", "--zero", str(process.pid)], check=True, capture_output=True)
         started = time.monotonic()
-        send(conn, "measured", args.requests)
+        send(conn, "measured", args.requests, args.general)
         elapsed = time.monotonic() - started
         subprocess.run(["callgrind_control", "--dump=measured", str(process.pid)], check=True, capture_output=True)
     finally:

@@ -162,7 +162,7 @@ struct KVServerCommand: AsyncParsableCommand {
 
         let server = KVHTTPServer(
             configuration: KVHTTPServerConfiguration(host: settings.host, port: settings.port),
-            router: Router(operations: DynamoDBOperations.handlers(engine: engine)),
+            router: DynamoDBOperations.router(engine: engine),
             logger: logger,
             onListening: { address in
                 let host = address.ipAddress ?? settings.host

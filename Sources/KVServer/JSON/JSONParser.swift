@@ -83,7 +83,9 @@ private enum ASCII {
     static let upperE: UInt8 = 0x45
 }
 
-private struct Parser {
+/// The parser's cursor and token readers; internal so that `BatchWriteBodyDecoder` reads
+/// strings, literals and whitespace exactly as documents are parsed.
+struct Parser {
     let bytes: UnsafeRawBufferPointer
     let maxDepth: Int
     var index = 0

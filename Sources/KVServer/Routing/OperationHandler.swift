@@ -60,3 +60,10 @@ extension RequestContext {
 /// One API operation: the parsed request body in, the response body out.
 /// Errors are thrown as `KVError` and turned into wire errors in one place.
 public typealias OperationHandler = @Sendable (JSONValue, RequestContext) async throws -> JSONValue
+
+/// Reads a request body straight from its bytes, skipping the `JSONValue` tree, and returns a
+/// handler bound to what it read; nil hands the body to the general path (JSON parse, then
+/// the operation's handler), which must then give the same answer or the exact error.
+/// Accepting a body also vouches that it is valid JSON: the front end's checks that follow
+/// the parse (target, authentication) still run. Runs on the event loop; must not block.
+public typealias BodyDecoder = @Sendable (UnsafeRawBufferPointer) -> OperationHandler?

@@ -15,6 +15,7 @@ public struct Router: Sendable {
     ]
 
     private var handlers: [String: OperationHandler] = [:]
+    private var bodyDecoders: [String: BodyDecoder] = [:]
 
     public init() {}
 
@@ -47,6 +48,17 @@ public struct Router: Sendable {
     /// The handler for an exact `X-Amz-Target` value (case-sensitive, as DynamoDB is).
     public func handler(forTarget target: String) -> OperationHandler? {
         handlers[target]
+    }
+
+    /// Registers a decoder that reads the bodies of `target` straight from their bytes (see
+    /// `BodyDecoder`); the operation keeps its handler for every body the decoder declines.
+    public mutating func register(bodyDecoder: @escaping BodyDecoder, forTarget target: String) {
+        bodyDecoders[target] = bodyDecoder
+    }
+
+    /// The body decoder for an exact `X-Amz-Target` value, if the operation has one.
+    public func bodyDecoder(forTarget target: String) -> BodyDecoder? {
+        bodyDecoders[target]
     }
 
     /// All registered targets, sorted.

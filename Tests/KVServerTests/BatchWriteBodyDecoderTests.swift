@@ -1,0 +1,134 @@
+import Testing
+
+@testable import KVServer
+@testable import KVStore
+
+/// `BatchWriteBodyDecoder` must read every body it accepts exactly as the general path
+/// (`JSONParser` then `BatchWriteItemOperation.input`) does, and decline everything else.
+@Suite struct BatchWriteBodyDecoderTests {
+    static let payload = String(repeating: "x", count: 160)
+
+    static let accepted: [String] = [
+        #"{"RequestItems":{"bench":[{"PutRequest":{"Item":{"pk":{"S":"b1-1"},"payload":{"S":"\#(payload)"}}}}]}}"#,
+        // Whitespace everywhere the grammar allows it, members in another order.
+        """
+         { "ReturnItemCollectionMetrics" : "NONE" ,
+           "RequestItems" : { "t_2" : [ { "DeleteRequest" : { "Key" : { "id" : { "N" : "1.50" } } } } ,
+                                        { "PutRequest" : { "Item" : { "id" : { "N" : "-2e3" } } } } ] } ,
+           "ReturnConsumedCapacity" : "INDEXES" }\t\r
+
+        """,
+        // Several tables, given out of order (the general path sorts them), and a table ARN.
+        #"{"RequestItems":{"zeta":[{"PutRequest":{"Item":{"k":{"S":"z"}}}}],"arn:aws:dynamodb:us-east-1:000000000000:table/alpha":[{"DeleteRequest":{"Key":{"k":{"S":"a"}}}}],"mid":[{"PutRequest":{"Item":{}}}]},"ReturnConsumedCapacity":"TOTAL"}"#,
+        // Every attribute type, nested, with escapes and non-ASCII text in names and values.
+        #"{"RequestItems":{"all":[{"PutRequest":{"Item":{"s":{"S":"tab\there \"q\" \u00e9 😀"},"n\u00e9":{"N":"0"},"b":{"B":"AAEC"},"t":{"BOOL":true},"f":{"BOOL":false},"z":{"NULL":true},"ss":{"SS":["a","b"]},"ns":{"NS":["1","2.5"]},"bs":{"BS":["AQ==","Ag=="]},"l":{"L":[{"S":"x"},{"L":[]},{"M":{}}]},"m":{"M":{"inner":{"M":{"deep":{"N":"7"}}},"e":{"S":""}}}}}}]},"ReturnConsumedCapacity":"NONE"}"#,
+        // 25 writes, the most one table's list may hold.
+        #"{"RequestItems":{"many":["# + (1...25).map { #"{"PutRequest":{"Item":{"k":{"S":"\#($0)"}}}}"# }.joined(separator: ",") + "]}}",
+        // Keys a schema will refuse are for the engine to refuse, on both paths.
+        #"{"RequestItems":{"bench":[{"PutRequest":{"Item":{}}},{"DeleteRequest":{"Key":{}}}]}}"#,
+    ]
+
+    static let declined: [String] = [
+        "",
+        "{}",
+        "[]",
+        #"{"RequestItems":{}}"#,
+        #"{"RequestItems":{"bench":[]}}"#,
+        #"{"RequestItems":{"bench":["# + (1...26).map { #"{"PutRequest":{"Item":{"k":{"S":"\#($0)"}}}}"# }.joined(separator: ",") + "]}}",
+        #"{"RequestItems":{"b":[{"PutRequest":{"Item":{"k":{"S":"x"}}}}]}}"#,
+        #"{"RequestItems":{"bench":[{"PutRequest":{"Item":{"k":{"S":"x"}}}}]},"Unknown":1}"#,
+        #"{"RequestItems":{"bench":[{"PutRequest":{"Item":{"k":{"S":"x"}}}}]},"ReturnConsumedCapacity":"ALL"}"#,
+        #"{"RequestItems":{"bench":[{"PutRequest":{"Item":{"k":{"S":"x"}}}}]},"ReturnConsumedCapacity":null}"#,
+        #"{"RequestItems":{"bench":[{"PutRequest":{"Item":{"k":{"S":"x"}}}}]},"ReturnItemCollectionMetrics":"ALL"}"#,
+        #"{"RequestItems":{"bench":[{"PutRequest":{"Item":{"k":{"S":"x"}}}}]},"RequestItems":{"bench":[]}}"#,
+        #"{"RequestItems":{"bench":[{"PutRequest":{"Item":{"k":{"S":"x"}}},"DeleteRequest":{"Key":{"k":{"S":"x"}}}}]}}"#,
+        #"{"RequestItems":{"bench":[{"PutRequest":{"Item":{"k":{"S":"x"}}},"DeleteRequest":null}]}}"#,
+        #"{"RequestItems":{"bench":[{"PutRequest":{}}]}}"#,
+        #"{"RequestItems":{"bench":[{"PutRequest":{"Item":null}}]}}"#,
+        #"{"RequestItems":{"bench":[{}]}}"#,
+        #"{"RequestItems":{"bench":[{"PutRequest":{"Item":{"k":{"S":"x"},"k":{"S":"y"}}}}]}}"#,
+        #"{"RequestItems":{"bench":[{"PutRequest":{"Item":{"k":{"S":"x","N":"1"}}}}]}}"#,
+        #"{"RequestItems":{"bench":[{"PutRequest":{"Item":{"k":{"S":"x","extra":1}}}}]}}"#,
+        #"{"RequestItems":{"bench":[{"PutRequest":{"Item":{"k":{}}}}]}}"#,
+        #"{"RequestItems":{"bench":[{"PutRequest":{"Item":{"k":{"S":1}}}}]}}"#,
+        #"{"RequestItems":{"bench":[{"PutRequest":{"Item":{"k":{"N":"1x"}}}}]}}"#,
+        #"{"RequestItems":{"bench":[{"PutRequest":{"Item":{"k":{"B":"A"}}}}]}}"#,
+        #"{"RequestItems":{"bench":[{"PutRequest":{"Item":{"k":{"NULL":false}}}}]}}"#,
+        #"{"RequestItems":{"bench":[{"PutRequest":{"Item":{"k":{"SS":[]}}}}]}}"#,
+        #"{"RequestItems":{"bench":[{"PutRequest":{"Item":{"k":{"SS":["a","a"]}}}}]}}"#,
+        #"{"RequestItems":{"bench":[{"PutRequest":{"Item":{"k":{"NS":["1","1.0"]}}}}]}}"#,
+        #"{"RequestItems":{"bench":[{"PutRequest":{"Item":{"k":{"BS":["AQ==","AQ=="]}}}}]}}"#,
+        #"{"RequestItems":{"bench":[{"PutRequest":{"Item":{"k":{"BOOL":"true"}}}}]}}"#,
+        #"{"RequestItems":{"bench":[{"PutRequest":{"Item":{"k":{"M":[]}}}}]}}"#,
+        #"{"RequestItems":{"bench":[{"PutRequest":{"Item":{"k":{"S":"x"}}}}]}} x"#,
+        #"{"RequestItems":{"bench":[{"PutRequest":{"Item":{"k":{"S":"x"}}}},]}}"#,
+        #"{"RequestItems":{"bench":[{"PutRequest":{"Item":{"k":{"S":"x"}}}}]}"#,
+        #"{"RequestItems":{"bench":[{"PutRequest":{"Item":{"k":{"S":"x\u00"}}}}]}}"#,
+        // An item over 400 KB.
+        #"{"RequestItems":{"bench":[{"PutRequest":{"Item":{"k":{"S":"\#(String(repeating: "y", count: 409_600))"}}}}]}}"#,
+    ]
+
+    @Test(arguments: accepted)
+    func acceptedBodiesReadAsTheGeneralPathReadsThem(_ body: String) throws {
+        let bytes = Array(body.utf8)
+        let fast = try #require(bytes.withUnsafeBytes { BatchWriteBodyDecoder.decode($0) })
+        let general = try BatchWriteItemOperation.input(try JSONParser.parse(bytes))
+        #expect(Self.same(fast, general))
+    }
+
+    @Test(arguments: declined)
+    func otherBodiesTakeTheGeneralPath(_ body: String) {
+        let bytes = Array(body.utf8)
+        #expect(bytes.withUnsafeBytes { BatchWriteBodyDecoder.decode($0) } == nil)
+    }
+
+    @Test func nestingIsDeclinedWhereTheGeneralPathRefusesIt() throws {
+        func body(levels: Int) -> [UInt8] {
+            var value = #"{"S":"leaf"}"#
+            for _ in 0..<levels { value = #"{"L":[\#(value)]}"# }
+            return Array(#"{"RequestItems":{"bench":[{"PutRequest":{"Item":{"k":\#(value)}}}]}}"#.utf8)
+        }
+        let deepest = body(levels: AttributeValueWire.maxDepth - 1)
+        #expect(deepest.withUnsafeBytes { BatchWriteBodyDecoder.decode($0) } != nil)
+        _ = try BatchWriteItemOperation.input(try JSONParser.parse(deepest))
+        let tooDeep = body(levels: AttributeValueWire.maxDepth)
+        #expect(tooDeep.withUnsafeBytes { BatchWriteBodyDecoder.decode($0) } == nil)
+        #expect(throws: KVError.self) { try BatchWriteItemOperation.input(try JSONParser.parse(tooDeep)) }
+    }
+
+    /// Every truncation and single-byte corruption of an accepted body either is declined or
+    /// reads as the general path reads it; none traps.
+    @Test func corruptedBodiesNeverDisagree() throws {
+        let bytes = Array(Self.accepted[3].utf8)
+        var variants: [[UInt8]] = (0..<bytes.count).map { Array(bytes[0..<$0]) }
+        for position in stride(from: 0, to: bytes.count, by: 3) {
+            for replacement: UInt8 in [0x00, 0x20, 0x22, 0x5C, 0x7B, 0x7D, 0x5B, 0x5D, 0x3A, 0x2C, 0xFF, 0x61] {
+                var corrupted = bytes
+                corrupted[position] = replacement
+                variants.append(corrupted)
+            }
+        }
+        for variant in variants {
+            guard let fast = variant.withUnsafeBytes({ BatchWriteBodyDecoder.decode($0) }) else { continue }
+            let general = try BatchWriteItemOperation.input(try JSONParser.parse(variant))
+            #expect(Self.same(fast, general))
+        }
+    }
+
+    /// Whether two inputs are the same request (`BatchWrite` is not `Equatable`).
+    static func same(_ a: BatchWriteItemOperation.Input, _ b: BatchWriteItemOperation.Input) -> Bool {
+        guard a.capacityMode == b.capacityMode, a.tables.count == b.tables.count else { return false }
+        for (x, y) in zip(a.tables, b.tables) {
+            guard x.key == y.key, x.writes.count == y.writes.count else { return false }
+            for pair in zip(x.writes, y.writes) {
+                switch pair {
+                case (.put(let first), .put(let second)), (.delete(let first), .delete(let second)):
+                    if first != second { return false }
+                default:
+                    return false
+                }
+            }
+        }
+        return true
+    }
+}
