@@ -182,6 +182,11 @@ public final class Database: Sendable {
                 PRAGMA synchronous = \(synchronous.rawValue);
                 -- Truncate the WAL back to 64 MiB after a checkpoint instead of keeping its peak size.
                 PRAGMA journal_size_limit = 67108864;
+                -- Checkpoint at 4000 WAL pages (16 MiB) instead of 1000: random keys dirty a page
+                -- per item, and each checkpoint copies every page once and syncs twice, so fewer,
+                -- larger checkpoints cost less (SQLite CPU of random 250-row commits -12%; the
+                -- largest commit stall grows from about 65 to 110 ms on the dev machine).
+                PRAGMA wal_autocheckpoint = 4000;
                 """)
         return connection
     }
