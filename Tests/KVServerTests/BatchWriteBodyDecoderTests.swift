@@ -82,6 +82,18 @@ import Testing
         #expect(bytes.withUnsafeBytes { BatchWriteBodyDecoder.decode($0) } == nil)
     }
 
+    @Test func manyTablesReadInKeyOrder() throws {
+        let tables = (0..<2000).shuffled().map { #""table-\#($0)":[{"PutRequest":{"Item":{"k":{"S":"\#($0)"}}}}]"# }
+        let bytes = Array(#"{"RequestItems":{\#(tables.joined(separator: ","))}}"#.utf8)
+        let fast = try #require(bytes.withUnsafeBytes { BatchWriteBodyDecoder.decode($0) })
+        #expect(fast.tables.count == 2000)
+        #expect(Self.same(fast, try BatchWriteItemOperation.input(try JSONParser.parse(bytes))))
+        // A table named twice (the general path keeps the last): declined.
+        let write = #"[{"DeleteRequest":{"Key":{"k":{"S":"a"}}}}]"#
+        let repeated = Array(#"{"RequestItems":{"ttt":\#(write),"ttt":\#(write)}}"#.utf8)
+        #expect(repeated.withUnsafeBytes { BatchWriteBodyDecoder.decode($0) } == nil)
+    }
+
     @Test func nestingIsDeclinedWhereTheGeneralPathRefusesIt() throws {
         func body(levels: Int) -> [UInt8] {
             var value = #"{"S":"leaf"}"#

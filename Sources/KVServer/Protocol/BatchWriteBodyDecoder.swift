@@ -73,10 +73,12 @@ struct BatchWriteBodyDecoder {
     /// The tables in key order, as the general path sorts them.
     private mutating func requestItems() throws -> [(key: String, writes: [BatchWrite])] {
         var tables: [(key: String, writes: [BatchWrite])] = []
+        // A set, so that a body naming many tables costs no more than sorting them does.
+        var keys = Set<String>()
         guard try enterObject() else { throw NotOrdinary() }
         repeat {
             let key = try memberName()
-            guard BatchWire.isValidTableKey(key), !tables.contains(where: { $0.key == key }) else { throw NotOrdinary() }
+            guard BatchWire.isValidTableKey(key), keys.insert(key).inserted else { throw NotOrdinary() }
             tables.append((key, try writeList()))
         } while try moreMembers()
         tables.sort { $0.key < $1.key }
