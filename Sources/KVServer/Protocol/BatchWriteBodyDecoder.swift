@@ -193,6 +193,7 @@ struct BatchWriteBodyDecoder {
 
     /// Reads `{`; false when the object is empty (its `}` read too). Then, per member,
     /// `memberName` and the value, until `moreMembers` is false.
+    @inline(__always)
     private mutating func enterObject() throws -> Bool {
         try expect(UInt8(ascii: "{"))
         parser.skipWhitespace()
@@ -227,6 +228,7 @@ struct BatchWriteBodyDecoder {
     }
 
     /// Whether the bytes at the cursor are `name` and the closing quote.
+    @inline(__always)
     private func matchesInPlace(_ name: StaticString) -> Bool {
         let count = name.utf8CodeUnitCount
         let bytes = parser.bytes
@@ -238,6 +240,7 @@ struct BatchWriteBodyDecoder {
         }
     }
 
+    @inline(__always)
     private mutating func colon() throws {
         parser.skipWhitespace()
         try expect(UInt8(ascii: ":"))
@@ -246,12 +249,14 @@ struct BatchWriteBodyDecoder {
 
     /// After a member's value: true when another member follows (its `,` read), false at the
     /// end of the object (its `}` read).
+    @inline(__always)
     private mutating func moreMembers() throws -> Bool {
         try more(closing: UInt8(ascii: "}"))
     }
 
     /// Reads `[`; false when the array is empty (its `]` read too). Then, per element, the
     /// value, until `moreElements` is false.
+    @inline(__always)
     private mutating func enterArray() throws -> Bool {
         try expect(UInt8(ascii: "["))
         parser.skipWhitespace()
@@ -260,6 +265,7 @@ struct BatchWriteBodyDecoder {
         return false
     }
 
+    @inline(__always)
     private mutating func moreElements() throws -> Bool {
         try more(closing: UInt8(ascii: "]"))
     }
@@ -272,6 +278,7 @@ struct BatchWriteBodyDecoder {
         } while try moreElements()
     }
 
+    @inline(__always)
     private mutating func more(closing: UInt8) throws -> Bool {
         parser.skipWhitespace()
         let next = try parser.peek()
@@ -284,6 +291,7 @@ struct BatchWriteBodyDecoder {
         return false
     }
 
+    @inline(__always)
     private mutating func string() throws -> String {
         try expect(UInt8(ascii: "\""))
         return try parser.parseString()
@@ -302,6 +310,7 @@ struct BatchWriteBodyDecoder {
         }
     }
 
+    @inline(__always)
     private mutating func expect(_ byte: UInt8) throws {
         guard try parser.peek() == byte else { throw NotOrdinary() }
         parser.index += 1
