@@ -102,6 +102,19 @@ import Testing
         try echo.run(borrowing: [7], at: 1)
         #expect(try echo.step())
         #expect(echo.isNull(0))
+
+        // Nested borrows, one of them empty: all bound while the body steps, none afterwards.
+        let pair = try connection.statement("SELECT ?1, ?2, typeof(?2)")
+        let seen = try pair.withBorrowed([1, 2], at: 1) {
+            try pair.withBorrowed([], at: 2) { () throws -> [String] in
+                defer { pair.reset() }
+                guard try pair.step() else { return [] }
+                return ["\(pair.blob(0))", "\(pair.blob(1))", pair.text(2)]
+            }
+        }
+        #expect(seen == ["[1, 2]", "[]", "blob"])
+        #expect(try pair.step())
+        #expect(pair.isNull(0) && pair.isNull(1))
     }
 
     @Test func putsAndDeletesApplyTogether() async throws {

@@ -93,11 +93,16 @@ struct ItemStore {
     @discardableResult
     func write(_ key: StorageKey, old: Item?, new: Item?, newSize: Int, encodedNew: [UInt8]? = nil) throws -> IndexWriteUnits {
         if let new {
-            // Every parameter is bound on each use, so the statement needs no clearing.
+            // Every parameter is bound on each use, so the statement needs no clearing. The key
+            // and item bytes are borrowed for the step rather than copied by SQLite.
             let statement = try rowStatements.upsert()
-            try bind(key, to: statement)
+            try statement.bind(1, key.hash)
             try statement.bind(4, Int64(newSize))
-            try statement.run(borrowing: encodedNew ?? ItemCodec.encode(new, sizeHint: newSize), at: 5)
+            try statement.withBorrowed(key.partition, at: 2) {
+                try statement.withBorrowed(key.sort, at: 3) {
+                    try statement.run(borrowing: encodedNew ?? ItemCodec.encode(new, sizeHint: newSize), at: 5)
+                }
+            }
         } else {
             let statement = try rowStatements.delete()
             try bind(key, to: statement)
