@@ -4,8 +4,9 @@ import KVStore
 ///
 /// The general path builds a `JSONValue` tree first: a dictionary per JSON object, five per
 /// PutRequest, then walks it and frees it. For a 25-item batch that cost more than the SQL
-/// writes. This decoder reads the bytes once into `BatchWriteInput`, with the parser's own
-/// readers for strings, literals and whitespace, so text decodes exactly as it would there.
+/// writes. This decoder reads the bytes once into `BatchWriteItemOperation.Input`, with the
+/// parser's own readers for strings, literals and whitespace, so text decodes exactly as it
+/// would there.
 ///
 /// It never changes an answer: it accepts only a body that the general path would take without
 /// any error up to the engine call, and that it reads to the same input. Anything else gives
