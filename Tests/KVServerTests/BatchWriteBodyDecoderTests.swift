@@ -1,3 +1,4 @@
+import Logging
 import Testing
 
 @testable import KVServer
@@ -142,5 +143,82 @@ import Testing
             }
         }
         return true
+    }
+}
+
+/// The API's router over a live server: a BatchWriteItem body takes the direct decoder or the
+/// JSON tree, with the same answers, and the front end's order of checks is unchanged.
+@Suite struct BatchWriteRoutingTests {
+    static let target = "DynamoDB_20120810.BatchWriteItem"
+
+    static func withAPIServer(_ body: (Int) async throws -> Void) async throws {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let engine = try await KVEngine(configuration: EngineConfiguration(dataDirectory: nil), logger: logger)
+        defer { engine.shutdown() }
+        let server = KVHTTPServer(
+            configuration: KVHTTPServerConfiguration(host: "127.0.0.1", port: 0),
+            router: DynamoDBOperations.router(engine: engine), logger: logger)
+        let running = try await server.start()
+        do {
+            try await body(running.port)
+        } catch {
+            await running.shutdown()
+            throw error
+        }
+        await running.shutdown()
+    }
+
+    static func call(_ port: Int, _ target: String?, _ body: String) async throws -> RawResponse {
+        let (responses, _) = try await RawHTTPClient.exchange(port: port, RawHTTPClient.api(target, body: body), expecting: 1)
+        return try #require(responses.first)
+    }
+
+    @Test func bothPathsGiveTheSameAnswers() async throws {
+        try await Self.withAPIServer { port in
+            let create = try await Self.call(
+                port, "DynamoDB_20120810.CreateTable",
+                #"{"TableName":"bench","BillingMode":"PAY_PER_REQUEST","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}]}"#)
+            #expect(create.status == 200)
+            func batch(_ first: Int, general: Bool, extra: String = "") -> String {
+                let puts = (first..<first + 3).map { #"{"PutRequest":{"Item":{"pk":{"S":"k\#($0)"},"n":{"N":"\#($0)"}}}}"# }
+                let tail = general ? #","ReturnItemCollectionMetrics":null"# : ""
+                return #"{"RequestItems":{"bench":[\#(puts.joined(separator: ","))\#(extra)]},"ReturnConsumedCapacity":"TOTAL"\#(tail)}"#
+            }
+            let direct = try await Self.call(port, Self.target, batch(0, general: false))
+            let general = try await Self.call(port, Self.target, batch(3, general: true))
+            #expect(direct.status == 200)
+            // Member order follows dictionary order, so compare parsed bodies.
+            #expect(try JSONParser.parse(direct.body) == JSONParser.parse(general.body))
+            #expect(try JSONParser.parse(direct.body) == JSONParser.parse(#"{"UnprocessedItems":{},"ConsumedCapacity":[{"TableName":"bench","CapacityUnits":3.0}]}"#))
+            for n in [0, 5] {
+                let got = try await Self.call(port, "DynamoDB_20120810.GetItem", #"{"TableName":"bench","Key":{"pk":{"S":"k\#(n)"}}}"#)
+                #expect(try JSONParser.parse(got.body) == JSONParser.parse(#"{"Item":{"pk":{"S":"k\#(n)"},"n":{"N":"\#(n)"}}}"#))
+            }
+            // The same engine error either way: a duplicate key.
+            let duplicate = #",{"DeleteRequest":{"Key":{"pk":{"S":"k6"}}}}"#
+            let directError = try await Self.call(port, Self.target, batch(6, general: false, extra: duplicate))
+            let generalError = try await Self.call(port, Self.target, batch(6, general: true, extra: duplicate))
+            #expect(directError.status == 400)
+            #expect(try JSONParser.parse(directError.body) == JSONParser.parse(generalError.body))
+            #expect(directError.text.contains("Provided list of item keys contains duplicates"))
+        }
+    }
+
+    @Test func frontEndChecksKeepTheirOrder() async throws {
+        try await Self.withAPIServer { port in
+            let ordinary = #"{"RequestItems":{"missing":[{"PutRequest":{"Item":{"pk":{"S":"a"}}}}]}}"#
+            // A body the decoder would accept, sent to an unknown target: UnknownOperation.
+            let unknown = try await Self.call(port, "DynamoDB_20120810.BatchWriteItems", ordinary)
+            #expect(unknown.text.contains("UnknownOperationException"))
+            let noTarget = try await Self.call(port, nil, ordinary)
+            #expect(noTarget.text.contains("UnknownOperationException"))
+            // Not JSON: SerializationException before anything else.
+            let broken = try await Self.call(port, Self.target, String(ordinary.dropLast()))
+            #expect(broken.text.contains("SerializationException"))
+            // Then the engine: the table does not exist.
+            let missing = try await Self.call(port, Self.target, ordinary)
+            #expect(missing.text.contains("ResourceNotFoundException"))
+        }
     }
 }
