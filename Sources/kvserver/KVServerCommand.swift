@@ -164,9 +164,7 @@ struct KVServerCommand: AsyncParsableCommand {
         let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: EventLoopCount.forThisProcess())
         let server = KVHTTPServer(
             configuration: KVHTTPServerConfiguration(host: settings.host, port: settings.port),
-            router: Router(
-                operations: DynamoDBOperations.handlers(engine: engine),
-                inlineOperations: DynamoDBOperations.inlineHandlers(engine: engine)),
+            router: DynamoDBOperations.router(engine: engine),
             eventLoopGroup: eventLoops,
             logger: logger,
             onListening: { address in

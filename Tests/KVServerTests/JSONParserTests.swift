@@ -132,4 +132,69 @@ struct JSONParserTests {
         let encoded = JSONWriter.encode(value)
         #expect(try JSONParser.parse(encoded) == value)
     }
+    /// Strings are scanned eight bytes at a time: a byte that ends the plain run (quote,
+    /// backslash, control character) or needs UTF-8 validation must be found wherever it falls
+    /// relative to those words.
+    @Test func specialBytesAtEveryOffsetOfALongString() throws {
+        for length in 0..<40 {
+            for offset in 0...length {
+                let prefix = String(repeating: "a", count: offset)
+                let suffix = String(repeating: "b", count: length - offset)
+                // An escape at `offset`.
+                #expect(try JSONParser.parse("\"\(prefix)\\n\(suffix)\"") == .string(prefix + "\n" + suffix))
+                // A two-byte character at `offset`.
+                #expect(try JSONParser.parse("\"\(prefix)é\(suffix)\"") == .string(prefix + "é" + suffix))
+                // A raw control character at `offset`: refused exactly there (after the quote).
+                let control = Array("\"\(prefix)".utf8) + [0x01] + Array("\(suffix)\"".utf8)
+                #expect(throws: JSONParseError(.controlCharacterInString, at: 1 + offset)) { try JSONParser.parse(control) }
+                // An invalid UTF-8 byte at `offset`.
+                let invalid = Array("\"\(prefix)".utf8) + [0xFF] + Array("\(suffix)\"".utf8)
+                #expect(throws: JSONParseError(.invalidUTF8, at: 1 + offset)) { try JSONParser.parse(invalid) }
+                // The string ends at `offset` and the document goes on.
+                #expect(try JSONParser.parse("[\"\(prefix)\",\"\(suffix)\"]") == .array([.string(prefix), .string(suffix)]))
+            }
+            // Unterminated, with no special byte at all.
+            #expect(throws: JSONParseError(.unexpectedEndOfInput, at: 1 + length)) {
+                try JSONParser.parse("\"" + String(repeating: "z", count: length))
+            }
+        }
+    }
+
+    @Test func randomStringsRoundTrip() throws {
+        var generator = SplitMix(seed: 7)
+        let alphabet: [Character] = ["a", "Z", "0", " ", "\"", "\\", "/", "\n", "\u{1}", "\u{7F}", "é", "€", "😀", "\u{0}"]
+        for _ in 0..<500 {
+            let length = Int(generator.next() % 48)
+            let text = String((0..<length).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
+            let encoded = JSONWriter.encode(.object([text: .string(text)]))
+            #expect(try JSONParser.parse(encoded) == .object([text: .string(text)]))
+        }
+    }
+
+    @Test func objectsKeepTheLastOfDuplicateKeysAtEveryNesting() throws {
+        let parsed = try JSONParser.parse(#"{"a":1,"b":{"x":[{"y":1,"y":2},{}],"x2":{"z":{"w":"v"}}},"a":{"k":"second"},"c":[]}"#)
+        #expect(
+            parsed
+                == .object([
+                    "a": .object(["k": .string("second")]),
+                    "b": .object([
+                        "x": .array([.object(["y": .number("2")]), .object([:])]),
+                        "x2": .object(["z": .object(["w": .string("v")])]),
+                    ]),
+                    "c": .array([]),
+                ]))
+    }
+}
+
+/// SplitMix64, so the random tests replay exactly.
+private struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }

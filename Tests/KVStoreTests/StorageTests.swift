@@ -193,11 +193,15 @@ struct DatabaseTests {
         try await withTemporaryDatabasePath { path in
             let database = try Database(location: .file(path: path), synchronous: .full, readers: 2)
             defer { database.close() }
-            let (mode, synchronous) = try await database.exclusive { connection in
-                (try connection.queryText("PRAGMA journal_mode"), try connection.queryText("PRAGMA synchronous"))
+            let (mode, synchronous, checkpointPages) = try await database.exclusive { connection in
+                (
+                    try connection.queryText("PRAGMA journal_mode"), try connection.queryText("PRAGMA synchronous"),
+                    try connection.queryText("PRAGMA wal_autocheckpoint")
+                )
             }
             #expect(mode == "wal")
             #expect(synchronous == "2")  // FULL
+            #expect(checkpointPages == "4000")
             try await database.exclusive { try $0.execute("CREATE TABLE t(x)") }
             let error = await #expect(throws: SQLiteError.self) {
                 try await database.read { try $0.execute("INSERT INTO t VALUES (1)") }

@@ -110,7 +110,14 @@ public struct APIRequestProcessor: Sendable {
         }
 
         var input: JSONValue?
-        if body.readableBytes > 0 {
+        // An operation may read its body straight from the bytes (see `BodyDecoder`); a body
+        // it accepts is valid JSON, so the checks below still run in the same order.
+        let decodedHandler = body.readableBytes == 0 ? nil : head.headers.first(name: "x-amz-target")
+            .flatMap(router.bodyDecoder(forTarget:))
+            .flatMap { decode in body.withUnsafeReadableBytes(decode) }
+        if decodedHandler != nil {
+            input = .null
+        } else if body.readableBytes > 0 {
             let parsed: Result<JSONValue, JSONParseError> = body.withUnsafeReadableBytes { bytes in
                 Result { () throws(JSONParseError) -> JSONValue in try JSONParser.parse(bytes) }
             }
@@ -121,7 +128,7 @@ public struct APIRequestProcessor: Sendable {
         }
 
         guard let target = head.headers.first(name: "x-amz-target"),
-            let handler = router.handler(forTarget: target)
+            let handler = decodedHandler ?? router.handler(forTarget: target)
         else {
             return .respond(APIResponse(error: .unknownOperation, contentType: responseContentType))
         }

@@ -83,11 +83,17 @@ private enum ASCII {
     static let upperE: UInt8 = 0x45
 }
 
-private struct Parser {
+/// The parser's cursor and token readers; internal so that `BatchWriteBodyDecoder` reads
+/// strings, literals and whitespace exactly as documents are parsed.
+struct Parser {
     let bytes: UnsafeRawBufferPointer
     let maxDepth: Int
     var index = 0
     var depth = 0
+    /// Members of the objects being parsed, innermost last. An object's dictionary is built
+    /// once its member count is known, at exactly that capacity: growing it member by member
+    /// re-hashed and re-allocated it on the way.
+    var members: [(key: String, value: JSONValue)] = []
 
     init(bytes: UnsafeRawBufferPointer, maxDepth: Int) {
         self.bytes = bytes
@@ -164,13 +170,16 @@ private struct Parser {
     mutating func parseObject() throws(JSONParseError) -> JSONValue {
         try enterContainer()
         index += 1  // {
-        var object: [String: JSONValue] = [:]
         skipWhitespace()
         if try peek() == ASCII.closeBrace {
             index += 1
             depth -= 1
-            return .object(object)
+            return .object([:])
         }
+        let first = members.count
+        // The first member waits here: most objects (every attribute value) have just one,
+        // and a one-entry dictionary is cheapest made directly.
+        var firstMember: (key: String, value: JSONValue)?
         while true {
             skipWhitespace()
             let quote = try peek()
@@ -182,7 +191,16 @@ private struct Parser {
             guard colon == ASCII.colon else { throw JSONParseError(.unexpectedByte(colon), at: index) }
             index += 1
             skipWhitespace()
-            object[key] = try parseValue()
+            let value = try parseValue()
+            if let waiting = firstMember {
+                members.append(waiting)
+                firstMember = nil
+                members.append((key, value))
+            } else if members.count == first {
+                firstMember = (key, value)
+            } else {
+                members.append((key, value))
+            }
             skipWhitespace()
             let next = try peek()
             index += 1
@@ -191,6 +209,15 @@ private struct Parser {
             throw JSONParseError(.unexpectedByte(next), at: index - 1)
         }
         depth -= 1
+        if let only = firstMember {
+            return .object([only.key: only.value])
+        }
+        var object = [String: JSONValue](minimumCapacity: members.count - first)
+        for position in first..<members.count {
+            // Duplicate keys: the last one wins.
+            object[members[position].key] = members[position].value
+        }
+        members.removeSubrange(first...)
         return .object(object)
     }
 
@@ -264,6 +291,20 @@ private struct Parser {
         var asciiOnly = true
         // Fast path: no escapes.
         while index < bytes.count {
+            // Skip eight bytes at a time while none is '"', '\\' or a control character (items
+            // are mostly long plain strings), then straight to the first byte that is one.
+            while index + 8 <= bytes.count {
+                let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                // Over-approximate: a high byte past the end of the string only costs validation.
+                if word & Self.highs != 0 { asciiOnly = false }
+                let stops = Self.plainRunStops(word)
+                if stops != 0 {
+                    index += stops.trailingZeroBitCount >> 3
+                    break
+                }
+                index += 8
+            }
+            guard index < bytes.count else { break }
             let byte = bytes[index]
             if byte == ASCII.quote {
                 let slice = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
@@ -282,6 +323,23 @@ private struct Parser {
         }
         guard index < bytes.count else { throw JSONParseError(.unexpectedEndOfInput, at: index) }
         return try parseEscapedString(start: start)
+    }
+
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// The high bit of each byte of `word` (loaded little-endian) that is a control character
+    /// (below 0x20), '"' or '\\': the bytes that end a string's fast path; bytes from 0x80 up
+    /// never match. Borrows can also mark a byte above a marked one, never below, so the lowest
+    /// mark is exactly the first such byte; 0 when there is none.
+    @inline(__always)
+    static func plainRunStops(_ word: UInt64) -> UInt64 {
+        let control = (word &- ones &* 0x20) & ~word & highs
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let hasQuote = (quote &- ones) & ~quote & highs
+        let hasBackslash = (backslash &- ones) & ~backslash & highs
+        return control | hasQuote | hasBackslash
     }
 
     /// The slow path: the string holds at least one escape at `index`.

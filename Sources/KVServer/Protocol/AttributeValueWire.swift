@@ -26,7 +26,7 @@ public enum AttributeValueWire {
         // Unknown members are ignored by DynamoDB's deserializer; nulls count as absent.
         var found: (String, JSONValue)?
         var count = 0
-        for (type, value) in fields where knownTypes.contains(type) {
+        for (type, value) in fields where isKnownType(type) {
             if case .null = value { continue }
             count += 1
             found = (type, value)
@@ -42,7 +42,14 @@ public enum AttributeValueWire {
         return decoded
     }
 
-    private static let knownTypes: Set<String> = ["S", "N", "B", "BOOL", "NULL", "SS", "NS", "BS", "L", "M"]
+    /// A switch rather than a `Set<String>`: comparing a short name to ten literals is cheaper
+    /// than hashing it, once per attribute value of every request.
+    private static func isKnownType(_ type: String) -> Bool {
+        switch type {
+        case "S", "N", "B", "BOOL", "NULL", "SS", "NS", "BS", "L", "M": true
+        default: false
+        }
+    }
 
     private static func decode(type: String, _ value: JSONValue, depth: Int) throws(KVError) -> AttributeValue {
         switch type {

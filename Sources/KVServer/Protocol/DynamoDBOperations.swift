@@ -2,6 +2,17 @@ public import KVStore
 
 /// The DynamoDB API operations, keyed by the operation name of `X-Amz-Target`.
 public enum DynamoDBOperations {
+    /// The router of the API: every handler, the inline handlers of the operations that can
+    /// answer on the event loop (GetItem), and the body decoders of the operations that have
+    /// one (BatchWriteItem, whose bodies are mostly items).
+    public static func router(engine: KVEngine) -> Router {
+        var router = Router(operations: handlers(engine: engine), inlineOperations: inlineHandlers(engine: engine))
+        router.register(
+            bodyDecoder: { body in BatchWriteItemOperation.decodedHandler(body, engine: engine) },
+            forTarget: Router.dynamoDBTargetPrefix + "BatchWriteItem")
+        return router
+    }
+
     public static func handlers(engine: KVEngine) -> [String: OperationHandler] {
         func bind(
             _ operation: @escaping @Sendable (JSONValue, RequestContext, KVEngine) async throws -> JSONValue

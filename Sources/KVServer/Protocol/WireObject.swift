@@ -20,6 +20,7 @@ public struct WireObject: Sendable {
     }
 
     public subscript(_ name: String) -> JSONValue? {
+        // One lookup: hashing the name twice showed in batch profiles.
         guard let value = fields[name] else { return nil }
         if case .null = value { return nil }
         return value

@@ -66,3 +66,10 @@ public typealias OperationHandler = @Sendable (JSONValue, RequestContext) async 
 /// answer that way (the engine's setup does not allow it); the `OperationHandler` then runs.
 /// Registered next to, never instead of, an `OperationHandler`.
 public typealias InlineOperationHandler = @Sendable (JSONValue, RequestContext) throws -> JSONValue?
+
+/// Reads a request body straight from its bytes, skipping the `JSONValue` tree, and returns a
+/// handler bound to what it read; nil hands the body to the general path (JSON parse, then
+/// the operation's handler), which must then give the same answer or the exact error.
+/// Accepting a body also vouches that it is valid JSON: the front end's checks that follow
+/// the parse (target, authentication) still run. Runs on the event loop; must not block.
+public typealias BodyDecoder = @Sendable (UnsafeRawBufferPointer) -> OperationHandler?

@@ -16,6 +16,7 @@ public struct Router: Sendable {
 
     private var handlers: [String: OperationHandler] = [:]
     private var inlineHandlers: [String: InlineOperationHandler] = [:]
+    private var bodyDecoders: [String: BodyDecoder] = [:]
 
     public init() {}
 
@@ -56,6 +57,17 @@ public struct Router: Sendable {
     /// The inline variant of a target's handler, if it has one.
     public func inlineHandler(forTarget target: String) -> InlineOperationHandler? {
         inlineHandlers[target]
+    }
+
+    /// Registers a decoder that reads the bodies of `target` straight from their bytes (see
+    /// `BodyDecoder`); the operation keeps its handler for every body the decoder declines.
+    public mutating func register(bodyDecoder: @escaping BodyDecoder, forTarget target: String) {
+        bodyDecoders[target] = bodyDecoder
+    }
+
+    /// The body decoder for an exact `X-Amz-Target` value, if the operation has one.
+    public func bodyDecoder(forTarget target: String) -> BodyDecoder? {
+        bodyDecoders[target]
     }
 
     /// All registered targets, sorted.

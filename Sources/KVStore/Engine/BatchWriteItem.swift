@@ -34,28 +34,35 @@ extension KVEngine {
     /// duplicate keys), then all writes run in one body of the group-commit writer: one
     /// transaction, so a batch is applied whole or not at all and costs one commit.
     /// Items are not conditional, so nothing can fail part-way and `UnprocessedItems` stays empty.
+    ///
+    /// Items are encoded while they are checked, on the caller's thread: the single writer
+    /// thread serves every connection, so it is left only the SQL.
     public func batchWriteItem(_ request: BatchWriteRequest) async throws -> BatchWriteResult {
-        var planned: [(table: TableDefinition, writes: [(key: StorageKey, item: Item?, size: Int)])] = []
+        var planned: [(table: TableDefinition, writes: [PreparedBatchWrite])] = []
+        planned.reserveCapacity(request.tables.count)
         for (name, writes) in request.tables {
             let table = try existingTable(name)
-            var seen = Set<StorageKey>()
-            var keyed: [(key: StorageKey, item: Item?, size: Int)] = []
+            var seen = BatchKeySet()
+            var prepared: [PreparedBatchWrite] = []
+            prepared.reserveCapacity(writes.count)
             for write in writes {
                 let key: StorageKey
                 switch write {
                 case .put(let item):
-                    key = try KeyValidator.key(KeyValidator.keyAttributes(of: item, schema: table.keySchema), schema: table.keySchema)
+                    key = try KeyValidator.keyOfBatchPut(item, schema: table.keySchema)
                     try IndexKeys.validate(item, for: table)
-                    keyed.append((key, item, ItemSize.of(item)))
+                    let size = ItemSize.of(item)
+                    prepared.append(
+                        PreparedBatchWrite(key: key, item: item, size: size, encoded: ItemCodec.encode(item, sizeHint: size)))
                 case .delete(let keyItem):
                     key = try KeyValidator.key(keyItem, schema: table.keySchema)
-                    keyed.append((key, nil, 0))
+                    prepared.append(PreparedBatchWrite(key: key, item: nil, size: 0, encoded: nil))
                 }
-                guard seen.insert(key).inserted else {
+                guard seen.insert(key) else {
                     throw KVError.validation("Provided list of item keys contains duplicates")
                 }
             }
-            planned.append((table, keyed))
+            planned.append((table, prepared))
         }
         let measures = request.measuresCapacity
         let plan = planned
@@ -64,14 +71,16 @@ extension KVEngine {
                 var consumed: [ConsumedCapacity] = []
                 for (table, writes) in plan {
                     let store = try self.itemStore(table, connection)
+                    let storeNeedsOld = store.needsOldItem
                     var total = ConsumedCapacity(tableName: table.name, kind: .write, table: 0)
                     for write in writes {
-                        let needsOld = store.needsOldItem || write.item == nil
+                        let needsOld = storeNeedsOld || write.item == nil
                         let entry = needsOld ? try store.fetchEntry(write.key) : nil
                         let oldSize = needsOld ? entry?.size : measures ? try store.storedSize(write.key) : nil
                         var units = IndexWriteUnits()
                         if write.item != nil || entry != nil {
-                            units = try store.write(write.key, old: entry?.item, new: write.item, newSize: write.size)
+                            units = try store.write(
+                                write.key, old: entry?.item, new: write.item, newSize: write.size, encodedNew: write.encoded)
                         }
                         total.add(.write(table: table.name, oldSize: oldSize, newSize: write.item == nil ? nil : write.size, indexes: units))
                     }
@@ -81,5 +90,44 @@ extension KVEngine {
             }
         }
         return BatchWriteResult(unprocessed: [], consumedCapacity: ConsumedCapacity.perTable(capacity))
+    }
+}
+
+/// One write of a batch, checked and prepared before it reaches the writer.
+struct PreparedBatchWrite: Sendable {
+    var key: StorageKey
+    /// The item of a put; nil for a delete.
+    var item: Item?
+    /// `ItemSize` of the item (0 for a delete).
+    var size: Int
+    /// `ItemCodec.encode(item)`, made outside the writer.
+    var encoded: [UInt8]?
+}
+
+/// The keys of one table's writes so far, to refuse a duplicate.
+///
+/// A table's list holds at most 25 writes on the wire, where comparing keys one by one (the
+/// partition hash first) is cheaper than hashing each key's bytes into a set. Longer lists
+/// (only possible through the engine API) switch to a set, so the check never turns quadratic.
+struct BatchKeySet {
+    static let linearLimit = 32
+    private var keys: [StorageKey] = []
+    private var hashed: Set<StorageKey>?
+
+    /// Adds `key`; false when it was already there.
+    mutating func insert(_ key: StorageKey) -> Bool {
+        if var set = hashed {
+            hashed = nil  // the only reference, so inserting does not copy the set
+            let inserted = set.insert(key).inserted
+            hashed = set
+            return inserted
+        }
+        if keys.contains(key) { return false }
+        keys.append(key)
+        if keys.count > Self.linearLimit {
+            hashed = Set(keys)
+            keys = []
+        }
+        return true
     }
 }

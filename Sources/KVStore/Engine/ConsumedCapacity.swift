@@ -106,8 +106,13 @@ public struct ConsumedCapacity: Sendable, Equatable {
     /// Adds another consumption of the same table.
     public mutating func add(_ other: ConsumedCapacity) {
         table += other.table
-        globalIndexes.merge(other.globalIndexes, uniquingKeysWith: +)
-        localIndexes.merge(other.localIndexes, uniquingKeysWith: +)
+        // Most writes touch no index; merging empty dictionaries still costs a generic call each.
+        if !other.globalIndexes.isEmpty {
+            globalIndexes.merge(other.globalIndexes, uniquingKeysWith: +)
+        }
+        if !other.localIndexes.isEmpty {
+            localIndexes.merge(other.localIndexes, uniquingKeysWith: +)
+        }
     }
 
     /// Every figure multiplied (transactions cost twice).

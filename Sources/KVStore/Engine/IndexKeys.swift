@@ -30,6 +30,8 @@ enum IndexKeys {
 
     /// DynamoDB refuses a write whose index key attribute has the wrong type or is empty.
     static func validate(_ item: Item, for table: TableDefinition) throws(KVError) {
+        // Most tables have no index: skip building `table.indexes` for every item written.
+        guard !table.globalIndexes.isEmpty || !table.localIndexes.isEmpty else { return }
         for index in table.indexes {
             for attribute in index.keySchema.attributes {
                 guard let value = item[attribute.name] else { continue }

@@ -11,12 +11,27 @@ struct ItemStore {
     let table: TableDefinition
     let connection: Connection
     /// The time of the write (stream record timestamps, shard rollover).
-    var now: Double = WallClock.now()
-    var shardRollover: Double = StreamSettings.defaultShardRollover
-    var origin: WriteOrigin = .client
+    var now: Double
+    var shardRollover: Double
+    var origin: WriteOrigin
     /// DynamoDB's 10 GB limit on an item collection (items sharing a partition key, with their
     /// local index rows) of a table with local secondary indexes.
-    var itemCollectionLimit: Int64 = EngineConfiguration.defaultItemCollectionLimit
+    var itemCollectionLimit: Int64
+    private let rowStatements: ItemRowStatements
+
+    init(
+        table: TableDefinition, connection: Connection, now: Double = WallClock.now(),
+        shardRollover: Double = StreamSettings.defaultShardRollover, origin: WriteOrigin = .client,
+        itemCollectionLimit: Int64 = EngineConfiguration.defaultItemCollectionLimit
+    ) {
+        self.table = table
+        self.connection = connection
+        self.now = now
+        self.shardRollover = shardRollover
+        self.origin = origin
+        self.itemCollectionLimit = itemCollectionLimit
+        self.rowStatements = ItemRowStatements(connection: connection, table: table)
+    }
 
     func fetch(_ key: StorageKey) throws -> Item? {
         try fetchEntry(key)?.item
@@ -65,30 +80,40 @@ struct ItemStore {
     }
 
     /// Whether writes need the old item to keep derived data (indexes, streams, TTL) right.
-    var needsOldItem: Bool { !table.indexes.isEmpty || table.activeStream != nil || table.ttlAttribute != nil }
+    var needsOldItem: Bool {
+        // Not `table.indexes`: that concatenates two arrays, per item of a batch.
+        !table.globalIndexes.isEmpty || !table.localIndexes.isEmpty || table.activeStream != nil || table.ttlAttribute != nil
+    }
 
     /// Replaces the item at `key` (`new == nil` deletes it) and updates everything derived from it.
     /// `old` must be the item currently stored when `needsOldItem` is true.
+    /// - Parameter encodedNew: `ItemCodec.encode(new)` when the caller already has it (a batch
+    ///   encodes its items before entering the writer, so the writer thread only runs SQL).
     /// - Returns: the write units each index spent, for `ConsumedCapacity`.
     @discardableResult
-    func write(_ key: StorageKey, old: Item?, new: Item?, newSize: Int) throws -> IndexWriteUnits {
+    func write(_ key: StorageKey, old: Item?, new: Item?, newSize: Int, encodedNew: [UInt8]? = nil) throws -> IndexWriteUnits {
         if let new {
-            let statement = try connection.statement(
-                "INSERT OR REPLACE INTO \(table.sqlTableName) (h, pk, sk, size, item) VALUES (?, ?, ?, ?, ?)")
-            defer { statement.reset() }
-            try bind(key, to: statement)
+            // Every parameter is bound on each use, so the statement needs no clearing. The key
+            // and item bytes are borrowed for the step rather than copied by SQLite.
+            let statement = try rowStatements.upsert()
+            try statement.bind(1, key.hash)
             try statement.bind(4, Int64(newSize))
-            try statement.bind(5, ItemCodec.encode(new))
-            try statement.run()
+            try statement.withBorrowed(key.partition, at: 2) {
+                try statement.withBorrowed(key.sort, at: 3) {
+                    try statement.run(borrowing: encodedNew ?? ItemCodec.encode(new, sizeHint: newSize), at: 5)
+                }
+            }
         } else {
-            let statement = try connection.statement(
-                "DELETE FROM \(table.sqlTableName) WHERE h = ? AND pk = ? AND sk = ?")
-            defer { statement.reset() }
+            let statement = try rowStatements.delete()
             try bind(key, to: statement)
             try statement.run()
         }
         var units = IndexWriteUnits()
-        for index in table.indexes where index.status != .deleting {
+        // Global then local indexes, the order of `table.indexes`, without building that array.
+        for index in table.globalIndexes where index.status != .deleting {
+            units.record(index, try updateIndex(index, key: key, old: old, new: new))
+        }
+        for index in table.localIndexes where index.status != .deleting {
             units.record(index, try updateIndex(index, key: key, old: old, new: new))
         }
         if let new, !table.localIndexes.isEmpty, newSize > (old.map(ItemSize.of) ?? 0) {
@@ -199,6 +224,39 @@ struct ItemStore {
         try statement.bind(3, key.sort)
         try statement.bind(4, key.tablePartition)
         try statement.bind(5, key.tableSort)
+    }
+}
+
+/// The item-row statements `ItemStore.write` runs for every item, looked up once per store.
+///
+/// The connection's cache is keyed by SQL text: asking it means interpolating the table name
+/// and hashing about 80 bytes, which cost more than binding the row. A batch of 25 items (or a
+/// TTL sweep) writes many rows through one store.
+private final class ItemRowStatements {
+    private let connection: Connection
+    /// Its SQL name is built on first use: stores made for reads never need it.
+    private let table: TableDefinition
+    private var cachedUpsert: Statement?
+    private var cachedDelete: Statement?
+
+    init(connection: Connection, table: TableDefinition) {
+        self.connection = connection
+        self.table = table
+    }
+
+    func upsert() throws -> Statement {
+        if let cachedUpsert { return cachedUpsert }
+        let statement = try connection.statement(
+            "INSERT OR REPLACE INTO \(table.sqlTableName) (h, pk, sk, size, item) VALUES (?, ?, ?, ?, ?)")
+        cachedUpsert = statement
+        return statement
+    }
+
+    func delete() throws -> Statement {
+        if let cachedDelete { return cachedDelete }
+        let statement = try connection.statement("DELETE FROM \(table.sqlTableName) WHERE h = ? AND pk = ? AND sk = ?")
+        cachedDelete = statement
+        return statement
     }
 }
 

@@ -35,6 +35,25 @@ public enum KeyValidator {
         return try sized(partition: partition, sort: sort)
     }
 
+    /// The key of a BatchWriteItem PutRequest item. DynamoDB checks it like a `Key` parameter (a
+    /// missing or mistyped key attribute is "The provided key element does not match the schema"),
+    /// so this is `key(keyAttributes(of: item, schema:), schema:)` without copying the key
+    /// attributes into a new dictionary first: presence of every key attribute, then each part.
+    static func keyOfBatchPut(_ item: Item, schema: KeySchema) throws(KVError) -> StorageKey {
+        guard let partitionValue = item[schema.partitionKey.name] else { throw mismatch }
+        var sortPart: (value: AttributeValue, attribute: KeyAttribute)?
+        if let sortKey = schema.sortKey {
+            guard let sortValue = item[sortKey.name] else { throw mismatch }
+            sortPart = (sortValue, sortKey)
+        }
+        let partition = try keyParameterPart(partitionValue, schema.partitionKey)
+        var sort: [UInt8] = []
+        if let sortPart {
+            sort = try keyParameterPart(sortPart.value, sortPart.attribute)
+        }
+        return try sized(partition: partition, sort: sort)
+    }
+
     /// The key attributes of an item, for `ReturnValues` and `LastEvaluatedKey`.
     static func keyAttributes(of item: Item, schema: KeySchema) -> Item {
         var key: Item = [:]
@@ -58,7 +77,12 @@ public enum KeyValidator {
     }
 
     private static func keyParameterPart(_ key: Item, _ attribute: KeyAttribute) throws(KVError) -> [UInt8] {
-        guard let value = key[attribute.name], value.scalarType == attribute.type else { throw mismatch }
+        guard let value = key[attribute.name] else { throw mismatch }
+        return try keyParameterPart(value, attribute)
+    }
+
+    private static func keyParameterPart(_ value: AttributeValue, _ attribute: KeyAttribute) throws(KVError) -> [UInt8] {
+        guard value.scalarType == attribute.type else { throw mismatch }
         return try encode(value, attribute)
     }
 

@@ -67,9 +67,13 @@ public enum ItemCodec {
     // MARK: Encoding
 
     /// Encodes a whole item.
-    public static func encode(_ item: Item) -> [UInt8] {
+    ///
+    /// - Parameter sizeHint: the item's `ItemSize` when the caller has it. The encoding is that
+    ///   many bytes plus a few per attribute (tags and lengths), so reserving from it spares the
+    ///   array growing and copying itself while the item is written.
+    public static func encode(_ item: Item, sizeHint: Int? = nil) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(64 + 48 * item.count)
+        out.reserveCapacity(sizeHint.map { $0 + 16 + 8 * item.count } ?? 64 + 48 * item.count)
         out.append(formatVersion)
         writeMapBody(item, into: &out)
         return out

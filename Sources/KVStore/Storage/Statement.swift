@@ -77,6 +77,32 @@ final class Statement {
         while try step() {}
     }
 
+    /// Binds `bytes` at `index` without SQLite copying them, runs like `run()`, then binds NULL
+    /// there, so the statement never keeps a pointer to memory it does not own.
+    ///
+    /// The copy `bind(_:_:)` makes (SQLITE_TRANSIENT) is an allocation and a memcpy of the whole
+    /// item per write; here the bytes only have to live until the statement has stepped.
+    func run(borrowing bytes: [UInt8], at index: Int32) throws {
+        try withBorrowed(bytes, at: index) { try run() }
+    }
+
+    /// Binds `bytes` at `index` without SQLite copying them (SQLITE_STATIC) for the duration of
+    /// `body`, which must step the statement; binds NULL there afterwards. Nest calls to borrow
+    /// several blobs.
+    func withBorrowed<R>(_ bytes: [UInt8], at index: Int32, _ body: () throws -> R) throws -> R {
+        guard !bytes.isEmpty else {
+            // A nil pointer would bind NULL, not a zero-length blob.
+            try bind(index, bytes)
+            return try body()
+        }
+        return try bytes.withUnsafeBytes { buffer in
+            // A nil destructor is SQLITE_STATIC: SQLite uses the bytes in place.
+            try check(sqlite3_bind_blob64(handle, index, buffer.baseAddress, sqlite3_uint64(buffer.count), nil))
+            defer { sqlite3_bind_null(handle, index) }
+            return try body()
+        }
+    }
+
     /// Resets the statement and clears its bindings.
     func reset() {
         sqlite3_reset(handle)

@@ -10,29 +10,36 @@ enum BatchWriteItemOperation {
         "Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]"
 
     static func handle(_ body: JSONValue, _ context: RequestContext, engine: KVEngine) async throws -> JSONValue {
+        try await execute(try input(body), engine: engine)
+    }
+
+    /// Every check of the wire, in DynamoDB's order, and the request they leave.
+    static func input(_ body: JSONValue) throws(KVError) -> Input {
         let request = try WireObject(body)
         var violations = ConstraintViolations()
         violations.oneOf(try request.string("ReturnConsumedCapacity"), CapacityWire.modeValues, at: "returnConsumedCapacity")
         violations.oneOf(try request.string("ReturnItemCollectionMetrics"), ["SIZE", "NONE"], at: "returnItemCollectionMetrics")
         let entries = try BatchWire.requestItems(request, into: &violations) ?? []
         let requestItems = WireObject(fields: Dictionary(entries, uniquingKeysWith: { first, _ in first }))
-        var lists: [(key: String, requests: [WireObject])] = []
+        var lists: [(key: String, requests: [WriteRequestFields])] = []
         var badLength = false
         var nested = ConstraintViolations()
         for (key, _) in entries {
             let elements = try requestItems.array(key) ?? []
             if elements.isEmpty || elements.count > KVEngine.maxBatchWrites { badLength = true }
-            var requests: [WireObject] = []
+            var requests: [WriteRequestFields] = []
+            requests.reserveCapacity(elements.count)
             for (offset, element) in elements.enumerated() {
-                let writeRequest = try WireObject(element)
-                let path = "requestItems.\(key).member.\(offset + 1).member"
-                if let delete = try writeRequest.object("DeleteRequest") {
-                    nested.notNull(try delete.map("Key"), at: "\(path).deleteRequest.key")
+                let fields = try WriteRequestFields(element)
+                // The path is built only for a violation: interpolating it for every element
+                // cost more than reading the element.
+                if fields.hasDelete, fields.deleteKey == nil {
+                    nested.add(value: nil, at: "\(path(key, offset)).deleteRequest.key", "not be null")
                 }
-                if let put = try writeRequest.object("PutRequest") {
-                    nested.notNull(try put.map("Item"), at: "\(path).putRequest.item")
+                if fields.hasPut, fields.putItem == nil {
+                    nested.add(value: nil, at: "\(path(key, offset)).putRequest.item", "not be null")
                 }
-                requests.append(writeRequest)
+                requests.append(fields)
             }
             lists.append((key, requests))
         }
@@ -42,32 +49,55 @@ enum BatchWriteItemOperation {
         for message in nested.messages { violations.add(raw: message) }
         try violations.check()
 
-        var tables: [(name: String, writes: [BatchWrite])] = []
-        var keysByName: [String: String] = [:]
+        var tables: [(key: String, writes: [BatchWrite])] = []
+        tables.reserveCapacity(lists.count)
         for (key, requests) in lists {
             var writes: [BatchWrite] = []
-            for writeRequest in requests {
-                let put = try writeRequest.object("PutRequest")
-                let delete = try writeRequest.object("DeleteRequest")
-                switch (put, delete) {
-                case (let put?, nil):
-                    let item = try AttributeValueWire.decodeItem(try put.map("Item") ?? [:])
+            writes.reserveCapacity(requests.count)
+            for fields in requests {
+                switch (fields.hasPut, fields.hasDelete) {
+                case (true, false):
+                    let item = try AttributeValueWire.decodeItem(fields.putItem ?? [:])
                     if ItemSize.of(item) > ItemSize.maximum {
                         throw KVError.validation("Item size has exceeded the maximum allowed size")
                     }
                     writes.append(.put(item))
-                case (nil, let delete?):
-                    writes.append(.delete(try AttributeValueWire.decodeItem(try delete.map("Key") ?? [:])))
+                case (false, true):
+                    writes.append(.delete(try AttributeValueWire.decodeItem(fields.deleteKey ?? [:])))
                 default:
                     throw KVError.validation(
                         "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes")
                 }
             }
+            tables.append((key, writes))
+        }
+        return Input(tables: tables, capacityMode: try CapacityWire.mode(request))
+    }
+
+    /// A request that passed every check of the wire: what `handle` and `BatchWriteBodyDecoder`
+    /// both produce, so both paths end in the same engine call and answer.
+    struct Input: Sendable {
+        /// `RequestItems` keys (table names or ARNs) with their writes, in key order.
+        var tables: [(key: String, writes: [BatchWrite])]
+        var capacityMode: CapacityWire.Mode?
+    }
+
+    /// A handler for a body `BatchWriteBodyDecoder` read, or nil when it must take `handle`.
+    static func decodedHandler(_ body: UnsafeRawBufferPointer, engine: KVEngine) -> OperationHandler? {
+        guard let input = BatchWriteBodyDecoder.decode(body) else { return nil }
+        return { _, _ in try await execute(input, engine: engine) }
+    }
+
+    static func execute(_ input: Input, engine: KVEngine) async throws -> JSONValue {
+        var tables: [(name: String, writes: [BatchWrite])] = []
+        tables.reserveCapacity(input.tables.count)
+        var keysByName: [String: String] = [:]
+        for (key, writes) in input.tables {
             let name = BatchWire.tableName(key)
             keysByName[name] = key
             tables.append((name, writes))
         }
-        let mode = try CapacityWire.mode(request)
+        let mode = input.capacityMode
         let result = try await engine.batchWriteItem(BatchWriteRequest(tables: tables, measuresCapacity: mode != nil))
 
         var unprocessed: [String: JSONValue] = [:]
@@ -75,6 +105,33 @@ enum BatchWriteItemOperation {
             unprocessed[keysByName[name] ?? name] = .array(writes.map(encode))
         }
         return CapacityWire.attach(list: result.consumedCapacity, mode: mode, to: .object(["UnprocessedItems": .object(unprocessed)]))
+    }
+
+    /// Where an element's members are reported: `requestItems.<table>.member.<n>.member`.
+    static func path(_ key: String, _ offset: Int) -> String {
+        "requestItems.\(key).member.\(offset + 1).member"
+    }
+
+    /// One element of a table's list, read once in DynamoDB's order: the element itself, then
+    /// `DeleteRequest` and its `Key`, then `PutRequest` and its `Item` (each may throw a
+    /// SerializationException for a wrong JSON type).
+    struct WriteRequestFields {
+        var hasDelete = false
+        var deleteKey: [String: JSONValue]?
+        var hasPut = false
+        var putItem: [String: JSONValue]?
+
+        init(_ element: JSONValue) throws(KVError) {
+            let writeRequest = try WireObject(element)
+            if let delete = try writeRequest.object("DeleteRequest") {
+                hasDelete = true
+                deleteKey = try delete.map("Key")
+            }
+            if let put = try writeRequest.object("PutRequest") {
+                hasPut = true
+                putItem = try put.map("Item")
+            }
+        }
     }
 
     static func encode(_ write: BatchWrite) -> JSONValue {
