@@ -46,7 +46,6 @@ public final class Database: Sendable {
     ///   - readers: the number of reader threads and connections (file mode; at least 1).
     /// - Throws: `SQLiteError` when a connection cannot be opened or configured.
     public init(location: Location, synchronous: Synchronous = .normal, readers: Int = 4) throws {
-        _ = Database.sharedCacheLimit
         let owner = WorkerThread.newOwner()
         self.owner = owner
         self.location = location
@@ -56,6 +55,7 @@ public final class Database: Sendable {
             self.readers = nil
             self.inlineReaders = nil
         case .file(let path):
+            _ = Database.sharedCacheLimit
             let writer = try Writer(owner: owner) {
                 try Database.openWriter(path: path, synchronous: synchronous)
             }
@@ -202,8 +202,10 @@ public final class Database: Sendable {
     /// SQLite's soft heap limit, for the whole process: past it, page caches reuse their least
     /// recently used clean pages instead of growing. Each connection's `cache_size` is its own
     /// ceiling (32 MiB for the writer, 8 MiB for each of up to six readers); together they could
-    /// hold 80 MiB of mostly cold pages, which a full Scan of a large table would fill. Pages of
-    /// an in-memory database are its only copy and are never reused, so it is unaffected.
+    /// hold 80 MiB of mostly cold pages, which a full Scan of a large table would fill. Set by
+    /// the first file database only: an in-memory database's pages are its data and count
+    /// against the limit, and past it every SQLite allocation takes the slow path (in-memory
+    /// GetItem p50 32 -> 82 µs in Scripts/bench/micro.sh).
     static let sharedCacheLimit: Int64 = {
         let limit: Int64 = 40 << 20
         sqlite3_soft_heap_limit64(limit)
