@@ -79,16 +79,9 @@ extension KVEngine {
         }
         let direction = request.scanIndexForward ? "ASC" : "DESC"
         let order = source.orderColumns.map { "\($0) \(direction)" }.joined(separator: ", ")
-        let options = request.options
-        let whereClause = clauses.joined(separator: " AND ")
-        let boundArguments = arguments
-        return try await onExistingTable {
-            try await database.read { connection in
-                let reader = PageReader(source: source, options: options, connection: connection)
-                let sql = "SELECT \(reader.selectedColumns) FROM \(source.sqlTableName) WHERE \(whereClause) ORDER BY \(order)"
-                return try reader.read(sql: sql, arguments: boundArguments)
-            }
-        }
+        let sql = "SELECT \(source.pageColumns) FROM \(source.sqlTableName) WHERE \(clauses.joined(separator: " AND ")) ORDER BY \(order)"
+        // One partition is often small: worth trying on the calling thread whatever the Limit.
+        return try await readPage(source: source, options: request.options, mayFitInline: true, sql: sql, arguments: arguments)
     }
 
     static func argument(_ column: ReadSource.StartColumn) -> PageReader.Argument {

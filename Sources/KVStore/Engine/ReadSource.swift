@@ -34,6 +34,8 @@ struct ReadSource: Sendable {
 
     var keySchema: KeySchema { index?.keySchema ?? table.keySchema }
     var sqlTableName: String { index.map { $0.sqlTableName(of: table) } ?? table.sqlTableName }
+    /// Columns every page query selects, in this order (see `PageReader`).
+    var pageColumns: String { index == nil ? "item, size" : "item, size, tpk, tsk" }
     /// Columns that order rows within a partition, after `h, pk`.
     var orderColumns: [String] { index == nil ? ["sk"] : ["sk", "tpk", "tsk"] }
 

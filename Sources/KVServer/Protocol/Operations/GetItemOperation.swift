@@ -18,8 +18,11 @@ enum GetItemOperation {
         let key = try AttributeValueWire.decodeItem(keyFields ?? [:])
 
         let read = try await engine.readItem(
-            GetItemRequest(tableName: tableName ?? "", key: key, consistentRead: consistentRead, projection: projection))
-        let response: JSONValue = read.item.map { .object(["Item": AttributeValueWire.responseItem($0)]) } ?? .object([:])
+            GetItemRequest(
+                tableName: tableName ?? "", key: key, consistentRead: consistentRead, projection: projection,
+                returnsStoredItem: true))
+        let item = try read.storedItem.flatMap(StoredItemWire.item) ?? read.item.map(AttributeValueWire.responseItem)
+        let response: JSONValue = item.map { .object(["Item": $0]) } ?? .object([:])
         return CapacityWire.attach(read.consumedCapacity, mode: try CapacityWire.mode(request), to: response)
     }
 }
