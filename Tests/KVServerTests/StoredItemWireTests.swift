@@ -97,6 +97,14 @@ private struct RandomWireItems {
     }
 
     mutating func string() -> String {
+        if Int.random(in: 0...4, using: &generator) == 0 {
+            // Plain text long enough for the vector paths, with at most one character that is not.
+            var text = String(repeating: "abcdefghij", count: Int.random(in: 0...5, using: &generator))
+            let odd: [Character] = ["\"", "\\", "\n", "\u{7F}", "\u{1F}", "é", "🎉", " "]
+            let offset = Int.random(in: 0...text.count, using: &generator)
+            text.insert(odd[Int.random(in: 0..<odd.count, using: &generator)], at: text.index(text.startIndex, offsetBy: offset))
+            return text
+        }
         let alphabet: [Unicode.Scalar] = [
             "a", "Z", "0", " ", "\"", "\\", "/", "\n", "\r", "\t", "\u{8}", "\u{C}", "\u{0}", "\u{1F}", "\u{7F}", "é", "中",
             "\u{2028}", "🎉",

@@ -109,9 +109,16 @@ private struct Rebuilder: StoredItemVisitor {
         return item
     }
 
-    mutating func name(_ utf8: UnsafeBufferPointer<UInt8>, index: Int) {
+    mutating func name(_ text: StoredText, index: Int) {
         guard case .map(let map, nil, let next)? = stack.last, index == next else { return fail() }
-        stack[stack.count - 1] = .map(map, pending: String(decoding: utf8, as: UTF8.self), next: next + 1)
+        stack[stack.count - 1] = .map(map, pending: string(text), next: next + 1)
+    }
+
+    /// The text as a String, failing the walk if its `isPlain` flag is wrong.
+    private mutating func string(_ text: StoredText) -> String {
+        let plain = text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }
+        if plain != text.isPlain { fail() }
+        return String(decoding: text.utf8, as: UTF8.self)
     }
 
     mutating func element(index: Int) {
@@ -124,7 +131,7 @@ private struct Rebuilder: StoredItemVisitor {
 
     mutating func scalar(_ value: StoredScalar) {
         switch value {
-        case .string(let utf8): add(.string(String(decoding: utf8, as: UTF8.self)))
+        case .string(let text): add(.string(string(text)))
         case .number(let number): add(.number(number))
         case .binary(let bytes): add(.binary(Array(bytes)))
         case .bool(let flag): add(.bool(flag))

@@ -28,6 +28,13 @@ enum RandomItems {
     /// Text with characters JSON must escape, multi-byte UTF-8 and, now and then, runs long
     /// enough for word-at-a-time scanning.
     static func string(using generator: inout SeededGenerator) -> String {
+        if Int.random(in: 0...4, using: &generator) == 0 {
+            // Mostly plain text, with at most one character that is not, anywhere in it.
+            var text = String(repeating: "abcdefghij", count: Int.random(in: 0...5, using: &generator))
+            let odd: [Character] = ["\"", "\\", "\u{7F}", "\u{1F}", "é", "🎉", " "]
+            text.insert(odd[Int.random(in: 0..<odd.count, using: &generator)], at: text.index(text.startIndex, offsetBy: Int.random(in: 0...text.count, using: &generator)))
+            return text
+        }
         let alphabet: [Unicode.Scalar] = [
             "a", "Z", "0", " ", "\"", "\\", "/", "\n", "\t", "\u{0}", "\u{1F}", "\u{7F}", "é", "ß", "中", "\u{2028}", "🎉", "\u{10FFFF}",
         ]

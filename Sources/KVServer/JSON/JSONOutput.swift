@@ -1,3 +1,5 @@
+import KVStore
+
 /// A growable byte buffer written through a pointer, for writers that append many small pieces
 /// (a page of items is thousands of them): no uniqueness or capacity checks of an `Array` per piece.
 final class JSONOutput {
@@ -44,6 +46,20 @@ final class JSONOutput {
     @inline(__always)
     func append(_ text: StaticString) {
         text.withUTF8Buffer { append(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Appends stored text as a quoted JSON string; plain text needs no escaping to look for.
+    func appendString(_ text: StoredText) {
+        guard text.isPlain, let base = text.utf8.baseAddress else {
+            appendString(utf8: UnsafeRawBufferPointer(text.utf8))
+            return
+        }
+        let length = text.utf8.count
+        let target = reserve(length + 2)
+        target.initialize(to: UInt8(ascii: "\""))
+        (target + 1).initialize(from: base, count: length)
+        (target + 1 + length).initialize(to: UInt8(ascii: "\""))
+        count += length + 2
     }
 
     /// Appends UTF-8 text as a quoted JSON string, escaped as `JSONEscaping` says.

@@ -53,9 +53,9 @@ struct StoredItemJSONWriter: StoredItemVisitor {
         out.append(UInt8(ascii: "}"))
     }
 
-    func name(_ utf8: UnsafeBufferPointer<UInt8>, index: Int) {
+    func name(_ text: StoredText, index: Int) {
         if index > 0 { out.append(UInt8(ascii: ",")) }
-        out.appendString(utf8: UnsafeRawBufferPointer(utf8))
+        out.appendString(text)
         out.append(UInt8(ascii: ":"))
     }
 
@@ -65,9 +65,9 @@ struct StoredItemJSONWriter: StoredItemVisitor {
 
     func scalar(_ value: StoredScalar) {
         switch value {
-        case .string(let utf8):
+        case .string(let text):
             if !inSet { out.append("{\"S\":") }
-            out.appendString(utf8: UnsafeRawBufferPointer(utf8))
+            out.appendString(text)
         case .number(let number):
             // Number text is digits, '-' and '.': nothing to escape.
             out.append(inSet ? "\"" : "{\"N\":\"")

@@ -54,17 +54,17 @@ extension ItemCodec {
         private mutating func entry(_ index: Int, depth: Int, _ visitor: inout some StoredItemVisitor) throws(DecodingError)
             -> UnsafeBufferPointer<UInt8>
         {
-            let name = try string()
+            let name = try text()
             visitor.name(name, index: index)
             try value(depth: depth, &visitor)
-            return name
+            return name.utf8
         }
 
         /// A tagged value inside a container at `depth`.
         mutating func value(depth: Int, _ visitor: inout some StoredItemVisitor) throws(DecodingError) {
             let tag = try reader.byte()
             switch tag {
-            case Tag.string: visitor.scalar(.string(try string()))
+            case Tag.string: visitor.scalar(.string(try text()))
             case Tag.number: visitor.scalar(.number(try reader.number()))
             case Tag.binary: visitor.scalar(.binary(try reader.lengthPrefixed()))
             case Tag.boolFalse: visitor.scalar(.bool(false))
@@ -75,7 +75,7 @@ extension ItemCodec {
                 visitor.beginSet(.string, count: count)
                 for index in 0..<count {
                     visitor.element(index: index)
-                    visitor.scalar(.string(try string()))
+                    visitor.scalar(.string(try text()))
                 }
                 visitor.endSet()
             case Tag.numberSet:
@@ -116,13 +116,14 @@ extension ItemCodec {
         }
 
         /// Length-prefixed UTF-8, checked like the decoder checks it.
-        private mutating func string() throws(DecodingError) -> UnsafeBufferPointer<UInt8> {
+        private mutating func text() throws(DecodingError) -> StoredText {
             let start = reader.offset
             let utf8 = try reader.lengthPrefixed()
-            guard UTF8Validation.isValid(utf8) else {
-                throw DecodingError(reason: "invalid UTF-8", offset: start)
+            switch UTF8Validation.check(utf8) {
+            case .plain: return StoredText(utf8: utf8, isPlain: true)
+            case .valid: return StoredText(utf8: utf8, isPlain: false)
+            case .invalid: throw DecodingError(reason: "invalid UTF-8", offset: start)
             }
-            return utf8
         }
 
         private static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {

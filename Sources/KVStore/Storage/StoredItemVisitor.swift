@@ -6,7 +6,7 @@
 /// Set members are scalars of the set's type. Every name and string is valid UTF-8.
 public protocol StoredItemVisitor {
     /// The next attribute of the item, or entry of an M value; `index` counts from 0 within its map.
-    mutating func name(_ utf8: UnsafeBufferPointer<UInt8>, index: Int)
+    mutating func name(_ text: StoredText, index: Int)
     /// The next element of an L value or member of a set; `index` counts from 0 within its container.
     mutating func element(index: Int)
     mutating func scalar(_ value: StoredScalar)
@@ -22,10 +22,17 @@ public protocol StoredItemVisitor {
 
 /// A single stored value, borrowing the stored bytes (valid only during the visitor call).
 public enum StoredScalar {
-    /// UTF-8, already validated.
-    case string(UnsafeBufferPointer<UInt8>)
+    case string(StoredText)
     case number(Number)
     case binary(UnsafeBufferPointer<UInt8>)
     case bool(Bool)
     case null
+}
+
+/// A stored name or string: valid UTF-8, borrowed like `StoredScalar`.
+public struct StoredText {
+    public let utf8: UnsafeBufferPointer<UInt8>
+    /// Every byte is printable ASCII other than `"` and `\` (0x20...0x7E): text that JSON, like
+    /// most text formats, copies as is. Found while validating, so a writer need not look again.
+    public let isPlain: Bool
 }
