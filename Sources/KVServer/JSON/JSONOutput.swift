@@ -43,9 +43,12 @@ final class JSONOutput {
         count += bytes.count
     }
 
+    /// Short literals (type tags, brackets): inlined, a copy of known length becomes a few stores.
     @inline(__always)
     func append(_ text: StaticString) {
-        text.withUTF8Buffer { append(UnsafeRawBufferPointer($0)) }
+        let length = text.utf8CodeUnitCount
+        reserve(length).initialize(from: text.utf8Start, count: length)
+        count += length
     }
 
     /// Appends stored text as a quoted JSON string; plain text needs no escaping to look for.

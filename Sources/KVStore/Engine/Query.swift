@@ -79,8 +79,10 @@ extension KVEngine {
             arguments += position.map(Self.argument)
         }
         sql += source.orderBy(ascending: request.scanIndexForward)
-        // One partition is often small: worth trying on the calling thread whatever the Limit.
-        return try await readPage(source: source, options: request.options, mayFitInline: true, sql: sql, arguments: arguments)
+        // A Limit above the budget means the page will likely outgrow it; without one, the
+        // partition is often small enough.
+        let mayFitInline = (request.options.limit ?? 0) <= InlineReadBudget.inline.rows
+        return try await readPage(source: source, options: request.options, mayFitInline: mayFitInline, sql: sql, arguments: arguments)
     }
 
     static func argument(_ column: ReadSource.StartColumn) -> PageReader.Argument {
