@@ -1,5 +1,3 @@
-import KVStore
-
 /// A growable byte buffer written through a pointer, for writers that append many small pieces
 /// (a page of items is thousands of them): no uniqueness or capacity checks of an `Array` per piece.
 final class JSONOutput {
@@ -51,16 +49,14 @@ final class JSONOutput {
         count += length
     }
 
-    /// Appends stored text as a quoted JSON string; plain text needs no escaping to look for.
-    func appendString(_ text: StoredText) {
-        guard text.isPlain, let base = text.utf8.baseAddress else {
-            appendString(utf8: UnsafeRawBufferPointer(text.utf8))
-            return
-        }
-        let length = text.utf8.count
+    /// Appends text known to need no escaping (printable ASCII without `"` or `\\`), quoted.
+    func appendPlainString(_ utf8: UnsafeRawBufferPointer) {
+        let length = utf8.count
         let target = reserve(length + 2)
         target.initialize(to: UInt8(ascii: "\""))
-        (target + 1).initialize(from: base, count: length)
+        if let base = utf8.baseAddress {
+            (target + 1).initialize(from: base.assumingMemoryBound(to: UInt8.self), count: length)
+        }
         (target + 1 + length).initialize(to: UInt8(ascii: "\""))
         count += length + 2
     }
@@ -70,13 +66,8 @@ final class JSONOutput {
         let length = utf8.count
         var runStart = 0
         var next = JSONEscaping.nextEscape(in: utf8, from: 0)
-        if next == length, let base = utf8.baseAddress {
-            // Nothing to escape (the usual case): quotes and one copy.
-            let target = reserve(length + 2)
-            target.initialize(to: UInt8(ascii: "\""))
-            (target + 1).initialize(from: base.assumingMemoryBound(to: UInt8.self), count: length)
-            (target + 1 + length).initialize(to: UInt8(ascii: "\""))
-            count += length + 2
+        guard next < length else {
+            appendPlainString(utf8)
             return
         }
         append(UInt8(ascii: "\""))

@@ -61,14 +61,6 @@ public enum JSONWriter {
         out.append(UInt8(ascii: "\""))
     }
 
-    /// Appends UTF-8 text, given as bytes, as a quoted, escaped JSON string: the same output as
-    /// `writeString` for the `String` of those bytes.
-    static func writeString(utf8: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        writeEscaped(UnsafeRawBufferPointer(utf8), into: &out)
-        out.append(UInt8(ascii: "\""))
-    }
-
     private static func writeEscaped(_ bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) {
         var runStart = 0
         while true {

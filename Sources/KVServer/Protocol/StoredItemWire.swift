@@ -55,7 +55,7 @@ struct StoredItemJSONWriter: StoredItemVisitor {
 
     func name(_ text: StoredText, index: Int) {
         if index > 0 { out.append(UInt8(ascii: ",")) }
-        out.appendString(text)
+        append(text)
         out.append(UInt8(ascii: ":"))
     }
 
@@ -67,7 +67,7 @@ struct StoredItemJSONWriter: StoredItemVisitor {
         switch value {
         case .string(let text):
             if !inSet { out.append("{\"S\":") }
-            out.appendString(text)
+            append(text)
         case .number(let number):
             // Number text is digits, '-' and '.': nothing to escape.
             out.append(inSet ? "\"" : "{\"N\":\"")
@@ -98,6 +98,15 @@ struct StoredItemJSONWriter: StoredItemVisitor {
     mutating func endSet() {
         inSet = false
         out.append("]}")
+    }
+
+    /// Plain text was found plain while being validated: copied without a second look.
+    private func append(_ text: StoredText) {
+        if text.isPlain {
+            out.appendPlainString(UnsafeRawBufferPointer(text.utf8))
+        } else {
+            out.appendString(utf8: UnsafeRawBufferPointer(text.utf8))
+        }
     }
 
     func beginList(count: Int) { out.append("{\"L\":[") }
