@@ -1,7 +1,6 @@
 /// Writes `JSONValue`s as compact RFC 8259 JSON (UTF-8, no insignificant whitespace).
 ///
-/// Strings escape `"`, `\` and the control characters U+0000...U+001F (with the short forms
-/// `\b \f \n \r \t` where they exist); everything else is written as raw UTF-8. Numbers are
+/// Strings are escaped as `JSONEscaping` says; everything else is written as raw UTF-8. Numbers are
 /// written as their stored text, which the producer must keep valid. Object member order
 /// follows the dictionary's iteration order.
 public enum JSONWriter {
@@ -64,56 +63,15 @@ public enum JSONWriter {
 
     private static func writeEscaped(_ bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) {
         var runStart = 0
-        var i = 0
-        let n = bytes.count
-        while i < n {
-            // Most text needs no escaping: skip eight bytes at a time while none of them is a
-            // control character, '"' or '\\' (word-at-a-time tests; bytes >= 0x80 never match).
-            while i + 8 <= n {
-                let word = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                if Self.needsEscape(word) { break }
-                i += 8
-            }
-            guard i < n else { break }
-            let byte = bytes[i]
-            if byte >= 0x20 && byte != 0x22 && byte != 0x5C {
-                i += 1
-                continue
-            }
-            if i > runStart { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<i])) }
-            out.append(UInt8(ascii: "\\"))
-            switch byte {
-            case 0x22: out.append(0x22)
-            case 0x5C: out.append(0x5C)
-            case 0x08: out.append(UInt8(ascii: "b"))
-            case 0x0C: out.append(UInt8(ascii: "f"))
-            case 0x0A: out.append(UInt8(ascii: "n"))
-            case 0x0D: out.append(UInt8(ascii: "r"))
-            case 0x09: out.append(UInt8(ascii: "t"))
-            default:
-                out.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30, hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]])
-            }
-            i += 1
-            runStart = i
+        while true {
+            let next = JSONEscaping.nextEscape(in: bytes, from: runStart)
+            if next > runStart { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<next])) }
+            guard next < bytes.count else { return }
+            out.append(contentsOf: JSONEscaping.sequence(for: bytes[next]))
+            runStart = next + 1
         }
-        if n > runStart { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<n])) }
     }
 
-    private static let ones: UInt64 = 0x0101_0101_0101_0101
-    private static let highs: UInt64 = 0x8080_8080_8080_8080
-
-    /// Whether any byte of `word` is below 0x20, '"' (0x22) or '\\' (0x5C).
-    @inline(__always)
-    private static func needsEscape(_ word: UInt64) -> Bool {
-        let control = (word &- ones &* 0x20) & ~word & highs
-        let quote = word ^ (ones &* 0x22)
-        let backslash = word ^ (ones &* 0x5C)
-        let hasQuote = (quote &- ones) & ~quote & highs
-        let hasBackslash = (backslash &- ones) & ~backslash & highs
-        return (control | hasQuote | hasBackslash) != 0
-    }
-
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
     private static let literalNull: [UInt8] = Array("null".utf8)
     private static let literalTrue: [UInt8] = Array("true".utf8)
     private static let literalFalse: [UInt8] = Array("false".utf8)

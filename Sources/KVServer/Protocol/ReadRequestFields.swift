@@ -72,16 +72,20 @@ enum ReadRequestFields {
             select: shape.select ?? (projection != nil ? .specificAttributes : nil),
             limit: shape.limit.map { Int(clamping: $0) },
             exclusiveStartKey: startKey,
-            consistentRead: shape.consistentRead)
+            consistentRead: shape.consistentRead,
+            returnsStoredItems: true)
     }
 
-    static func response(_ page: ReadPage, select: Select?) -> JSONValue {
+    /// - Throws: when a stored item is corrupt.
+    static func response(_ page: ReadPage, select: Select?) throws -> JSONValue {
         var fields: [String: JSONValue] = [
             "Count": .number(String(page.count)),
             "ScannedCount": .number(String(page.scannedCount)),
         ]
         if select != .count {
-            fields["Items"] = .array(page.items.map(AttributeValueWire.responseItem))
+            fields["Items"] =
+                page.storedItems.isEmpty
+                ? .array(page.items.map(AttributeValueWire.responseItem)) : try StoredItemWire.array(page.storedItems)
         }
         if let key = page.lastEvaluatedKey {
             fields["LastEvaluatedKey"] = AttributeValueWire.responseItem(key)

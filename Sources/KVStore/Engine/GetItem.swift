@@ -4,18 +4,28 @@ public struct GetItemRequest: Sendable {
     public var consistentRead: Bool
     /// The attributes to return; nil returns the whole item.
     public var projection: ProjectionExpression?
+    /// Return the whole item as stored (`ItemRead.storedItem`) rather than decoded, when there
+    /// is no projection to apply.
+    public var returnsStoredItem: Bool
 
-    public init(tableName: String, key: Item, consistentRead: Bool = false, projection: ProjectionExpression? = nil) {
+    public init(
+        tableName: String, key: Item, consistentRead: Bool = false, projection: ProjectionExpression? = nil,
+        returnsStoredItem: Bool = false
+    ) {
         self.tableName = tableName
         self.key = key
         self.consistentRead = consistentRead
         self.projection = projection
+        self.returnsStoredItem = returnsStoredItem
     }
 }
 
 /// The outcome of a single-item read: the (projected) item, if any, and what reading it cost.
 public struct ItemRead: Sendable {
+    /// The item, decoded; nil when it is missing or in `storedItem`.
     public var item: Item?
+    /// The item as stored (one item), when the request asked for that; nil when it is missing.
+    public var storedItem: StoredItems?
     public var consumedCapacity: ConsumedCapacity
 }
 
@@ -31,12 +41,11 @@ extension KVEngine {
     public func readItem(_ request: GetItemRequest) async throws -> ItemRead {
         let table = try existingTable(request.tableName)
         let key = try KeyValidator.key(request.key, schema: table.keySchema)
-        let entry = try await onExistingTable {
+        return try await onExistingTable {
             try await database.pointRead { connection in
-                try ItemStore(table: table, connection: connection).fetchEntry(key)
+                try Self.readItem(request, table: table, key: key, on: connection)
             }
         }
-        return Self.itemRead(entry, table: table, request: request)
     }
 
     /// Whether `readItemNow` can answer (file mode: each thread has its own read connection).
@@ -48,23 +57,45 @@ extension KVEngine {
         guard let readers = database.inlineReaders else { return nil }
         let table = try existingTable(request.tableName)
         let key = try KeyValidator.key(request.key, schema: table.keySchema)
-        let entry = try onExistingTable {
+        return try onExistingTable {
             try readers.read { connection in
-                try ItemStore(table: table, connection: connection).fetchEntry(key)
+                try Self.readItem(request, table: table, key: key, on: connection)
             }
         }
-        return Self.itemRead(entry, table: table, request: request)
     }
 
-    private static func itemRead(_ entry: (item: Item, size: Int)?, table: TableDefinition, request: GetItemRequest)
-        -> ItemRead
-    {
-        let capacity = ConsumedCapacity.read(
-            table: table.name, index: nil, bytes: entry?.size ?? 0,
-            CapacityUnits.ReadKind(consistent: request.consistentRead))
+    private static func readItem(
+        _ request: GetItemRequest, table: TableDefinition, key: StorageKey, on connection: Connection
+    ) throws -> ItemRead {
+        let store = ItemStore(table: table, connection: connection)
+        let readKind = CapacityUnits.ReadKind(consistent: request.consistentRead)
+        if request.returnsStoredItem && request.projection == nil {
+            let stored = try store.fetchStored(key)
+            return ItemRead(
+                storedItem: stored?.items,
+                consumedCapacity: .read(table: table.name, index: nil, bytes: stored?.size ?? 0, readKind))
+        }
+        let entry = try store.fetchEntry(key)
+        let capacity = ConsumedCapacity.read(table: table.name, index: nil, bytes: entry?.size ?? 0, readKind)
         guard let item = entry?.item, let projection = request.projection else {
             return ItemRead(item: entry?.item, consumedCapacity: capacity)
         }
         return ItemRead(item: projection.apply(to: item), consumedCapacity: capacity)
+    }
+}
+
+extension ItemStore {
+    /// The stored item's bytes, undecoded, and its DynamoDB size; nil when absent.
+    func fetchStored(_ key: StorageKey) throws -> (items: StoredItems, size: Int)? {
+        let statement = try connection.statement(
+            "SELECT item, size FROM \(table.sqlTableName) WHERE h = ? AND pk = ? AND sk = ?")
+        defer { statement.reset() }
+        try statement.bind(1, key.hash)
+        try statement.bind(2, key.partition)
+        try statement.bind(3, key.sort)
+        guard try statement.step() else { return nil }
+        var items = StoredItems()
+        statement.withUnsafeBlob(0) { items.append($0) }
+        return (items, Int(statement.int64(1)))
     }
 }

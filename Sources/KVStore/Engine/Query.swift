@@ -30,7 +30,8 @@ extension KVEngine {
             let partition = KeyEncoding.encode(request.partitionKeyValue)
         else { throw typeMismatch }
 
-        var clauses = ["h = ?", "pk = ?"]
+        // Appended to in place: SQL is built for every request, then found in the statement cache.
+        var sql = "SELECT \(source.pageColumns) FROM \(source.sqlTableName) WHERE h = ? AND pk = ?"
         var arguments: [PageReader.Argument] = [.integer(PartitionHash.of(partition)), .blob(partition)]
         if let condition = request.sortKeyCondition {
             guard let sortKey = schema.sortKey else {
@@ -42,27 +43,27 @@ extension KVEngine {
             }
             switch condition {
             case .equal(let value):
-                clauses.append("sk = ?"); arguments.append(.blob(try encoded(value)))
+                sql += " AND sk = ?"; arguments.append(.blob(try encoded(value)))
             case .less(let value):
-                clauses.append("sk < ?"); arguments.append(.blob(try encoded(value)))
+                sql += " AND sk < ?"; arguments.append(.blob(try encoded(value)))
             case .lessOrEqual(let value):
-                clauses.append("sk <= ?"); arguments.append(.blob(try encoded(value)))
+                sql += " AND sk <= ?"; arguments.append(.blob(try encoded(value)))
             case .greater(let value):
-                clauses.append("sk > ?"); arguments.append(.blob(try encoded(value)))
+                sql += " AND sk > ?"; arguments.append(.blob(try encoded(value)))
             case .greaterOrEqual(let value):
-                clauses.append("sk >= ?"); arguments.append(.blob(try encoded(value)))
+                sql += " AND sk >= ?"; arguments.append(.blob(try encoded(value)))
             case .between(let low, let high):
-                clauses.append("sk >= ?"); arguments.append(.blob(try encoded(low)))
-                clauses.append("sk <= ?"); arguments.append(.blob(try encoded(high)))
+                sql += " AND sk >= ?"; arguments.append(.blob(try encoded(low)))
+                sql += " AND sk <= ?"; arguments.append(.blob(try encoded(high)))
             case .beginsWith(let value):
                 guard sortKey.type != .number else {
                     throw KVError.validation(
                         "Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N")
                 }
                 let prefix = try encoded(value)
-                clauses.append("sk >= ?"); arguments.append(.blob(prefix))
+                sql += " AND sk >= ?"; arguments.append(.blob(prefix))
                 if let successor = Self.prefixSuccessor(prefix) {
-                    clauses.append("sk < ?"); arguments.append(.blob(successor))
+                    sql += " AND sk < ?"; arguments.append(.blob(successor))
                 }
             }
         }
@@ -74,21 +75,14 @@ extension KVEngine {
             let position = full.dropFirst(2)
             let columns = source.orderColumns.joined(separator: ", ")
             let marks = Array(repeating: "?", count: position.count).joined(separator: ", ")
-            clauses.append("(\(columns)) \(request.scanIndexForward ? ">" : "<") (\(marks))")
+            sql += " AND (\(columns)) \(request.scanIndexForward ? ">" : "<") (\(marks))"
             arguments += position.map(Self.argument)
         }
-        let direction = request.scanIndexForward ? "ASC" : "DESC"
-        let order = source.orderColumns.map { "\($0) \(direction)" }.joined(separator: ", ")
-        let options = request.options
-        let whereClause = clauses.joined(separator: " AND ")
-        let boundArguments = arguments
-        return try await onExistingTable {
-            try await database.read { connection in
-                let reader = PageReader(source: source, options: options, connection: connection)
-                let sql = "SELECT \(reader.selectedColumns) FROM \(source.sqlTableName) WHERE \(whereClause) ORDER BY \(order)"
-                return try reader.read(sql: sql, arguments: boundArguments)
-            }
-        }
+        sql += source.orderBy(ascending: request.scanIndexForward)
+        // A Limit above the budget means the page will likely outgrow it; without one, the
+        // partition is often small enough.
+        let mayFitInline = (request.options.limit ?? 0) <= InlineReadBudget.inline.rows
+        return try await readPage(source: source, options: request.options, mayFitInline: mayFitInline, sql: sql, arguments: arguments)
     }
 
     static func argument(_ column: ReadSource.StartColumn) -> PageReader.Argument {

@@ -20,11 +20,15 @@ public struct ReadOptions: Sendable {
     public var limit: Int?
     public var exclusiveStartKey: Item?
     public var consistentRead: Bool
+    /// Return the items in `ReadPage.storedItems`, as stored, when the read itself does not need
+    /// them decoded (no filter, no projection, no fetch from the table); `items` is then empty.
+    public var returnsStoredItems: Bool
 
     public init(
         indexName: String? = nil, filter: (@Sendable (Item) -> Bool)? = nil,
         projection: (@Sendable (Item) -> Item)? = nil, projectedAttributes: Set<String>? = nil,
-        select: Select? = nil, limit: Int? = nil, exclusiveStartKey: Item? = nil, consistentRead: Bool = false
+        select: Select? = nil, limit: Int? = nil, exclusiveStartKey: Item? = nil, consistentRead: Bool = false,
+        returnsStoredItems: Bool = false
     ) {
         self.indexName = indexName
         self.filter = filter
@@ -34,19 +38,24 @@ public struct ReadOptions: Sendable {
         self.limit = limit
         self.exclusiveStartKey = exclusiveStartKey
         self.consistentRead = consistentRead
+        self.returnsStoredItems = returnsStoredItems
     }
 }
 
 /// One page of a Query or Scan.
 public struct ReadPage: Sendable {
-    public var items: [Item]
+    /// The returned items, decoded; empty when they are in `storedItems`.
+    public var items: [Item] = []
+    /// The returned items as stored, when the request asked for that and nothing decoded them
+    /// (see `ReadOptions.returnsStoredItems`).
+    public var storedItems = StoredItems()
     /// Items that passed the filter.
-    public var count: Int
+    public var count = 0
     /// Items read before the filter.
-    public var scannedCount: Int
+    public var scannedCount = 0
     public var lastEvaluatedKey: Item?
     /// Bytes read, for capacity accounting.
-    public var bytesRead: Int
+    public var bytesRead = 0
     /// The read units `bytesRead` cost, on the table or the index read.
     public var consumedCapacity: ConsumedCapacity?
 }

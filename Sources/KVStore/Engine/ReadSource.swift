@@ -34,8 +34,20 @@ struct ReadSource: Sendable {
 
     var keySchema: KeySchema { index?.keySchema ?? table.keySchema }
     var sqlTableName: String { index.map { $0.sqlTableName(of: table) } ?? table.sqlTableName }
+    /// Columns every page query selects, in this order (see `PageReader`).
+    var pageColumns: String { index == nil ? "item, size" : "item, size, tpk, tsk" }
     /// Columns that order rows within a partition, after `h, pk`.
     var orderColumns: [String] { index == nil ? ["sk"] : ["sk", "tpk", "tsk"] }
+
+    /// The ORDER BY of a Query: `orderColumns`, all in one direction.
+    func orderBy(ascending: Bool) -> String {
+        switch (index == nil, ascending) {
+        case (true, true): " ORDER BY sk ASC"
+        case (true, false): " ORDER BY sk DESC"
+        case (false, true): " ORDER BY sk ASC, tpk ASC, tsk ASC"
+        case (false, false): " ORDER BY sk DESC, tpk DESC, tsk DESC"
+        }
+    }
 
     /// Attribute names of a LastEvaluatedKey / ExclusiveStartKey: the source's keys plus the table's.
     var startKeyAttributes: [KeyAttribute] {
@@ -56,10 +68,11 @@ struct ReadSource: Sendable {
         return !wanted.isSubset(of: kept)
     }
 
+    /// The `startKeyAttributes` of `item` (once per page, so without building that list).
     func lastEvaluatedKey(of item: Item) -> Item {
-        var key: Item = [:]
-        for attribute in startKeyAttributes {
-            key[attribute.name] = item[attribute.name]
+        var key = Item(minimumCapacity: 4)
+        for attribute in [keySchema.partitionKey, keySchema.sortKey, table.keySchema.partitionKey, table.keySchema.sortKey] {
+            if let name = attribute?.name, key[name] == nil { key[name] = item[name] }
         }
         return key
     }

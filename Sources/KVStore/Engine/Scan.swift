@@ -30,16 +30,10 @@ extension KVEngine {
             clauses.append("(\(columns.joined(separator: ", "))) > (\(marks))")
             arguments += position.map(Self.argument)
         }
-        let options = request.options
-        let whereClause = clauses.joined(separator: " AND ")
-        let boundArguments = arguments
-        return try await onExistingTable {
-            try await database.read { connection in
-                let reader = PageReader(source: source, options: options, connection: connection)
-                let sql = "SELECT \(reader.selectedColumns) FROM \(source.sqlTableName) WHERE \(whereClause) ORDER BY \(columns.joined(separator: ", "))"
-                return try reader.read(sql: sql, arguments: boundArguments)
-            }
-        }
+        let sql = "SELECT \(source.pageColumns) FROM \(source.sqlTableName) WHERE \(clauses.joined(separator: " AND ")) ORDER BY \(columns.joined(separator: ", "))"
+        // A Scan walks the whole table unless a small Limit ends its page early.
+        let mayFitInline = (request.options.limit ?? .max) <= InlineReadBudget.inline.rows
+        return try await readPage(source: source, options: request.options, mayFitInline: mayFitInline, sql: sql, arguments: arguments)
     }
 
     /// The half-open slice of the hash space [0, 2^32) that segment `segment` of `total` covers.

@@ -9,32 +9,54 @@ public enum Base64 {
     }()
 
     public static func encode(_ bytes: [UInt8]) -> String {
-        var output = [UInt8]()
-        output.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var index = 0
-        while index + 3 <= bytes.count {
-            let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
-            output.append(alphabet[Int(chunk >> 18 & 63)])
-            output.append(alphabet[Int(chunk >> 12 & 63)])
-            output.append(alphabet[Int(chunk >> 6 & 63)])
-            output.append(alphabet[Int(chunk & 63)])
-            index += 3
+        bytes.withUnsafeBufferPointer { bytes in
+            String(unsafeUninitializedCapacity: encodedCount(bytes.count)) { text in
+                guard let base = text.baseAddress else { return 0 }
+                return encode(bytes, into: base)
+            }
         }
-        let rest = bytes.count - index
-        if rest == 1 {
-            let chunk = UInt32(bytes[index]) << 16
-            output.append(alphabet[Int(chunk >> 18 & 63)])
-            output.append(alphabet[Int(chunk >> 12 & 63)])
-            output.append(UInt8(ascii: "="))
-            output.append(UInt8(ascii: "="))
-        } else if rest == 2 {
-            let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8
-            output.append(alphabet[Int(chunk >> 18 & 63)])
-            output.append(alphabet[Int(chunk >> 12 & 63)])
-            output.append(alphabet[Int(chunk >> 6 & 63)])
-            output.append(UInt8(ascii: "="))
+    }
+
+    /// The length of the base64 text of `count` bytes.
+    public static func encodedCount(_ count: Int) -> Int {
+        (count + 2) / 3 * 4
+    }
+
+    /// Writes the base64 text of `bytes` at `output`, which has room for `encodedCount` bytes;
+    /// returns that count.
+    @discardableResult
+    public static func encode(_ bytes: UnsafeBufferPointer<UInt8>, into output: UnsafeMutablePointer<UInt8>) -> Int {
+        alphabet.withUnsafeBufferPointer { alphabet in
+            var index = 0
+            var written = 0
+            func put(_ sextet: UInt32) {
+                output[written] = alphabet[Int(sextet & 63)]
+                written += 1
+            }
+            while index + 3 <= bytes.count {
+                let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
+                put(chunk >> 18)
+                put(chunk >> 12)
+                put(chunk >> 6)
+                put(chunk)
+                index += 3
+            }
+            let rest = bytes.count - index
+            if rest > 0 {
+                let chunk = UInt32(bytes[index]) << 16 | (rest == 2 ? UInt32(bytes[index + 1]) << 8 : 0)
+                put(chunk >> 18)
+                put(chunk >> 12)
+                if rest == 2 {
+                    put(chunk >> 6)
+                } else {
+                    output[written] = UInt8(ascii: "=")
+                    written += 1
+                }
+                output[written] = UInt8(ascii: "=")
+                written += 1
+            }
+            return written
         }
-        return String(decoding: output, as: UTF8.self)
     }
 
     public enum DecodingError: Error, Equatable {

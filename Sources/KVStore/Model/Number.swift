@@ -203,39 +203,58 @@ public struct Number: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// no leading or trailing zeros, no `+`, and `0` for zero
     /// ("1.50" -> "1.5", "1e3" -> "1000", "-0" -> "0", "1E+125" -> "1" and 125 zeros).
     public var description: String {
-        guard !isZero else { return "0" }
+        String(unsafeUninitializedCapacity: textLength) { buffer in writeText(into: buffer) }
+    }
+
+    /// Writes `description`'s UTF-8 bytes at `output`, which has room for `textLength` bytes,
+    /// without making a `String`; returns `textLength`.
+    public func writeText(to output: UnsafeMutablePointer<UInt8>) -> Int {
+        writeText(into: UnsafeMutableBufferPointer(start: output, count: textLength))
+    }
+
+    /// The length of `description`: at most 170 (a sign, "0." and 167 digits).
+    public var textLength: Int {
+        guard !isZero else { return 1 }
         let n = Int(digitCount)
         let e = Int(exponent)
         let sign = isNegative ? 1 : 0
-        let length: Int
         if e >= 0 {
-            length = sign + n + e
+            return sign + n + e
         } else if -e < n {
-            length = sign + n + 1
+            return sign + n + 1
         } else {
-            length = sign + 2 - e
+            return sign + 2 - e
         }
-        return String(unsafeUninitializedCapacity: length) { buffer in
-            var position = 0
-            if isNegative {
-                buffer[0] = UInt8(ascii: "-")
-                position = 1
-            }
-            if e >= 0 {
-                writeDigits(into: buffer, at: position)
-                for i in (position + n)..<(position + n + e) { buffer[i] = UInt8(ascii: "0") }
-            } else if -e < n {
-                let integerDigits = n + e
-                writeDigits(into: buffer, at: position, pointAfter: integerDigits)
-            } else {
-                buffer[position] = UInt8(ascii: "0")
-                buffer[position + 1] = UInt8(ascii: ".")
-                let zeros = -e - n
-                for i in (position + 2)..<(position + 2 + zeros) { buffer[i] = UInt8(ascii: "0") }
-                writeDigits(into: buffer, at: position + 2 + zeros)
-            }
+    }
+
+    /// Writes `description` into `buffer`, which holds at least `textLength` bytes; returns the length.
+    private func writeText(into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        let length = textLength
+        guard !isZero else {
+            buffer[0] = UInt8(ascii: "0")
             return length
         }
+        let n = Int(digitCount)
+        let e = Int(exponent)
+        var position = 0
+        if isNegative {
+            buffer[0] = UInt8(ascii: "-")
+            position = 1
+        }
+        if e >= 0 {
+            writeDigits(into: buffer, at: position)
+            for i in (position + n)..<(position + n + e) { buffer[i] = UInt8(ascii: "0") }
+        } else if -e < n {
+            let integerDigits = n + e
+            writeDigits(into: buffer, at: position, pointAfter: integerDigits)
+        } else {
+            buffer[position] = UInt8(ascii: "0")
+            buffer[position + 1] = UInt8(ascii: ".")
+            let zeros = -e - n
+            for i in (position + 2)..<(position + 2 + zeros) { buffer[i] = UInt8(ascii: "0") }
+            writeDigits(into: buffer, at: position + 2 + zeros)
+        }
+        return length
     }
 
     /// Writes the coefficient's digits at `start`, with a '.' after `pointAfter` digits if given.

@@ -172,8 +172,8 @@ public enum ItemCodec {
         return item
     }
 
-    /// A bounds-checked cursor over the encoded bytes.
-    private struct Reader {
+    /// A bounds-checked cursor over the encoded bytes (shared with `ItemCodec.walk`).
+    struct Reader {
         let bytes: UnsafeBufferPointer<UInt8>
         var offset = 0
 
@@ -197,7 +197,18 @@ public enum ItemCodec {
         }
 
         /// An unsigned LEB128 value that fits in an `Int`.
+        @inline(__always)
         mutating func varint() throws(DecodingError) -> Int {
+            // Most lengths and counts are below 128: one byte.
+            if offset < bytes.count, bytes[offset] < 0x80 {
+                offset += 1
+                return Int(bytes[offset - 1])
+            }
+            return try longVarint()
+        }
+
+        @inline(never)
+        private mutating func longVarint() throws(DecodingError) -> Int {
             var value: UInt = 0
             var shift: UInt = 0
             while true {
@@ -223,12 +234,13 @@ public enum ItemCodec {
         }
 
         /// A length-prefixed run of bytes, as a view into the buffer.
+        @inline(__always)
         mutating func lengthPrefixed() throws(DecodingError) -> UnsafeBufferPointer<UInt8> {
             let length = try varint()
             guard length <= remaining else {
                 throw error("length \(length) exceeds the data left")
             }
-            let slice = UnsafeBufferPointer(rebasing: bytes[offset..<(offset + length)])
+            let slice = UnsafeBufferPointer(start: bytes.baseAddress.map { $0 + offset }, count: length)
             offset += length
             return slice
         }
@@ -319,7 +331,7 @@ public enum ItemCodec {
             }
         }
 
-        private func checkDepth(_ depth: Int) throws(DecodingError) {
+        func checkDepth(_ depth: Int) throws(DecodingError) {
             guard depth <= ItemCodec.maxDepth else {
                 throw error("nesting deeper than \(ItemCodec.maxDepth)")
             }

@@ -4,7 +4,7 @@ import KVStore
 enum GetItemOperation {
     static func handle(_ body: JSONValue, _ context: RequestContext, engine: KVEngine) async throws -> JSONValue {
         let (request, mode) = try parse(body)
-        return response(try await engine.readItem(request), mode: mode)
+        return try response(try await engine.readItem(request), mode: mode)
     }
 
     /// The same answer without a task, where the engine reads on the calling thread.
@@ -12,7 +12,7 @@ enum GetItemOperation {
         guard engine.readsInline else { return nil }
         let (request, mode) = try parse(body)
         guard let read = try engine.readItemNow(request) else { return nil }
-        return response(read, mode: mode)
+        return try response(read, mode: mode)
     }
 
     private static func parse(_ body: JSONValue) throws -> (GetItemRequest, CapacityWire.Mode?) {
@@ -29,12 +29,15 @@ enum GetItemOperation {
         let projection = try expressions.projection()
         try expressions.attributes.checkAllUsed()
         let key = try AttributeValueWire.decodeItem(keyFields ?? [:])
-        let read = GetItemRequest(tableName: tableName ?? "", key: key, consistentRead: consistentRead, projection: projection)
+        let read = GetItemRequest(
+            tableName: tableName ?? "", key: key, consistentRead: consistentRead, projection: projection,
+            returnsStoredItem: true)
         return (read, try CapacityWire.mode(request))
     }
 
-    private static func response(_ read: ItemRead, mode: CapacityWire.Mode?) -> JSONValue {
-        let response: JSONValue = read.item.map { .object(["Item": AttributeValueWire.responseItem($0)]) } ?? .object([:])
+    private static func response(_ read: ItemRead, mode: CapacityWire.Mode?) throws -> JSONValue {
+        let item = try read.storedItem.flatMap(StoredItemWire.item) ?? read.item.map(AttributeValueWire.responseItem)
+        let response: JSONValue = item.map { .object(["Item": $0]) } ?? .object([:])
         return CapacityWire.attach(read.consumedCapacity, mode: mode, to: response)
     }
 }

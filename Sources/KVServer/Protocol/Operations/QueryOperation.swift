@@ -42,7 +42,7 @@ enum QueryOperation {
                 tableName: shape.tableName ?? "", partitionKeyValue: keyCondition.partitionValue,
                 sortKeyCondition: keyCondition.sortCondition, scanIndexForward: forward, options: options))
         return CapacityWire.attach(
-            page.consumedCapacity, mode: try CapacityWire.mode(request), to: ReadRequestFields.response(page, select: options.select))
+            page.consumedCapacity, mode: try CapacityWire.mode(request), to: try ReadRequestFields.response(page, select: options.select))
     }
 
     /// A Query filter may not name the key attributes of the table or index it reads

@@ -40,6 +40,6 @@ enum ScanOperation {
                 tableName: shape.tableName ?? "", segment: segment.map { Int($0) }, totalSegments: totalSegments.map { Int($0) },
                 options: options))
         return CapacityWire.attach(
-            page.consumedCapacity, mode: try CapacityWire.mode(request), to: ReadRequestFields.response(page, select: options.select))
+            page.consumedCapacity, mode: try CapacityWire.mode(request), to: try ReadRequestFields.response(page, select: options.select))
     }
 }

@@ -1,0 +1,116 @@
+import KVStore
+
+/// Items as stored (`StoredItems`) to DynamoDB JSON, written straight from the stored bytes.
+///
+/// Each value is written exactly as `AttributeValueWire.writeValue` writes the decoded value
+/// (only the order of map entries may differ, which JSON objects do not fix), without building
+/// an `Item` dictionary per item first: for a page of items that was most of a Query's work.
+enum StoredItemWire {
+    /// `[{...}, ...]`: every item, in order.
+    ///
+    /// - Throws: when stored bytes are not a valid item.
+    static func array(_ items: StoredItems) throws -> JSONValue {
+        // JSON adds type tags, quotes and punctuation to the stored bytes: start about that big.
+        var writer = StoredItemJSONWriter(capacity: items.byteCount + items.byteCount / 2 + 16)
+        writer.out.append(UInt8(ascii: "["))
+        var first = true
+        try items.forEach { item in
+            if !first { writer.out.append(UInt8(ascii: ",")) }
+            first = false
+            try writer.write(item)
+        }
+        writer.out.append(UInt8(ascii: "]"))
+        return .raw(writer.out.bytes)
+    }
+
+    /// The first item (a single-item read holds one), or nil if there is none.
+    static func item(_ items: StoredItems) throws -> JSONValue? {
+        var writer = StoredItemJSONWriter(capacity: items.byteCount + items.byteCount / 2 + 16)
+        var found = false
+        try items.forEach { item in
+            guard !found else { return }
+            found = true
+            try writer.write(item)
+        }
+        return found ? .raw(writer.out.bytes) : nil
+    }
+}
+
+/// Writes the parts `StoredItem.walk` reports as DynamoDB JSON.
+struct StoredItemJSONWriter: StoredItemVisitor {
+    let out: JSONOutput
+    /// Set members are bare strings, not `{"S": ...}` objects; sets do not nest.
+    private var inSet = false
+
+    init(capacity: Int) {
+        out = JSONOutput(capacity: capacity)
+    }
+
+    /// Appends `{"name": value, ...}`.
+    mutating func write(_ item: StoredItem) throws {
+        out.append(UInt8(ascii: "{"))
+        try item.walk(&self)
+        out.append(UInt8(ascii: "}"))
+    }
+
+    func name(_ text: StoredText, index: Int) {
+        if index > 0 { out.append(UInt8(ascii: ",")) }
+        append(text)
+        out.append(UInt8(ascii: ":"))
+    }
+
+    func element(index: Int) {
+        if index > 0 { out.append(UInt8(ascii: ",")) }
+    }
+
+    func scalar(_ value: StoredScalar) {
+        switch value {
+        case .string(let text):
+            if !inSet { out.append("{\"S\":") }
+            append(text)
+        case .number(let number):
+            // Number text is digits, '-' and '.': nothing to escape.
+            out.append(inSet ? "\"" : "{\"N\":\"")
+            out.commit(number.writeText(to: out.reserve(number.textLength)))
+            out.append(UInt8(ascii: "\""))
+        case .binary(let bytes):
+            // Base64 text needs no escaping either.
+            out.append(inSet ? "\"" : "{\"B\":\"")
+            out.commit(Base64.encode(bytes, into: out.reserve(Base64.encodedCount(bytes.count))))
+            out.append(UInt8(ascii: "\""))
+        case .bool(let flag):
+            out.append(flag ? "{\"BOOL\":true" : "{\"BOOL\":false")
+        case .null:
+            out.append("{\"NULL\":true")
+        }
+        if !inSet { out.append(UInt8(ascii: "}")) }
+    }
+
+    mutating func beginSet(_ type: ScalarType, count: Int) {
+        switch type {
+        case .string: out.append("{\"SS\":[")
+        case .number: out.append("{\"NS\":[")
+        case .binary: out.append("{\"BS\":[")
+        }
+        inSet = true
+    }
+
+    mutating func endSet() {
+        inSet = false
+        out.append("]}")
+    }
+
+    /// Plain text was found plain while being validated: copied without a second look.
+    private func append(_ text: StoredText) {
+        if text.isPlain {
+            out.appendPlainString(UnsafeRawBufferPointer(text.utf8))
+        } else {
+            out.appendString(utf8: UnsafeRawBufferPointer(text.utf8))
+        }
+    }
+
+    func beginList(count: Int) { out.append("{\"L\":[") }
+    func endList() { out.append("]}") }
+    func beginMap(count: Int) { out.append("{\"M\":{") }
+    func endMap() { out.append("}}") }
+}

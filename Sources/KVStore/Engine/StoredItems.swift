@@ -1,0 +1,59 @@
+/// Items in their stored form (the `ItemCodec` bytes), one after another in one buffer.
+///
+/// What a read hands back when nothing in it needs the items decoded (no filter, projection or
+/// table fetch): the server then writes its response straight from these bytes with `walk`,
+/// instead of building an `Item` dictionary per item and taking it apart again.
+public struct StoredItems: Sendable {
+    private var bytes: [UInt8] = []
+    /// Where each item ends in `bytes`.
+    private var ends: [Int] = []
+
+    public init() {}
+
+    public var count: Int { ends.count }
+    /// The stored size of all the items together.
+    public var byteCount: Int { bytes.count }
+    public var isEmpty: Bool { ends.isEmpty }
+
+    mutating func append(_ item: UnsafeBufferPointer<UInt8>) {
+        bytes.append(contentsOf: item)
+        ends.append(bytes.count)
+    }
+
+    /// Calls `body` with each item in order. An item is valid only inside `body`.
+    public func forEach(_ body: (StoredItem) throws -> Void) rethrows {
+        try bytes.withUnsafeBufferPointer { all in
+            var start = 0
+            for end in ends {
+                try body(StoredItem(bytes: UnsafeBufferPointer(rebasing: all[start..<end])))
+                start = end
+            }
+        }
+    }
+
+    /// The items as dictionaries.
+    ///
+    /// - Throws: when stored bytes are not a valid item.
+    public func decoded() throws -> [Item] {
+        var items: [Item] = []
+        items.reserveCapacity(count)
+        try forEach { item in items.append(try item.decoded()) }
+        return items
+    }
+}
+
+/// One item of `StoredItems`, borrowed for the duration of `StoredItems.forEach`'s body.
+public struct StoredItem {
+    fileprivate let bytes: UnsafeBufferPointer<UInt8>
+
+    /// Reports the item's attributes to `visitor`, checking the bytes as decoding would.
+    ///
+    /// - Throws: when the bytes are not a valid item (the visitor may have seen part of it).
+    public func walk(_ visitor: inout some StoredItemVisitor) throws {
+        try ItemCodec.walk(bytes, &visitor)
+    }
+
+    public func decoded() throws -> Item {
+        try ItemCodec.decode(bytes)
+    }
+}
