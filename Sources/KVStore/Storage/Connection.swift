@@ -201,3 +201,14 @@ private func containsSQL(_ text: UnsafePointer<CChar>) -> Bool {
         }
     }
 }
+
+extension Connection {
+    /// `sqlite3_wal_hook`: SQLite calls `hook(context, db, schema, pages)` after each commit
+    /// with the WAL's size in pages. Replaces SQLite's automatic checkpoint.
+    func setWALHook(
+        _ context: UnsafeMutableRawPointer,
+        _ hook: @escaping @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, UnsafePointer<CChar>?, Int32) -> Int32
+    ) {
+        sqlite3_wal_hook(db, hook, context)
+    }
+}

@@ -35,6 +35,8 @@ public final class Database: Sendable {
     private let owner: Int
     private let writer: Writer
     private let readers: ReaderPool?
+    /// File mode: checkpoints the WAL beside the writer (see `Checkpointer`).
+    private let checkpointer: Checkpointer?
     /// Single-statement point reads on the caller's own connection (file mode only; see `InlineReaders`).
     let inlineReaders: InlineReaders?
 
@@ -52,13 +54,24 @@ public final class Database: Sendable {
         switch location {
         case .inMemory:
             writer = try Writer(owner: owner) { try Database.openInMemory() }
+            self.checkpointer = nil
             self.readers = nil
             self.inlineReaders = nil
         case .file(let path):
             _ = Database.sharedCacheLimit
-            let writer = try Writer(owner: owner) {
-                try Database.openWriter(path: path, synchronous: synchronous)
+            let checkpointer = try Checkpointer(owner: owner, connection: Database.openCheckpointer(path: path))
+            let writer: Writer
+            do {
+                writer = try Writer(owner: owner) {
+                    let connection = try Database.openWriter(path: path, synchronous: synchronous)
+                    checkpointer.watch(connection)
+                    return connection
+                }
+            } catch {
+                checkpointer.stop()
+                throw error
             }
+            self.checkpointer = checkpointer
             do {
                 // The writer has created the file and switched it to WAL before readers open it.
                 self.readers = try ReaderPool(count: max(1, readers), owner: owner) {
@@ -66,6 +79,7 @@ public final class Database: Sendable {
                 }
                 self.inlineReaders = InlineReaders { try Database.openReader(path: path) }
             } catch {
+                checkpointer.stop()
                 writer.stop()
                 writer.waitUntilExited()
                 throw error
@@ -144,6 +158,7 @@ public final class Database: Sendable {
             readers.waitUntilExited()
         }
         inlineReaders?.close()
+        checkpointer?.stop()
         writer.stop()
         writer.waitUntilExited()
     }
@@ -183,12 +198,13 @@ public final class Database: Sendable {
                 PRAGMA synchronous = \(synchronous.rawValue);
                 -- Truncate the WAL back to 64 MiB after a checkpoint instead of keeping its peak size.
                 PRAGMA journal_size_limit = 67108864;
-                -- Checkpoint at 4000 WAL pages (16 MiB) instead of 1000: random keys dirty a page
-                -- per item, and each checkpoint copies every page once and syncs twice, so fewer,
-                -- larger checkpoints cost less (SQLite CPU of random 250-row commits -12%; the
-                -- largest commit stall grows from about 65 to 110 ms on the dev machine).
-                PRAGMA wal_autocheckpoint = 4000;
                 """)
+        return connection
+    }
+
+    private static func openCheckpointer(path: String) throws -> Connection {
+        let connection = try Connection(path: path, mode: .readWrite)
+        connection.setBusyTimeout(milliseconds: busyTimeoutMilliseconds)
         return connection
     }
 
