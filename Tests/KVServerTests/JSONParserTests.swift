@@ -161,7 +161,7 @@ struct JSONParserTests {
     }
 
     @Test func randomStringsRoundTrip() throws {
-        var generator = SplitMix(seed: 7)
+        var generator = SeededGenerator(seed: 7)
         let alphabet: [Character] = ["a", "Z", "0", " ", "\"", "\\", "/", "\n", "\u{1}", "\u{7F}", "é", "€", "😀", "\u{0}"]
         for _ in 0..<500 {
             let length = Int(generator.next() % 48)
@@ -186,15 +186,3 @@ struct JSONParserTests {
     }
 }
 
-/// SplitMix64, so the random tests replay exactly.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -65,11 +65,11 @@ import Testing
 
 /// Random items of every type with the text and numbers that exercise the writers.
 private struct RandomWireItems {
-    var generator: SplitMix64
+    var generator: SeededGenerator
     let maxEntries: Int
 
     init(seed: UInt64, maxEntries: Int) {
-        generator = SplitMix64(state: seed)
+        generator = SeededGenerator(seed: seed)
         self.maxEntries = maxEntries
     }
 
@@ -139,14 +139,3 @@ private struct RandomWireItems {
     }
 }
 
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

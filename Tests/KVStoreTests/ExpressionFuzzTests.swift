@@ -5,17 +5,6 @@ import Testing
 /// Property: random and mutated expressions and random items never trap; every outcome is a
 /// result or a ValidationException.
 @Suite struct FuzzExpressionTests {
-    /// SplitMix64: deterministic, seeded.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     static let seeds = [
         "a = :s", "#n.b[2] = :n AND NOT c BETWEEN :n AND :m", "attribute_exists(a) OR begins_with(b, :s)",
@@ -33,7 +22,7 @@ import Testing
         ":ss": .stringSet(["x"]),
     ]
 
-    static func randomValue(_ g: inout Generator, depth: Int = 0) -> AttributeValue {
+    static func randomValue(_ g: inout SeededGenerator, depth: Int = 0) -> AttributeValue {
         switch Int.random(in: 0..<(depth > 3 ? 6 : 9), using: &g) {
         case 0: return .string(["", "x", "abc", "é"].randomElement(using: &g) ?? "")
         case 1: return n(["0", "1", "3", "-2"].randomElement(using: &g) ?? "0")
@@ -47,7 +36,7 @@ import Testing
         }
     }
 
-    static func mutate(_ text: String, _ g: inout Generator) -> String {
+    static func mutate(_ text: String, _ g: inout SeededGenerator) -> String {
         var scalars = Array(text.unicodeScalars)
         for _ in 0..<Int.random(in: 1...4, using: &g) {
             let position = scalars.isEmpty ? 0 : Int.random(in: 0...scalars.count, using: &g)
@@ -70,7 +59,7 @@ import Testing
     }
 
     @Test func neverTraps() {
-        var g = Generator(state: 0xC0FFEE)
+        var g = SeededGenerator(seed: 0xC0FFEE)
         for round in 0..<3000 {
             let text: String
             if round % 5 == 0 {

@@ -120,7 +120,7 @@ struct NumberParsingTests {
 
     @Test("description round-trips through parsing")
     func descriptionRoundTrip() throws {
-        var generator = SplitMix64(seed: 7)
+        var generator = SeededGenerator(seed: 7)
         for _ in 0..<2_000 {
             let value = RandomNumber.make(using: &generator).value
             #expect(try number(value.description) == value)
@@ -222,7 +222,7 @@ struct NumberArithmeticTests {
 
     @Test("random sums agree with a digit-string reference")
     func randomAgainstReference() throws {
-        var generator = SplitMix64(seed: 42)
+        var generator = SeededGenerator(seed: 42)
         var checked = 0
         for _ in 0..<3_000 {
             let a = RandomNumber.make(using: &generator, adjustedRange: -20...20)
@@ -269,7 +269,7 @@ struct NumberOrderedBytesTests {
 
     @Test("memcmp order is numeric order, and bytes round-trip (seeded property test)")
     func orderProperty() throws {
-        var generator = SplitMix64(seed: 0x5EED)
+        var generator = SeededGenerator(seed: 0x5EED)
         var samples: [RandomNumber] = []
         for _ in 0..<400 {
             let sample = RandomNumber.make(using: &generator)
@@ -300,7 +300,7 @@ struct NumberOrderedBytesTests {
 
     @Test("garbage bytes never trap and never decode to a non-canonical value")
     func garbage() {
-        var generator = SplitMix64(seed: 99)
+        var generator = SeededGenerator(seed: 99)
         let interesting: [UInt8] = [0x00, 0x80, 0xFF, 0x63, 0x64, 0x0A, 0x09, 0x01, 0xFE]
         var decoded = 0
         for _ in 0..<200_000 {
@@ -355,18 +355,6 @@ struct NumberSizeTests {
 
 // MARK: - Test helpers
 
-/// Deterministic generator (SplitMix64) so failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// An independent, obviously-correct decimal: sign, significant digits (no leading or
 /// trailing zeros), and the exponent of the first digit.
@@ -404,7 +392,7 @@ struct ReferenceDecimal {
         return sign + "0." + String(repeating: "0", count: -adjusted - 1) + body
     }
 
-    func truncated(using generator: inout SplitMix64) -> ReferenceDecimal {
+    func truncated(using generator: inout SeededGenerator) -> ReferenceDecimal {
         guard digits.count > 1 else { return self }
         var kept = Array(digits.prefix(1 + Int(generator.next() % UInt64(digits.count - 1))))
         while kept.last == 0 { kept.removeLast() }
@@ -482,7 +470,7 @@ struct RandomNumber {
         self.value = try! Number(parsing: reference.scientific)
     }
 
-    static func make(using generator: inout SplitMix64, adjustedRange: ClosedRange<Int> = -130...125) -> RandomNumber {
+    static func make(using generator: inout SeededGenerator, adjustedRange: ClosedRange<Int> = -130...125) -> RandomNumber {
         let roll = generator.next() % 100
         if roll == 0 { return RandomNumber(reference: .zero) }
         // Favour short and full-length coefficients; both halves of the 38 digits matter.

@@ -8,6 +8,12 @@ import Testing
 @Suite struct QueryScanTests {
     static func leaderboard() async throws -> KVEngine {
         let engine = try await EngineTests.engine()
+        try await createRacesTable(engine)
+        return engine
+    }
+
+    /// The leaderboard example's table: PK/SK strings, GSI_PK_Index on (PK, GSI number).
+    static func createRacesTable(_ engine: KVEngine) async throws {
         _ = try await engine.createTable(
             CreateTableRequest(
                 tableName: "Races",
@@ -23,7 +29,6 @@ import Testing
                         keySchema: [KeySchemaElement(attributeName: "PK", keyType: .hash), KeySchemaElement(attributeName: "GSI", keyType: .range)],
                         projectionKind: .all, nonKeyAttributes: nil, provisionedThroughput: nil)
                 ]))
-        return engine
     }
 
     static func put(_ engine: KVEngine, race: Int, racer: Int, score: Int) async throws {

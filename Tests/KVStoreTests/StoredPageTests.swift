@@ -94,21 +94,7 @@ import Testing
     }
 
     private func fill(_ engine: KVEngine) async throws {
-        _ = try await engine.createTable(
-            CreateTableRequest(
-                tableName: "Races",
-                attributeDefinitions: [
-                    KeyAttribute(name: "PK", type: .string), KeyAttribute(name: "SK", type: .string),
-                    KeyAttribute(name: "GSI", type: .number),
-                ],
-                keySchema: [KeySchemaElement(attributeName: "PK", keyType: .hash), KeySchemaElement(attributeName: "SK", keyType: .range)],
-                billingMode: .payPerRequest, provisionedThroughput: nil, deletionProtection: false,
-                globalSecondaryIndexes: [
-                    IndexRequest(
-                        name: "GSI_PK_Index",
-                        keySchema: [KeySchemaElement(attributeName: "PK", keyType: .hash), KeySchemaElement(attributeName: "GSI", keyType: .range)],
-                        projectionKind: .all, nonKeyAttributes: nil, provisionedThroughput: nil)
-                ]))
+        try await QueryScanTests.createRacesTable(engine)
         var generator = SeededGenerator(seed: 0x9A6E_0001)
         for race in 1...2 {
             for racer in 0..<250 {
