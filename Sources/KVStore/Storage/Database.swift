@@ -219,9 +219,8 @@ public final class Database: Sendable {
     /// recently used clean pages instead of growing. Each connection's `cache_size` is its own
     /// ceiling (32 MiB for the writer, 8 MiB for each of up to six readers); together they could
     /// hold 80 MiB of mostly cold pages, which a full Scan of a large table would fill. Set by
-    /// the first file database only: an in-memory database's pages are its data and count
-    /// against the limit, and with the limit set in-memory GetItem slowed down (p50 32 -> 82 µs
-    /// in Scripts/bench/micro.sh).
+    /// the first file database only: an in-memory database's pages are its data, cannot be
+    /// recycled, and would count against the limit.
     static let sharedCacheLimit: Int64 = {
         let limit: Int64 = 40 << 20
         sqlite3_soft_heap_limit64(limit)
