@@ -109,11 +109,12 @@ public struct APIRequestProcessor: Sendable {
             responseContentType = Self.amzJSON10
         }
 
+        let targetHeader = head.headers.first(name: "x-amz-target")
+        let route = targetHeader.flatMap(router.route(forTarget:))
         var input: JSONValue?
         // An operation may read its body straight from the bytes (see `BodyDecoder`); a body
         // it accepts is valid JSON, so the checks below still run in the same order.
-        let decodedHandler = body.readableBytes == 0 ? nil : head.headers.first(name: "x-amz-target")
-            .flatMap(router.bodyDecoder(forTarget:))
+        let decodedHandler = body.readableBytes == 0 ? nil : route?.bodyDecoder
             .flatMap { decode in body.withUnsafeReadableBytes(decode) }
         if decodedHandler != nil {
             input = .null
@@ -127,9 +128,7 @@ public struct APIRequestProcessor: Sendable {
             }
         }
 
-        guard let target = head.headers.first(name: "x-amz-target"),
-            let handler = decodedHandler ?? router.handler(forTarget: target)
-        else {
+        guard let target = targetHeader, let handler = decodedHandler ?? route?.handler else {
             return .respond(APIResponse(error: .unknownOperation, contentType: responseContentType))
         }
 
@@ -147,7 +146,7 @@ public struct APIRequestProcessor: Sendable {
         context.host = head.headers.first(name: "host")
         return .call(
             Call(
-                target: target, handler: handler, inlineHandler: router.inlineHandler(forTarget: target), input: input,
+                target: target, handler: handler, inlineHandler: route?.inlineHandler, input: input,
                 contentType: responseContentType, context: context))
     }
 

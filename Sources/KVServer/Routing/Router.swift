@@ -14,9 +14,16 @@ public struct Router: Sendable {
         "DescribeStream", "GetRecords", "GetShardIterator", "ListStreams",
     ]
 
-    private var handlers: [String: OperationHandler] = [:]
-    private var inlineHandlers: [String: InlineOperationHandler] = [:]
-    private var bodyDecoders: [String: BodyDecoder] = [:]
+    /// What the front end may call for one target; found with one lookup per request.
+    public struct Route: Sendable {
+        public var handler: OperationHandler?
+        /// Answers on the event loop where it can (see `InlineOperationHandler`).
+        public var inlineHandler: InlineOperationHandler?
+        /// Reads bodies straight from their bytes (see `BodyDecoder`).
+        public var bodyDecoder: BodyDecoder?
+    }
+
+    private var routes: [String: Route] = [:]
 
     public init() {}
 
@@ -28,7 +35,7 @@ public struct Router: Sendable {
             register(handler, forTarget: Self.target(key))
         }
         for (key, handler) in inlineOperations {
-            inlineHandlers[Self.target(key)] = handler
+            routes[Self.target(key), default: Route()].inlineHandler = handler
         }
     }
 
@@ -39,37 +46,32 @@ public struct Router: Sendable {
     }
 
     public mutating func register(_ handler: @escaping OperationHandler, forTarget target: String) {
-        handlers[target] = handler
+        routes[target, default: Route()].handler = handler
     }
 
     /// Registers each `operation` of `operations` as `prefix + operation`.
     public mutating func register(_ operations: [String: OperationHandler], prefix: String) {
         for (operation, handler) in operations {
-            handlers[prefix + operation] = handler
+            register(handler, forTarget: prefix + operation)
         }
-    }
-
-    /// The handler for an exact `X-Amz-Target` value (case-sensitive, as DynamoDB is).
-    public func handler(forTarget target: String) -> OperationHandler? {
-        handlers[target]
-    }
-
-    /// The inline variant of a target's handler, if it has one.
-    public func inlineHandler(forTarget target: String) -> InlineOperationHandler? {
-        inlineHandlers[target]
     }
 
     /// Registers a decoder that reads the bodies of `target` straight from their bytes (see
     /// `BodyDecoder`); the operation keeps its handler for every body the decoder declines.
     public mutating func register(bodyDecoder: @escaping BodyDecoder, forTarget target: String) {
-        bodyDecoders[target] = bodyDecoder
+        routes[target, default: Route()].bodyDecoder = bodyDecoder
     }
 
-    /// The body decoder for an exact `X-Amz-Target` value, if the operation has one.
-    public func bodyDecoder(forTarget target: String) -> BodyDecoder? {
-        bodyDecoders[target]
+    /// Everything registered for an exact `X-Amz-Target` value (case-sensitive, as DynamoDB is).
+    public func route(forTarget target: String) -> Route? {
+        routes[target]
+    }
+
+    /// The handler for an exact `X-Amz-Target` value.
+    public func handler(forTarget target: String) -> OperationHandler? {
+        routes[target]?.handler
     }
 
     /// All registered targets, sorted.
-    public var targets: [String] { handlers.keys.sorted() }
+    public var targets: [String] { routes.filter { $0.value.handler != nil }.keys.sorted() }
 }
