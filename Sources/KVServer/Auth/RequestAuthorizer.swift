@@ -1,0 +1,71 @@
+public import NIOCore
+
+/// Who signed a request, once its SigV4 signature has been verified against the auth file.
+public struct AuthenticatedIdentity: Sendable {
+    /// The identity's ARN as written in the auth file, e.g. `arn:aws:iam::111122223333:user/queue-processor`.
+    public var arn: String
+    /// The account in `arn` (`aws:PrincipalAccount`; the account of the resources it may name).
+    public var accountID: String
+    /// `aws:username`: the last path segment of a `user/...` ARN; nil for other principal types.
+    public var userName: String?
+    /// `aws:userid` (the access key id when the file names no other id).
+    public var userID: String
+    /// The access key the request was signed with.
+    public var accessKeyID: String
+    /// The identity's policies, parsed once when the auth file was loaded.
+    public var policies: [IAMPolicy]
+
+    public init(
+        arn: String, accountID: String, userName: String?, userID: String, accessKeyID: String,
+        policies: [IAMPolicy]
+    ) {
+        self.arn = arn
+        self.accountID = accountID
+        self.userName = userName
+        self.userID = userID
+        self.accessKeyID = accessKeyID
+        self.policies = policies
+    }
+}
+
+/// Everything an authorizer may look at, after authentication and before the handler.
+public struct AuthorizationInput: Sendable {
+    public var identity: AuthenticatedIdentity
+    /// The operation part of `X-Amz-Target` (`GetItem`, `DescribeStream`, ...).
+    public var operation: String
+    /// True for `DynamoDBStreams_20120810.*` targets.
+    public var isStreamsAPI: Bool
+    /// The parsed body; `.null` when the operation decoded its body straight from bytes
+    /// (BatchWriteItem): then `body` holds the JSON.
+    public var request: JSONValue
+    public var body: ByteBuffer
+    /// The region of the request's credential scope.
+    public var region: String
+    /// The peer address (`aws:SourceIp`), without the port.
+    public var sourceIP: String?
+    /// `aws:SecureTransport`: the request came over TLS.
+    public var secureTransport: Bool
+    /// `aws:CurrentTime`, seconds since 1970.
+    public var currentTime: Double
+
+    public init(
+        identity: AuthenticatedIdentity, operation: String, isStreamsAPI: Bool, request: JSONValue,
+        body: ByteBuffer, region: String, sourceIP: String?, secureTransport: Bool, currentTime: Double
+    ) {
+        self.identity = identity
+        self.operation = operation
+        self.isStreamsAPI = isStreamsAPI
+        self.request = request
+        self.body = body
+        self.region = region
+        self.sourceIP = sourceIP
+        self.secureTransport = secureTransport
+        self.currentTime = currentTime
+    }
+}
+
+/// Decides whether an authenticated identity may perform a request; throws the wire error
+/// (AccessDeniedException with IAM's text) otherwise. Fails closed.
+public protocol RequestAuthorizer: Sendable {
+    func authorize(_ input: AuthorizationInput) throws(WireError)
+}
