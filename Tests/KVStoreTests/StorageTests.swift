@@ -439,3 +439,36 @@ private func keys(_ connection: Connection) throws -> Set<Int> {
     }
     return keys
 }
+
+@Suite("Storage: in-memory databases")
+struct MemoryDirectoryTests {
+    @Test func closingRemovesTheDatabaseFiles() async throws {
+        let database = try Database(location: .inMemory)
+        let directory = try #require(database.memoryDirectoryPath)
+        try await database.exclusive { try $0.execute("CREATE TABLE t(x); INSERT INTO t VALUES (1)") }
+        #expect(access(directory + "/kvstore.sqlite", F_OK) == 0)
+        database.close()
+        #expect(access(directory, F_OK) != 0)
+    }
+
+    @Test func readsRunOnReaderConnections() async throws {
+        // Reads used to run on the writer connection in memory mode; now they have their own.
+        let database = try Database(location: .inMemory)
+        defer { database.close() }
+        try await database.exclusive { try $0.execute("CREATE TABLE t(x); INSERT INTO t VALUES (1)") }
+        let error = await #expect(throws: SQLiteError.self) {
+            try await database.read { try $0.execute("INSERT INTO t VALUES (2)") }
+        }
+        #expect(error?.primaryCode == ResultCode.readOnly)
+        #expect(try await database.pointRead { try countRows($0) } == 1)
+    }
+
+    @Test func directoriesOfDeadProcessesAreRemoved() throws {
+        // A process killed with SIGKILL leaves its directory; the next one removes it.
+        let abandoned = MemoryDirectory.base + "/" + MemoryDirectory.prefix + "999999999-test"
+        #expect(mkdir(abandoned, 0o700) == 0)
+        let fresh = try MemoryDirectory.create()
+        defer { fresh.remove() }
+        #expect(access(abandoned, F_OK) != 0)
+    }
+}

@@ -48,13 +48,10 @@ extension KVEngine {
         }
     }
 
-    /// Whether `readItemNow` can answer (file mode: each thread has its own read connection).
-    public var readsInline: Bool { database.inlineReaders != nil }
-
-    /// `readItem` on the calling thread without suspending, or nil where `readsInline` is false.
-    /// Lets the server answer a GetItem within the event loop tick that parsed it, without a task.
-    public func readItemNow(_ request: GetItemRequest) throws -> ItemRead? {
-        guard let readers = database.inlineReaders else { return nil }
+    /// `readItem` on the calling thread's own read connection, without suspending. Lets the
+    /// server answer a GetItem within the event loop tick that parsed it, without a task.
+    public func readItemNow(_ request: GetItemRequest) throws -> ItemRead {
+        let readers = database.inlineReaders
         let table = try existingTable(request.tableName)
         let key = try KeyValidator.key(request.key, schema: table.keySchema)
         return try onExistingTable {

@@ -100,8 +100,8 @@ extension KVEngine {
         source: ReadSource, options: ReadOptions, mayFitInline: Bool, sql: String, arguments: [PageReader.Argument]
     ) async throws -> ReadPage {
         try await onExistingTable {
-            if mayFitInline, let inlineReaders = database.inlineReaders, !source.needsTableFetch(options) {
-                let page = try inlineReaders.read { connection in
+            if mayFitInline, !source.needsTableFetch(options) {
+                let page = try database.inlineReaders.read { connection in
                     let reader = PageReader(source: source, options: options, connection: connection)
                     return try reader.read(sql: sql, arguments: arguments, budget: .inline)
                 }

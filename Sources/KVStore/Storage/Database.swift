@@ -8,8 +8,8 @@ import CSQLite
 ///
 /// - File mode: WAL journal, so readers see the last committed state while the writer works;
 ///   readers are opened `SQLITE_OPEN_READONLY`.
-/// - In-memory mode: one ":memory:" connection on the writer thread serves reads and writes
-///   (a test double: reads are serialised with writes, but see only committed data).
+/// - In-memory mode: the same, on a file in a private directory on a memory file system
+///   (`MemoryDirectory`), removed when the database closes; so reads never wait for the writer.
 ///
 /// Bodies receive the `Connection` and must not let it (or its statements) escape, must not
 /// run BEGIN/COMMIT/ROLLBACK inside `write` (use SAVEPOINT), and must not call `close()`.
@@ -34,11 +34,15 @@ public final class Database: Sendable {
     public let location: Location
     private let owner: Int
     private let writer: Writer
-    private let readers: ReaderPool?
-    /// File mode: checkpoints the WAL beside the writer (see `Checkpointer`).
-    private let checkpointer: Checkpointer?
-    /// Single-statement point reads on the caller's own connection (file mode only; see `InlineReaders`).
-    let inlineReaders: InlineReaders?
+    private let readers: ReaderPool
+    /// Checkpoints the WAL beside the writer (see `Checkpointer`).
+    private let checkpointer: Checkpointer
+    /// Single-statement point reads on the caller's own connection (see `InlineReaders`).
+    let inlineReaders: InlineReaders
+    /// In-memory mode: the directory holding the database files, removed on close.
+    private let memoryDirectory: MemoryDirectory?
+    /// In-memory mode: where its files are (for tests and diagnostics).
+    var memoryDirectoryPath: String? { memoryDirectory?.path }
 
     /// Opens (creating if needed) the database and starts its threads.
     ///
@@ -51,64 +55,60 @@ public final class Database: Sendable {
         let owner = WorkerThread.newOwner()
         self.owner = owner
         self.location = location
+        let path: String
         switch location {
         case .inMemory:
-            writer = try Writer(owner: owner) { try Database.openInMemory() }
-            self.checkpointer = nil
-            self.readers = nil
-            self.inlineReaders = nil
-        case .file(let path):
-            _ = Database.sharedCacheLimit
-            let checkpointer = try Checkpointer(owner: owner, connection: Database.openCheckpointer(path: path))
-            let writer: Writer
-            do {
-                writer = try Writer(owner: owner) {
-                    let connection = try Database.openWriter(path: path, synchronous: synchronous)
-                    checkpointer.watch(connection)
-                    return connection
-                }
-            } catch {
-                checkpointer.stop()
-                throw error
-            }
-            self.checkpointer = checkpointer
-            do {
-                // The writer has created the file and switched it to WAL before readers open it.
-                self.readers = try ReaderPool(count: max(1, readers), owner: owner) {
-                    try Database.openReader(path: path)
-                }
-                self.inlineReaders = InlineReaders { try Database.openReader(path: path) }
-            } catch {
-                checkpointer.stop()
-                writer.stop()
-                writer.waitUntilExited()
-                throw error
-            }
-            self.writer = writer
+            let directory = try MemoryDirectory.create()
+            memoryDirectory = directory
+            path = directory.databasePath
+        case .file(let filePath):
+            memoryDirectory = nil
+            path = filePath
         }
+        _ = Database.sharedCacheLimit
+        let checkpointer = try Checkpointer(owner: owner, connection: Database.openCheckpointer(path: path))
+        let writer: Writer
+        do {
+            writer = try Writer(owner: owner) {
+                let connection = try Database.openWriter(path: path, synchronous: synchronous)
+                checkpointer.watch(connection)
+                return connection
+            }
+        } catch {
+            checkpointer.stop()
+            throw error
+        }
+        self.checkpointer = checkpointer
+        do {
+            // The writer has created the file and switched it to WAL before readers open it.
+            self.readers = try ReaderPool(count: max(1, readers), owner: owner) {
+                try Database.openReader(path: path)
+            }
+            self.inlineReaders = InlineReaders { try Database.openReader(path: path) }
+        } catch {
+            checkpointer.stop()
+            writer.stop()
+            writer.waitUntilExited()
+            throw error
+        }
+        self.writer = writer
     }
 
     deinit {
         // Cannot wait here: the last reference may be dropped on a worker thread. The threads
         // still finish their queued jobs and close their connections.
-        readers?.stop()
+        readers.stop()
         writer.stop()
     }
 
     /// Runs `body` on a reader connection, in a read transaction (one WAL snapshot).
     ///
-    /// Several reads run in parallel. In memory mode the read runs on the writer thread, between
-    /// write groups, with `PRAGMA query_only` set.
+    /// Several reads run in parallel.
     ///
     /// - Throws: the error `body` throws, unchanged, or `SQLiteError`.
     func read<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            let job = WorkerJob(.read, body, continuation)
-            if let readers {
-                readers.submit(job)
-            } else {
-                writer.submit(job)
-            }
+            readers.submit(WorkerJob(.read, body, continuation))
         }
     }
 
@@ -153,33 +153,23 @@ public final class Database: Sendable {
         precondition(
             !WorkerThread.isCurrent(owner: owner),
             "Database.close() called from inside a database body would wait for itself")
-        if let readers {
-            readers.stop()
-            readers.waitUntilExited()
-        }
-        inlineReaders?.close()
-        checkpointer?.stop()
+        readers.stop()
+        readers.waitUntilExited()
+        inlineReaders.close()
+        checkpointer.stop()
         writer.stop()
         writer.waitUntilExited()
+        memoryDirectory?.remove()
     }
 
-    /// Runs a single-statement read right here on the calling thread's own read-only connection
-    /// (file mode), or on a reader like `read` (in-memory mode). The body must not step more than
-    /// one statement: only a single statement is a consistent snapshot outside a transaction.
+    /// Runs a single-statement read right here on the calling thread's own read-only connection.
+    /// The body must not step more than one statement: only a single statement is a consistent
+    /// snapshot outside a transaction.
     func pointRead<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
-        if let inlineReaders {
-            return try inlineReaders.read(body)
-        }
-        return try await read(body)
+        try inlineReaders.read(body)
     }
 
     // MARK: Opening connections (on their own threads)
-
-    private static func openInMemory() throws -> Connection {
-        let connection = try Connection(path: ":memory:", mode: .readWrite)
-        try connection.execute(commonPragmas(cacheKiB: 16 * 1024))
-        return connection
-    }
 
     private static func openWriter(path: String, synchronous: Synchronous) throws -> Connection {
         let connection = try Connection(path: path, mode: .readWrite)
@@ -219,8 +209,8 @@ public final class Database: Sendable {
     /// recently used clean pages instead of growing. Each connection's `cache_size` is its own
     /// ceiling (32 MiB for the writer, 8 MiB for each of up to six readers); together they could
     /// hold 80 MiB of mostly cold pages, which a full Scan of a large table would fill. Set by
-    /// the first file database only: an in-memory database's pages are its data, cannot be
-    /// recycled, and would count against the limit.
+    /// the first database (in-memory databases are files on a memory file system too, so their
+    /// pages can be recycled like any file's).
     static let sharedCacheLimit: Int64 = {
         let limit: Int64 = 40 << 20
         sqlite3_soft_heap_limit64(limit)

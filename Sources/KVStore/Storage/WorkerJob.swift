@@ -8,7 +8,7 @@ struct WorkerJob: Sendable {
         case write
         /// `Database.exclusive`: alone, outside any transaction.
         case exclusive
-        /// `Database.read`: alone (on the writer only in memory mode).
+        /// `Database.read`: alone, on a reader thread.
         case read
     }
 

@@ -147,7 +147,8 @@ final class Writer: Sendable {
         case .exclusive:
             runExclusive(batch[0], on: connection)
         case .read:
-            runRead(batch[0], on: connection)
+            // Reads go to the reader threads; one here is a programming error, not a read.
+            batch[0].reject(SQLiteError(code: SQLITE_MISUSE, message: "a read was submitted to the writer"))
         }
         return []
     }
@@ -264,26 +265,6 @@ final class Writer: Sendable {
                 outcome.resume(throwing: SQLiteError.transactionLeftOpen)
                 return
             }
-        }
-        outcome.resume()
-    }
-
-    /// Runs a read in memory mode with `PRAGMA query_only`, so a body that writes fails as it
-    /// would on a read-only reader connection in file mode.
-    private static func runRead(_ job: WorkerJob, on connection: Connection) {
-        do {
-            try connection.statement("PRAGMA query_only = 1").run()
-        } catch {
-            job.reject(error)
-            return
-        }
-        let outcome = job.perform(connection)
-        rollback(connection)
-        do {
-            try connection.statement("PRAGMA query_only = 0").run()
-        } catch {
-            outcome.resume(throwing: error)
-            return
         }
         outcome.resume()
     }

@@ -7,12 +7,10 @@ enum GetItemOperation {
         return try response(try await engine.readItem(request), mode: mode)
     }
 
-    /// The same answer without a task, where the engine reads on the calling thread.
+    /// The same answer without a task: the engine reads on the calling thread.
     static func handleNow(_ body: JSONValue, _ context: RequestContext, engine: KVEngine) throws -> JSONValue? {
-        guard engine.readsInline else { return nil }
         let (request, mode) = try parse(body)
-        guard let read = try engine.readItemNow(request) else { return nil }
-        return try response(read, mode: mode)
+        return try response(try engine.readItemNow(request), mode: mode)
     }
 
     private static func parse(_ body: JSONValue) throws -> (GetItemRequest, CapacityWire.Mode?) {
