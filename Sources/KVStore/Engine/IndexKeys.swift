@@ -9,49 +9,108 @@ struct IndexRowKey: Sendable, Hashable {
 }
 
 enum IndexKeys {
-    /// The row key of `item` in `index`, or nil when the item lacks an index key attribute
-    /// (sparse index: such items are simply absent from it).
+    /// The row key of `item` in `index`, or nil when the item is not in the index: it lacks an
+    /// index key attribute (sparse index), or one of them is an index key violation (another type,
+    /// an empty string or binary, a value over the key size limit). Writes refuse violations
+    /// (`validate`); a backfill meets them in items written before the index existed and leaves
+    /// those items out, as DynamoDB does.
+    /// See https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.OnlineOps.ViolationDetection.html
     static func rowKey(of item: Item, in index: IndexDefinition, tableKey: StorageKey) -> IndexRowKey? {
-        guard let partitionValue = item[index.keySchema.partitionKey.name],
-            partitionValue.scalarType == index.keySchema.partitionKey.type,
-            let partition = KeyEncoding.encode(partitionValue)
-        else { return nil }
+        let schema = index.keySchema
+        let partition: [UInt8]
         var sort: [UInt8] = []
-        if let sortKey = index.keySchema.sortKey {
-            guard let sortValue = item[sortKey.name], sortValue.scalarType == sortKey.type,
-                let encoded = KeyEncoding.encode(sortValue)
-            else { return nil }
-            sort = encoded
+        if schema.isMultiAttribute {
+            guard let encoded = keyPart(of: item, schema.partitionKeys, limit: KeyValidator.maxPartitionKeyBytes) else { return nil }
+            partition = encoded
+            let sortKeys = schema.sortKeys
+            if !sortKeys.isEmpty {
+                guard let encoded = keyPart(of: item, sortKeys, limit: KeyValidator.maxSortKeyBytes) else { return nil }
+                sort = encoded
+            }
+        } else {
+            guard let encoded = component(of: item, schema.partitionKey, limit: KeyValidator.maxPartitionKeyBytes) else { return nil }
+            partition = encoded
+            if let sortKey = schema.sortKey {
+                guard let encoded = component(of: item, sortKey, limit: KeyValidator.maxSortKeyBytes) else { return nil }
+                sort = encoded
+            }
         }
         return IndexRowKey(
             hash: PartitionHash.of(partition), partition: partition, sort: sort,
             tablePartition: tableKey.partition, tableSort: tableKey.sort)
     }
 
-    /// DynamoDB refuses a write whose index key attribute has the wrong type or is empty.
+    /// The stored bytes of a key part (the partition or the sort key) of several attributes or
+    /// one: `CompositeKeyEncoding` for several, the plain encoding for one.
+    static func keyPart(of item: Item, _ attributes: [KeyAttribute], limit: Int) -> [UInt8]? {
+        if attributes.count == 1, let attribute = attributes.first {
+            return component(of: item, attribute, limit: limit)
+        }
+        var bytes: [UInt8] = []
+        for attribute in attributes {
+            guard let encoded = component(of: item, attribute, limit: limit) else { return nil }
+            CompositeKeyEncoding.appendComponent(encoded, to: &bytes)
+        }
+        return bytes
+    }
+
+    /// The encoded value of one index key attribute of `item`, nil when it cannot index the item.
+    /// Numbers never encode empty, so an empty encoding is an empty string or binary.
+    @inline(__always)
+    private static func component(of item: Item, _ attribute: KeyAttribute, limit: Int) -> [UInt8]? {
+        guard let value = item[attribute.name], value.scalarType == attribute.type,
+            let encoded = KeyEncoding.encode(value), !encoded.isEmpty, encoded.count <= limit
+        else { return nil }
+        return encoded
+    }
+
+    /// DynamoDB refuses a write whose index key attribute has the wrong type, is empty, or is
+    /// longer than a key may be (2048 bytes for a partition key attribute, 1024 for a sort key
+    /// attribute, as for table keys).
+    /// See https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-partition-sort-keys
     static func validate(_ item: Item, for table: TableDefinition) throws(KVError) {
         // Most tables have no index: skip building `table.indexes` for every item written.
         guard !table.globalIndexes.isEmpty || !table.localIndexes.isEmpty else { return }
         for index in table.indexes {
-            for attribute in index.keySchema.attributes {
-                guard let value = item[attribute.name] else { continue }
-                guard value.scalarType == attribute.type else {
-                    throw .validation(
-                        "One or more parameter values were invalid: Type mismatch for Index Key \(attribute.name) Expected: \(attribute.type.rawValue) Actual: \(value.typeDescriptor) IndexName: \(index.name)"
-                    )
-                }
-                if value == .string("") || value == .binary([]) {
-                    throw .validation(
-                        "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty \(value == .string("") ? "string" : "binary") value. IndexName: \(index.name), IndexKey: \(attribute.name)"
-                    )
-                }
+            let schema = index.keySchema
+            if schema.isMultiAttribute {
+                for attribute in schema.partitionKeys { try check(item, attribute, of: index, isPartition: true) }
+                for attribute in schema.sortKeys { try check(item, attribute, of: index, isPartition: false) }
+            } else {
+                try check(item, schema.partitionKey, of: index, isPartition: true)
+                if let sortKey = schema.sortKey { try check(item, sortKey, of: index, isPartition: false) }
             }
         }
+    }
+
+    @inline(__always)
+    private static func check(_ item: Item, _ attribute: KeyAttribute, of index: IndexDefinition, isPartition: Bool) throws(KVError) {
+        guard let value = item[attribute.name] else { return }
+        guard value.scalarType == attribute.type else {
+            throw .validation(
+                "One or more parameter values were invalid: Type mismatch for Index Key \(attribute.name) Expected: \(attribute.type.rawValue) Actual: \(value.typeDescriptor) IndexName: \(index.name)"
+            )
+        }
+        let size: Int
+        switch value {
+        case .string(let string): size = string.utf8.count
+        case .binary(let bytes): size = bytes.count
+        default: return  // a number: at most 38 digits, far below either limit
+        }
+        if size == 0 {
+            throw .validation(
+                "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty \(attribute.type == .string ? "string" : "binary") value. IndexName: \(index.name), IndexKey: \(attribute.name)"
+            )
+        }
+        if isPartition, size > KeyValidator.maxPartitionKeyBytes { throw KeyValidator.partitionKeyTooLarge }
+        if !isPartition, size > KeyValidator.maxSortKeyBytes { throw KeyValidator.sortKeyTooLarge }
     }
 }
 
 extension KeySchema {
+    /// Every key attribute, HASH attributes first, in key schema order.
     var attributes: [KeyAttribute] {
-        [partitionKey] + (sortKey.map { [$0] } ?? [])
+        guard isMultiAttribute else { return [partitionKey] + (sortKey.map { [$0] } ?? []) }
+        return partitionKeys + sortKeys
     }
 }

@@ -4,6 +4,12 @@ public struct QueryRequest: Sendable {
     public var sortKeyCondition: KeyCondition.SortCondition?
     public var scanIndexForward: Bool
     public var options: ReadOptions
+    /// A multi-attribute partition key (global secondary indexes): the values of the HASH
+    /// attributes after the first, in key schema order.
+    public var additionalPartitionKeyValues: [AttributeValue] = []
+    /// A multi-attribute sort key: the values the first sort attributes equal, in key schema
+    /// order; `sortKeyCondition` is on the sort attribute after them.
+    public var sortKeyPrefix: [AttributeValue] = []
 
     public init(
         tableName: String, partitionKeyValue: AttributeValue, sortKeyCondition: KeyCondition.SortCondition? = nil,
@@ -24,48 +30,27 @@ extension KVEngine {
         let table = try existingTable(request.tableName)
         let source = try ReadSource(table: table, options: request.options)
         let schema = source.keySchema
-        let typeMismatch = KVError.validation(
-            "One or more parameter values were invalid: Condition parameter type does not match schema type")
-        guard request.partitionKeyValue.scalarType == schema.partitionKey.type,
-            let partition = KeyEncoding.encode(request.partitionKeyValue)
-        else { throw typeMismatch }
-
-        // Appended to in place: SQL is built for every request, then found in the statement cache.
-        var sql = "SELECT \(source.pageColumns) FROM \(source.sqlTableName) WHERE h = ? AND pk = ?"
-        var arguments: [PageReader.Argument] = [.integer(PartitionHash.of(partition)), .blob(partition)]
-        if let condition = request.sortKeyCondition {
-            guard let sortKey = schema.sortKey else {
-                throw KVError.validation("Query key condition not supported")
+        let partition: [UInt8]
+        var sql: String
+        var arguments: [PageReader.Argument]
+        if schema.isMultiAttribute {
+            partition = try Self.multiAttributePartition(request, schema: schema)
+            sql = "SELECT \(source.pageColumns) FROM \(source.sqlTableName) WHERE h = ? AND pk = ?"
+            arguments = [.integer(PartitionHash.of(partition)), .blob(partition)]
+            if schema.sortKeys.count > 1 {
+                try Self.appendMultiAttributeSortRange(request, sortKeys: schema.sortKeys, to: &sql, &arguments)
+            } else {
+                try Self.appendSortCondition(request.sortKeyCondition, sortKey: schema.sortKey, to: &sql, &arguments)
             }
-            func encoded(_ value: AttributeValue) throws(KVError) -> [UInt8] {
-                guard value.scalarType == sortKey.type, let bytes = KeyEncoding.encode(value) else { throw typeMismatch }
-                return bytes
-            }
-            switch condition {
-            case .equal(let value):
-                sql += " AND sk = ?"; arguments.append(.blob(try encoded(value)))
-            case .less(let value):
-                sql += " AND sk < ?"; arguments.append(.blob(try encoded(value)))
-            case .lessOrEqual(let value):
-                sql += " AND sk <= ?"; arguments.append(.blob(try encoded(value)))
-            case .greater(let value):
-                sql += " AND sk > ?"; arguments.append(.blob(try encoded(value)))
-            case .greaterOrEqual(let value):
-                sql += " AND sk >= ?"; arguments.append(.blob(try encoded(value)))
-            case .between(let low, let high):
-                sql += " AND sk >= ?"; arguments.append(.blob(try encoded(low)))
-                sql += " AND sk <= ?"; arguments.append(.blob(try encoded(high)))
-            case .beginsWith(let value):
-                guard sortKey.type != .number else {
-                    throw KVError.validation(
-                        "Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N")
-                }
-                let prefix = try encoded(value)
-                sql += " AND sk >= ?"; arguments.append(.blob(prefix))
-                if let successor = Self.prefixSuccessor(prefix) {
-                    sql += " AND sk < ?"; arguments.append(.blob(successor))
-                }
-            }
+        } else {
+            guard request.partitionKeyValue.scalarType == schema.partitionKey.type,
+                let encoded = KeyEncoding.encode(request.partitionKeyValue)
+            else { throw Self.conditionTypeMismatch }
+            partition = encoded
+            // Appended to in place: SQL is built for every request, then found in the statement cache.
+            sql = "SELECT \(source.pageColumns) FROM \(source.sqlTableName) WHERE h = ? AND pk = ?"
+            arguments = [.integer(PartitionHash.of(partition)), .blob(partition)]
+            try Self.appendSortCondition(request.sortKeyCondition, sortKey: schema.sortKey, to: &sql, &arguments)
         }
         if let start = request.options.exclusiveStartKey {
             let full = try source.startPosition(start, isQuery: true)
@@ -89,6 +74,119 @@ extension KVEngine {
         switch column {
         case .integer(let value): .integer(value)
         case .blob(let value): .blob(value)
+        }
+    }
+
+    static var conditionTypeMismatch: KVError {
+        .validation("One or more parameter values were invalid: Condition parameter type does not match schema type")
+    }
+
+    static var beginsWithNumber: KVError {
+        .validation(
+            "Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N")
+    }
+
+    /// The SQL of a condition on a single-attribute sort key (the `sk` column holds its plain bytes).
+    static func appendSortCondition(
+        _ condition: KeyCondition.SortCondition?, sortKey: KeyAttribute?, to sql: inout String, _ arguments: inout [PageReader.Argument]
+    ) throws(KVError) {
+        guard let condition else { return }
+        guard let sortKey else { throw KVError.validation("Query key condition not supported") }
+        func encoded(_ value: AttributeValue) throws(KVError) -> [UInt8] {
+            guard value.scalarType == sortKey.type, let bytes = KeyEncoding.encode(value) else { throw conditionTypeMismatch }
+            return bytes
+        }
+        switch condition {
+        case .equal(let value):
+            sql += " AND sk = ?"; arguments.append(.blob(try encoded(value)))
+        case .less(let value):
+            sql += " AND sk < ?"; arguments.append(.blob(try encoded(value)))
+        case .lessOrEqual(let value):
+            sql += " AND sk <= ?"; arguments.append(.blob(try encoded(value)))
+        case .greater(let value):
+            sql += " AND sk > ?"; arguments.append(.blob(try encoded(value)))
+        case .greaterOrEqual(let value):
+            sql += " AND sk >= ?"; arguments.append(.blob(try encoded(value)))
+        case .between(let low, let high):
+            sql += " AND sk >= ?"; arguments.append(.blob(try encoded(low)))
+            sql += " AND sk <= ?"; arguments.append(.blob(try encoded(high)))
+        case .beginsWith(let value):
+            guard sortKey.type != .number else { throw beginsWithNumber }
+            let prefix = try encoded(value)
+            sql += " AND sk >= ?"; arguments.append(.blob(prefix))
+            if let successor = Self.prefixSuccessor(prefix) {
+                sql += " AND sk < ?"; arguments.append(.blob(successor))
+            }
+        }
+    }
+
+    /// The stored partition bytes of a Query on a multi-attribute partition key.
+    static func multiAttributePartition(_ request: QueryRequest, schema: KeySchema) throws(KVError) -> [UInt8] {
+        let values = [request.partitionKeyValue] + request.additionalPartitionKeyValues
+        let attributes = schema.partitionKeys
+        guard values.count == attributes.count else { throw KVError.validation("Query key condition not supported") }
+        var encoded: [[UInt8]] = []
+        for (value, attribute) in zip(values, attributes) {
+            guard value.scalarType == attribute.type, let bytes = KeyEncoding.encode(value) else { throw conditionTypeMismatch }
+            encoded.append(bytes)
+        }
+        if encoded.count == 1, let only = encoded.first { return only }
+        return CompositeKeyEncoding.encode(encoded)
+    }
+
+    /// The `sk` range of a Query on a sort key of several attributes: the prefix equalities and
+    /// the condition on the next attribute make one byte range (see `CompositeKeyEncoding`).
+    static func appendMultiAttributeSortRange(
+        _ request: QueryRequest, sortKeys: [KeyAttribute], to sql: inout String, _ arguments: inout [PageReader.Argument]
+    ) throws(KVError) {
+        guard let range = try sortRange(prefix: request.sortKeyPrefix, condition: request.sortKeyCondition, sortKeys: sortKeys) else { return }
+        if let lower = range.lower { sql += " AND sk >= ?"; arguments.append(.blob(lower)) }
+        if let upper = range.upper { sql += " AND sk < ?"; arguments.append(.blob(upper)) }
+    }
+
+    /// The half-open byte range `[lower, upper)` of the `sk` values a multi-attribute sort
+    /// condition selects (nil bound: unbounded); nil when it selects the whole partition.
+    static func sortRange(
+        prefix: [AttributeValue], condition: KeyCondition.SortCondition?, sortKeys: [KeyAttribute]
+    ) throws(KVError) -> (lower: [UInt8]?, upper: [UInt8]?)? {
+        let conditioned = prefix.count + (condition == nil ? 0 : 1)
+        guard conditioned <= sortKeys.count else { throw KVError.validation("Query key condition not supported") }
+        func encoded(_ value: AttributeValue, _ attribute: KeyAttribute) throws(KVError) -> [UInt8] {
+            guard value.scalarType == attribute.type, let bytes = KeyEncoding.encode(value) else { throw conditionTypeMismatch }
+            return bytes
+        }
+        var base: [UInt8] = []
+        for (value, attribute) in zip(prefix, sortKeys) {
+            CompositeKeyEncoding.appendComponent(try encoded(value, attribute), to: &base)
+        }
+        guard let condition else { return base.isEmpty ? nil : (base, prefixSuccessor(base)) }
+        let attribute = sortKeys[prefix.count]
+        func with(_ value: AttributeValue) throws(KVError) -> [UInt8] {
+            var bytes = base
+            CompositeKeyEncoding.appendComponent(try encoded(value, attribute), to: &bytes)
+            return bytes
+        }
+        let below: [UInt8]? = base.isEmpty ? nil : base
+        let above: [UInt8]? = base.isEmpty ? nil : prefixSuccessor(base)
+        switch condition {
+        case .equal(let value):
+            let bytes = try with(value)
+            return (bytes, prefixSuccessor(bytes))
+        case .less(let value):
+            return (below, try with(value))
+        case .lessOrEqual(let value):
+            return (below, prefixSuccessor(try with(value)))
+        case .greater(let value):
+            return (prefixSuccessor(try with(value)), above)
+        case .greaterOrEqual(let value):
+            return (try with(value), above)
+        case .between(let low, let high):
+            return (try with(low), prefixSuccessor(try with(high)))
+        case .beginsWith(let value):
+            guard attribute.type != .number else { throw beginsWithNumber }
+            var bytes = base
+            CompositeKeyEncoding.appendEscaped(try encoded(value, attribute), to: &bytes)
+            return (bytes, prefixSuccessor(bytes))
         }
     }
 
