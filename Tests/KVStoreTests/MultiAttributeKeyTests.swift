@@ -190,7 +190,7 @@ struct MultiAttributeKeyTests {
         let text = String(decoding: json, as: UTF8.self)
         #expect(!text.contains("additional"))
         let old = #"{"partitionKey":{"name":"p","type":"S"},"sortKey":{"name":"s","type":"N"}}"#
-        #expect(try JSONDecoder().decode(KeySchema.self, from: Array(old.utf8)) == ordinary)
+        #expect(try JSONDecoder().decode(KeySchema.self, from: Data(old.utf8)) == ordinary)
         let multi = Self.schema
         #expect(try JSONDecoder().decode(KeySchema.self, from: JSONEncoder().encode(multi)) == multi)
     }
