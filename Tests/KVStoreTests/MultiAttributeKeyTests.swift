@@ -194,4 +194,53 @@ struct MultiAttributeKeyTests {
         let multi = Self.schema
         #expect(try JSONDecoder().decode(KeySchema.self, from: JSONEncoder().encode(multi)) == multi)
     }
+
+    // MARK: Which items an index holds
+
+    static func index(_ schema: KeySchema) -> IndexDefinition {
+        IndexDefinition(
+            name: "idx", isGlobal: true, keySchema: schema, projection: IndexProjection(kind: .all), number: 1,
+            status: .active, backfilling: false, throughput: ProvisionedThroughput(readCapacityUnits: 0, writeCapacityUnits: 0))
+    }
+
+    /// Index key violations (a backfill meets them in old items) keep the item out of the index.
+    /// See https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.OnlineOps.ViolationDetection.html
+    @Test func rowKeyLeavesOutIndexKeyViolations() {
+        let tableKey = StorageKey(hash: 0, partition: [1], sort: [])
+        let ordinary = Self.index(KeySchema(partitionKey: KeyAttribute(name: "g", type: .string), sortKey: KeyAttribute(name: "s", type: .binary)))
+        func indexed(_ item: Item, _ index: IndexDefinition) -> Bool { IndexKeys.rowKey(of: item, in: index, tableKey: tableKey) != nil }
+        #expect(indexed(["g": .string(String(repeating: "x", count: 2048)), "s": .binary(Array(repeating: 1, count: 1024))], ordinary))
+        #expect(!indexed(["g": .string(String(repeating: "x", count: 2049)), "s": .binary([1])], ordinary))
+        #expect(!indexed(["g": .string("x"), "s": .binary(Array(repeating: 1, count: 1025))], ordinary))
+        #expect(!indexed(["g": .string(""), "s": .binary([1])], ordinary))
+        #expect(!indexed(["g": .string("x"), "s": .binary([])], ordinary))
+        #expect(!indexed(["g": .number(Number(1)), "s": .binary([1])], ordinary))
+        let multi = Self.index(Self.schema)
+        let full: Item = ["h1": .string("a"), "h2": .number(Number(1)), "r1": .string("b"), "r2": .string("c"), "r3": .number(Number(2))]
+        #expect(indexed(full, multi))
+        for name in ["h1", "h2", "r1", "r2", "r3"] {
+            var missing = full
+            missing[name] = nil
+            #expect(!indexed(missing, multi), "without \(name)")
+        }
+        var empty = full
+        empty["r2"] = .string("")
+        #expect(!indexed(empty, multi))
+        var long = full
+        long["r1"] = .string(String(repeating: "y", count: 1025))
+        #expect(!indexed(long, multi))
+    }
+
+    /// The stored bytes of a multi-attribute key are the composite encoding, each part apart.
+    @Test func rowKeyOfAMultiAttributeIndex() throws {
+        let tableKey = StorageKey(hash: 0, partition: [1], sort: [])
+        let item: Item = ["h1": .string("a\u{0}"), "h2": .number(Number(1)), "r1": .string("b"), "r2": .string(""), "r3": .number(Number(2))]
+        #expect(IndexKeys.rowKey(of: item, in: Self.index(Self.schema), tableKey: tableKey) == nil)
+        var good = item
+        good["r2"] = .string("c")
+        let row = try #require(IndexKeys.rowKey(of: good, in: Self.index(Self.schema), tableKey: tableKey))
+        #expect(CompositeKeyEncoding.decode(row.partition) == [Array("a\u{0}".utf8), Number(1).orderedBytes])
+        #expect(CompositeKeyEncoding.decode(row.sort) == [Array("b".utf8), Array("c".utf8), Number(2).orderedBytes])
+        #expect(row.hash == PartitionHash.of(row.partition))
+    }
 }
