@@ -54,12 +54,19 @@ public struct KeyCondition: Sendable, Hashable {
         guard schema.isMultiAttribute else {
             return try parse(text, attributes: &attributes, partitionKey: schema.partitionKey.name, sortKey: schema.sortKey?.name)
         }
+        return try plan(try terms(of: text, attributes: &attributes).terms, schema: schema)
+    }
+
+    /// The condition on each key attribute a KeyConditionExpression names, and their order.
+    private static func terms(of text: String, attributes: inout ExpressionAttributes) throws(KVError)
+        -> (terms: [String: (op: String, values: [AttributeValue])], order: [String])
+    {
         let (node, parseDiagnostics) = try ParseCache.shared.condition(text, kind: .keyCondition)
         let resolved = try ConditionExpression.resolve(node, parseDiagnostics, kind: .keyCondition, attributes: &attributes)
         var terms: [String: (op: String, values: [AttributeValue])] = [:]
         var order: [String] = []
         try collect(resolved, into: &terms, order: &order)
-        return try plan(terms, schema: schema)
+        return (terms, order)
     }
 
     /// The key condition on a multi-attribute key: equality on every partition attribute, then
@@ -106,11 +113,7 @@ public struct KeyCondition: Sendable, Hashable {
     public static func parse(
         _ text: String, attributes: inout ExpressionAttributes, partitionKey: String, sortKey: String?
     ) throws(KVError) -> KeyCondition {
-        let (node, parseDiagnostics) = try ParseCache.shared.condition(text, kind: .keyCondition)
-        let resolved = try ConditionExpression.resolve(node, parseDiagnostics, kind: .keyCondition, attributes: &attributes)
-        var terms: [String: (op: String, values: [AttributeValue])] = [:]
-        var order: [String] = []
-        try collect(resolved, into: &terms, order: &order)
+        let (terms, order) = try terms(of: text, attributes: &attributes)
         return try build(terms, order: order, partitionKey: partitionKey, sortKey: sortKey)
     }
 
@@ -214,6 +217,13 @@ public struct KeyCondition: Sendable, Hashable {
         guard schema.isMultiAttribute else {
             return try legacy(conditions, partitionKey: schema.partitionKey.name, sortKey: schema.sortKey?.name)
         }
+        return try plan(try legacyTerms(conditions), schema: schema)
+    }
+
+    /// The condition on each attribute of legacy `KeyConditions`, their arguments checked.
+    private static func legacyTerms(_ conditions: [String: ExpectedCondition]) throws(KVError)
+        -> [String: (op: String, values: [AttributeValue])]
+    {
         var terms: [String: (op: String, values: [AttributeValue])] = [:]
         for name in conditions.keys.sorted() {
             guard let condition = conditions[name] else { continue }
@@ -222,7 +232,7 @@ public struct KeyCondition: Sendable, Hashable {
             try LegacyConditions.validateArguments(op, values)
             terms[name] = (op == "EQ" ? "=" : op, values)
         }
-        return try plan(terms, schema: schema)
+        return terms
     }
 
     /// Legacy `KeyConditions`: attribute name -> ComparisonOperator + AttributeValueList.
@@ -230,14 +240,7 @@ public struct KeyCondition: Sendable, Hashable {
         _ conditions: [String: ExpectedCondition], partitionKey: String, sortKey: String?
     ) throws(KVError) -> KeyCondition {
         if conditions.count > 2 { throw invalid("Conditions can be of length 1 or 2 only") }
-        var terms: [String: (op: String, values: [AttributeValue])] = [:]
-        for name in conditions.keys.sorted() {
-            guard let condition = conditions[name] else { continue }
-            let op = condition.comparisonOperator ?? ""
-            let values = condition.attributeValueList ?? []
-            try LegacyConditions.validateArguments(op, values)
-            terms[name] = (op == "EQ" ? "=" : op, values)
-        }
+        let terms = try legacyTerms(conditions)
         guard let partition = terms[partitionKey] else {
             throw invalid("Query condition missed key schema element: \(partitionKey)")
         }
