@@ -66,25 +66,28 @@ enum IndexKeys {
 
     /// DynamoDB refuses a write whose index key attribute has the wrong type, is empty, or is
     /// longer than a key may be (2048 bytes for a partition key attribute, 1024 for a sort key
-    /// attribute, as for table keys).
+    /// attribute, as for table keys). `byUpdate`: the item is the result of an UpdateItem (or a
+    /// transaction's Update), whose empty index key value DynamoDB reports in other words.
     /// See https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-partition-sort-keys
-    static func validate(_ item: Item, for table: TableDefinition) throws(KVError) {
+    static func validate(_ item: Item, for table: TableDefinition, byUpdate: Bool = false) throws(KVError) {
         // Most tables have no index: skip building `table.indexes` for every item written.
         guard !table.globalIndexes.isEmpty || !table.localIndexes.isEmpty else { return }
         for index in table.indexes {
             let schema = index.keySchema
             if schema.isMultiAttribute {
-                for attribute in schema.partitionKeys { try check(item, attribute, of: index, isPartition: true) }
-                for attribute in schema.sortKeys { try check(item, attribute, of: index, isPartition: false) }
+                for attribute in schema.partitionKeys { try check(item, attribute, of: index, isPartition: true, byUpdate: byUpdate) }
+                for attribute in schema.sortKeys { try check(item, attribute, of: index, isPartition: false, byUpdate: byUpdate) }
             } else {
-                try check(item, schema.partitionKey, of: index, isPartition: true)
-                if let sortKey = schema.sortKey { try check(item, sortKey, of: index, isPartition: false) }
+                try check(item, schema.partitionKey, of: index, isPartition: true, byUpdate: byUpdate)
+                if let sortKey = schema.sortKey { try check(item, sortKey, of: index, isPartition: false, byUpdate: byUpdate) }
             }
         }
     }
 
     @inline(__always)
-    private static func check(_ item: Item, _ attribute: KeyAttribute, of index: IndexDefinition, isPartition: Bool) throws(KVError) {
+    private static func check(
+        _ item: Item, _ attribute: KeyAttribute, of index: IndexDefinition, isPartition: Bool, byUpdate: Bool
+    ) throws(KVError) {
         guard let value = item[attribute.name] else { return }
         guard value.scalarType == attribute.type else {
             throw .validation(
@@ -96,6 +99,12 @@ enum IndexKeys {
         case .string(let string): size = string.utf8.count
         case .binary(let bytes): size = bytes.count
         default: return  // a number: at most 38 digits, far below either limit
+        }
+        if size == 0, byUpdate {
+            // Texts as captured from DynamoDB by nubo-db/dynoxide (no IndexName/IndexKey here).
+            throw .validation(
+                "One or more parameter values are not valid. The update expression attempted to update a secondary index key to a value that is not supported. The AttributeValue for a key attribute cannot contain an empty \(attribute.type == .string ? "string" : "binary") value."
+            )
         }
         if size == 0 {
             throw .validation(
