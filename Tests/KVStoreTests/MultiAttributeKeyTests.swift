@@ -229,6 +229,13 @@ struct MultiAttributeKeyTests {
         var long = full
         long["r1"] = .string(String(repeating: "y", count: 1025))
         #expect(!indexed(long, multi))
+        // The sort attributes together: 1000 + 22 + the number 2 (2 bytes) = 1024 fits; one byte more does not.
+        var together = full
+        together["r1"] = .string(String(repeating: "y", count: 1000))
+        together["r2"] = .string(String(repeating: "z", count: 22))
+        #expect(indexed(together, multi))
+        together["r2"] = .string(String(repeating: "z", count: 23))
+        #expect(!indexed(together, multi))
     }
 
     /// The stored bytes of a multi-attribute key are the composite encoding, each part apart.

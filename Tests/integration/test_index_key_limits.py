@@ -82,6 +82,30 @@ def test_lsi_sort_key_value_limit(client, table):
     assert_error(e, "ValidationException", RANGE_TOO_BIG)
 
 
+def test_multi_attribute_key_parts_are_held_to_the_limits_together(client, make_table):
+    # A multi-attribute key part counts its attributes' sizes together: "Aggregated size of all
+    # range keys" [DL]; the partition key, whose attributes DynamoDB hashes together, likewise.
+    name = make_table(hash_key=("pk", "S"), AttributeDefinitions=attr_defs(pk="S", h1="S", h2="S", r1="S", r2="B"),
+                      GlobalSecondaryIndexes=[{"IndexName": "multi", "Projection": {"ProjectionType": "KEYS_ONLY"},
+                                               "KeySchema": [{"AttributeName": "h1", "KeyType": "HASH"},
+                                                             {"AttributeName": "h2", "KeyType": "HASH"},
+                                                             {"AttributeName": "r1", "KeyType": "RANGE"},
+                                                             {"AttributeName": "r2", "KeyType": "RANGE"}]}])
+    ok = {"pk": {"S": "ok"}, "h1": {"S": "a" * 1024}, "h2": {"S": "b" * 1024}, "r1": {"S": "c" * 512}, "r2": {"B": b"d" * 512}}
+    client.put_item(TableName=name, Item=ok)
+    with pytest.raises(ClientError) as e:
+        client.put_item(TableName=name, Item=ok | {"pk": {"S": "big-h"}, "h2": {"S": "b" * 1025}})
+    assert_error(e, "ValidationException", HASH_TOO_BIG)
+    with pytest.raises(ClientError) as e:
+        client.put_item(TableName=name, Item=ok | {"pk": {"S": "big-r"}, "r2": {"B": b"d" * 513}})
+    assert_error(e, "ValidationException", RANGE_TOO_BIG)
+    # Items without every key attribute are not in the index, so their sizes are not held together.
+    client.put_item(TableName=name, Item={"pk": {"S": "sparse"}, "h1": {"S": "a" * 2048}, "r1": {"S": "c" * 1024}})
+    got = client.query(TableName=name, IndexName="multi", KeyConditionExpression="h1 = :a AND h2 = :b",
+                       ExpressionAttributeValues={":a": ok["h1"], ":b": ok["h2"]})["Items"]
+    assert [i["pk"]["S"] for i in got] == ["ok"]
+
+
 def test_limits_apply_to_every_write_path(client, table):
     with pytest.raises(ClientError) as e:
         client.update_item(TableName=table, Key={"pk": {"S": "p"}, "sk": {"S": "s"}}, UpdateExpression="SET l = :l",

@@ -41,14 +41,18 @@ enum IndexKeys {
     }
 
     /// The stored bytes of a key part (the partition or the sort key) of several attributes or
-    /// one: `CompositeKeyEncoding` for several, the plain encoding for one.
+    /// one: `CompositeKeyEncoding` for several, the plain encoding for one. The limit holds for
+    /// the sizes of the part's attributes together.
     static func keyPart(of item: Item, _ attributes: [KeyAttribute], limit: Int) -> [UInt8]? {
         if attributes.count == 1, let attribute = attributes.first {
             return component(of: item, attribute, limit: limit)
         }
         var bytes: [UInt8] = []
+        var size = 0
         for attribute in attributes {
-            guard let encoded = component(of: item, attribute, limit: limit) else { return nil }
+            guard let encoded = component(of: item, attribute, limit: limit), let value = item[attribute.name] else { return nil }
+            size += keySize(value)
+            guard size <= limit else { return nil }
             CompositeKeyEncoding.appendComponent(encoded, to: &bytes)
         }
         return bytes
@@ -64,10 +68,22 @@ enum IndexKeys {
         return encoded
     }
 
+    /// The size a key value counts against the key limits: the bytes of a string or binary, the
+    /// DynamoDB size of a number (at most 21 bytes, far below either limit).
+    static func keySize(_ value: AttributeValue) -> Int {
+        switch value {
+        case .string(let string): string.utf8.count
+        case .binary(let bytes): bytes.count
+        default: ItemSize.of(value)
+        }
+    }
+
     /// DynamoDB refuses a write whose index key attribute has the wrong type, is empty, or is
-    /// longer than a key may be (2048 bytes for a partition key attribute, 1024 for a sort key
-    /// attribute, as for table keys). `byUpdate`: the item is the result of an UpdateItem (or a
-    /// transaction's Update), whose empty index key value DynamoDB reports in other words.
+    /// longer than a key may be: 2048 bytes for a partition key, 1024 for a sort key, as for
+    /// table keys. A multi-attribute key part is held to the limit with its attributes' sizes
+    /// added up ("Aggregated size of all range keys", DynamoDB says). `byUpdate`: the item is the
+    /// result of an UpdateItem (or a transaction's Update), whose empty index key value DynamoDB
+    /// reports in other words.
     /// See https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-partition-sort-keys
     static func validate(_ item: Item, for table: TableDefinition, byUpdate: Bool = false) throws(KVError) {
         // Most tables have no index: skip building `table.indexes` for every item written.
@@ -75,31 +91,38 @@ enum IndexKeys {
         for index in table.indexes {
             let schema = index.keySchema
             if schema.isMultiAttribute {
-                for attribute in schema.partitionKeys { try check(item, attribute, of: index, isPartition: true, byUpdate: byUpdate) }
-                for attribute in schema.sortKeys { try check(item, attribute, of: index, isPartition: false, byUpdate: byUpdate) }
+                var partitionSize = 0
+                for attribute in schema.partitionKeys {
+                    partitionSize += try check(item, attribute, of: index, byUpdate: byUpdate)
+                }
+                if partitionSize > KeyValidator.maxPartitionKeyBytes { throw KeyValidator.partitionKeyTooLarge }
+                var sortSize = 0
+                for attribute in schema.sortKeys {
+                    sortSize += try check(item, attribute, of: index, byUpdate: byUpdate)
+                }
+                if sortSize > KeyValidator.maxSortKeyBytes { throw KeyValidator.sortKeyTooLarge }
             } else {
-                try check(item, schema.partitionKey, of: index, isPartition: true, byUpdate: byUpdate)
-                if let sortKey = schema.sortKey { try check(item, sortKey, of: index, isPartition: false, byUpdate: byUpdate) }
+                let partitionSize = try check(item, schema.partitionKey, of: index, byUpdate: byUpdate)
+                if partitionSize > KeyValidator.maxPartitionKeyBytes { throw KeyValidator.partitionKeyTooLarge }
+                if let sortKey = schema.sortKey {
+                    let sortSize = try check(item, sortKey, of: index, byUpdate: byUpdate)
+                    if sortSize > KeyValidator.maxSortKeyBytes { throw KeyValidator.sortKeyTooLarge }
+                }
             }
         }
     }
 
+    /// Refuses an index key attribute of the wrong type or an empty one; returns the size it
+    /// counts against the key limits (0 when the item lacks it).
     @inline(__always)
-    private static func check(
-        _ item: Item, _ attribute: KeyAttribute, of index: IndexDefinition, isPartition: Bool, byUpdate: Bool
-    ) throws(KVError) {
-        guard let value = item[attribute.name] else { return }
+    private static func check(_ item: Item, _ attribute: KeyAttribute, of index: IndexDefinition, byUpdate: Bool) throws(KVError) -> Int {
+        guard let value = item[attribute.name] else { return 0 }
         guard value.scalarType == attribute.type else {
             throw .validation(
                 "One or more parameter values were invalid: Type mismatch for Index Key \(attribute.name) Expected: \(attribute.type.rawValue) Actual: \(value.typeDescriptor) IndexName: \(index.name)"
             )
         }
-        let size: Int
-        switch value {
-        case .string(let string): size = string.utf8.count
-        case .binary(let bytes): size = bytes.count
-        default: return  // a number: at most 38 digits, far below either limit
-        }
+        let size = keySize(value)
         if size == 0, byUpdate {
             // Texts as captured from DynamoDB by nubo-db/dynoxide (no IndexName/IndexKey here).
             throw .validation(
@@ -111,8 +134,7 @@ enum IndexKeys {
                 "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty \(attribute.type == .string ? "string" : "binary") value. IndexName: \(index.name), IndexKey: \(attribute.name)"
             )
         }
-        if isPartition, size > KeyValidator.maxPartitionKeyBytes { throw KeyValidator.partitionKeyTooLarge }
-        if !isPartition, size > KeyValidator.maxSortKeyBytes { throw KeyValidator.sortKeyTooLarge }
+        return size
     }
 }
 
