@@ -112,7 +112,6 @@ def test_describe_table_lists_every_key_attribute_in_order(client, matches):
     assert indexes["by-region"]["KeySchema"] == _keys(["tournamentId", "regionCode"])
     assert indexes["by-region"]["Projection"] == {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["score"]}
     assert all(g["IndexStatus"] == "ACTIVE" for g in indexes.values())
-    assert indexes["by-bracket"]["ItemCount"] >= 0
 
 
 def test_four_hash_and_four_range_attributes(client, make_table):
@@ -322,7 +321,7 @@ def test_sort_conditions_left_to_right(client, matches, condition, values, keep)
     got = _query(client, table, "by-bracket", f"tournamentId = :t AND regionCode = :r AND {condition}", NA | values,
                  ExpressionAttributeNames={"#rd": "round"})
     assert _ids(got) == _ids(expected)
-    assert expected or condition.startswith("#rd >"), "the case selects something"
+    assert expected, "each case selects something"
 
 
 def test_partition_attributes_need_equality_on_every_one(client, matches):

@@ -94,7 +94,9 @@ enum TableRules {
     }
 
     /// A global index key of several HASH and/or RANGE attributes: HASH ones first, each part
-    /// at most `maxKeyAttributesPerPart` attributes, no attribute twice.
+    /// at most `maxKeyAttributesPerPart` attributes, no attribute twice. DynamoDB's texts for these
+    /// refusals are not published (nor recorded anywhere we could find); ours follow the wording
+    /// of its other "Invalid KeySchema" messages.
     private static func multiAttributeKeySchema(
         _ elements: [KeySchemaElement], attribute: (String) -> KeyAttribute
     ) throws(KVError) -> KeySchema {
