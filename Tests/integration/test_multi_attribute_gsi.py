@@ -324,6 +324,53 @@ def test_sort_conditions_left_to_right(client, matches, condition, values, keep)
     assert expected, "each case selects something"
 
 
+def test_random_values_order_and_ranges(client, make_table):
+    """Strings with NUL and multi-byte characters, numbers of every sign and scale, raw bytes:
+    the index orders by (s, n, b) in DynamoDB's per-type order, and every range selects exactly
+    the matching items."""
+    import random
+    from decimal import Decimal
+
+    rng = random.Random(1511)
+    table = make_table(hash_key=("pk", "S"), AttributeDefinitions=_defs(pk="S", h="S", s="S", n="N", b="B"),
+                       GlobalSecondaryIndexes=[_gsi("tuple", ["h"], ["s", "n", "b"])])
+    alphabet = ["a", "b", "\x00", "\x01", "\x7f", "é", "€", "\U0001F600", "ab", "a\x00"]
+    items = []
+    for i in range(80):
+        s_val = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 3)))
+        n_val = str(Decimal(rng.choice([-1, 1])) * Decimal(rng.randint(0, 300)) / Decimal(rng.choice([1, 10, 1000])))
+        b_val = bytes(rng.choice([0, 1, 255]) for _ in range(rng.randint(1, 3)))
+        items.append({"pk": {"S": f"k{i}"}, "h": {"S": "H"}, "s": {"S": s_val}, "n": {"N": n_val}, "b": {"B": b_val}})
+    put_many(client, table, items)
+
+    def key(item):
+        return (item["s"]["S"].encode(), Decimal(item["n"]["N"]), item["b"]["B"], item["pk"]["S"])
+
+    def pks(got):
+        return [i["pk"]["S"] for i in got]
+
+    ordered = sorted(items, key=key)
+    assert pks(_query(client, table, "tuple", "h = :h", {":h": {"S": "H"}})) == pks(ordered)
+    for _ in range(12):
+        pivot = rng.choice(items)
+        s_val, n_val = pivot["s"]["S"], Decimal(pivot["n"]["N"])
+        cases = [
+            ("s = :s", {":s": pivot["s"]}, lambda i: i["s"]["S"] == s_val),
+            ("s < :s", {":s": pivot["s"]}, lambda i: i["s"]["S"].encode() < s_val.encode()),
+            ("s >= :s", {":s": pivot["s"]}, lambda i: i["s"]["S"].encode() >= s_val.encode()),
+            ("begins_with(s, :s)", {":s": {"S": s_val[:1]}}, lambda i: i["s"]["S"].startswith(s_val[:1])),
+            ("s = :s AND n <= :n", {":s": pivot["s"], ":n": pivot["n"]},
+             lambda i: i["s"]["S"] == s_val and Decimal(i["n"]["N"]) <= n_val),
+            ("s = :s AND n > :n", {":s": pivot["s"], ":n": pivot["n"]},
+             lambda i: i["s"]["S"] == s_val and Decimal(i["n"]["N"]) > n_val),
+            ("s = :s AND n = :n AND begins_with(b, :b)", {":s": pivot["s"], ":n": pivot["n"], ":b": {"B": pivot["b"]["B"][:1]}},
+             lambda i: i["s"]["S"] == s_val and Decimal(i["n"]["N"]) == n_val and i["b"]["B"].startswith(pivot["b"]["B"][:1])),
+        ]
+        for condition, values, keep in cases:
+            got = _query(client, table, "tuple", f"h = :h AND {condition}", {":h": {"S": "H"}} | values)
+            assert pks(got) == [i["pk"]["S"] for i in ordered if keep(i)], condition
+
+
 def test_partition_attributes_need_equality_on_every_one(client, matches):
     table, _ = matches
     with pytest.raises(ClientError) as e:
