@@ -1,0 +1,215 @@
+import KVStore
+
+/// DynamoDB's own condition keys for one table access (fine-grained access control):
+/// - `dynamodb:LeadingKeys`: the partition-key values of the items the access addresses
+///   (for a Query, the partition-key value of its key condition, on the table or index queried);
+/// - `dynamodb:Attributes`: the top-level attribute names the access reads or writes
+///   (projection / `AttributesToGet`; the item's names for a put; the key names plus the updated
+///   names for an update; the key names for a delete or condition check);
+/// - `dynamodb:Select`: the request's `Select`, or what DynamoDB defaults it to
+///   (`SPECIFIC_ATTRIBUTES` with a projection, else `ALL_ATTRIBUTES` on a table and
+///   `ALL_PROJECTED_ATTRIBUTES` on an index), so a policy requiring `SPECIFIC_ATTRIBUTES` cannot be
+///   bypassed by leaving the projection out;
+/// - `dynamodb:ReturnValues`, `dynamodb:ReturnConsumedCapacity`: as the request gives them.
+///
+/// Values are read from the request as sent; a part that does not parse leaves its key out (the
+/// handler then rejects the request with DynamoDB's own ValidationException, nothing is read or written).
+/// See https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html
+struct DynamoDBConditionKeys: Sendable, Equatable {
+    var leadingKeys: [String]?
+    var attributes: [String]?
+    var select: String?
+    var returnValues: String?
+
+    var context: IAMContext {
+        var context = IAMContext()
+        context["dynamodb:LeadingKeys"] = leadingKeys
+        context["dynamodb:Attributes"] = attributes
+        context.set("dynamodb:Select", select)
+        context.set("dynamodb:ReturnValues", returnValues)
+        return context
+    }
+
+    mutating func addLeadingKey(_ value: String?) {
+        guard let value else { return }
+        var list = leadingKeys ?? []
+        if !list.contains(value) { list.append(value) }
+        leadingKeys = list
+    }
+
+    mutating func addAttributes<S: Sequence<String>>(_ names: S) {
+        var list = attributes ?? []
+        for name in names where !list.contains(name) { list.append(name) }
+        attributes = list
+    }
+}
+
+/// Reads `DynamoDBConditionKeys` from the parts of a request that address one table.
+struct DynamoDBConditionKeyReader {
+    let catalog: IAMResourceCatalog
+
+    // MARK: - Item accesses
+
+    /// GetItem, a TransactGetItems `Get`: the key, the projection, the implied Select.
+    func read(table: String, _ fields: [String: JSONValue]) -> DynamoDBConditionKeys {
+        var keys = DynamoDBConditionKeys()
+        if case .object(let key)? = fields["Key"] { keys.addLeadingKey(leadingKey(of: key, table: table)) }
+        applyProjection(fields, index: nil, to: &keys)
+        return keys
+    }
+
+    /// BatchGetItem's entry for one table: all its keys, its projection.
+    func batchRead(table: String, _ fields: [String: JSONValue]) -> DynamoDBConditionKeys {
+        var keys = DynamoDBConditionKeys()
+        if case .array(let list)? = fields["Keys"] {
+            keys.leadingKeys = []
+            for case .object(let key) in list { keys.addLeadingKey(leadingKey(of: key, table: table)) }
+        }
+        applyProjection(fields, index: nil, to: &keys)
+        return keys
+    }
+
+    /// PutItem, a TransactWriteItems `Put`.
+    func put(table: String, _ fields: [String: JSONValue]) -> DynamoDBConditionKeys {
+        var keys = DynamoDBConditionKeys()
+        if case .object(let item)? = fields["Item"] { addItem(item, table: table, to: &keys) }
+        keys.returnValues = string(fields["ReturnValues"])
+        return keys
+    }
+
+    /// DeleteItem, a `Delete` or `ConditionCheck` of a transaction.
+    func delete(table: String, _ fields: [String: JSONValue]) -> DynamoDBConditionKeys {
+        var keys = DynamoDBConditionKeys()
+        if case .object(let key)? = fields["Key"] { addItem(key, table: table, to: &keys) }
+        keys.returnValues = string(fields["ReturnValues"])
+        return keys
+    }
+
+    /// UpdateItem, a TransactWriteItems `Update`: the key names and the updated names.
+    func update(table: String, _ fields: [String: JSONValue]) -> DynamoDBConditionKeys {
+        var keys = delete(table: table, fields)
+        if case .string(let text)? = fields["UpdateExpression"] {
+            var attributes = expressionAttributes(fields)
+            if let expression = try? UpdateExpression.parse(text, attributes: &attributes) {
+                keys.addAttributes(expression.topLevelNames.sorted())
+            } else {
+                keys.attributes = nil
+            }
+        } else if case .object(let updates)? = fields["AttributeUpdates"] {
+            keys.addAttributes(updates.keys.sorted())
+        }
+        return keys
+    }
+
+    /// BatchWriteItem's requests for one table.
+    func batchWrite(table: String, _ requests: [JSONValue]) -> DynamoDBConditionKeys {
+        var keys = DynamoDBConditionKeys(leadingKeys: [], attributes: [])
+        for case .object(let request) in requests {
+            if case .object(let put)? = request["PutRequest"], case .object(let item)? = put["Item"] {
+                addItem(item, table: table, to: &keys)
+            }
+            if case .object(let delete)? = request["DeleteRequest"], case .object(let key)? = delete["Key"] {
+                addItem(key, table: table, to: &keys)
+            }
+        }
+        return keys
+    }
+
+    // MARK: - Queries and scans
+
+    func query(table: String, index: String?, _ fields: [String: JSONValue]) -> DynamoDBConditionKeys {
+        var keys = DynamoDBConditionKeys()
+        keys.addLeadingKey(queryPartitionValue(table: table, index: index, fields))
+        applyProjection(fields, index: index, to: &keys)
+        return keys
+    }
+
+    func scan(index: String?, _ fields: [String: JSONValue]) -> DynamoDBConditionKeys {
+        var keys = DynamoDBConditionKeys()
+        applyProjection(fields, index: index, to: &keys)
+        return keys
+    }
+
+    // MARK: - Pieces
+
+    private func addItem(_ item: [String: JSONValue], table: String, to keys: inout DynamoDBConditionKeys) {
+        keys.addLeadingKey(leadingKey(of: item, table: table))
+        keys.addAttributes(item.keys.sorted())
+    }
+
+    /// The partition-key value of a key or item, as text (`S` and `N` as written, `B` in base64).
+    /// Without the key schema, only a key of one attribute says which one that is.
+    func leadingKey(of key: [String: JSONValue], table: String) -> String? {
+        if let name = catalog.keySchema(table, nil)?.partitionKey.name { return key[name].flatMap(Self.keyText) }
+        if key.count == 1, let only = key.values.first { return Self.keyText(only) }
+        return nil
+    }
+
+    static func keyText(_ value: JSONValue) -> String? {
+        guard case .object(let typed) = value, typed.count == 1, let (type, content) = typed.first,
+            ["S", "N", "B"].contains(type), case .string(let text) = content
+        else { return nil }
+        return text
+    }
+
+    private func queryPartitionValue(table: String, index: String?, _ fields: [String: JSONValue]) -> String? {
+        guard let schema = catalog.keySchema(table, index) else { return nil }
+        if case .string(let text)? = fields["KeyConditionExpression"] {
+            var attributes = expressionAttributes(fields)
+            guard
+                let condition = try? KeyCondition.parse(
+                    text, attributes: &attributes, partitionKey: schema.partitionKey.name,
+                    sortKey: schema.sortKey?.name)
+            else { return nil }
+            switch condition.partitionValue {
+            case .string(let text): return text
+            case .number(let number): return number.description
+            case .binary(let bytes): return Base64.encode(bytes)
+            default: return nil
+            }
+        }
+        if case .object(let conditions)? = fields["KeyConditions"],
+            case .object(let condition)? = conditions[schema.partitionKey.name],
+            case .array(let values)? = condition["AttributeValueList"], let first = values.first
+        {
+            return Self.keyText(first)
+        }
+        return nil
+    }
+
+    private func applyProjection(_ fields: [String: JSONValue], index: String?, to keys: inout DynamoDBConditionKeys) {
+        var projected = false
+        if case .string(let text)? = fields["ProjectionExpression"] {
+            var attributes = expressionAttributes(fields)
+            if let projection = try? ProjectionExpression.parse(text, attributes: &attributes) {
+                keys.addAttributes(projection.paths.compactMap(\.topLevelName))
+            }
+            projected = true
+        } else if case .array(let names)? = fields["AttributesToGet"] {
+            keys.addAttributes(names.compactMap { if case .string(let name) = $0 { name } else { nil } })
+            projected = true
+        }
+        keys.select =
+            string(fields["Select"])
+            ?? (projected ? "SPECIFIC_ATTRIBUTES" : index == nil ? "ALL_ATTRIBUTES" : "ALL_PROJECTED_ATTRIBUTES")
+    }
+
+    /// The request's `ExpressionAttributeNames`/`Values`; values that do not decode are left out
+    /// (the expression then fails to resolve and its key stays absent).
+    private func expressionAttributes(_ fields: [String: JSONValue]) -> ExpressionAttributes {
+        var names: [String: String] = [:]
+        if case .object(let given)? = fields["ExpressionAttributeNames"] {
+            for (key, value) in given { if case .string(let name) = value { names[key] = name } }
+        }
+        var values: [String: AttributeValue] = [:]
+        if case .object(let given)? = fields["ExpressionAttributeValues"] {
+            for (key, value) in given { if let decoded = try? AttributeValueWire.decode(value) { values[key] = decoded } }
+        }
+        return ExpressionAttributes(names: names, values: values)
+    }
+
+    private func string(_ value: JSONValue?) -> String? {
+        if case .string(let text)? = value { return text }
+        return nil
+    }
+}
