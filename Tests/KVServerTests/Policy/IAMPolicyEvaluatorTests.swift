@@ -149,3 +149,33 @@ struct IAMPolicyEvaluatorTests {
         #expect(!WildcardPattern("?").matches(""))
     }
 }
+
+@Suite("IAM simulator")
+struct IAMSimulatorTests {
+    @Test("decision, deciding statement and derived principal keys")
+    func simulate() {
+        let policies = [
+            policy(
+                #"""
+                {"Version": "2012-10-17", "Statement": [
+                  {"Sid": "OwnTable", "Effect": "Allow", "Action": "dynamodb:*", "Resource": "arn:aws:dynamodb:*:*:table/${aws:username}"},
+                  {"Sid": "NotFromOutside", "Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}
+                ]}
+                """#)
+        ]
+        let inside = IAMSimulator.simulate(
+            policies: policies, principalARN: userARN, action: "PutItem", resource: tableARN("alice"),
+            context: IAMContext(["aws:SourceIp": ["10.1.1.1"]]), now: 0)
+        #expect(inside.decision == IAMDecision(outcome: .allowed, statement: IAMStatementReference(policyIndex: 0, statementIndex: 0, sid: "OwnTable")))
+        #expect(inside.request.action == "dynamodb:PutItem")
+        #expect(inside.request.context["aws:username"] == ["alice"])
+        #expect(inside.request.context["aws:PrincipalAccount"] == [testAccount])
+        let outside = IAMSimulator.simulate(
+            policies: policies, principalARN: userARN, action: "dynamodb:PutItem", resource: tableARN("alice"),
+            context: IAMContext(["aws:SourceIp": ["192.0.2.1"]]), now: 0)
+        #expect(outside.decision.outcome == .explicitDeny)
+        #expect(outside.decision.statement?.sid == "NotFromOutside")
+        #expect(IAMSimulator.contextEntry("dynamodb:LeadingKeys=a,b")! == (key: "dynamodb:LeadingKeys", values: ["a", "b"]))
+        #expect(IAMSimulator.contextEntry("novalue") == nil)
+    }
+}

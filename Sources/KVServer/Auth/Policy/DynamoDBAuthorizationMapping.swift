@@ -53,6 +53,8 @@ public enum DynamoDBAuthorizationMapping {
         context.set("aws:PrincipalArn", identity.arn)
         context.set("aws:PrincipalAccount", identity.accountID)
         context.set("aws:PrincipalType", principalType(identity.arn))
+        // The same keys `IAMSimulator.principalContext` derives for `kvctl auth simulate`, but
+        // from the loaded identity (whose user name and id the auth file may state).
         context.set("aws:SourceIp", input.sourceIP)
         context.set("aws:SecureTransport", input.secureTransport ? "true" : "false")
         context.set("aws:CurrentTime", IAMValueParsing.iso8601(input.currentTime))
