@@ -11,15 +11,6 @@ public struct UpdateExpression: Sendable {
         self.isLegacy = isLegacy
     }
 
-    /// The top-level attributes the actions change (`dynamodb:Attributes` of an UpdateItem).
-    public var topLevelNames: Set<String> {
-        Set(actions.compactMap { action -> String? in
-            switch action {
-            case .set(let path, _), .remove(let path), .add(let path, _), .delete(let path, _): path.topLevelName
-            }
-        })
-    }
-
     /// Parses (cached by text), resolves `#names`/`:values` through `attributes` and checks the
     /// expression, throwing DynamoDB's ValidationException texts in DynamoDB's order.
     public static func parse(_ text: String, attributes: inout ExpressionAttributes) throws(KVError) -> UpdateExpression {

@@ -165,6 +165,15 @@ struct DynamoDBAuthorizationMappingTests {
             ("UpdateItem", ##"{"TableName": "Orders", "Key": {"customer": {"S": "c"}, "order": {"S": "o"}}, "UpdateExpression": "SET #n = :n, tally.x = :one REMOVE stale ADD cnt :one", "ExpressionAttributeNames": {"#n": "note"}, "ExpressionAttributeValues": {":n": {"S": "x"}, ":one": {"N": "1"}}}"##, ["customer", "order", "cnt", "note", "stale", "tally"], nil),
             ("UpdateItem", #"{"TableName": "Orders", "Key": {"customer": {"S": "c"}, "order": {"S": "o"}}, "AttributeUpdates": {"z": {"Action": "DELETE"}, "a": {"Value": {"S": "1"}}}}"#, ["customer", "order", "a", "z"], nil),
             ("DeleteItem", #"{"TableName": "Orders", "Key": {"customer": {"S": "c"}, "order": {"S": "o"}}}"#, ["customer", "order"], nil),
+            // Attributes evaluated in a condition or filter count too ("read, written, or evaluated in a conditional write or scan filter").
+            ("PutItem", ##"{"TableName": "Orders", "Item": {"customer": {"S": "c"}, "order": {"S": "o"}}, "ConditionExpression": "attribute_not_exists(#x) OR size(secret) < :n", "ExpressionAttributeNames": {"#x": "flag"}, "ExpressionAttributeValues": {":n": {"N": "3"}}}"##, ["customer", "order", "flag", "secret"], nil),
+            ("DeleteItem", #"{"TableName": "Orders", "Key": {"customer": {"S": "c"}, "order": {"S": "o"}}, "Expected": {"locked": {"Exists": false}}}"#, ["customer", "order", "locked"], nil),
+            ("UpdateItem", #"{"TableName": "Orders", "Key": {"customer": {"S": "c"}, "order": {"S": "o"}}, "UpdateExpression": "SET a = b + :one", "ExpressionAttributeValues": {":one": {"N": "1"}}}"#, ["customer", "order", "a", "b"], nil),
+            ("Scan", #"{"TableName": "Orders", "FilterExpression": "price > :p", "ExpressionAttributeValues": {":p": {"N": "1"}}}"#, ["price"], "ALL_ATTRIBUTES"),
+            ("Scan", #"{"TableName": "Orders", "ScanFilter": {"price": {"ComparisonOperator": "NOT_NULL"}}}"#, ["price"], "ALL_ATTRIBUTES"),
+            ("Query", ##"{"TableName": "Orders", "KeyConditionExpression": "customer = :c AND #o > :o", "ExpressionAttributeNames": {"#o": "order"}, "ExpressionAttributeValues": {":c": {"S": "c"}, ":o": {"S": "1"}}, "ProjectionExpression": "price", "FilterExpression": "rating > :o"}"##, ["customer", "order", "price", "rating"], "SPECIFIC_ATTRIBUTES"),
+            ("Query", #"{"TableName": "Orders", "KeyConditionExpression": "customer = :c", "ExpressionAttributeValues": {":c": {"S": "c"}}}"#, ["customer"], "ALL_ATTRIBUTES"),
+            ("Query", #"{"TableName": "Orders", "KeyConditions": {"customer": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "c"}]}}, "QueryFilter": {"price": {"ComparisonOperator": "NOT_NULL"}}}"#, ["customer", "price"], "ALL_ATTRIBUTES"),
         ] as [(String, String, [String]?, String?)])
     func attributes(operation: String, body: String, expected: [String]?, select: String?) {
         let context = Self.context(operation, body)
@@ -187,6 +196,10 @@ struct DynamoDBAuthorizationMappingTests {
         #expect(put["aws:CurrentTime"] == ["2026-12-24T00:00:00Z"])
         #expect(put["aws:EpochTime"] == ["1798070400"])
         #expect(put["aws:RequestedRegion"] == ["us-east-1"])
+        // Item writes always carry ReturnValues: NONE unless the request says otherwise.
+        #expect(Self.context("UpdateItem", #"{"TableName": "Orders", "Key": {}}"#)["dynamodb:ReturnValues"] == ["NONE"])
+        #expect(Self.context("DeleteItem", #"{"TableName": "Orders", "Key": {}}"#)["dynamodb:ReturnValues"] == ["NONE"])
+        #expect(Self.context("GetItem", #"{"TableName": "Orders", "Key": {}}"#)["dynamodb:ReturnValues"] == nil)
         let transact = Self.context("TransactGetItems", #"{"TransactItems": [{"Get": {"TableName": "Orders", "Key": {}}}]}"#)
         #expect(transact["dynamodb:EnclosingOperation"] == ["TransactGetItems"])
     }

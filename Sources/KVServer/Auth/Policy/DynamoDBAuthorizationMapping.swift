@@ -177,7 +177,7 @@ public enum DynamoDBAuthorizationMapping {
                 case "Put": (iamAction, keys) = ("PutItem", reader.put(table: table, action))
                 case "Update": (iamAction, keys) = ("UpdateItem", reader.update(table: table, action))
                 case "Delete": (iamAction, keys) = ("DeleteItem", reader.delete(table: table, action))
-                case "ConditionCheck": (iamAction, keys) = ("ConditionCheckItem", reader.delete(table: table, action))
+                case "ConditionCheck": (iamAction, keys) = ("ConditionCheckItem", reader.conditionCheck(table: table, action))
                 default: (iamAction, keys) = ("GetItem", reader.read(table: table, action))
                 }
                 var context = keys.context

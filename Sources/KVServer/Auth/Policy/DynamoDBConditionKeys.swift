@@ -3,14 +3,17 @@ import KVStore
 /// DynamoDB's own condition keys for one table access (fine-grained access control):
 /// - `dynamodb:LeadingKeys`: the partition-key values of the items the access addresses
 ///   (for a Query, the partition-key value of its key condition, on the table or index queried);
-/// - `dynamodb:Attributes`: the top-level attribute names the access reads or writes
-///   (projection / `AttributesToGet`; the item's names for a put; the key names plus the updated
-///   names for an update; the key names for a delete or condition check);
-/// - `dynamodb:Select`: the request's `Select`, or what DynamoDB defaults it to
-///   (`SPECIFIC_ATTRIBUTES` with a projection, else `ALL_ATTRIBUTES` on a table and
-///   `ALL_PROJECTED_ATTRIBUTES` on an index), so a policy requiring `SPECIFIC_ATTRIBUTES` cannot be
-///   bypassed by leaving the projection out;
-/// - `dynamodb:ReturnValues`, `dynamodb:ReturnConsumedCapacity`: as the request gives them.
+/// - `dynamodb:Attributes`: the top-level attribute names the request names: "read, written, or
+///   evaluated in a conditional write or scan filter" (key attributes, projection /
+///   `AttributesToGet`, the item of a put, the targets and operands of an update, the condition
+///   or filter expression and their legacy forms, the key condition of a Query), which is why
+///   the docs require policies to list the key attributes;
+/// - `dynamodb:Select`: the request's `Select`, or what DynamoDB defaults it to: "the Select
+///   parameter always has a value (ALL_ATTRIBUTES, unless otherwise specified)";
+///   `SPECIFIC_ATTRIBUTES` with a projection, `ALL_PROJECTED_ATTRIBUTES` on an index;
+/// - `dynamodb:ReturnValues`: the request's, else `NONE` for item writes ("the ReturnValues
+///   parameter always has a value (NONE unless otherwise specified)");
+/// - `dynamodb:ReturnConsumedCapacity`: as the request gives it.
 ///
 /// Values are read from the request as sent; a part that does not parse leaves its key out (the
 /// handler then rejects the request with DynamoDB's own ValidationException, nothing is read or written).
@@ -37,7 +40,9 @@ struct DynamoDBConditionKeys: Sendable, Equatable {
         leadingKeys = list
     }
 
+    /// Adds names; an access that names no attribute keeps the key absent.
     mutating func addAttributes<S: Sequence<String>>(_ names: S) {
+        guard attributes != nil || names.contains(where: { _ in true }) else { return }
         var list = attributes ?? []
         for name in names where !list.contains(name) { list.append(name) }
         attributes = list
@@ -53,7 +58,7 @@ struct DynamoDBConditionKeyReader {
     /// GetItem, a TransactGetItems `Get`: the key, the projection, the implied Select.
     func read(table: String, _ fields: [String: JSONValue]) -> DynamoDBConditionKeys {
         var keys = DynamoDBConditionKeys()
-        if case .object(let key)? = fields["Key"] { keys.addLeadingKey(leadingKey(of: key, table: table)) }
+        if case .object(let key)? = fields["Key"] { addItem(key, table: table, to: &keys) }
         applyProjection(fields, index: nil, to: &keys)
         return keys
     }
@@ -63,29 +68,37 @@ struct DynamoDBConditionKeyReader {
         var keys = DynamoDBConditionKeys()
         if case .array(let list)? = fields["Keys"] {
             keys.leadingKeys = []
-            for case .object(let key) in list { keys.addLeadingKey(leadingKey(of: key, table: table)) }
+            for case .object(let key) in list { addItem(key, table: table, to: &keys) }
         }
         applyProjection(fields, index: nil, to: &keys)
         return keys
     }
 
-    /// PutItem, a TransactWriteItems `Put`.
+    /// PutItem, a TransactWriteItems `Put`: the item and the condition.
     func put(table: String, _ fields: [String: JSONValue]) -> DynamoDBConditionKeys {
         var keys = DynamoDBConditionKeys()
         if case .object(let item)? = fields["Item"] { addItem(item, table: table, to: &keys) }
-        keys.returnValues = string(fields["ReturnValues"])
+        applyCondition(fields, to: &keys)
+        keys.returnValues = string(fields["ReturnValues"]) ?? "NONE"
         return keys
     }
 
-    /// DeleteItem, a `Delete` or `ConditionCheck` of a transaction.
+    /// DeleteItem, a TransactWriteItems `Delete`: the key and the condition.
     func delete(table: String, _ fields: [String: JSONValue]) -> DynamoDBConditionKeys {
+        var keys = conditionCheck(table: table, fields)
+        keys.returnValues = string(fields["ReturnValues"]) ?? "NONE"
+        return keys
+    }
+
+    /// A TransactWriteItems `ConditionCheck`: the key and the condition.
+    func conditionCheck(table: String, _ fields: [String: JSONValue]) -> DynamoDBConditionKeys {
         var keys = DynamoDBConditionKeys()
         if case .object(let key)? = fields["Key"] { addItem(key, table: table, to: &keys) }
-        keys.returnValues = string(fields["ReturnValues"])
+        applyCondition(fields, to: &keys)
         return keys
     }
 
-    /// UpdateItem, a TransactWriteItems `Update`: the key names and the updated names.
+    /// UpdateItem, a TransactWriteItems `Update`: the key, what the update reads and writes, the condition.
     func update(table: String, _ fields: [String: JSONValue]) -> DynamoDBConditionKeys {
         var keys = delete(table: table, fields)
         if case .string(let text)? = fields["UpdateExpression"] {
@@ -117,16 +130,19 @@ struct DynamoDBConditionKeyReader {
 
     // MARK: - Queries and scans
 
+    /// The key condition's value and attributes, the projection, the filter.
     func query(table: String, index: String?, _ fields: [String: JSONValue]) -> DynamoDBConditionKeys {
         var keys = DynamoDBConditionKeys()
-        keys.addLeadingKey(queryPartitionValue(table: table, index: index, fields))
+        applyKeyCondition(table: table, index: index, fields, to: &keys)
         applyProjection(fields, index: index, to: &keys)
+        applyFilter(fields, legacy: "QueryFilter", to: &keys)
         return keys
     }
 
     func scan(index: String?, _ fields: [String: JSONValue]) -> DynamoDBConditionKeys {
         var keys = DynamoDBConditionKeys()
         applyProjection(fields, index: index, to: &keys)
+        applyFilter(fields, legacy: "ScanFilter", to: &keys)
         return keys
     }
 
@@ -152,29 +168,60 @@ struct DynamoDBConditionKeyReader {
         return text
     }
 
-    private func queryPartitionValue(table: String, index: String?, _ fields: [String: JSONValue]) -> String? {
-        guard let schema = catalog.keySchema(table, index) else { return nil }
-        if case .string(let text)? = fields["KeyConditionExpression"] {
-            var attributes = expressionAttributes(fields)
-            guard
-                let condition = try? KeyCondition.parse(
-                    text, attributes: &attributes, partitionKey: schema.partitionKey.name,
-                    sortKey: schema.sortKey?.name)
-            else { return nil }
-            switch condition.partitionValue {
-            case .string(let text): return text
-            case .number(let number): return number.description
-            case .binary(let bytes): return Base64.encode(bytes)
-            default: return nil
+    /// The partition-key value (`dynamodb:LeadingKeys`) and the key attribute names of a Query's
+    /// `KeyConditionExpression` or legacy `KeyConditions`, on the table or index queried.
+    private func applyKeyCondition(
+        table: String, index: String?, _ fields: [String: JSONValue], to keys: inout DynamoDBConditionKeys
+    ) {
+        if case .object(let conditions)? = fields["KeyConditions"] {
+            keys.addAttributes(conditions.keys.sorted())
+            if let schema = catalog.keySchema(table, index),
+                case .object(let condition)? = conditions[schema.partitionKey.name],
+                case .array(let values)? = condition["AttributeValueList"], let first = values.first
+            {
+                keys.addLeadingKey(Self.keyText(first))
             }
+            return
         }
-        if case .object(let conditions)? = fields["KeyConditions"],
-            case .object(let condition)? = conditions[schema.partitionKey.name],
-            case .array(let values)? = condition["AttributeValueList"], let first = values.first
-        {
-            return Self.keyText(first)
+        guard case .string(let text)? = fields["KeyConditionExpression"], let schema = catalog.keySchema(table, index)
+        else { return }
+        var attributes = expressionAttributes(fields)
+        guard
+            let condition = try? KeyCondition.parse(
+                text, attributes: &attributes, partitionKey: schema.partitionKey.name, sortKey: schema.sortKey?.name)
+        else { return }
+        keys.addAttributes([schema.partitionKey.name])
+        if condition.sortCondition != nil, let sortKey = schema.sortKey { keys.addAttributes([sortKey.name]) }
+        switch condition.partitionValue {
+        case .string(let text): keys.addLeadingKey(text)
+        case .number(let number): keys.addLeadingKey(number.description)
+        case .binary(let bytes): keys.addLeadingKey(Base64.encode(bytes))
+        default: break
         }
-        return nil
+    }
+
+    /// `ConditionExpression` (or legacy `Expected`) of a write.
+    private func applyCondition(_ fields: [String: JSONValue], to keys: inout DynamoDBConditionKeys) {
+        applyExpression(fields, field: "ConditionExpression", kind: .condition, legacy: "Expected", to: &keys)
+    }
+
+    /// `FilterExpression` (or legacy `QueryFilter` / `ScanFilter`) of a read.
+    private func applyFilter(_ fields: [String: JSONValue], legacy: String, to keys: inout DynamoDBConditionKeys) {
+        applyExpression(fields, field: "FilterExpression", kind: .filter, legacy: legacy, to: &keys)
+    }
+
+    private func applyExpression(
+        _ fields: [String: JSONValue], field: String, kind: ConditionKind, legacy: String,
+        to keys: inout DynamoDBConditionKeys
+    ) {
+        if case .string(let text)? = fields[field] {
+            var attributes = expressionAttributes(fields)
+            if let expression = try? ConditionExpression.parse(text, kind: kind, attributes: &attributes) {
+                keys.addAttributes(expression.topLevelNames)
+            }
+        } else if case .object(let conditions)? = fields[legacy] {
+            keys.addAttributes(conditions.keys.sorted())
+        }
     }
 
     private func applyProjection(_ fields: [String: JSONValue], index: String?, to keys: inout DynamoDBConditionKeys) {
