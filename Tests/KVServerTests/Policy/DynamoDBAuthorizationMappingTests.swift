@@ -200,6 +200,8 @@ struct DynamoDBAuthorizationMappingTests {
         #expect(Self.context("UpdateItem", #"{"TableName": "Orders", "Key": {}}"#)["dynamodb:ReturnValues"] == ["NONE"])
         #expect(Self.context("DeleteItem", #"{"TableName": "Orders", "Key": {}}"#)["dynamodb:ReturnValues"] == ["NONE"])
         #expect(Self.context("GetItem", #"{"TableName": "Orders", "Key": {}}"#)["dynamodb:ReturnValues"] == nil)
+        #expect(Self.context("GetItem", #"{"TableName": "Orders", "Key": {}}"#)["dynamodb:ReturnConsumedCapacity"] == ["NONE"])
+        #expect(Self.context("DescribeTable", #"{"TableName": "Orders"}"#)["dynamodb:ReturnConsumedCapacity"] == nil)
         let transact = Self.context("TransactGetItems", #"{"TransactItems": [{"Get": {"TableName": "Orders", "Key": {}}}]}"#)
         #expect(transact["dynamodb:EnclosingOperation"] == ["TransactGetItems"])
     }

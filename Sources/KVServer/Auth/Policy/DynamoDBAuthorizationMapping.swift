@@ -34,7 +34,11 @@ public enum DynamoDBAuthorizationMapping {
         let fields: [String: JSONValue]
         if case .object(let object) = body { fields = object } else { fields = [:] }
         let arns = DynamoDBResourceARN(region: input.region, account: input.identity.accountID)
-        let base = globalContext(for: input, fields: fields)
+        var base = globalContext(for: input, fields: fields)
+        if base["dynamodb:ReturnConsumedCapacity"] == nil, operationsWithCapacity.contains(input.operation) {
+            // Like Select and ReturnValues, the parameter "always has a value": NONE unless given.
+            base.set("dynamodb:ReturnConsumedCapacity", "NONE")
+        }
         let reader = DynamoDBConditionKeyReader(catalog: catalog)
         let checks = self.checks(
             operation: input.operation, isStreamsAPI: input.isStreamsAPI, fields: fields, arns: arns, reader: reader)
@@ -42,6 +46,12 @@ public enum DynamoDBAuthorizationMapping {
             IAMRequest(action: "dynamodb:" + check.action, resource: check.resource, context: base.merging(check.context))
         }
     }
+
+    /// The operations that take `ReturnConsumedCapacity`.
+    static let operationsWithCapacity: Set<String> = [
+        "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem", "BatchWriteItem",
+        "TransactGetItems", "TransactWriteItems",
+    ]
 
     /// The global condition keys: who calls, from where, when, how.
     /// See https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
