@@ -162,3 +162,12 @@ struct IAMConditionTests {
         #expect(IPAddressRange(text) == nil)
     }
 }
+
+@Suite("IAM time values")
+struct IAMTimeValueTests {
+    @Test("a clock value that is not finite never traps", arguments: [Double.nan, .infinity, -.infinity, 1e300])
+    func hostileClock(seconds: Double) {
+        #expect(!IAMValueParsing.iso8601(seconds).isEmpty)
+        #expect(!IAMValueParsing.epochText(seconds).isEmpty)
+    }
+}

@@ -158,3 +158,19 @@ struct IAMPolicyAuthorizerTests {
         #expect(Self.denial("DescribeLimits", #"{}"#, [beforeExpiry]) != nil)
     }
 }
+
+@Suite("IAM policy authorizer: dynamodb keys only when mentioned")
+struct IAMPolicyDynamoDBKeysTests {
+    @Test("policies without dynamodb: keys skip reading them; with one (or a variable) they are read")
+    func mentions() {
+        #expect(!statementPolicy(#"{"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}"#).mentionsDynamoDBKeys)
+        #expect(statementPolicy(#"{"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*", "Condition": {"StringEquals": {"DynamoDB:Select": "COUNT"}}}"#).mentionsDynamoDBKeys)
+        #expect(statementPolicy(#"{"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*", "Condition": {"StringEquals": {"aws:username": "${dynamodb:Select}"}}}"#).mentionsDynamoDBKeys)
+        let input = DynamoDBAuthorizationMappingTests.input("GetItem", #"{"TableName": "Orders", "Key": {"customer": {"S": "c"}, "order": {"S": "o"}}}"#)
+        let lean = DynamoDBAuthorizationMapping.requests(for: input, catalog: DynamoDBAuthorizationMappingTests.catalog, dynamoDBKeys: false)
+        #expect(lean.first?.context["dynamodb:LeadingKeys"] == nil)
+        #expect(lean.first?.resource == tableARN("Orders"))
+        let full = DynamoDBAuthorizationMapping.requests(for: input, catalog: DynamoDBAuthorizationMappingTests.catalog)
+        #expect(full.first?.context["dynamodb:LeadingKeys"] == ["c"])
+    }
+}

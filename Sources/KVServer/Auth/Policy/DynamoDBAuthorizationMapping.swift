@@ -23,7 +23,11 @@ import NIOCore
 /// and https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/api-permissions-reference.html
 public enum DynamoDBAuthorizationMapping {
     /// Every authorization `input` needs, in the order the request names them.
-    public static func requests(for input: AuthorizationInput, catalog: IAMResourceCatalog = .none) -> [IAMRequest] {
+    /// - Parameter dynamoDBKeys: whether to read the `dynamodb:` condition keys from the request;
+    ///   the authorizer skips them when no policy of the caller mentions one.
+    public static func requests(
+        for input: AuthorizationInput, catalog: IAMResourceCatalog = .none, dynamoDBKeys: Bool = true
+    ) -> [IAMRequest] {
         var body = input.request
         if case .null = body, input.body.readableBytes > 0 {
             // BatchWriteItem decodes its body straight from bytes: parse it here.
@@ -39,7 +43,7 @@ public enum DynamoDBAuthorizationMapping {
             // Like Select and ReturnValues, the parameter "always has a value": NONE unless given.
             base.set("dynamodb:ReturnConsumedCapacity", "NONE")
         }
-        let reader = DynamoDBConditionKeyReader(catalog: catalog)
+        let reader = DynamoDBConditionKeyReader(catalog: catalog, enabled: dynamoDBKeys)
         let checks = self.checks(
             operation: input.operation, isStreamsAPI: input.isStreamsAPI, fields: fields, arns: arns, reader: reader)
         return checks.map { check in
@@ -68,7 +72,7 @@ public enum DynamoDBAuthorizationMapping {
         context.set("aws:SourceIp", input.sourceIP)
         context.set("aws:SecureTransport", input.secureTransport ? "true" : "false")
         context.set("aws:CurrentTime", IAMValueParsing.iso8601(input.currentTime))
-        context.set("aws:EpochTime", String(Int64(input.currentTime.rounded(.down))))
+        context.set("aws:EpochTime", IAMValueParsing.epochText(input.currentTime))
         context.set("aws:RequestedRegion", input.region)
         if case .string(let value)? = fields["ReturnConsumedCapacity"] {
             context.set("dynamodb:ReturnConsumedCapacity", value)

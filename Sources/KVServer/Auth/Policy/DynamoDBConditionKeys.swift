@@ -52,11 +52,15 @@ struct DynamoDBConditionKeys: Sendable, Equatable {
 /// Reads `DynamoDBConditionKeys` from the parts of a request that address one table.
 struct DynamoDBConditionKeyReader {
     let catalog: IAMResourceCatalog
+    /// False when no policy of the caller mentions a `dynamodb:` key: every access then reads as
+    /// empty, and a request costs no expression parsing for its authorization.
+    var enabled = true
 
     // MARK: - Item accesses
 
     /// GetItem, a TransactGetItems `Get`: the key, the projection, the implied Select.
     func read(table: String, _ fields: [String: JSONValue]) -> DynamoDBConditionKeys {
+        guard enabled else { return DynamoDBConditionKeys() }
         var keys = DynamoDBConditionKeys()
         if case .object(let key)? = fields["Key"] { addItem(key, table: table, to: &keys) }
         applyProjection(fields, index: nil, to: &keys)
@@ -65,6 +69,7 @@ struct DynamoDBConditionKeyReader {
 
     /// BatchGetItem's entry for one table: all its keys, its projection.
     func batchRead(table: String, _ fields: [String: JSONValue]) -> DynamoDBConditionKeys {
+        guard enabled else { return DynamoDBConditionKeys() }
         var keys = DynamoDBConditionKeys()
         if case .array(let list)? = fields["Keys"] {
             keys.leadingKeys = []
@@ -76,6 +81,7 @@ struct DynamoDBConditionKeyReader {
 
     /// PutItem, a TransactWriteItems `Put`: the item and the condition.
     func put(table: String, _ fields: [String: JSONValue]) -> DynamoDBConditionKeys {
+        guard enabled else { return DynamoDBConditionKeys() }
         var keys = DynamoDBConditionKeys()
         if case .object(let item)? = fields["Item"] { addItem(item, table: table, to: &keys) }
         applyCondition(fields, to: &keys)
@@ -85,6 +91,7 @@ struct DynamoDBConditionKeyReader {
 
     /// DeleteItem, a TransactWriteItems `Delete`: the key and the condition.
     func delete(table: String, _ fields: [String: JSONValue]) -> DynamoDBConditionKeys {
+        guard enabled else { return DynamoDBConditionKeys() }
         var keys = conditionCheck(table: table, fields)
         keys.returnValues = string(fields["ReturnValues"]) ?? "NONE"
         return keys
@@ -92,6 +99,7 @@ struct DynamoDBConditionKeyReader {
 
     /// A TransactWriteItems `ConditionCheck`: the key and the condition.
     func conditionCheck(table: String, _ fields: [String: JSONValue]) -> DynamoDBConditionKeys {
+        guard enabled else { return DynamoDBConditionKeys() }
         var keys = DynamoDBConditionKeys()
         if case .object(let key)? = fields["Key"] { addItem(key, table: table, to: &keys) }
         applyCondition(fields, to: &keys)
@@ -100,6 +108,7 @@ struct DynamoDBConditionKeyReader {
 
     /// UpdateItem, a TransactWriteItems `Update`: the key, what the update reads and writes, the condition.
     func update(table: String, _ fields: [String: JSONValue]) -> DynamoDBConditionKeys {
+        guard enabled else { return DynamoDBConditionKeys() }
         var keys = delete(table: table, fields)
         if case .string(let text)? = fields["UpdateExpression"] {
             var attributes = expressionAttributes(fields)
@@ -116,6 +125,7 @@ struct DynamoDBConditionKeyReader {
 
     /// BatchWriteItem's requests for one table.
     func batchWrite(table: String, _ requests: [JSONValue]) -> DynamoDBConditionKeys {
+        guard enabled else { return DynamoDBConditionKeys() }
         var keys = DynamoDBConditionKeys(leadingKeys: [], attributes: [])
         for case .object(let request) in requests {
             if case .object(let put)? = request["PutRequest"], case .object(let item)? = put["Item"] {
@@ -132,6 +142,7 @@ struct DynamoDBConditionKeyReader {
 
     /// The key condition's value and attributes, the projection, the filter.
     func query(table: String, index: String?, _ fields: [String: JSONValue]) -> DynamoDBConditionKeys {
+        guard enabled else { return DynamoDBConditionKeys() }
         var keys = DynamoDBConditionKeys()
         applyKeyCondition(table: table, index: index, fields, to: &keys)
         applyProjection(fields, index: index, to: &keys)
@@ -140,6 +151,7 @@ struct DynamoDBConditionKeyReader {
     }
 
     func scan(index: String?, _ fields: [String: JSONValue]) -> DynamoDBConditionKeys {
+        guard enabled else { return DynamoDBConditionKeys() }
         var keys = DynamoDBConditionKeys()
         applyProjection(fields, index: index, to: &keys)
         applyFilter(fields, legacy: "ScanFilter", to: &keys)

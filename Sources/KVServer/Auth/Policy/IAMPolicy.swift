@@ -14,4 +14,15 @@ public struct IAMPolicy: Sendable {
     public var statements: [IAMStatement]
     /// The document as written, for printing it back (`kvctl auth simulate`).
     public var document: JSONValue
+
+    /// Whether a condition or policy variable names a `dynamodb:` key (LeadingKeys, Attributes,
+    /// Select, ...): only then does authorization read those keys out of the request.
+    public var mentionsDynamoDBKeys: Bool {
+        statements.contains { statement in
+            statement.conditions.contains { condition in
+                condition.key.lowercased().hasPrefix("dynamodb:")
+                    || condition.values.contains { $0.mentionsVariable(prefix: "dynamodb:") }
+            } || statement.resources.contains { $0.mentionsVariable(prefix: "dynamodb:") }
+        }
+    }
 }

@@ -15,10 +15,12 @@ public struct IAMPolicyAuthorizer: RequestAuthorizer {
     }
 
     public func authorize(_ input: AuthorizationInput) throws(WireError) {
-        let requests = DynamoDBAuthorizationMapping.requests(for: input, catalog: catalog)
+        let policies = input.identity.policies
+        let requests = DynamoDBAuthorizationMapping.requests(
+            for: input, catalog: catalog, dynamoDBKeys: policies.contains { $0.mentionsDynamoDBKeys })
         let fallback = [IAMRequest(action: "dynamodb:" + input.operation, resource: "*")]
         let (decision, request) = IAMPolicyEvaluator.evaluate(
-            policies: input.identity.policies, requests: requests.isEmpty ? fallback : requests)
+            policies: policies, requests: requests.isEmpty ? fallback : requests)
         guard !decision.isAllowed else { return }
         let denied = request ?? fallback[0]
         throw WireError(KVError(.accessDenied, Self.message(arn: input.identity.arn, request: denied, decision: decision)))

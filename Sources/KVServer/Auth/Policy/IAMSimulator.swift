@@ -18,7 +18,7 @@ public enum IAMSimulator {
     ) -> (decision: IAMDecision, request: IAMRequest) {
         var base = principalContext(arn: principalARN, userID: userID)
         base.set("aws:CurrentTime", IAMValueParsing.iso8601(now))
-        base.set("aws:EpochTime", String(Int64(now.rounded(.down))))
+        base.set("aws:EpochTime", IAMValueParsing.epochText(now))
         let request = IAMRequest(
             action: action.contains(":") ? action : "dynamodb:" + action, resource: resource,
             context: base.merging(context))

@@ -69,7 +69,7 @@ enum IAMValueParsing {
 
     /// `aws:CurrentTime` as IAM puts it in the request context: `2026-12-06T15:41:57Z`.
     static func iso8601(_ epochSeconds: Double) -> String {
-        let total = Int(epochSeconds.rounded(.down))
+        let total = wholeSeconds(epochSeconds)
         let days = total >= 0 ? total / 86_400 : (total - 86_399) / 86_400
         let secondsOfDay = total - days * 86_400
         let (year, month, day) = civilFromDays(days)
@@ -77,6 +77,16 @@ enum IAMValueParsing {
         let yearText = String(repeating: "0", count: max(0, 4 - String(year).count)) + String(year)
         return "\(yearText)-\(two(month))-\(two(day))T\(two(secondsOfDay / 3600)):\(two(secondsOfDay % 3600 / 60)):\(two(secondsOfDay % 60))Z"
     }
+
+    /// Whole seconds, clamped to years 0001..9999 (a clock is never outside; this keeps the
+    /// conversion from trapping on NaN or infinity).
+    static func wholeSeconds(_ seconds: Double) -> Int {
+        guard seconds.isFinite else { return 0 }
+        return Int(min(max(seconds, -62_135_596_800), 253_402_300_799).rounded(.down))
+    }
+
+    /// `aws:EpochTime`: whole seconds since 1970.
+    static func epochText(_ seconds: Double) -> String { String(wholeSeconds(seconds)) }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
     static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {

@@ -19,6 +19,14 @@ struct PolicyTemplate: Sendable, Hashable {
 
     var isConstant: Bool { !parts.contains { if case .variable = $0 { true } else { false } } }
 
+    /// Whether a variable's key starts with `prefix` (case-insensitive).
+    func mentionsVariable(prefix: String) -> Bool {
+        parts.contains { part in
+            if case .variable(let key, _) = part { return key.lowercased().hasPrefix(prefix) }
+            return false
+        }
+    }
+
     static func parse(_ text: String, variables variablesEnabled: Bool) throws(IAMPolicyError) -> PolicyTemplate {
         guard variablesEnabled, text.contains("${") else { return PolicyTemplate(parts: [.text(text)], raw: text) }
         var parts: [Part] = []
