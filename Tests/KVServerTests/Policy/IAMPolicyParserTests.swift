@@ -32,6 +32,21 @@ struct IAMPolicyParserTests {
         #expect(noVersion.version == .legacy)
     }
 
+    @Test("statements as written, for printing the deciding one")
+    func statementDocuments() {
+        let many = policy(#"{"Version": "2012-10-17", "Statement": [{"Sid": "A", "Effect": "Allow", "Action": "x:y", "Resource": "*"}, {"Sid": "B", "Effect": "Deny", "Action": "x:y", "Resource": "*"}]}"#)
+        guard case .object(let second)? = many.statementDocument(at: 1) else {
+            Issue.record("no statement 1")
+            return
+        }
+        #expect(second["Sid"] == .string("B"))
+        #expect(many.statementDocument(at: 2) == nil)
+        #expect(many.statementDocument(at: -1) == nil)
+        let single = policy(#"{"Statement": {"Sid": "Only", "Effect": "Allow", "Action": "x:y", "Resource": "*"}}"#)
+        #expect(single.statementDocument(at: 0) != nil)
+        #expect(single.statementDocument(at: 1) == nil)
+    }
+
     @Test(
         "rejected documents name the problem and where",
         arguments: [

@@ -15,6 +15,17 @@ public struct IAMPolicy: Sendable {
     /// The document as written, for printing it back (`kvctl auth simulate`).
     public var document: JSONValue
 
+    /// The statement at `index` as written in the document (what `kvctl auth simulate` prints
+    /// beside the decision); nil when there is none.
+    public func statementDocument(at index: Int) -> JSONValue? {
+        guard case .object(let fields) = document else { return nil }
+        switch fields["Statement"] {
+        case .object?: return index == 0 ? fields["Statement"] : nil
+        case .array(let list)?: return list.indices.contains(index) ? list[index] : nil
+        default: return nil
+        }
+    }
+
     /// Whether a condition or policy variable names a `dynamodb:` key (LeadingKeys, Attributes,
     /// Select, ...): only then does authorization read those keys out of the request.
     public var mentionsDynamoDBKeys: Bool {
