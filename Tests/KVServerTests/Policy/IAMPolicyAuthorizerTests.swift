@@ -20,16 +20,19 @@ struct IAMPolicyAuthorizerTests {
         }
     }
 
+    /// DynamoDB's body: `{"__type": "com.amazon.coral.service#AccessDeniedException", "Message": "..."}`, HTTP 400.
     static func implicit(_ action: String, _ resource: String) -> WireError {
         WireError(
             type: "com.amazon.coral.service#AccessDeniedException",
-            message: "User: \(userARN) is not authorized to perform: \(action) on resource: \(resource) because no identity-based policy allows the \(action) action")
+            message: "User: \(userARN) is not authorized to perform: \(action) on resource: \(resource) because no identity-based policy allows the \(action) action",
+            status: 400, messageKey: "Message")
     }
 
     static func explicit(_ action: String, _ resource: String) -> WireError {
         WireError(
             type: "com.amazon.coral.service#AccessDeniedException",
-            message: "User: \(userARN) is not authorized to perform: \(action) on resource: \(resource) with an explicit deny in an identity-based policy")
+            message: "User: \(userARN) is not authorized to perform: \(action) on resource: \(resource) with an explicit deny in an identity-based policy",
+            status: 400, messageKey: "Message")
     }
 
     static let queueWorker = policy(
