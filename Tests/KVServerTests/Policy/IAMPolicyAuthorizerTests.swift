@@ -177,3 +177,21 @@ struct IAMPolicyDynamoDBKeysTests {
         #expect(full.first?.context["dynamodb:LeadingKeys"] == ["c"])
     }
 }
+
+@Suite("IAM policy authorizer: large requests")
+struct IAMPolicyLargeRequestTests {
+    /// An item may carry tens of thousands of attributes: collecting and checking
+    /// `dynamodb:Attributes` must stay linear, or one request could stall the server.
+    @Test("a put with 20,000 attributes is checked attribute by attribute", .timeLimit(.minutes(1)))
+    func manyAttributes() {
+        var names = (0..<20_000).map { "\"a\($0)\": {\"S\": \"v\"}" }
+        names.append(#""customer": {"S": "c"}, "order": {"S": "o"}"#)
+        let body = #"{"TableName": "Orders", "Item": {"# + names.joined(separator: ", ") + "}}"
+        let prefixed = statementPolicy(
+            #"{"Effect": "Allow", "Action": "dynamodb:PutItem", "Resource": "*", "Condition": {"ForAllValues:StringLike": {"dynamodb:Attributes": ["a*", "customer", "order"]}}}"#)
+        #expect(IAMPolicyAuthorizerTests.denial("PutItem", body, [prefixed]) == nil)
+        let exact = statementPolicy(
+            #"{"Effect": "Allow", "Action": "dynamodb:PutItem", "Resource": "*", "Condition": {"ForAllValues:StringEquals": {"dynamodb:Attributes": ["customer", "order", "a1"]}}}"#)
+        #expect(IAMPolicyAuthorizerTests.denial("PutItem", body, [exact]) == IAMPolicyAuthorizerTests.implicit("dynamodb:PutItem", tableARN("Orders")))
+    }
+}

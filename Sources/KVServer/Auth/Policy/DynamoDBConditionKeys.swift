@@ -19,10 +19,23 @@ import KVStore
 /// handler then rejects the request with DynamoDB's own ValidationException, nothing is read or written).
 /// See https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html
 struct DynamoDBConditionKeys: Sendable, Equatable {
-    var leadingKeys: [String]?
-    var attributes: [String]?
+    private(set) var leadingKeys: [String]?
+    private(set) var attributes: [String]?
     var select: String?
     var returnValues: String?
+    /// What the lists hold, so that adding stays linear (an item may have tens of thousands of attributes).
+    private var seenLeadingKeys: Set<String> = []
+    private var seenAttributes: Set<String> = []
+
+    init() {}
+
+    /// Starts both lists present but empty (a batch write names them even when it is empty).
+    static func emptyLists() -> DynamoDBConditionKeys {
+        var keys = DynamoDBConditionKeys()
+        keys.leadingKeys = []
+        keys.attributes = []
+        return keys
+    }
 
     var context: IAMContext {
         var context = IAMContext()
@@ -33,19 +46,27 @@ struct DynamoDBConditionKeys: Sendable, Equatable {
         return context
     }
 
+    mutating func startLeadingKeys() {
+        if leadingKeys == nil { leadingKeys = [] }
+    }
+
     mutating func addLeadingKey(_ value: String?) {
         guard let value else { return }
-        var list = leadingKeys ?? []
-        if !list.contains(value) { list.append(value) }
-        leadingKeys = list
+        if leadingKeys == nil { leadingKeys = [] }
+        if seenLeadingKeys.insert(value).inserted { leadingKeys?.append(value) }
     }
 
     /// Adds names; an access that names no attribute keeps the key absent.
-    mutating func addAttributes<S: Sequence<String>>(_ names: S) {
-        guard attributes != nil || names.contains(where: { _ in true }) else { return }
-        var list = attributes ?? []
-        for name in names where !list.contains(name) { list.append(name) }
-        attributes = list
+    mutating func addAttributes(_ names: [String]) {
+        guard attributes != nil || !names.isEmpty else { return }
+        if attributes == nil { attributes = [] }
+        for name in names where seenAttributes.insert(name).inserted { attributes?.append(name) }
+    }
+
+    /// Drops the attribute list: a part of the request did not parse, so the list would be incomplete.
+    mutating func forgetAttributes() {
+        attributes = nil
+        seenAttributes = []
     }
 }
 
@@ -72,7 +93,7 @@ struct DynamoDBConditionKeyReader {
         guard enabled else { return DynamoDBConditionKeys() }
         var keys = DynamoDBConditionKeys()
         if case .array(let list)? = fields["Keys"] {
-            keys.leadingKeys = []
+            keys.startLeadingKeys()
             for case .object(let key) in list { addItem(key, table: table, to: &keys) }
         }
         applyProjection(fields, index: nil, to: &keys)
@@ -115,7 +136,7 @@ struct DynamoDBConditionKeyReader {
             if let expression = try? UpdateExpression.parse(text, attributes: &attributes) {
                 keys.addAttributes(expression.topLevelNames.sorted())
             } else {
-                keys.attributes = nil
+                keys.forgetAttributes()
             }
         } else if case .object(let updates)? = fields["AttributeUpdates"] {
             keys.addAttributes(updates.keys.sorted())
@@ -126,7 +147,7 @@ struct DynamoDBConditionKeyReader {
     /// BatchWriteItem's requests for one table.
     func batchWrite(table: String, _ requests: [JSONValue]) -> DynamoDBConditionKeys {
         guard enabled else { return DynamoDBConditionKeys() }
-        var keys = DynamoDBConditionKeys(leadingKeys: [], attributes: [])
+        var keys = DynamoDBConditionKeys.emptyLists()
         for case .object(let request) in requests {
             if case .object(let put)? = request["PutRequest"], case .object(let item)? = put["Item"] {
                 addItem(item, table: table, to: &keys)

@@ -29,15 +29,41 @@ struct IAMCondition: Sendable {
             case nil: return base.isNegated
             }
         }
-        let policyValues = values.map { $0 }
-        func passes(_ value: String) -> Bool {
-            let matched = policyValues.contains { Self.compare(base, request: value, policy: $0, context: context) }
-            return matched != base.isNegated
-        }
+        // Resolve the policy values once, not once per request value (a request may name tens of
+        // thousands of attributes).
+        let matches = Self.matcher(base, values, context: context)
+        func passes(_ value: String) -> Bool { matches(value) != base.isNegated }
         switch conditionOperator.qualifier {
         case .forAllValues: return requestValues.allSatisfy(passes)
         case .forAnyValue: return requestValues.contains(where: passes)
         case nil: return base.isNegated ? requestValues.allSatisfy(passes) : requestValues.contains(where: passes)
+        }
+    }
+
+    /// Whether a request value matches any of the policy values, positively (see `compare`);
+    /// exact string comparisons go through a set.
+    static func matcher(
+        _ base: IAMConditionOperator.Base, _ values: [PolicyTemplate], context: IAMContext
+    ) -> (String) -> Bool {
+        switch base {
+        case .stringEquals, .stringNotEquals, .binaryEquals, .arnEquals, .arnNotEquals:
+            let exact = Set(values.compactMap { $0.resolve(in: context) })
+            return { exact.contains($0) }
+        case .stringEqualsIgnoreCase, .stringNotEqualsIgnoreCase, .bool:
+            let folded = Set(values.compactMap { $0.resolve(in: context)?.lowercased() })
+            return { folded.contains($0.lowercased()) }
+        case .stringLike, .stringNotLike:
+            let patterns = values.compactMap { $0.pattern(in: context) }
+            return { value in patterns.contains { $0.matches(value) } }
+        case .arnLike, .arnNotLike:
+            let patterns = values.compactMap { $0.pattern(in: context) }
+            return { value in patterns.contains { ARNPattern.matches($0, value) } }
+        case .ipAddress, .notIpAddress:
+            let ranges = values.compactMap { $0.resolve(in: context).flatMap(IPAddressRange.init) }
+            return { value in ranges.contains { $0.contains(value) } }
+        default:
+            let resolved = values.compactMap { $0.resolve(in: context) }.map { PolicyTemplate(parts: [.literal($0)], raw: $0) }
+            return { value in resolved.contains { compare(base, request: value, policy: $0, context: context) } }
         }
     }
 
