@@ -35,6 +35,8 @@ import Testing
         #"UPDATE T SET s = set_add(s, <<'z'>>) SET t = set_delete(t, <<1>>) WHERE pk = 'a' AND x > 1 RETURNING MODIFIED OLD *"#,
         #"DELETE FROM "T" WHERE pk = 'a' AND sk = 2 RETURNING ALL OLD *"#,
         #"EXISTS(SELECT * FROM "T" WHERE pk = 'a' AND a = 1)"#,
+        #"FROM "T" WHERE pk = 'a' SET c = 1 REMOVE d"#,
+        "FROM T SET c = 1",
     ])
     func accepts(_ statement: String) throws {
         _ = try Self.parse(statement)
@@ -122,6 +124,18 @@ import Testing
          "Unsupported operation: Inserting multiple items in a single statement is not supported, use \"INSERT INTO tableName VALUE item\" instead"),
         // A reserved word as a bare name is a syntax error (DynamoDB Local records it; the detail is ours).
         ("SELECT * FROM T WHERE pad = 'none'", malformed + "Unexpected keyword"),
+        ("SELECT * FROM \"T\" WHERE pk = 1e2147483648", malformed),
+        ("SELECT * FROM \"T\" WHERE pk = 1e99999999999", malformed),
+        ("SELECT * FROM \"T\" WHERE pk = 1.5e-2147483647", malformed),
+        ("INSERT INTO \"T\" VALUE {'pk': 970006, 'm': {'x': 1e126}}",
+         "Number overflow. Attempting to store a number with magnitude larger than supported range under root.x"),
+        ("INSERT INTO \"T\" VALUE {'pk': 970007, 'l': [1, 1e126]}",
+         "Number overflow. Attempting to store a number with magnitude larger than supported range under root[1]"),
+        ("UPDATE \"T\" SET a = 1e-131 WHERE pk = 5",
+         "Number underflow. Attempting to store a number with magnitude smaller than supported range under root"),
+        ("INSERT INTO T VALUE {'pk': 'a', 'pk': 'b'}", "Duplicate keys in tuple. Key: pk under root"),
+        ("FROM \"T\" SET c = 1 WHERE pk = 'x'", malformed + "Unexpected token after expression"),
+        ("FROM \"T\" SET c = 1 WHERE pk = 'x' SET d = 2", malformed + "Unexpected token after expression"),
     ] as [(String, String)])
     func refuses(_ statement: String, _ message: String) {
         #expect(Self.error(statement) == message)

@@ -28,10 +28,7 @@ struct PartiQLBinder {
             return .list(values)
         case .tuple(let members):
             var map: [String: AttributeValue] = [:]
-            for member in members {
-                guard map[member.key] == nil else { throw PartiQLError.duplicateKey(member.key, under: "root") }
-                map[member.key] = try value(member.value)
-            }
+            for member in members { map[member.key] = try value(member.value) }
             return .map(map)
         case .bag(let elements):
             return try bag(elements)

@@ -14,6 +14,10 @@ struct PartiQLParser {
     private var tokens: [PartiQLToken]
     private var position = 0
     private var parameters = 0
+    /// Where inside a literal the parser is (`.k`, `[1]`), for DynamoDB's "under root.k[1]" number errors.
+    private var valuePath: [String] = []
+    /// Set while reading INSERT's item: each attribute's value is its own root in error texts.
+    private var readingItem = false
 
     /// Words that cannot be bare identifiers (DynamoDB reserves PartiQL's keywords: `WHERE pad = 1`
     /// is a syntax error, `WHERE "pad" = 1` is not).
@@ -91,6 +95,7 @@ struct PartiQLParser {
         case "INSERT": statement = try insert()
         case "UPDATE": statement = try update()
         case "DELETE": statement = try delete()
+        case "FROM": statement = try fromUpdate()
         case "EXISTS":
             advance()
             try expect(symbol: "(")
@@ -146,6 +151,7 @@ struct PartiQLParser {
         if current.isKeyword("VALUES") { throw PartiQLError.insertMultiple }
         guard accept(keyword: "VALUE") else { throw PartiQLError.leftover }
         if current.isSymbol("<<") { throw PartiQLError.insertMultiple }
+        readingItem = true
         let value = try primary()
         guard case .tuple = value else { throw PartiQLError.insertNotTuple }
         if current.isKeyword("RETURNING") { throw PartiQLError.insertReturning }
@@ -156,6 +162,19 @@ struct PartiQLParser {
         try expect(keyword: "UPDATE")
         let source = try source(allowIndex: true)
         try refuseAlias()
+        let assignments = try assignments()
+        guard !assignments.isEmpty else {
+            if current.isKeyword("ADD") || current.isKeyword("DELETE") { throw PartiQLError.onlySetAndRemove }
+            throw unexpected()
+        }
+        var condition: PartiQLExpression?
+        if accept(keyword: "WHERE") { condition = try expression() }
+        let returning = try returning()
+        return .update(source: source, assignments: assignments, condition: condition, returning: returning)
+    }
+
+    /// `SET path = value, ...` and `REMOVE path, ...` clauses, in any number and order.
+    private mutating func assignments() throws(KVError) -> [PartiQLAssignment] {
         var assignments: [PartiQLAssignment] = []
         while true {
             if accept(keyword: "SET") {
@@ -167,17 +186,21 @@ struct PartiQLParser {
             } else if accept(keyword: "REMOVE") {
                 repeat { assignments.append(.remove(try path())) } while accept(symbol: ",")
             } else {
-                break
+                return assignments
             }
         }
-        guard !assignments.isEmpty else {
-            if current.isKeyword("ADD") || current.isKeyword("DELETE") { throw PartiQLError.onlySetAndRemove }
-            throw unexpected()
-        }
+    }
+
+    /// The FROM-first form of UPDATE: `FROM table [WHERE condition] SET ... | REMOVE ...`.
+    private mutating func fromUpdate() throws(KVError) -> PartiQLStatement {
+        try expect(keyword: "FROM")
+        let source = try source(allowIndex: true)
+        try refuseAlias()
         var condition: PartiQLExpression?
         if accept(keyword: "WHERE") { condition = try expression() }
-        let returning = try returning()
-        return .update(source: source, assignments: assignments, condition: condition, returning: returning)
+        let assignments = try assignments()
+        guard !assignments.isEmpty else { throw unexpected() }
+        return .update(source: source, assignments: assignments, condition: condition, returning: try returning())
     }
 
     private mutating func delete() throws(KVError) -> PartiQLStatement {
@@ -378,7 +401,7 @@ struct PartiQLParser {
             return .literal(.string(text))
         case .number(let text):
             advance()
-            return .literal(.number(try Self.number(text)))
+            return .literal(.number(try number(text)))
         case .parameter:
             advance()
             defer { parameters += 1 }
@@ -387,7 +410,7 @@ struct PartiQLParser {
             advance()
             guard case .number(let text) = current.kind else { throw unexpected() }
             advance()
-            return .literal(.number(try Self.number("-" + text)))
+            return .literal(.number(try number("-" + text)))
         case .symbol("("):
             advance()
             guard !atEnd else { throw PartiQLError.unexpectedTerm }
@@ -398,7 +421,11 @@ struct PartiQLParser {
             advance()
             var elements: [PartiQLExpression] = []
             if !current.isSymbol("]") {
-                repeat { elements.append(try additive()) } while accept(symbol: ",")
+                repeat {
+                    valuePath.append("[\(elements.count)]")
+                    defer { valuePath.removeLast() }
+                    elements.append(try additive())
+                } while accept(symbol: ",")
             }
             try expect(symbol: "]")
             return .list(elements)
@@ -412,6 +439,8 @@ struct PartiQLParser {
             return .bag(elements)
         case .symbol("{"):
             advance()
+            let isItem = readingItem
+            readingItem = false
             var members: [(key: String, value: PartiQLExpression)] = []
             if !current.isSymbol("}") {
                 repeat {
@@ -421,6 +450,11 @@ struct PartiQLParser {
                     }
                     advance()
                     try expect(symbol: ":")
+                    if members.contains(where: { $0.key == key }) {
+                        throw PartiQLError.duplicateKey(key, under: "root" + valuePath.joined())
+                    }
+                    if !isItem { valuePath.append("." + key) }
+                    defer { if !isItem { valuePath.removeLast() } }
                     members.append((key, try additive()))
                 } while accept(symbol: ",")
             }
@@ -462,15 +496,26 @@ struct PartiQLParser {
         }
     }
 
-    /// A number literal under DynamoDB's number rules; DynamoDB appends where in the value it sits.
-    static func number(_ text: String) throws(KVError) -> Number {
+    /// A number literal under DynamoDB's number rules; DynamoDB appends where in the value it sits
+    /// (`under root`, `under root.m[1]`). An exponent, or a scale (fraction digits less the
+    /// exponent), beyond a 32-bit integer is unreadable: nothing after the colon.
+    func number(_ text: String) throws(KVError) -> Number {
+        let lower = text.lowercased()
+        if let e = lower.firstIndex(of: "e") {
+            let mantissa = lower[..<e]
+            let fractionDigits = mantissa.firstIndex(of: ".").map { mantissa.distance(from: $0, to: mantissa.endIndex) - 1 } ?? 0
+            guard let exponent = Int64(lower[lower.index(after: e)...]), exponent >= Int64(Int32.min),
+                exponent <= Int64(Int32.max), Int64(fractionDigits) - exponent <= Int64(Int32.max),
+                Int64(fractionDigits) - exponent >= Int64(Int32.min)
+            else { throw PartiQLError.malformed("") }
+        }
         do {
             return try Number(parsing: text)
         } catch {
             if error.message.hasPrefix("Number overflow") || error.message.hasPrefix("Number underflow")
                 || error.message.hasPrefix("Attempting to store more than 38")
             {
-                throw KVError.validation(error.message + " under root")
+                throw KVError.validation(error.message + " under root" + valuePath.joined())
             }
             // An exponent beyond what DynamoDB's parser reads: nothing after the colon.
             throw PartiQLError.malformed("")
