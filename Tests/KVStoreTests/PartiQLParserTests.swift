@@ -37,6 +37,7 @@ import Testing
         #"EXISTS(SELECT * FROM "T" WHERE pk = 'a' AND a = 1)"#,
         #"FROM "T" WHERE pk = 'a' SET c = 1 REMOVE d"#,
         "FROM T SET c = 1",
+        "SELECT * FROM T WHERE a IS STRING AND b IS NOT NUMERIC AND c IS LIST",
     ])
     func accepts(_ statement: String) throws {
         _ = try Self.parse(statement)

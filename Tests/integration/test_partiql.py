@@ -176,6 +176,7 @@ def test_select_where_operators(client, sorted_table):
     assert sks("pk = 'p' AND missing_attr IS MISSING AND v IS NOT MISSING AND sk <= 2") == [1, 2]
     assert sks("pk = 'p' AND attribute_type(v, 'N') AND size(g) = 3") == [1, 3, 5, 7, 9]
     assert sks("pk = 'p' AND contains(g, 'dd') AND sk < 4") == [1, 3]
+    assert sks("pk = 'p' AND v IS NUMERIC AND g IS NOT NUMERIC AND sk < 3") == [1, 2]
     assert sks("v >= 90") == [9, 10]  # no key: a Scan with the WHERE as filter
 
 

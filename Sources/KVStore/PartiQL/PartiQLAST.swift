@@ -26,6 +26,8 @@ indirect enum PartiQLExpression: Sendable, Equatable {
     case isMissing(PartiQLExpression, negated: Bool)
     /// `x IS [NOT] NULL`.
     case isNull(PartiQLExpression, negated: Bool)
+    /// `x IS [NOT] STRING` (and the other type names): the DynamoDB type (`S`, `N`, ...) it tests.
+    case isType(PartiQLExpression, String, negated: Bool)
     /// The `MISSING` literal outside `IS` (refused when the statement is planned).
     case missing
 
@@ -46,6 +48,7 @@ indirect enum PartiQLExpression: Sendable, Equatable {
         case (.not(let a), .not(let b)): a == b
         case (.isMissing(let a, let n), .isMissing(let b, let m)), (.isNull(let a, let n), .isNull(let b, let m)):
             a == b && n == m
+        case (.isType(let a, let t, let n), .isType(let b, let u, let m)): a == b && t == u && n == m
         case (.missing, .missing): true
         default: false
         }

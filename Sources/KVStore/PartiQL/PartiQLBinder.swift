@@ -34,7 +34,7 @@ struct PartiQLBinder {
             return try bag(elements)
         case .missing:
             throw PartiQLError.missingCompare
-        case .path, .call, .arithmetic, .compare, .between, .inList, .and, .or, .not, .isMissing, .isNull:
+        case .path, .call, .arithmetic, .compare, .between, .inList, .and, .or, .not, .isMissing, .isNull, .isType:
             throw PartiQLError.unsupported("\(Self.kindName(expression)) as a value")
         }
     }
@@ -78,7 +78,7 @@ struct PartiQLBinder {
             return .function(op, [try operand(left), try operand(right)])
         case .literal, .parameter, .list, .tuple, .bag, .missing:
             return .value(try value(expression))
-        case .compare, .between, .inList, .and, .or, .not, .isMissing, .isNull:
+        case .compare, .between, .inList, .and, .or, .not, .isMissing, .isNull, .isType:
             throw PartiQLError.unsupported("\(Self.kindName(expression)) as an operand")
         }
     }
@@ -118,6 +118,12 @@ struct PartiQLBinder {
                 .function("attribute_type", [.path(path), .value(.string("NULL"))]),
                 .function("attribute_not_exists", [.path(path)]))
             return negated ? .not(isNull) : isNull
+        case .isType(let value, let type, let negated):
+            guard case .path(let path) = value else {
+                throw KVError.validation("The left hand side argument to IS must be a Variable Reference, Literal, or Path")
+            }
+            let test = ConditionNode.function("attribute_type", [.path(path), .value(.string(type))])
+            return negated ? .not(test) : test
         case .call(let name, let arguments):
             guard let count = Self.conditionFunctions[name] else { throw PartiQLError.unrecognizedFunction(name) }
             guard count == arguments.count else {
@@ -173,7 +179,7 @@ struct PartiQLBinder {
         case .and: "AND"
         case .or: "OR"
         case .not: "NOT"
-        case .isMissing, .isNull: "IS"
+        case .isMissing, .isNull, .isType: "IS"
         default: "Literal"
         }
     }

@@ -29,6 +29,12 @@ struct PartiQLParser {
         "UNPIVOT", "UPDATE", "VALUE", "VALUES", "WHERE",
     ]
 
+    /// The type names `IS` tests besides MISSING and NULL, and the DynamoDB type each means.
+    /// See https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-operators.html
+    static let isTypes: [String: String] = [
+        "BOOLEAN": "BOOL", "BLOB": "B", "STRING": "S", "NUMERIC": "N", "STRUCT": "M", "TUPLE": "M", "LIST": "L",
+    ]
+
     /// Parses one statement.
     static func parse(_ text: String) throws(KVError) -> ParsedStatement {
         var parser = PartiQLParser(tokens: try PartiQLLexer.tokens(text))
@@ -355,6 +361,10 @@ struct PartiQLParser {
             let negated = accept(keyword: "NOT")
             if accept(keyword: "MISSING") { return .isMissing(left, negated: negated) }
             if accept(keyword: "NULL") { return .isNull(left, negated: negated) }
+            if let keyword = current.keyword, let type = Self.isTypes[keyword] {
+                advance()
+                return .isType(left, type, negated: negated)
+            }
             if atEnd { throw PartiQLError.unexpectedTerm }
             throw PartiQLError.malformed("Expected type name")
         }
