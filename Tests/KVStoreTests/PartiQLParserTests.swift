@@ -43,6 +43,23 @@ import Testing
         _ = try Self.parse(statement)
     }
 
+    /// Deep nesting or long operator chains are refused before they can exhaust the stack.
+    @Test(arguments: [
+        "SELECT * FROM t WHERE " + String(repeating: "(", count: 4000) + "a = 1" + String(repeating: ")", count: 4000),
+        "SELECT * FROM t WHERE " + String(repeating: "NOT ", count: 2000) + "a = 1",
+        "INSERT INTO t VALUE {'pk': " + String(repeating: "[", count: 3000) + String(repeating: "]", count: 3000) + "}",
+        "UPDATE t SET a = a" + String(repeating: " + 1", count: 1000) + " WHERE pk = 'x'",
+        "SELECT * FROM t WHERE " + Array(repeating: "a = 1", count: 400).joined(separator: " AND "),
+    ])
+    func refusesStatementsTooComplex(_ statement: String) {
+        #expect(Self.error(statement) == PartiQLParser.tooComplex.message)
+    }
+
+    @Test func acceptsModerateNesting() throws {
+        _ = try Self.parse("SELECT * FROM t WHERE " + String(repeating: "(", count: 30) + "a = 1" + String(repeating: ")", count: 30))
+        _ = try Self.parse("SELECT * FROM t WHERE " + Array(repeating: "a = 1", count: 100).joined(separator: " AND "))
+    }
+
     @Test func selectTree() throws {
         let parsed = try Self.parse(#"SELECT a.b, "c" FROM "T"."I" WHERE pk = ? AND n > 5 ORDER BY sk DESC"#)
         #expect(parsed.parameterCount == 1)

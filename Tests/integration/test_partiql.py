@@ -250,6 +250,22 @@ def test_statement_errors(client, hash_table, statement, message):
     assert_error(err, "ValidationException", message)
 
 
+def test_deep_or_long_statements_are_refused_not_fatal(client, hash_table):
+    for statement in [
+        f"SELECT * FROM \"{hash_table}\" WHERE " + "(" * 3000 + "a = 1" + ")" * 3000,
+        f"SELECT * FROM \"{hash_table}\" WHERE " + "NOT " * 1500 + "a = 1",
+        f"INSERT INTO \"{hash_table}\" VALUE {{'pk': 'x', 'l': " + "[" * 3000 + "]" * 3000 + "}",
+    ]:
+        with pytest.raises(ClientError) as err:
+            run(client, statement)
+        assert_error(err, "ValidationException", None)
+    with pytest.raises(ClientError) as err:
+        run(client, f"INSERT INTO \"{hash_table}\" VALUE {{'pk': 'x', 'l': " + "[" * 40 + "]" * 40 + "}")
+    assert_error(err, "ValidationException",
+                 "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit")
+    assert client.list_tables()  # the server is still up
+
+
 def test_unknown_table(client):
     with pytest.raises(ClientError) as err:
         run(client, "SELECT * FROM \"no_such_table_partiql\" WHERE pk = 'x'")

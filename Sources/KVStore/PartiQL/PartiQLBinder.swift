@@ -14,8 +14,15 @@ struct PartiQLBinder {
 
     // MARK: - Values
 
+    /// DynamoDB's 32 levels of list/map nesting (the AttributeValue wire decoder's rule and text).
+    static let maxNesting = 32
+
     /// A constant: a literal, a parameter, or a list / tuple / bag of constants.
-    func value(_ expression: PartiQLExpression) throws(KVError) -> AttributeValue {
+    func value(_ expression: PartiQLExpression, depth: Int = 0) throws(KVError) -> AttributeValue {
+        if depth >= Self.maxNesting {
+            throw KVError.validation(
+                "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit")
+        }
         switch expression {
         case .literal(let value):
             return value
@@ -24,11 +31,11 @@ struct PartiQLBinder {
             return parameters[index]
         case .list(let elements):
             var values: [AttributeValue] = []
-            for element in elements { values.append(try value(element)) }
+            for element in elements { values.append(try value(element, depth: depth + 1)) }
             return .list(values)
         case .tuple(let members):
             var map: [String: AttributeValue] = [:]
-            for member in members { map[member.key] = try value(member.value) }
+            for member in members { map[member.key] = try value(member.value, depth: depth + 1) }
             return .map(map)
         case .bag(let elements):
             return try bag(elements)

@@ -18,6 +18,24 @@ struct PartiQLParser {
     private var valuePath: [String] = []
     /// Set while reading INSERT's item: each attribute's value is its own root in error texts.
     private var readingItem = false
+    /// Nesting (parentheses, NOT, literal lists/maps/sets) and operators so far: bounded, so that
+    /// no statement can recurse deep enough to exhaust a thread's stack.
+    private var depth = 0
+    private var operators = 0
+    static let maxDepth = 64
+    static let maxOperators = 300
+    static let tooComplex = PartiQLError.malformed(
+        "Statement too complex: at most \(maxDepth) levels of nesting and \(maxOperators) operators")
+
+    private mutating func enter() throws(KVError) {
+        depth += 1
+        if depth > Self.maxDepth { throw Self.tooComplex }
+    }
+
+    private mutating func countOperator() throws(KVError) {
+        operators += 1
+        if operators > Self.maxOperators { throw Self.tooComplex }
+    }
 
     /// Words that cannot be bare identifiers (DynamoDB reserves PartiQL's keywords: `WHERE pad = 1`
     /// is a syntax error, `WHERE "pad" = 1` is not).
@@ -318,6 +336,7 @@ struct PartiQLParser {
     mutating func expression() throws(KVError) -> PartiQLExpression {
         var left = try conjunction()
         while accept(keyword: "OR") {
+            try countOperator()
             guard !atEnd else { throw PartiQLError.missingRightHandSide }
             left = .or(left, try conjunction())
         }
@@ -327,6 +346,7 @@ struct PartiQLParser {
     private mutating func conjunction() throws(KVError) -> PartiQLExpression {
         var left = try negation()
         while accept(keyword: "AND") {
+            try countOperator()
             guard !atEnd else { throw PartiQLError.missingRightHandSide }
             left = .and(left, try negation())
         }
@@ -334,7 +354,12 @@ struct PartiQLParser {
     }
 
     private mutating func negation() throws(KVError) -> PartiQLExpression {
-        if accept(keyword: "NOT") { return .not(try negation()) }
+        if accept(keyword: "NOT") {
+            try countOperator()
+            try enter()
+            defer { depth -= 1 }
+            return .not(try negation())
+        }
         return try predicate()
     }
 
@@ -353,11 +378,13 @@ struct PartiQLParser {
                 }
             if let comparator {
                 advance()
+                try countOperator()
                 guard !atEnd else { throw PartiQLError.missingRightHandSide }
                 return .compare(comparator, left, try additive())
             }
         }
         if accept(keyword: "IS") {
+            try countOperator()
             let negated = accept(keyword: "NOT")
             if accept(keyword: "MISSING") { return .isMissing(left, negated: negated) }
             if accept(keyword: "NULL") { return .isNull(left, negated: negated) }
@@ -370,6 +397,7 @@ struct PartiQLParser {
         }
         let negated = accept(keyword: "NOT")
         if accept(keyword: "BETWEEN") {
+            try countOperator()
             let low = try additive()
             try expect(keyword: "AND")
             let high = try additive()
@@ -377,6 +405,7 @@ struct PartiQLParser {
             return negated ? .not(node) : node
         }
         if accept(keyword: "IN") {
+            try countOperator()
             let close: String
             if accept(symbol: "[") { close = "]" } else { try expect(symbol: "("); close = ")" }
             var members: [PartiQLExpression] = []
@@ -397,6 +426,7 @@ struct PartiQLParser {
         while current.isSymbol("+") || current.isSymbol("-") {
             guard case .symbol(let op) = current.kind else { break }
             advance()
+            try countOperator()
             guard !atEnd else { throw PartiQLError.missingRightHandSide }
             left = .arithmetic(op, left, try primary())
         }
@@ -404,6 +434,8 @@ struct PartiQLParser {
     }
 
     private mutating func primary() throws(KVError) -> PartiQLExpression {
+        try enter()
+        defer { depth -= 1 }
         let token = current
         switch token.kind {
         case .string(let text):
@@ -482,6 +514,7 @@ struct PartiQLParser {
             if peek(1).isSymbol("("), !Self.reserved.contains(upper) || upper == "EXISTS" {
                 advance()
                 advance()
+                try countOperator()
                 var arguments: [PartiQLExpression] = []
                 if !current.isSymbol(")") {
                     repeat { arguments.append(try additive()) } while accept(symbol: ",")
