@@ -30,7 +30,9 @@ import Testing
         ("pk = 'a' OR pk = 'b'", .scan),
         ("pk = 1 AND sk = 1", .scan),
         ("x = 'a'", .scan),
-        ("pk IN ['a', 'b']", .scan),
+        ("pk IN ['a', 'b', 'a']", .partitions([.string("a"), .string("b")], sort: nil)),
+        ("pk IN ['a', 'b'] AND sk >= 2", .partitions([.string("a"), .string("b")], sort: .greaterOrEqual(.number(Number(2))))),
+        ("pk IN ['a', 1]", .scan),
     ] as [(String, PartiQLPlanner.ReadPlan)])
     func selectPlans(_ whereClause: String, _ expected: PartiQLPlanner.ReadPlan) throws {
         #expect(try Self.plan(whereClause) == expected)

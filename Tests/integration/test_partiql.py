@@ -205,6 +205,26 @@ def test_limit_and_next_token_paginate(client, sorted_table):
     assert pages == 4
 
 
+def test_in_on_the_partition_key_reads_each_partition(client, module_tables):
+    name = module_tables.create(hash_key=("pk", "S"), range_key=("sk", "N"))
+    for pk in ("a", "b", "c"):
+        for sk in range(3):
+            client.put_item(TableName=name, Item={"pk": {"S": pk}, "sk": {"N": str(sk)}})
+    statement = f"SELECT pk, sk FROM \"{name}\" WHERE pk IN ['c', 'a'] AND sk >= 1"
+    items = run(client, statement)["Items"]
+    assert [(i["pk"]["S"], int(i["sk"]["N"])) for i in items] == [("c", 1), ("c", 2), ("a", 1), ("a", 2)]
+    seen, token = [], None
+    while True:
+        page = run(client, statement, Limit=1, **({"NextToken": token} if token else {}))
+        seen += [(i["pk"]["S"], int(i["sk"]["N"])) for i in page["Items"]]
+        token = page.get("NextToken")
+        if not token:
+            break
+    assert seen == [("c", 1), ("c", 2), ("a", 1), ("a", 2)]
+    capacity = run(client, statement, ReturnConsumedCapacity="TOTAL")["ConsumedCapacity"]
+    assert capacity == {"TableName": name, "CapacityUnits": 1.0}  # two Queries of 0.5 each
+
+
 def test_limit_counts_items_evaluated_before_the_filter(client, sorted_table):
     page = run(client, f"SELECT sk FROM \"{sorted_table}\" WHERE pk = 'p' AND v > 25", Limit=3)
     assert [int(i["sk"]["N"]) for i in page["Items"]] == [3]

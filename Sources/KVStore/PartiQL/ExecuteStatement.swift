@@ -52,31 +52,61 @@ extension KVEngine {
 
     private func runSelect(_ plan: PreparedStatement.SelectPlan, _ request: ExecuteStatementRequest) async throws -> StatementResult {
         let input = request.input
+        var segment = 0
         var startKey: Item?
+        var resumed = false
         if let token = request.nextToken {
-            startKey = try statementTokens.startKey(token, statement: input.statement, parameters: input.parameters, now: now())
+            (segment, startKey) = try statementTokens.position(
+                token, statement: input.statement, parameters: input.parameters, now: now())
+            resumed = true
         }
         let filter = plan.condition.map { ConditionExpression(root: $0) }
         let paths = plan.projection
         var result = StatementResult(tableName: plan.table.name)
         switch plan.plan {
         case .getItem(let key):
-            if startKey != nil { return result }
+            if resumed { return result }
             let read = try await readItem(GetItemRequest(tableName: plan.table.name, key: key, consistentRead: input.consistentRead))
             if let item = read.item, filter?.evaluate(item) ?? true {
                 result.items = [partiQLProject(item, paths)]
             }
             result.consumedCapacity = read.consumedCapacity
             return result
-        case .query, .scan:
-            var options = ReadOptions(
-                indexName: plan.index?.name, limit: request.limit, exclusiveStartKey: startKey,
-                consistentRead: input.consistentRead)
-            if let filter { options.filter = { filter.evaluate($0) } }
-            if let paths {
-                options.projection = { partiQLProject($0, paths) }
-                options.projectedAttributes = Set(paths.compactMap(\.topLevelName))
+        case .partitions(let values, let sort):
+            var remaining = request.limit
+            var consumed: ConsumedCapacity?
+            while segment < values.count {
+                var options = readOptions(plan, request, filter: filter, startKey: startKey)
+                options.limit = remaining
+                let page = try await query(
+                    QueryRequest(
+                        tableName: plan.table.name, partitionKeyValue: values[segment], sortKeyCondition: sort,
+                        scanIndexForward: !plan.descending, options: options))
+                result.items += page.items
+                if let capacity = page.consumedCapacity {
+                    if consumed == nil { consumed = capacity } else { consumed?.add(capacity) }
+                }
+                remaining = remaining.map { $0 - page.scannedCount }
+                if let last = page.lastEvaluatedKey {
+                    result.lastEvaluatedKey = last
+                    result.nextToken = statementTokens.issue(
+                        statement: input.statement, parameters: input.parameters, segment: segment, startKey: last, now: now())
+                    break
+                }
+                segment += 1
+                startKey = nil
+                if let left = remaining, left <= 0 {
+                    if segment < values.count {
+                        result.nextToken = statementTokens.issue(
+                            statement: input.statement, parameters: input.parameters, segment: segment, startKey: nil, now: now())
+                    }
+                    break
+                }
             }
+            result.consumedCapacity = consumed
+            return result
+        case .query, .scan:
+            let options = readOptions(plan, request, filter: filter, startKey: startKey)
             let page: ReadPage
             if case .query(let partition, let sort) = plan.plan {
                 page = try await query(
@@ -95,5 +125,20 @@ extension KVEngine {
             }
             return result
         }
+    }
+
+    /// Query/Scan options of a SELECT: its index, WHERE as the filter, projection, Limit, start.
+    private func readOptions(
+        _ plan: PreparedStatement.SelectPlan, _ request: ExecuteStatementRequest, filter: ConditionExpression?, startKey: Item?
+    ) -> ReadOptions {
+        var options = ReadOptions(
+            indexName: plan.index?.name, limit: request.limit, exclusiveStartKey: startKey,
+            consistentRead: request.input.consistentRead)
+        if let filter { options.filter = { filter.evaluate($0) } }
+        if let paths = plan.projection {
+            options.projection = { partiQLProject($0, paths) }
+            options.projectedAttributes = Set(paths.compactMap(\.topLevelName))
+        }
+        return options
     }
 }

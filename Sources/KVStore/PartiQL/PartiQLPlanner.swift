@@ -16,6 +16,8 @@ enum PartiQLPlanner {
     enum ReadPlan: Equatable {
         case getItem(key: Item)
         case query(partition: AttributeValue, sort: KeyCondition.SortCondition?)
+        /// `pk IN [...]`: one Query per partition key value, in the order written.
+        case partitions([AttributeValue], sort: KeyCondition.SortCondition?)
         case scan
     }
 
@@ -42,7 +44,11 @@ enum PartiQLPlanner {
         guard
             let partition = terms.lazy.compactMap({ equality($0, on: schema.partitionKey.name) }).first,
             partition.scalarType == schema.partitionKey.type
-        else { return .scan }
+        else {
+            guard let values = terms.lazy.compactMap({ membership($0, of: schema.partitionKey) }).first else { return .scan }
+            let sort = schema.sortKey.flatMap { key in terms.lazy.compactMap { sortCondition($0, on: key) }.first }
+            return .partitions(values, sort: sort)
+        }
         guard let sortKey = schema.sortKey else {
             return isIndex ? .query(partition: partition, sort: nil) : .getItem(key: [schema.partitionKey.name: partition])
         }
@@ -51,6 +57,17 @@ enum PartiQLPlanner {
         }
         let sort = terms.lazy.compactMap { sortCondition($0, on: sortKey) }.first
         return .query(partition: partition, sort: sort)
+    }
+
+    /// The distinct values of `key IN [...]`, when every one has the key's type.
+    static func membership(_ node: ConditionNode, of key: KeyAttribute) -> [AttributeValue]? {
+        guard case .inList(.path(let path), let members) = node, path.elements == [.attribute(key.name)] else { return nil }
+        var values: [AttributeValue] = []
+        for member in members {
+            guard case .value(let value) = member, value.scalarType == key.type else { return nil }
+            if !values.contains(value) { values.append(value) }
+        }
+        return values.isEmpty ? nil : values
     }
 
     /// A conjunct usable as a Query's sort-key condition.

@@ -147,6 +147,12 @@ extension KVEngine {
                 }
             }
             if case .scan = plan { throw PartiQLError.orderByWithoutHashKey }
+            if case .partitions(let values, _) = plan, values.count > 1,
+                !select.ordering.contains(where: { $0.path.topLevelName == schema.partitionKey.name })
+            {
+                throw KVError.validation(
+                    "Must have hash key in ORDER BY clause when more than one hash key condition specified in WHERE clause.")
+            }
             descending = (select.ordering.first { $0.path.topLevelName == schema.sortKey?.name } ?? select.ordering[0]).descending
         }
         return PreparedStatement.SelectPlan(

@@ -13,7 +13,10 @@ public final class StatementTokens: Sendable {
     struct Entry: Sendable {
         var statement: String
         var parameters: [AttributeValue]
-        var startKey: Item
+        /// Which partition of a `pk IN [...]` read the page continues (0 otherwise).
+        var segment: Int
+        /// Where in that partition; nil at its start.
+        var startKey: Item?
         var expires: Double
     }
 
@@ -26,14 +29,15 @@ public final class StatementTokens: Sendable {
     public init() {}
 
     /// A new handle for the page after `startKey`.
-    func issue(statement: String, parameters: [AttributeValue], startKey: Item, now: Double) -> String {
+    func issue(statement: String, parameters: [AttributeValue], segment: Int = 0, startKey: Item?, now: Double) -> String {
         var generator = SystemRandomNumberGenerator()
         let token = (0..<4).map { _ in
             let word = generator.next() as UInt64
             let hex = String(word, radix: 16)
             return String(repeating: "0", count: 16 - hex.count) + hex
         }.joined()
-        let entry = Entry(statement: statement, parameters: parameters, startKey: startKey, expires: now + Self.lifetime)
+        let entry = Entry(
+            statement: statement, parameters: parameters, segment: segment, startKey: startKey, expires: now + Self.lifetime)
         entries.withLock { entries in
             if entries.count >= Self.capacity {
                 entries = entries.filter { $0.value.expires > now }
@@ -47,13 +51,15 @@ public final class StatementTokens: Sendable {
     }
 
     /// The start key a handle stands for, checked against the request that presents it.
-    func startKey(_ token: String, statement: String, parameters: [AttributeValue], now: Double) throws(KVError) -> Item {
+    func position(
+        _ token: String, statement: String, parameters: [AttributeValue], now: Double
+    ) throws(KVError) -> (segment: Int, startKey: Item?) {
         guard let entry = entries.withLock({ $0[token] }) else { throw PartiQLError.invalidNextToken }
         guard entry.expires > now else {
             _ = entries.withLock { $0.removeValue(forKey: token) }
             throw PartiQLError.nextTokenExpired
         }
         guard entry.statement == statement, entry.parameters == parameters else { throw PartiQLError.nextTokenMismatch }
-        return entry.startKey
+        return (entry.segment, entry.startKey)
     }
 }
