@@ -90,3 +90,29 @@ import Testing
         #expect(try await run("SELECT * FROM T").items.isEmpty)
     }
 }
+
+/// NextTokens: opaque, bound to their statement and parameters, expiring.
+/// Texts as DynamoDB Local's ValidationExceptionMessages spells them.
+@Suite struct StatementTokensTests {
+    @Test func tokensAreCheckedAndExpire() throws {
+        let tokens = StatementTokens()
+        let key: Item = ["pk": .string("a")]
+        let token = tokens.issue(statement: "SELECT * FROM t", parameters: [.string("p")], startKey: key, now: 100)
+        #expect(token.count == 64)
+        let position = try tokens.position(token, statement: "SELECT * FROM t", parameters: [.string("p")], now: 200)
+        #expect(position.segment == 0 && position.startKey == key)
+        #expect(throws: PartiQLError.nextTokenMismatch) {
+            _ = try tokens.position(token, statement: "SELECT * FROM u", parameters: [.string("p")], now: 200)
+        }
+        #expect(throws: PartiQLError.nextTokenMismatch) {
+            _ = try tokens.position(token, statement: "SELECT * FROM t", parameters: [.string("q")], now: 200)
+        }
+        let edited = String(token.dropLast()) + (token.hasSuffix("0") ? "1" : "0")
+        #expect(throws: PartiQLError.invalidNextToken) {
+            _ = try tokens.position(edited, statement: "SELECT * FROM t", parameters: [.string("p")], now: 200)
+        }
+        #expect(throws: PartiQLError.nextTokenExpired) {
+            _ = try tokens.position(token, statement: "SELECT * FROM t", parameters: [.string("p")], now: 100 + StatementTokens.lifetime)
+        }
+    }
+}
