@@ -28,7 +28,6 @@ extension KVEngine {
     /// WHERE names, the rest of the WHERE as their condition. Same capacity, same stream records.
     public func executeStatement(_ request: ExecuteStatementRequest) async throws -> StatementResult {
         let prepared = try prepare(request.input)
-        let returnsAttributes: Bool
         switch prepared {
         case .select(let plan):
             return try await runSelect(plan, request)
@@ -36,11 +35,9 @@ extension KVEngine {
             let result = try await putItem(put)
             return StatementResult(tableName: put.tableName, consumedCapacity: result.consumedCapacity)
         case .update(let update):
-            returnsAttributes = update.returnValues != .none
             let result = try await updateItem(update)
             return StatementResult(
-                tableName: update.tableName, items: returnsAttributes ? result.attributes.map { [$0] } ?? [] : [],
-                consumedCapacity: result.consumedCapacity)
+                tableName: update.tableName, items: result.attributes.map { [$0] } ?? [], consumedCapacity: result.consumedCapacity)
         case .delete(let delete):
             let result = try await deleteItem(delete)
             return StatementResult(
