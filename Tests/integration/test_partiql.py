@@ -223,6 +223,8 @@ def test_in_on_the_partition_key_reads_each_partition(client, module_tables):
     assert seen == [("c", 1), ("c", 2), ("a", 1), ("a", 2)]
     capacity = run(client, statement, ReturnConsumedCapacity="TOTAL")["ConsumedCapacity"]
     assert capacity == {"TableName": name, "CapacityUnits": 1.0}  # two Queries of 0.5 each
+    ored = run(client, f"SELECT pk, sk FROM \"{name}\" WHERE (pk = 'c' OR pk = 'a') AND sk >= 1")["Items"]
+    assert [(i["pk"]["S"], int(i["sk"]["N"])) for i in ored] == [("c", 1), ("c", 2), ("a", 1), ("a", 2)]
 
 
 def test_limit_counts_items_evaluated_before_the_filter(client, sorted_table):

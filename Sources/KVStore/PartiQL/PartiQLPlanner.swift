@@ -59,9 +59,23 @@ enum PartiQLPlanner {
         return .query(partition: partition, sort: sort)
     }
 
-    /// The distinct values of `key IN [...]`, when every one has the key's type.
+    /// The distinct values of `key IN [...]`, or of `key = a OR key = b ...`, when every one has
+    /// the key's type.
     static func membership(_ node: ConditionNode, of key: KeyAttribute) -> [AttributeValue]? {
-        guard case .inList(.path(let path), let members) = node, path.elements == [.attribute(key.name)] else { return nil }
+        var members: [Operand] = []
+        if case .inList(.path(let path), let list) = node, path.elements == [.attribute(key.name)] {
+            members = list
+        } else if case .or = node {
+            func collect(_ node: ConditionNode) -> Bool {
+                if case .or(let left, let right) = node { return collect(left) && collect(right) }
+                guard let value = equality(node, on: key.name) else { return false }
+                members.append(.value(value))
+                return true
+            }
+            guard collect(node) else { return nil }
+        } else {
+            return nil
+        }
         var values: [AttributeValue] = []
         for member in members {
             guard case .value(let value) = member, value.scalarType == key.type else { return nil }
