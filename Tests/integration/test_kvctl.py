@@ -244,6 +244,8 @@ def test_sql_runs_partiql_with_parameters_and_pages(kvctl, table, client):
     raw = kvctl.lines("sql", f'SELECT sk FROM "{table}" WHERE pk = ? AND sk = 1', "--param", '{"S": "s"}', "--raw")
     assert raw == [{"sk": {"N": "1"}}]
     assert len(kvctl.lines("sql", f'SELECT * FROM "{table}"', "--limit", "4")) == 4
+    table_text = kvctl("sql", f'SELECT * FROM "{table}" WHERE pk = \'s\'', "--output", "table").stdout.splitlines()
+    assert table_text[0].split()[:2] == ["pk", "sk"]  # key columns first, as query/scan
     kvctl("sql", f"""INSERT INTO "{table}" VALUE {{'pk': 's', 'sk': 9}}""")
     proc = kvctl("sql", f"""INSERT INTO "{table}" VALUE {{'pk': 's', 'sk': 9}}""", check=False)
     assert proc.returncode == 1

@@ -45,7 +45,12 @@ struct SQLCommand: AsyncParsableCommand {
             })
         }
         if consistentRead { request["ConsistentRead"] = .bool(true) }
-        let sink = global.printer.itemSink(keyOrder: [])
+        let source = PartiQLStatementInfo.source(of: statement)
+        let order =
+            if let source {
+                await columnOrder(table: source.table, index: source.index, format: global.format, client: client)
+            } else { [String]() }
+        let sink = global.printer.itemSink(keyOrder: order)
         var remaining = limit
         while true {
             let response = try await client.call("ExecuteStatement", .object(request))
