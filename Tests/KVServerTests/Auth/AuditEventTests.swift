@@ -30,7 +30,7 @@ struct AuditEventTests {
         let secret = "SECRET-VALUE-42"
         let event = try Self.event(
             "DynamoDB_20120810.PutItem",
-            #"{"TableName":"Orders","Item":{"pk":{"S":"\#(secret)"}},"ConditionExpression":"#a <> :v","ExpressionAttributeNames":{"#a":"x"},"ExpressionAttributeValues":{":v":{"S":"\#(secret)"}},"ReturnValues":"ALL_OLD"}"#
+            ##"{"TableName":"Orders","Item":{"pk":{"S":"\##(secret)"}},"ConditionExpression":"#a <> :v","ExpressionAttributeNames":{"#a":"x"},"ExpressionAttributeValues":{":v":{"S":"\##(secret)"}},"ReturnValues":"ALL_OLD"}"##
         )
         let line = String(decoding: event.jsonLine(), as: UTF8.self)
         #expect(!line.contains(secret))
