@@ -185,7 +185,7 @@ public struct APIRequestProcessor: Sendable {
                 try authorizer.authorize(
                     AuthorizationInput(
                         identity: authentication.identity, operation: Self.operationName(target),
-                        isStreamsAPI: target.hasPrefix(Self.streamsTargetPrefix), request: input, body: body,
+                        isStreamsAPI: target.hasPrefix(Router.streamsTargetPrefix), request: input, body: body,
                         region: authentication.region, sourceIP: connection.remoteIP,
                         secureTransport: connection.isSecure, currentTime: clock()))
             } catch {
@@ -197,8 +197,6 @@ public struct APIRequestProcessor: Sendable {
                 target: target, handler: handler, inlineHandler: route?.inlineHandler, input: input,
                 contentType: responseContentType, context: context, audit: audit))
     }
-
-    static let streamsTargetPrefix = "DynamoDBStreams_20120810."
 
     /// `GetItem` of `DynamoDB_20120810.GetItem`.
     static func operationName(_ target: String) -> String {
