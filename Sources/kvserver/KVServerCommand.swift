@@ -301,8 +301,10 @@ struct KVServerCommand: AsyncParsableCommand {
         // SIGTERM/SIGINT: stop accepting, finish in-flight requests, close.
         let signalSource = ShutdownSignals.install([SIGTERM, SIGINT], group: group)
         defer { signalSource?.cancel() }
-        // SIGHUP: reload the auth file and the certificate, reopen the audit log.
-        let hangupSource = HangupSignal.install(reloadTrigger)
+        // SIGHUP: reload the auth file and the certificate, reopen the audit log. Without any of
+        // them SIGHUP keeps its default (the process ends with its terminal).
+        let reloadsOnHangup = authStore != nil || tls != nil || audit != nil
+        let hangupSource = reloadsOnHangup ? HangupSignal.install(reloadTrigger) : nil
         defer { hangupSource?.cancel() }
         do {
             try await group.run()
