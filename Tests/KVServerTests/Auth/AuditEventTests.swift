@@ -73,4 +73,12 @@ struct AuditEventTests {
         #expect(validation.errorCode == "ValidationException")
         #expect(validation.errorMessage == nil)
     }
+
+    @Test("a full queue drops and counts, never blocks")
+    func bounded() throws {
+        let log = AuditLog(capacity: 2)
+        let event = try Self.event("DynamoDB_20120810.GetItem", #"{"TableName":"T"}"#)
+        for _ in 0..<5 { log.record(event) }
+        #expect(log.dropped == 3)
+    }
 }
