@@ -257,7 +257,12 @@ struct KVServerCommand: AsyncParsableCommand {
             .init(service: EngineMaintenanceService(engine: engine))
         ]
         if let path = security.auditLog, let audit {
-            _ = try AuditLogWriter.open(path)  // fail at start-up, not at the first request
+            do {
+                try AuditLogWriter.checkWritable(path)  // fail at start-up, not at the first request
+            } catch {
+                engine.shutdown()
+                throw ValidationError("--audit-log: \(error.message)")
+            }
             services.append(.init(service: AuditLogWriter(log: audit, path: path, reload: reloadTrigger, logger: logger)))
         }
         if authStore != nil || tls != nil {

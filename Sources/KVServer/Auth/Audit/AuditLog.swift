@@ -73,6 +73,12 @@ public struct AuditLogWriter: Service {
         return fd
     }
 
+    /// Fails when the destination cannot be opened for appending (checked at start-up).
+    public static func checkWritable(_ path: String) throws(AuditLogError) {
+        let fd = try open(path)
+        if fd != STDOUT_FILENO { close(fd) }
+    }
+
     public func run() async throws {
         var fd = try Self.open(path)
         var generation = reload.generation
