@@ -1,4 +1,4 @@
-import KVStore
+public import KVStore
 public import Logging
 public import NIOCore
 public import NIOHTTP1
@@ -37,7 +37,10 @@ public struct APIResponse: Sendable {
 /// 3. Missing or unknown target -> UnknownOperationException without message.
 /// 4. Authentication (see `Authenticator`).
 /// 5. An empty body -> SerializationException without message.
-/// 6. The handler.
+/// 6. Authorization of the verified identity (see `RequestAuthorizer`), when signatures are verified.
+/// 7. The handler.
+///
+/// With an audit log, every POST that names a known operation leaves one record (see `AuditLog`).
 ///
 /// We also accept `application/x-amz-json-1.1` (DynamoDB itself answers it with 404).
 public struct APIRequestProcessor: Sendable {
@@ -48,12 +51,24 @@ public struct APIRequestProcessor: Sendable {
 
     public var router: Router
     public var authenticator: any Authenticator
+    /// Asked after a signature was verified; nil never allows a verified request through
+    /// unchecked: `KVHTTPServer` always sets one with a verifying authenticator.
+    public var authorizer: (any RequestAuthorizer)?
+    public var auditLog: AuditLog?
     public var logger: Logger
+    /// Seconds since 1970 (`aws:CurrentTime`, audit `eventTime`).
+    public var clock: @Sendable () -> Double
 
-    public init(router: Router, authenticator: any Authenticator, logger: Logger) {
+    public init(
+        router: Router, authenticator: any Authenticator, authorizer: (any RequestAuthorizer)? = nil,
+        auditLog: AuditLog? = nil, logger: Logger, clock: @escaping @Sendable () -> Double = WallClock.now
+    ) {
         self.router = router
         self.authenticator = authenticator
+        self.authorizer = authorizer
+        self.auditLog = auditLog
         self.logger = logger
+        self.clock = clock
     }
 
     /// A request whose handler is to be run.
@@ -64,6 +79,8 @@ public struct APIRequestProcessor: Sendable {
         public var input: JSONValue
         public var contentType: String
         public var context: RequestContext
+        /// The audit record to complete with the outcome; nil without an audit log.
+        var audit: AuditEvent?
     }
 
     public enum Decision: Sendable {
@@ -75,8 +92,14 @@ public struct APIRequestProcessor: Sendable {
 
     /// Everything up to the handler call; cheap and synchronous, so it runs on the event loop.
     ///
-    /// - Parameter localAddress: `host:port` the request arrived on, for the health answer.
-    public func decide(head: HTTPRequestHead, body: ByteBuffer, localAddress: String) -> Decision {
+    /// - Parameters:
+    ///   - localAddress: `host:port` the request arrived on, for the health answer.
+    ///   - connection: the peer and whether the connection is TLS (`aws:SourceIp`, `aws:SecureTransport`).
+    ///   - requestID: the `x-amzn-RequestId` the answer will carry (for the audit log).
+    public func decide(
+        head: HTTPRequestHead, body: ByteBuffer, localAddress: String, connection: ConnectionInfo = ConnectionInfo(),
+        requestID: String = ""
+    ) -> Decision {
         switch head.method {
         case .GET:
             // DynamoDB answers "healthy: dynamodb.<region>.amazonaws.com " (trailing space).
@@ -132,31 +155,78 @@ public struct APIRequestProcessor: Sendable {
             return .respond(APIResponse(error: .unknownOperation, contentType: responseContentType))
         }
 
+        var context = RequestContext(authorization: head.headers.first(name: "authorization"))
+        context.host = head.headers.first(name: "host")
+        var audit = auditLog.map { _ in
+            AuditEvent.start(
+                target: target, head: head, input: input, body: body, context: context, connection: connection,
+                requestID: requestID, time: clock())
+        }
+
+        let authentication: Authentication?
         do {
-            try authenticator.authenticate(
+            authentication = try authenticator.authenticate(
                 AuthenticationRequest(method: head.method, uri: head.uri, headers: head.headers, body: body))
         } catch {
-            return .respond(APIResponse(error: error, contentType: responseContentType))
+            return respond(error, contentType: responseContentType, audit: audit)
         }
 
         guard let input else {
-            return .respond(APIResponse(error: .malformedBody, contentType: responseContentType))
+            return respond(.malformedBody, contentType: responseContentType, audit: audit)
         }
-        var context = RequestContext(authorization: head.headers.first(name: "authorization"))
-        context.host = head.headers.first(name: "host")
+
+        if let authentication {
+            context.region = authentication.region
+            context.accessKeyID = authentication.identity.accessKeyID
+            audit?.identify(authentication.identity, region: authentication.region)
+            do throws(WireError) {
+                // Fails closed: a verified request with no authorizer configured is denied.
+                guard let authorizer else { throw WireError.accessDeniedNoAuthorizer }
+                try authorizer.authorize(
+                    AuthorizationInput(
+                        identity: authentication.identity, operation: Self.operationName(target),
+                        isStreamsAPI: target.hasPrefix(Router.streamsTargetPrefix), request: input, body: body,
+                        region: authentication.region, sourceIP: connection.remoteIP,
+                        secureTransport: connection.isSecure, currentTime: clock()))
+            } catch {
+                return respond(error, contentType: responseContentType, audit: audit)
+            }
+        }
         return .call(
             Call(
                 target: target, handler: handler, inlineHandler: route?.inlineHandler, input: input,
-                contentType: responseContentType, context: context))
+                contentType: responseContentType, context: context, audit: audit))
+    }
+
+    /// `GetItem` of `DynamoDB_20120810.GetItem`.
+    static func operationName(_ target: String) -> String {
+        guard let dot = target.lastIndex(of: ".") else { return target }
+        return String(target[target.index(after: dot)...])
+    }
+
+    /// An error answer decided before the handler, audited when there is a log.
+    private func respond(_ error: WireError, contentType: String, audit: AuditEvent?) -> Decision {
+        if let audit, let auditLog {
+            auditLog.record(audit.finished(error: error))
+        }
+        return .respond(APIResponse(error: error, contentType: contentType))
+    }
+
+    /// Completes the call's audit record with the answer.
+    private func audited(_ response: APIResponse, _ call: Call) -> APIResponse {
+        if let audit = call.audit, let auditLog {
+            auditLog.record(audit.finished(response: response))
+        }
+        return response
     }
 
     /// Runs the handler and encodes its answer. Never throws: `KVError`s become wire errors,
     /// anything else becomes a logged 500 InternalServerError.
     public func run(_ call: Call, requestID: String) async -> APIResponse {
         do {
-            return encode(try await call.handler(call.input, call.context), call)
+            return audited(encode(try await call.handler(call.input, call.context), call), call)
         } catch {
-            return encode(error, call, requestID: requestID)
+            return audited(encode(error, call, requestID: requestID), call)
         }
     }
 
@@ -164,9 +234,9 @@ public struct APIRequestProcessor: Sendable {
     public func runInline(_ call: Call, requestID: String) -> APIResponse? {
         guard let inline = call.inlineHandler else { return nil }
         do {
-            return try inline(call.input, call.context).map { encode($0, call) }
+            return try inline(call.input, call.context).map { audited(encode($0, call), call) }
         } catch {
-            return encode(error, call, requestID: requestID)
+            return audited(encode(error, call, requestID: requestID), call)
         }
     }
 
