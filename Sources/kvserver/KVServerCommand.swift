@@ -288,7 +288,7 @@ struct KVServerCommand: AsyncParsableCommand {
             configuration: KVHTTPServerConfiguration(host: settings.host, port: settings.port),
             router: DynamoDBOperations.router(engine: engine),
             authenticator: authenticator,
-            authorizer: authStore.map { _ in IAMPolicyAuthorizer() },
+            authorizer: authStore.map { _ in IAMPolicyAuthorizer(catalog: .engine(engine)) },
             auditLog: audit,
             tls: tls,
             eventLoopGroup: eventLoops,
