@@ -47,6 +47,12 @@ struct KVServerCommand: AsyncParsableCommand {
         help: "Keep all data in memory; nothing is written to disk. (env: KVSERVER_IN_MEMORY=1|true)")
     var inMemory: Bool?
 
+    @Option(help: "Directory of on-demand backups (CreateBackup). (default: DATA_DIR/backups; env: KVSERVER_BACKUP_DIR)")
+    var backupDir: String?
+
+    @Option(help: "Directory of table exports and import sources, one subdirectory per S3 bucket. (default: DATA_DIR/exports; env: KVSERVER_EXPORT_DIR)")
+    var exportDir: String?
+
     @Option(help: "trace, debug, info, notice, warning, error or critical. (default: info; env: KVSERVER_LOG_LEVEL)")
     var logLevel: String?
 
@@ -75,6 +81,8 @@ struct KVServerCommand: AsyncParsableCommand {
         var durability: EngineConfiguration.Durability
         var ttlInterval: Double = 1
         var streams = StreamSettings()
+        var backupDirectory: String?
+        var exportDirectory: String?
     }
 
     /// A duration option: the flag, else the environment variable, else the default; positive and finite.
@@ -125,7 +133,7 @@ struct KVServerCommand: AsyncParsableCommand {
             throw ValidationError("Unknown durability '\(durabilityText)'; use normal or full.")
         }
         let defaults = StreamSettings()
-        return Settings(
+        var settings = Settings(
             host: host, port: port, dataDirectory: dataDirectory, inMemory: inMemory, logLevel: level,
             durability: durability,
             ttlInterval: try Self.seconds(ttlInterval, "KVSERVER_TTL_INTERVAL", environment, default: 1),
@@ -135,6 +143,9 @@ struct KVServerCommand: AsyncParsableCommand {
                     streamShardRollover, "KVSERVER_STREAM_SHARD_ROLLOVER", environment, default: defaults.shardRollover),
                 iteratorLifetime: try Self.seconds(
                     streamIteratorLifetime, "KVSERVER_STREAM_ITERATOR_LIFETIME", environment, default: defaults.iteratorLifetime)))
+        settings.backupDirectory = backupDir ?? environment["KVSERVER_BACKUP_DIR"]
+        settings.exportDirectory = exportDir ?? environment["KVSERVER_EXPORT_DIR"]
+        return settings
     }
 
     func validate() throws {
@@ -155,11 +166,12 @@ struct KVServerCommand: AsyncParsableCommand {
             try FileManager.default.createDirectory(
                 atPath: settings.dataDirectory, withIntermediateDirectories: true)
         }
-        let engine = try await KVEngine(
-            configuration: EngineConfiguration(
-                dataDirectory: settings.inMemory ? nil : settings.dataDirectory,
-                durability: settings.durability, streams: settings.streams, ttlInterval: settings.ttlInterval),
-            logger: logger)
+        var configuration = EngineConfiguration(
+            dataDirectory: settings.inMemory ? nil : settings.dataDirectory,
+            durability: settings.durability, streams: settings.streams, ttlInterval: settings.ttlInterval)
+        configuration.backupDirectory = settings.backupDirectory
+        configuration.exportDirectory = settings.exportDirectory
+        let engine = try await KVEngine(configuration: configuration, logger: logger)
 
         let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: EventLoopCount.forThisProcess())
         let server = KVHTTPServer(

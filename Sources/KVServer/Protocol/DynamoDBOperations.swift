@@ -46,6 +46,14 @@ public enum DynamoDBOperations {
             "ListTagsOfResource": bind(ListTagsOfResourceOperation.handle),
             "DescribeLimits": bind(DescribeLimitsOperation.handle),
             "DescribeEndpoints": bind(DescribeEndpointsOperation.handle),
+            "CreateBackup": bind(CreateBackupOperation.handle),
+            "DescribeBackup": bind(DescribeBackupOperation.handle),
+            "ListBackups": bind(ListBackupsOperation.handle),
+            "DeleteBackup": bind(DeleteBackupOperation.handle),
+            "RestoreTableFromBackup": bind(RestoreTableFromBackupOperation.handle),
+            "UpdateContinuousBackups": bind(UpdateContinuousBackupsOperation.handle),
+            "DescribeContinuousBackups": bind(DescribeContinuousBackupsOperation.handle),
+            "RestoreTableToPointInTime": bind(RestoreTableToPointInTimeOperation.handle),
         ]
     }
 

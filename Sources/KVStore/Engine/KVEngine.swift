@@ -9,6 +9,8 @@ public final class KVEngine: Sendable {
     let logger: Logger
     let database: Database
     let catalog = Catalog()
+    /// On-demand backups (`Backups/`).
+    let backups: BackupStore
     /// Seconds since 1970; injected so that tests can control time.
     let now: @Sendable () -> Double
 
@@ -29,6 +31,7 @@ public final class KVEngine: Sendable {
         let synchronous: Database.Synchronous = configuration.durability == .full ? .full : .normal
         database = try Database(location: location, synchronous: synchronous)
         do {
+            backups = try BackupStore(directory: Self.backupDirectory(configuration, database: database))
             try await database.exclusive { connection in try Schema.migrate(connection) }
             let definitions = try await database.read { connection in try Schema.loadDefinitions(connection) }
             catalog.replaceAll(with: definitions)
