@@ -54,6 +54,12 @@ public enum DynamoDBOperations {
             "UpdateContinuousBackups": bind(UpdateContinuousBackupsOperation.handle),
             "DescribeContinuousBackups": bind(DescribeContinuousBackupsOperation.handle),
             "RestoreTableToPointInTime": bind(RestoreTableToPointInTimeOperation.handle),
+            "ExportTableToPointInTime": bind(ExportTableToPointInTimeOperation.handle),
+            "DescribeExport": bind(DescribeExportOperation.handle),
+            "ListExports": bind(ListExportsOperation.handle),
+            "ImportTable": bind(ImportTableOperation.handle),
+            "DescribeImport": bind(DescribeImportOperation.handle),
+            "ListImports": bind(ListImportsOperation.handle),
         ]
     }
 

@@ -1,0 +1,147 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// ExportTableToPointInTime's parameters after the protocol layer checked their shapes.
+public struct ExportRequest: Sendable {
+    public var tableName: String
+    public var bucket: String
+    public var prefix: String?
+    /// nil: now.
+    public var exportTime: Double?
+    public var clientToken: String?
+    /// The ARNs the manifest names (they carry the request's region).
+    public var tableARN: String
+    public var exportARNPrefix: String
+
+    public init(
+        tableName: String, bucket: String, prefix: String?, exportTime: Double?, clientToken: String?, tableARN: String,
+        exportARNPrefix: String
+    ) {
+        self.tableName = tableName
+        self.bucket = bucket
+        self.prefix = prefix
+        self.exportTime = exportTime
+        self.clientToken = clientToken
+        self.tableARN = tableARN
+        self.exportARNPrefix = exportARNPrefix
+    }
+}
+
+/// ExportTableToPointInTime (full exports in DYNAMODB_JSON), DescribeExport, ListExports.
+extension KVEngine {
+    /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ExportTableToPointInTime.html
+    /// The table as of `exportTime` (one read transaction, the PITR change log for a past time)
+    /// written in DynamoDB's S3 export layout (`ExportLayout`) under `--export-dir`/<bucket>.
+    /// - Parameter encodeItem: an item in DynamoDB JSON (the wire format lives in the protocol layer).
+    public func exportTable(_ request: ExportRequest, encodeItem: @Sendable (Item) -> [UInt8]) async throws -> ExportRecord {
+        let table = try existingBackupSource(request.tableName)
+        guard let recovery = table.pointInTimeRecovery, recovery.enabled else {
+            throw KVError(
+                .pointInTimeRecoveryUnavailable, "Point in time recovery is not enabled for table '\(request.tableName)'")
+        }
+        let started = now()
+        if let time = request.exportTime, time < recovery.earliestRestorable(now: started) - 0.001 || time > started {
+            throw KVError(.invalidExportTime, "Export time must be within the point in time recovery window of the table")
+        }
+        if let token = request.clientToken, let previous = exports.all().first(where: { $0.clientToken == token }) {
+            guard previous.tableName == request.tableName, previous.bucket == request.bucket, previous.prefix == request.prefix else {
+                throw KVError(.exportConflict, "There was a conflict when writing to the specified S3 bucket.")
+            }
+            return previous
+        }
+        let id = BackupStore.newID(now: started)
+        let exportKey = ExportLayout.exportKey(prefix: request.prefix, id: id)
+        let root = exportsDirectory + "/" + request.bucket + "/" + exportKey
+        do {
+            try FileManager.default.createDirectory(atPath: root + "/data", withIntermediateDirectories: true)
+        } catch {
+            throw KVError.validation("Cannot write to the export directory for bucket \(request.bucket)")
+        }
+        let exportTime = request.exportTime ?? started
+        var record = ExportRecord(
+            id: id, tableName: request.tableName, tableID: table.tableID, status: .inProgress, kind: .full,
+            format: "DYNAMODB_JSON", bucket: request.bucket, prefix: request.prefix, startTime: started, endTime: nil,
+            exportTime: exportTime, clientToken: request.clientToken, itemCount: 0, billedSizeBytes: 0, manifestKey: nil)
+        exports.save(record, id: id)
+        let snapshotPath = root + "/snapshot.items"
+        defer { unlink(snapshotPath) }
+        do {
+            let snapshot = try await writeSnapshot(
+                of: request.tableName, storageID: table.storageID, to: snapshotPath,
+                asOf: request.exportTime.flatMap { $0 < started ? $0 : nil })
+            let dataKey = exportKey + "/data/" + UUID().uuidString.lowercased().filter { $0 != "-" }.prefix(26) + ".json.gz"
+            let count = try Self.writeDataFile(from: snapshotPath, to: exportsDirectory + "/" + request.bucket + "/" + dataKey, encodeItem: encodeItem)
+            let filesKey = exportKey + "/manifest-files.json"
+            var files = try ExportLayout.json(ExportLayout.ManifestFile(itemCount: count, dataFileS3Key: dataKey))
+            files.append(0x0A)
+            try Data(files).write(to: URL(fileURLWithPath: exportsDirectory + "/" + request.bucket + "/" + filesKey))
+            let finished = now()
+            let summaryKey = exportKey + "/manifest-summary.json"
+            let summary = ExportLayout.ManifestSummary(
+                exportArn: request.exportARNPrefix + id, startTime: ExportLayout.isoTime(started),
+                endTime: ExportLayout.isoTime(finished), tableArn: request.tableARN, tableId: table.tableID,
+                exportTime: ExportLayout.isoTime(exportTime), s3Bucket: request.bucket, s3Prefix: request.prefix,
+                manifestFilesS3Key: filesKey, billedSizeBytes: snapshot.sizeBytes, itemCount: count,
+                outputFormat: "DYNAMODB_JSON", exportType: "FULL_EXPORT")
+            try Data(try ExportLayout.json(summary)).write(
+                to: URL(fileURLWithPath: exportsDirectory + "/" + request.bucket + "/" + summaryKey))
+            record.status = .completed
+            record.endTime = finished
+            record.itemCount = count
+            record.billedSizeBytes = snapshot.sizeBytes
+            record.manifestKey = summaryKey
+        } catch {
+            record.status = .failed
+            record.endTime = now()
+            record.failureMessage = "The export could not be written"
+        }
+        exports.save(record, id: id)
+        return record
+    }
+
+    /// Converts a snapshot into one gzip file of `{"Item": ...}` lines; returns the item count.
+    static func writeDataFile(from snapshotPath: String, to path: String, encodeItem: (Item) -> [UInt8]) throws -> Int64 {
+        let reader = try SnapshotFile.Reader(path: snapshotPath)
+        let output = try CompressedFile(path: path, mode: "wb")
+        var count: Int64 = 0
+        var buffer: [UInt8] = []
+        while let record = try reader.next() {
+            buffer += Array(#"{"Item":"#.utf8)
+            buffer += encodeItem(try ItemCodec.decode(record.encoded))
+            buffer += [UInt8(ascii: "}"), 0x0A]
+            count += 1
+            if buffer.count >= 1 << 16 {
+                try output.write(buffer)
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        try output.write(buffer)
+        try output.close()
+        return count
+    }
+
+    /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DescribeExport.html
+    public func describeExport(id: String, reference: String) throws(KVError) -> ExportRecord {
+        guard let record = exports.record(id) else { throw KVError(.exportNotFound, "Export not found: \(reference)") }
+        return record
+    }
+
+    /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ListExports.html
+    /// Oldest first; `next` is the id to continue after.
+    public func listExports(tableName: String?, limit: Int, after: String?) -> (exports: [ExportRecord], next: String?) {
+        let matching = exports.all()
+            .filter { record in (tableName == nil || record.tableName == tableName) && (after.map { record.id > $0 } ?? true) }
+            .sorted { $0.id < $1.id }
+        guard matching.count > limit else { return (matching, nil) }
+        let page = Array(matching.prefix(limit))
+        return (page, page.last?.id)
+    }
+}
