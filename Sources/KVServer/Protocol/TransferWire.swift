@@ -70,6 +70,13 @@ enum TransferWire {
         if let token = record.clientToken { fields["ClientToken"] = .string(token) }
         if let manifest = record.manifestKey { fields["ExportManifest"] = .string(manifest) }
         if let failure = record.failureMessage { fields["FailureMessage"] = .string(failure) }
+        if let window = record.incremental {
+            fields["IncrementalExportSpecification"] = .object([
+                "ExportFromTime": .number(TableDescriptionWire.timestamp(window.from)),
+                "ExportToTime": .number(TableDescriptionWire.timestamp(window.to)),
+                "ExportViewType": .string(window.viewType.rawValue),
+            ])
+        }
         return .object(fields)
     }
 

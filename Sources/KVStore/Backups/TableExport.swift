@@ -20,6 +20,8 @@ public struct ExportRequest: Sendable {
     /// The ARNs the manifest names (they carry the request's region).
     public var tableARN: String
     public var exportARNPrefix: String
+    /// INCREMENTAL_EXPORT's window; nil for a full export.
+    public var incremental: IncrementalExport?
 
     public init(
         tableName: String, bucket: String, prefix: String?, exportTime: Double?, clientToken: String?, tableARN: String,
@@ -35,13 +37,13 @@ public struct ExportRequest: Sendable {
     }
 }
 
-/// ExportTableToPointInTime (full exports in DYNAMODB_JSON), DescribeExport, ListExports.
+/// ExportTableToPointInTime (full and incremental exports in DYNAMODB_JSON), DescribeExport, ListExports.
 extension KVEngine {
     /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ExportTableToPointInTime.html
     /// The table as of `exportTime` (one read transaction, the PITR change log for a past time)
     /// written in DynamoDB's S3 export layout (`ExportLayout`) under `--export-dir`/<bucket>.
     /// - Parameter encodeItem: an item in DynamoDB JSON (the wire format lives in the protocol layer).
-    public func exportTable(_ request: ExportRequest, encodeItem: @Sendable (Item) -> [UInt8]) async throws -> ExportRecord {
+    public func exportTable(_ request: ExportRequest, encodeItem: @escaping @Sendable (Item) -> [UInt8]) async throws -> ExportRecord {
         let table = try existingBackupSource(request.tableName)
         guard let recovery = table.pointInTimeRecovery, recovery.enabled else {
             throw KVError(
@@ -50,6 +52,15 @@ extension KVEngine {
         let started = now()
         if let time = request.exportTime, time < recovery.earliestRestorable(now: started) - 0.001 || time > started {
             throw KVError(.invalidExportTime, "Export time must be within the point in time recovery window of the table")
+        }
+        if let window = request.incremental {
+            // DynamoDB also wants the window to last 15 minutes to 24 hours; a local server
+            // exports any window within the PITR period.
+            guard window.from >= recovery.earliestRestorable(now: started) - 0.001, window.to <= started, window.from < window.to else {
+                throw KVError(
+                    .invalidExportTime,
+                    "ExportFromTime must be before ExportToTime, both within the point in time recovery window of the table")
+            }
         }
         if let token = request.clientToken, let previous = exports.all().first(where: { $0.clientToken == token }) {
             guard previous.tableName == request.tableName, previous.bucket == request.bucket, previous.prefix == request.prefix else {
@@ -67,18 +78,28 @@ extension KVEngine {
         }
         let exportTime = request.exportTime ?? started
         var record = ExportRecord(
-            id: id, tableName: request.tableName, tableID: table.tableID, status: .inProgress, kind: .full,
+            id: id, tableName: request.tableName, tableID: table.tableID, status: .inProgress, kind: request.incremental == nil ? .full : .incremental,
             format: "DYNAMODB_JSON", bucket: request.bucket, prefix: request.prefix, startTime: started, endTime: nil,
-            exportTime: exportTime, clientToken: request.clientToken, itemCount: 0, billedSizeBytes: 0, manifestKey: nil)
+            exportTime: request.incremental?.to ?? exportTime, clientToken: request.clientToken, itemCount: 0,
+            billedSizeBytes: 0, manifestKey: nil, incremental: request.incremental)
         exports.save(record, id: id)
         let snapshotPath = root + "/snapshot.items"
         defer { unlink(snapshotPath) }
         do {
-            let snapshot = try await writeSnapshot(
-                of: request.tableName, storageID: table.storageID, to: snapshotPath,
-                asOf: request.exportTime.flatMap { $0 < started ? $0 : nil })
             let dataKey = exportKey + "/data/" + UUID().uuidString.lowercased().filter { $0 != "-" }.prefix(26) + ".json.gz"
-            let count = try Self.writeDataFile(from: snapshotPath, to: exportsDirectory + "/" + request.bucket + "/" + dataKey, encodeItem: encodeItem)
+            let dataPath = exportsDirectory + "/" + request.bucket + "/" + dataKey
+            let count: Int64
+            let sizeBytes: Int64
+            if let window = request.incremental {
+                (count, sizeBytes) = try await writeIncrementalData(
+                    tableName: request.tableName, storageID: table.storageID, window: window, to: dataPath, encodeItem: encodeItem)
+            } else {
+                let snapshot = try await writeSnapshot(
+                    of: request.tableName, storageID: table.storageID, to: snapshotPath,
+                    asOf: request.exportTime.flatMap { $0 < started ? $0 : nil })
+                count = try Self.writeDataFile(from: snapshotPath, to: dataPath, encodeItem: encodeItem)
+                sizeBytes = snapshot.sizeBytes
+            }
             let filesKey = exportKey + "/manifest-files.json"
             var files = try ExportLayout.json(ExportLayout.ManifestFile(itemCount: count, dataFileS3Key: dataKey))
             files.append(0x0A)
@@ -88,15 +109,15 @@ extension KVEngine {
             let summary = ExportLayout.ManifestSummary(
                 exportArn: request.exportARNPrefix + id, startTime: ExportLayout.isoTime(started),
                 endTime: ExportLayout.isoTime(finished), tableArn: request.tableARN, tableId: table.tableID,
-                exportTime: ExportLayout.isoTime(exportTime), s3Bucket: request.bucket, s3Prefix: request.prefix,
-                manifestFilesS3Key: filesKey, billedSizeBytes: snapshot.sizeBytes, itemCount: count,
-                outputFormat: "DYNAMODB_JSON", exportType: "FULL_EXPORT")
+                exportTime: ExportLayout.isoTime(request.incremental?.to ?? exportTime), s3Bucket: request.bucket, s3Prefix: request.prefix,
+                manifestFilesS3Key: filesKey, billedSizeBytes: sizeBytes, itemCount: count,
+                outputFormat: "DYNAMODB_JSON", exportType: record.kind.rawValue)
             try Data(try ExportLayout.json(summary)).write(
                 to: URL(fileURLWithPath: exportsDirectory + "/" + request.bucket + "/" + summaryKey))
             record.status = .completed
             record.endTime = finished
             record.itemCount = count
-            record.billedSizeBytes = snapshot.sizeBytes
+            record.billedSizeBytes = sizeBytes
             record.manifestKey = summaryKey
         } catch {
             record.status = .failed

@@ -31,6 +31,8 @@ public struct ExportRecord: Sendable, Codable, Hashable {
     /// The S3 key of `manifest-summary.json` (`ExportManifest`).
     public var manifestKey: String?
     public var failureMessage: String?
+    /// INCREMENTAL_EXPORT's window and view type.
+    public var incremental: IncrementalExport?
 }
 
 /// An import (ImportTable) as DescribeImport and ListImports show it. Stored like exports, in

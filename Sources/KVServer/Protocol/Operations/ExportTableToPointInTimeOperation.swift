@@ -1,7 +1,7 @@
 import KVStore
 
 /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ExportTableToPointInTime.html
-/// Full exports in DYNAMODB_JSON into `--export-dir`/<S3Bucket>/<S3Prefix>/AWSDynamoDB/<id>/.
+/// Full and incremental exports in DYNAMODB_JSON into `--export-dir`/<S3Bucket>/<S3Prefix>/AWSDynamoDB/<id>/.
 enum ExportTableToPointInTimeOperation {
     static func handle(_ body: JSONValue, _ context: RequestContext, engine: KVEngine) async throws -> JSONValue {
         let request = try WireObject(body)
@@ -22,21 +22,34 @@ enum ExportTableToPointInTimeOperation {
         violations.oneOf(algorithm, ["AES256", "KMS"], at: "s3SseAlgorithm")
         let token = try request.string("ClientToken")
         let time = try BackupWire.timestamp(request, "ExportTime")
+        let specification = try request.object("IncrementalExportSpecification")
+        let from = try specification.flatMap { object throws(KVError) in try BackupWire.timestamp(object, "ExportFromTime") }
+        let to = try specification.flatMap { object throws(KVError) in try BackupWire.timestamp(object, "ExportToTime") }
+        let view = try specification?.string("ExportViewType")
+        violations.oneOf(view, ["NEW_IMAGE", "NEW_AND_OLD_IMAGES"], at: "incrementalExportSpecification.exportViewType")
         try violations.check()
         try TransferWire.checkBucket(bucket, prefix: prefix, at: "s3Bucket", prefixPath: "s3Prefix")
         if format == "ION" {
             throw KVError.validation("ExportFormat ION is not supported by this server; use DYNAMODB_JSON")
         }
+        var incremental: IncrementalExport?
         if type == "INCREMENTAL_EXPORT" {
-            throw KVError.validation("ExportType INCREMENTAL_EXPORT is not supported by this server; use FULL_EXPORT")
+            guard let from, let to else {
+                throw KVError.validation("IncrementalExportSpecification with ExportFromTime and ExportToTime is required for an incremental export")
+            }
+            if time != nil {
+                throw KVError.validation("ExportTime cannot be specified for an incremental export")
+            }
+            incremental = IncrementalExport(
+                from: from, to: to, viewType: view.flatMap(IncrementalExport.ViewType.init(rawValue:)) ?? .newAndOldImages)
         }
         let name = tableARN.flatMap { TableName.nameInARN($0) } ?? tableARN ?? ""
         let arn = TableName.arn(name, region: context.region)
-        let record = try await engine.exportTable(
-            ExportRequest(
-                tableName: name, bucket: bucket ?? "", prefix: prefix, exportTime: time, clientToken: token,
-                tableARN: arn, exportARNPrefix: arn + "/export/"),
-            encodeItem: TransferWire.encodeItem)
+        var exportRequest = ExportRequest(
+            tableName: name, bucket: bucket ?? "", prefix: prefix, exportTime: time, clientToken: token,
+            tableARN: arn, exportARNPrefix: arn + "/export/")
+        exportRequest.incremental = incremental
+        let record = try await engine.exportTable(exportRequest, encodeItem: TransferWire.encodeItem)
         return .object(["ExportDescription": TransferWire.exportDescription(record, region: context.region)])
     }
 }
