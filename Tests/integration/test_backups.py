@@ -692,3 +692,34 @@ def test_export_during_writes_is_consistent(own_server, tmp_path):
         ExportArn=described["ExportArn"])["ExportDescription"]["ExportManifest"])
     pair = [i for i in exported if i["pk"]["S"] == "pair"]
     assert len(exported) == 6002 and len(pair) == 2 and pair[0]["version"] == pair[1]["version"]
+
+
+def test_import_csv_gzip(own_server, tmp_path):
+    """CSV input: key attributes typed by AttributeDefinitions, other attributes Strings."""
+    import gzip
+    exports = tmp_path / "exports"
+    (exports / "csv-bucket").mkdir(parents=True)
+    with gzip.open(exports / "csv-bucket" / "people.csv.gz", "wt") as data:
+        data.write('id,age,name,note\n1,30,Ann,"likes ""quotes"", commas"\n2,41,Bob,\nx,5,Bad key,\n')
+    (exports / "csv-bucket" / "more.csv").write_text("3;22;Cy;multi\n")
+    url, _ = own_server("--in-memory", "--export-dir", str(exports))
+    client, _ = clients(url)
+    params = {"BillingMode": "PAY_PER_REQUEST", "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+              "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "N"}]}
+    first = unique_name("csv")
+    description = client.import_table(
+        S3BucketSource={"S3Bucket": "csv-bucket", "S3KeyPrefix": "people"}, InputFormat="CSV",
+        InputCompressionType="GZIP", TableCreationParameters={"TableName": first, **params})["ImportTableDescription"]
+    final = client.describe_import(ImportArn=description["ImportArn"])["ImportTableDescription"]
+    assert (final["ProcessedItemCount"], final["ImportedItemCount"], final["ErrorCount"]) == (3, 2, 1)
+    items = {i["id"]["N"]: i for i in client.scan(TableName=first)["Items"]}
+    assert items["1"] == {"id": {"N": "1"}, "age": {"S": "30"}, "name": {"S": "Ann"},
+                          "note": {"S": 'likes "quotes", commas'}}
+    assert items["2"] == {"id": {"N": "2"}, "age": {"S": "41"}, "name": {"S": "Bob"}}
+    second = unique_name("csv")
+    client.import_table(
+        S3BucketSource={"S3Bucket": "csv-bucket", "S3KeyPrefix": "more"}, InputFormat="CSV",
+        InputFormatOptions={"Csv": {"Delimiter": ";", "HeaderList": ["id", "age", "name", "note"]}},
+        TableCreationParameters={"TableName": second, **params})
+    assert client.scan(TableName=second)["Items"] == [
+        {"id": {"N": "3"}, "age": {"S": "22"}, "name": {"S": "Cy"}, "note": {"S": "multi"}}]

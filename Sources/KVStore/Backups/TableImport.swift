@@ -13,12 +13,16 @@ import Darwin
 public struct ImportRequest: Sendable {
     public var bucket: String
     public var keyPrefix: String?
-    /// DYNAMODB_JSON (ION and CSV are refused by the protocol layer).
+    /// DYNAMODB_JSON or CSV (ION is refused by the protocol layer).
     public var inputFormat: String
     /// GZIP or NONE (read alike: zlib reads uncompressed files as they are).
     public var compression: String
     public var clientToken: String?
     public var table: CreateTableRequest
+    /// CSV: the field delimiter (`InputFormatOptions.Csv.Delimiter`, default comma) and the
+    /// header (`HeaderList`; nil: each file's first line).
+    public var csvDelimiter: UInt8 = UInt8(ascii: ",")
+    public var csvHeader: [String]?
 
     public init(bucket: String, keyPrefix: String?, inputFormat: String, compression: String, clientToken: String?, table: CreateTableRequest) {
         self.bucket = bucket
@@ -76,13 +80,27 @@ extension KVEngine {
             for file in files {
                 record.processedSizeBytes += Self.fileSize(file) ?? 0
                 let input = try CompressedFile(path: file, mode: "rb")
-                var lines: [[UInt8]] = []
-                try input.forEachLine { line in
-                    if !line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { lines.append(line) }
+                var entries: [Item?] = []
+                if request.inputFormat == "CSV" {
+                    var bytes: [UInt8] = []
+                    while true {
+                        let chunk = try input.read(upTo: 1 << 16)
+                        if chunk.isEmpty { break }
+                        bytes += chunk
+                    }
+                    var rows = CSVInput.records(bytes, delimiter: request.csvDelimiter)
+                    let header = request.csvHeader ?? (rows.isEmpty ? [] : rows.removeFirst())
+                    entries = rows.map {
+                        CSVInput.item($0, header: header, definitions: definition.attributeDefinitions, keySchema: definition.keySchema)
+                    }
+                } else {
+                    try input.forEachLine { line in
+                        if !line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { entries.append(try? decodeLine(line)) }
+                    }
                 }
-                for line in lines {
+                for entry in entries {
                     record.processedItemCount += 1
-                    guard let item = try? decodeLine(line),
+                    guard let item = entry, (try? IndexKeys.validate(item, for: definition)) != nil,
                         let key = try? KeyValidator.keyOfItem(item, schema: definition.keySchema)
                     else {
                         record.errorCount += 1
