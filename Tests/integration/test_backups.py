@@ -421,7 +421,7 @@ def test_point_in_time_errors(client):
     assert client.describe_table(TableName=target)["Table"]["TableStatus"] == "ACTIVE"
 
 
-def test_backups_and_pitr_survive_restart(own_server, tmp_path):
+def test_backups_pitr_and_exports_survive_restart(own_server, tmp_path):
     url, server = own_server("--data-dir", str(tmp_path / "data"))
     client, _ = clients(url)
     name = make_table(client)
@@ -434,8 +434,11 @@ def test_backups_and_pitr_survive_restart(own_server, tmp_path):
     time.sleep(1.5)
     client.delete_item(TableName=name, Key={"pk": {"S": "p1"}, "sk": {"N": "1"}})
     client.put_item(TableName=name, Item=item("new", 1))
+    export_arn = client.export_table_to_point_in_time(
+        TableArn=f"arn:aws:dynamodb:us-east-1:000000000000:table/{name}", S3Bucket="kept-bucket")["ExportDescription"]["ExportArn"]
     server.stop()
     assert list((tmp_path / "data" / "backups").glob("*.items"))
+    assert list((tmp_path / "data" / "exports" / "kept-bucket" / "AWSDynamoDB").iterdir())
 
     url, server = own_server("--data-dir", str(tmp_path / "data"))
     client, _ = clients(url)
@@ -443,6 +446,9 @@ def test_backups_and_pitr_survive_restart(own_server, tmp_path):
     recovery = client.describe_continuous_backups(TableName=name)[
         "ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
     assert recovery["PointInTimeRecoveryStatus"] == "ENABLED"
+    exported = client.describe_export(ExportArn=export_arn)["ExportDescription"]
+    assert exported["ExportStatus"] == "COMPLETED" and exported["ItemCount"] == 40
+    assert [s["ExportArn"] for s in client.list_exports()["ExportSummaries"]] == [export_arn]
     target = unique_name("after")
     client.restore_table_from_backup(TargetTableName=target, BackupArn=arn)
     assert scan_all(client, target) == expected
