@@ -97,7 +97,11 @@ extension KVEngine {
                 let snapshot = try await writeSnapshot(
                     of: request.tableName, storageID: table.storageID, to: snapshotPath,
                     asOf: request.exportTime.flatMap { $0 < started ? $0 : nil })
-                count = try Self.writeDataFile(from: snapshotPath, to: dataPath, encodeItem: encodeItem)
+                // Reading, encoding and compressing every item blocks: on a reader thread, never
+                // on the event loop the request arrived on.
+                count = try await database.read { _ in
+                    try Self.writeDataFile(from: snapshotPath, to: dataPath, encodeItem: encodeItem)
+                }
                 sizeBytes = snapshot.sizeBytes
             }
             let filesKey = exportKey + "/manifest-files.json"

@@ -41,7 +41,9 @@ extension KVEngine {
     /// `--export-dir`/<bucket>/<key prefix>: one item per line; lines that cannot be read or
     /// whose keys do not fit the table count in `ErrorCount` and are skipped, as DynamoDB does.
     /// - Parameter decodeLine: one input line (`{"Item": {...}}`) to an item.
-    public func importTable(_ request: ImportRequest, decodeLine: @Sendable ([UInt8]) throws -> Item) async throws -> ImportRecord {
+    public func importTable(
+        _ request: ImportRequest, decodeLine: @escaping @Sendable ([UInt8]) throws -> Item
+    ) async throws -> ImportRecord {
         if let token = request.clientToken, let previous = imports.all().first(where: { $0.clientToken == token }) {
             guard previous.tableName == request.table.tableName else {
                 throw KVError(.importConflict, "There was a conflict when importing from the specified S3 source.")
@@ -79,28 +81,14 @@ extension KVEngine {
             }
             for file in files {
                 record.processedSizeBytes += Self.fileSize(file) ?? 0
-                let input = try CompressedFile(path: file, mode: "rb")
-                var entries: [Item?] = []
-                if request.inputFormat == "CSV" {
-                    var bytes: [UInt8] = []
-                    while true {
-                        let chunk = try input.read(upTo: 1 << 16)
-                        if chunk.isEmpty { break }
-                        bytes += chunk
-                    }
-                    var rows = CSVInput.records(bytes, delimiter: request.csvDelimiter)
-                    let header = request.csvHeader ?? (rows.isEmpty ? [] : rows.removeFirst())
-                    entries = rows.map {
-                        CSVInput.item($0, header: header, definitions: definition.attributeDefinitions, keySchema: definition.keySchema)
-                    }
-                } else {
-                    try input.forEachLine { line in
-                        if !line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { entries.append(try? decodeLine(line)) }
-                    }
+                // Decompressing and parsing a file blocks: on a reader thread, never on the event loop.
+                let entries = try await database.read { _ in
+                    try Self.readEntries(of: file, request: request, table: definition, decodeLine: decodeLine)
                 }
                 for entry in entries {
                     record.processedItemCount += 1
-                    guard let item = entry, (try? IndexKeys.validate(item, for: definition)) != nil,
+                    guard let item = entry, ItemSize.of(item) <= Self.maxItemSize,
+                        (try? IndexKeys.validate(item, for: definition)) != nil,
                         let key = try? KeyValidator.keyOfItem(item, schema: definition.keySchema)
                     else {
                         record.errorCount += 1
@@ -133,6 +121,32 @@ extension KVEngine {
             return !name.hasPrefix("manifest-") && !name.hasSuffix(".md5") && !name.hasSuffix(".items")
                 && !key.hasPrefix(".")
         }.map { root + "/" + $0 }
+    }
+
+    /// The items of one input file, nil for each record that cannot be read.
+    static func readEntries(
+        of file: String, request: ImportRequest, table: TableDefinition, decodeLine: ([UInt8]) throws -> Item
+    ) throws -> [Item?] {
+        let input = try CompressedFile(path: file, mode: "rb")
+        var entries: [Item?] = []
+        if request.inputFormat == "CSV" {
+            var bytes: [UInt8] = []
+            while true {
+                let chunk = try input.read(upTo: 1 << 16)
+                if chunk.isEmpty { break }
+                bytes += chunk
+            }
+            var rows = CSVInput.records(bytes, delimiter: request.csvDelimiter)
+            let header = request.csvHeader ?? (rows.isEmpty ? [] : rows.removeFirst())
+            entries = rows.map {
+                CSVInput.item($0, header: header, definitions: table.attributeDefinitions, keySchema: table.keySchema)
+            }
+        } else {
+            try input.forEachLine { line in
+                if !line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { entries.append(try? decodeLine(line)) }
+            }
+        }
+        return entries
     }
 
     /// Every path under `root`, relative to it (directories walked, symbolic links not followed).
