@@ -661,3 +661,17 @@ def test_backup_and_pitr_commands(kvctl, table, client):
     assert disabled["PointInTimeRecoveryStatus"] == "DISABLED"
     for name in (copy, then, latest):
         client.delete_table(TableName=name)
+
+
+def test_export_to_s3_bucket_through_the_server(kvctl, table):
+    kvctl("put", table, '{"pk": "a", "sk": 1}')
+    kvctl("put", table, '{"pk": "b", "sk": 2}')
+    refused = kvctl("export", table, "--s3-bucket", "kvctl-bucket", check=False)
+    assert refused.returncode == 1 and "PointInTimeRecoveryUnavailableException" in refused.stderr
+    kvctl("pitr", "enable", table)
+    described = json.loads(kvctl("export", table, "--s3-bucket", "kvctl-bucket", "--s3-prefix", "daily",
+                                 "--output", "json").stdout)
+    assert described["ExportStatus"] == "COMPLETED" and described["ItemCount"] == 2
+    assert described["ExportManifest"].startswith("daily/AWSDynamoDB/")
+    assert kvctl("export", table, check=False).returncode == 2
+    assert kvctl("export", table, "--file", "x.json", "--s3-bucket", "b-1", check=False).returncode == 2
