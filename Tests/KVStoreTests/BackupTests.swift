@@ -94,6 +94,28 @@ import Testing
         #expect(described.earliestRestorable == clock.now - 86_400)
     }
 
+    /// "BackupInUseException: There is another ongoing conflicting backup control plane
+    /// operation on the table. The backup is either being created, deleted or restored to a table."
+    @Test func aBackupBeingCreatedCannotBeDeletedOrRestored() async throws {
+        let clock = TestClock()
+        let engine = try await Self.engine(clock)
+        defer { engine.shutdown() }
+        try await Self.createTable(engine, "src")
+        let table = try #require(engine.catalog.table(named: "src"))
+        engine.backups.register(
+            BackupRecord(
+                id: "0000000000001-aaaaaaaa", name: "busy", status: .creating, kind: .user, creationDate: clock.now,
+                sizeBytes: 0, itemCount: 0, table: table))
+        #expect(throws: KVError(.backupInUse, "Backup is being created: arn")) {
+            _ = try engine.deleteBackup(id: "0000000000001-aaaaaaaa", reference: "arn")
+        }
+        await #expect(throws: KVError(.backupInUse, "Backup is being created: arn")) {
+            _ = try await engine.restoreTableFromBackup(
+                id: "0000000000001-aaaaaaaa", reference: "arn", targetTableName: "copy", overrides: RestoreOverrides())
+        }
+        #expect(try engine.describeBackup(id: "0000000000001-aaaaaaaa", reference: "arn").status == .creating)
+    }
+
     @Test func backupIsASnapshotAndRestoresIntoANewTable() async throws {
         let clock = TestClock()
         let engine = try await Self.engine(clock)
