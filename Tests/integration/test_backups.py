@@ -515,6 +515,7 @@ def test_export_and_import_round_trip(own_server, tmp_path):
     assert done["ExportStatus"] == "COMPLETED" and done["ItemCount"] == 62
     export_id = export_arn.rsplit("/", 1)[1]
     assert done["ExportManifest"] == f"exports/daily/AWSDynamoDB/{export_id}/manifest-summary.json"
+    assert (exports / "my-bucket" / f"exports/daily/AWSDynamoDB/{export_id}/_started").stat().st_size == 0
     summary, exported = read_export(exports, "my-bucket", done["ExportManifest"])
     assert summary["exportArn"] == export_arn and summary["itemCount"] == 62
     assert summary["outputFormat"] == "DYNAMODB_JSON" and summary["exportType"] == "FULL_EXPORT"

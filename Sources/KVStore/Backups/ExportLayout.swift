@@ -9,9 +9,10 @@ import Foundation
 ///     AWSDynamoDB/<export id>/manifest-summary.json   one JSON object: what, when, how many
 ///     AWSDynamoDB/<export id>/manifest-files.json     one JSON line per data file
 ///     AWSDynamoDB/<export id>/data/<name>.json.gz     one `{"Item": {...DynamoDB JSON...}}` per line
+///     AWSDynamoDB/<export id>/_started                empty: the export has begun
 ///
 /// See https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/S3DataExport.Output.html
-/// (the `.md5` checksum files DynamoDB writes beside the manifests are not written).
+/// (the `.checksum` files DynamoDB writes beside the manifests are not written).
 enum ExportLayout {
     static let version = "2020-06-30"
 

@@ -73,6 +73,8 @@ extension KVEngine {
         let root = exportsDirectory + "/" + request.bucket + "/" + exportKey
         do {
             try FileManager.default.createDirectory(atPath: root + "/data", withIntermediateDirectories: true)
+            // DynamoDB's marker that the bucket is writable and the export has begun.
+            try Data().write(to: URL(fileURLWithPath: root + "/_started"))
         } catch {
             throw KVError.validation("Cannot write to the export directory for bucket \(request.bucket)")
         }

@@ -118,7 +118,8 @@ extension KVEngine {
         return keys.sorted().filter { key in
             guard key.hasPrefix(keyPrefix), fileSize(root + "/" + key) != nil else { return false }
             let name = key.split(separator: "/").last.map(String.init) ?? key
-            return !name.hasPrefix("manifest-") && !name.hasSuffix(".md5") && !name.hasSuffix(".items")
+            return !name.hasPrefix("manifest-") && !name.hasSuffix(".md5") && !name.hasSuffix(".checksum")
+                && name != "_started" && !name.hasSuffix(".items")
                 && !key.hasPrefix(".")
         }.map { root + "/" + $0 }
     }
