@@ -675,3 +675,20 @@ def test_export_to_s3_bucket_through_the_server(kvctl, table):
     assert described["ExportManifest"].startswith("daily/AWSDynamoDB/")
     assert kvctl("export", table, check=False).returncode == 2
     assert kvctl("export", table, "--file", "x.json", "--s3-bucket", "b-1", check=False).returncode == 2
+
+
+def test_export_then_import_through_the_server(kvctl, table, client):
+    kvctl("put", table, '{"pk": "a", "sk": 1, "email": "a@x"}')
+    kvctl("put", table, '{"pk": "b", "sk": 2}')
+    kvctl("pitr", "enable", table)
+    exported = json.loads(kvctl("export", table, "--s3-bucket", "kvctl-round", "--s3-prefix", table,
+                                "--output", "json").stdout)
+    data_prefix = exported["ExportManifest"].rsplit("/", 1)[0] + "/data/"
+    target = unique_name("kvctl-imported")
+    imported = json.loads(kvctl("import", target, "--s3-bucket", "kvctl-round", "--s3-prefix", data_prefix,
+                                "--hash", "pk:S", "--range", "sk:N", "--input-compression", "GZIP",
+                                "--output", "json").stdout)
+    assert imported["ImportStatus"] == "COMPLETED" and imported["ImportedItemCount"] == 2
+    assert sorted(i["pk"]["S"] for i in client.scan(TableName=target)["Items"]) == ["a", "b"]
+    assert kvctl("import", target, "--s3-bucket", "kvctl-round", check=False).returncode == 2
+    client.delete_table(TableName=target)
