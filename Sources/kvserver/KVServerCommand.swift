@@ -48,6 +48,12 @@ struct KVServerCommand: AsyncParsableCommand {
         help: "Keep all data in memory; nothing is written to disk. (env: KVSERVER_IN_MEMORY=1|true)")
     var inMemory: Bool?
 
+    @Option(help: "Directory of on-demand backups (CreateBackup). (default: DATA_DIR/backups; env: KVSERVER_BACKUP_DIR)")
+    var backupDir: String?
+
+    @Option(help: "Directory of table exports and import sources, one subdirectory per S3 bucket. (default: DATA_DIR/exports; env: KVSERVER_EXPORT_DIR)")
+    var exportDir: String?
+
     @Option(help: "trace, debug, info, notice, warning, error or critical. (default: info; env: KVSERVER_LOG_LEVEL)")
     var logLevel: String?
 
@@ -98,6 +104,8 @@ struct KVServerCommand: AsyncParsableCommand {
         var ttlInterval: Double = 1
         var streams = StreamSettings()
         var security = SecuritySettings()
+        var backupDirectory: String?
+        var exportDirectory: String?
     }
 
     /// Authentication, audit and TLS options.
@@ -190,7 +198,7 @@ struct KVServerCommand: AsyncParsableCommand {
         }
         let defaults = StreamSettings()
         let security = try securitySettings(host: host, environment: environment)
-        return Settings(
+        var settings = Settings(
             host: host, port: port, dataDirectory: dataDirectory, inMemory: inMemory, logLevel: level,
             durability: durability,
             ttlInterval: try Self.seconds(ttlInterval, "KVSERVER_TTL_INTERVAL", environment, default: 1),
@@ -201,6 +209,9 @@ struct KVServerCommand: AsyncParsableCommand {
                 iteratorLifetime: try Self.seconds(
                     streamIteratorLifetime, "KVSERVER_STREAM_ITERATOR_LIFETIME", environment, default: defaults.iteratorLifetime)),
             security: security)
+        settings.backupDirectory = backupDir ?? environment["KVSERVER_BACKUP_DIR"]
+        settings.exportDirectory = exportDir ?? environment["KVSERVER_EXPORT_DIR"]
+        return settings
     }
 
     func validate() throws {
@@ -221,11 +232,12 @@ struct KVServerCommand: AsyncParsableCommand {
             try FileManager.default.createDirectory(
                 atPath: settings.dataDirectory, withIntermediateDirectories: true)
         }
-        let engine = try await KVEngine(
-            configuration: EngineConfiguration(
-                dataDirectory: settings.inMemory ? nil : settings.dataDirectory,
-                durability: settings.durability, streams: settings.streams, ttlInterval: settings.ttlInterval),
-            logger: logger)
+        var configuration = EngineConfiguration(
+            dataDirectory: settings.inMemory ? nil : settings.dataDirectory,
+            durability: settings.durability, streams: settings.streams, ttlInterval: settings.ttlInterval)
+        configuration.backupDirectory = settings.backupDirectory
+        configuration.exportDirectory = settings.exportDirectory
+        let engine = try await KVEngine(configuration: configuration, logger: logger)
 
         let security = settings.security
         let reloadTrigger = ReloadTrigger()

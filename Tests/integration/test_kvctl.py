@@ -636,3 +636,75 @@ def test_backup_restore_check(kvctl, tmp_path):
     assert proc.returncode == 1
     assert any("rows" in problem for problem in json.loads(proc.stdout)["problems"])
     assert kvctl("check", "--data-dir", tmp_path / "nowhere", check=False).returncode == 1
+
+
+# --------------------------------------------------------------------------
+# backup create|list|restore|delete and pitr through the API
+# --------------------------------------------------------------------------
+
+def test_backup_and_pitr_commands(kvctl, table, client):
+    kvctl("put", table, '{"pk": "a", "sk": 1, "email": "a@x"}')
+    created = json.loads(kvctl("backup", "create", table, "--name", "nightly", "--output", "json").stdout)
+    arn = created["BackupArn"]
+    assert created["BackupStatus"] == "AVAILABLE" and created["BackupName"] == "nightly"
+    listed = [json.loads(line) for line in kvctl("backup", "list", table, "--output", "jsonl").stdout.splitlines()]
+    assert [entry["BackupArn"] for entry in listed] == [arn]
+    copy = unique_name("kvctl-copy")
+    restored = json.loads(kvctl("backup", "restore", arn, "--to", copy, "--output", "json").stdout)
+    assert restored["TableName"] == copy
+    assert client.scan(TableName=copy)["Count"] == 1
+    deleted = json.loads(kvctl("backup", "delete", arn, "--output", "json").stdout)
+    assert deleted["BackupStatus"] == "DELETED"
+    missing = kvctl("backup", "delete", arn, check=False)
+    assert missing.returncode == 1 and "BackupNotFoundException" in missing.stderr
+
+    enabled = json.loads(kvctl("pitr", "enable", table, "--days", "7", "--output", "json").stdout)
+    assert enabled["PointInTimeRecoveryStatus"] == "ENABLED" and enabled["RecoveryPeriodInDays"] == 7
+    status = json.loads(kvctl("pitr", "status", table, "--output", "json").stdout)
+    assert status["PointInTimeRecoveryStatus"] == "ENABLED"
+    time.sleep(1.2)
+    moment = time.time()
+    time.sleep(1.2)
+    kvctl("put", table, '{"pk": "b", "sk": 2}')
+    then = unique_name("kvctl-then")
+    kvctl("pitr", "restore", table, "--to", then, "--at", f"{moment:.3f}")
+    assert [i["pk"]["S"] for i in client.scan(TableName=then)["Items"]] == ["a"]
+    latest = unique_name("kvctl-now")
+    kvctl("pitr", "restore", table, "--to", latest)
+    assert client.scan(TableName=latest)["Count"] == 2
+    assert kvctl("pitr", "enable", table, "--days", "40", check=False).returncode == 2
+    disabled = json.loads(kvctl("pitr", "disable", table, "--output", "json").stdout)
+    assert disabled["PointInTimeRecoveryStatus"] == "DISABLED"
+    for name in (copy, then, latest):
+        client.delete_table(TableName=name)
+
+
+def test_export_to_s3_bucket_through_the_server(kvctl, table):
+    kvctl("put", table, '{"pk": "a", "sk": 1}')
+    kvctl("put", table, '{"pk": "b", "sk": 2}')
+    refused = kvctl("export", table, "--s3-bucket", "kvctl-bucket", check=False)
+    assert refused.returncode == 1 and "PointInTimeRecoveryUnavailableException" in refused.stderr
+    kvctl("pitr", "enable", table)
+    described = json.loads(kvctl("export", table, "--s3-bucket", "kvctl-bucket", "--s3-prefix", "daily",
+                                 "--output", "json").stdout)
+    assert described["ExportStatus"] == "COMPLETED" and described["ItemCount"] == 2
+    assert described["ExportManifest"].startswith("daily/AWSDynamoDB/")
+    assert kvctl("export", table, check=False).returncode == 2
+    assert kvctl("export", table, "--file", "x.json", "--s3-bucket", "b-1", check=False).returncode == 2
+
+
+def test_export_then_import_through_the_server(kvctl, table, client):
+    kvctl("put", table, '{"pk": "a", "sk": 1, "email": "a@x"}')
+    kvctl("put", table, '{"pk": "b", "sk": 2}')
+    kvctl("pitr", "enable", table)
+    exported = json.loads(kvctl("export", table, "--s3-bucket", "kvctl-round", "--s3-prefix", table,
+                                "--output", "json").stdout)
+    data_prefix = exported["ExportManifest"].rsplit("/", 1)[0] + "/data/"
+    target = unique_name("kvctl-imported")
+    imported = json.loads(kvctl("import", target, "--s3-bucket", "kvctl-round", "--s3-prefix", data_prefix,
+                                "--hash", "pk:S", "--range", "sk:N", "--input-compression", "GZIP",
+                                "--output", "json").stdout)
+    assert imported["ImportStatus"] == "COMPLETED" and imported["ImportedItemCount"] == 2
+    assert sorted(i["pk"]["S"] for i in client.scan(TableName=target)["Items"]) == ["a", "b"]
+    assert kvctl("import", target, "--s3-bucket", "kvctl-round", check=False).returncode == 2
+    client.delete_table(TableName=target)

@@ -2,11 +2,29 @@ import ArgumentParser
 import Foundation
 import KVServer
 
-/// `kvctl backup --data-dir DIR --to FILE`: a consistent copy of a server's database file,
-/// safe while the server runs.
+/// `kvctl backup ...`: on-demand backups through the API (create, list, restore, delete), and
+/// `kvctl backup --data-dir DIR --to FILE` (the default subcommand, `copy`), the offline copy
+/// of a server's database file.
 struct BackupCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "backup", abstract: "Copy a data directory's database to one file, even while the server runs.",
+        commandName: "backup", abstract: "Create, list, restore and delete table backups; copy a data directory.",
+        discussion: """
+            create/list/restore/delete use DynamoDB's backup API (CreateBackup, ListBackups,
+            RestoreTableFromBackup, DeleteBackup). Without a subcommand, copies a data directory's
+            database file (kvctl backup --data-dir DIR --to FILE).
+            """,
+        subcommands: [
+            BackupCopyCommand.self, BackupCreateCommand.self, BackupListCommand.self, BackupRestoreCommand.self,
+            BackupDeleteCommand.self,
+        ],
+        defaultSubcommand: BackupCopyCommand.self)
+}
+
+/// `kvctl backup [copy] --data-dir DIR --to FILE`: a consistent copy of a server's database file,
+/// safe while the server runs.
+struct BackupCopyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "copy", abstract: "Copy a data directory's database to one file, even while the server runs.",
         discussion: """
             Uses SQLite's online backup API, so the copy is a consistent snapshot of committed
             data. The result is a single self-contained SQLite file; restore it with kvctl restore.

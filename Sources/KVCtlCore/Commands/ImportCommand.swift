@@ -12,6 +12,9 @@ struct ImportCommand: AsyncParsableCommand {
             Each non-blank line is either {"Item": {...DynamoDB JSON...}} (kvctl export, DynamoDB's
             export to S3) or one item in plain JSON (DynamoDB JSON with --raw). gzip files are
             recognised by their content. Existing items with the same key are replaced.
+            With --s3-bucket instead, the server creates the table (--hash, --range, on-demand)
+            and imports every object under the bucket and prefix itself (ImportTable): from S3
+            on DynamoDB, from its --export-dir on kvserver.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -21,10 +24,41 @@ struct ImportCommand: AsyncParsableCommand {
     var table: String
 
     @Option(help: ArgumentHelp("The file to read.", valueName: "file"))
-    var file: String
+    var file: String?
+
+    @Option(help: ArgumentHelp("Have the server import this S3 bucket's objects into a new table (ImportTable).", valueName: "bucket"))
+    var s3Bucket: String?
+
+    @Option(help: ArgumentHelp("Key prefix of the objects to import.", valueName: "prefix"))
+    var s3Prefix: String?
+
+    @Option(help: ArgumentHelp("With --s3-bucket: the new table's partition key, e.g. pk:S.", valueName: "attr:type"))
+    var hash: KeyAttributeSpec?
+
+    @Option(help: ArgumentHelp("With --s3-bucket: the new table's sort key, e.g. sk:N.", valueName: "attr:type"))
+    var range: KeyAttributeSpec?
+
+    @Option(help: ArgumentHelp("With --s3-bucket: DYNAMODB_JSON (default) or CSV.", valueName: "format"))
+    var inputFormat: String?
+
+    @Option(help: ArgumentHelp("With --s3-bucket: GZIP or NONE (default; kvserver reads either).", valueName: "type"))
+    var inputCompression: String?
+
+    func validate() throws {
+        if (file == nil) == (s3Bucket == nil) { throw ValidationError("Give either --file or --s3-bucket") }
+        if s3Bucket != nil && hash == nil { throw ValidationError("--s3-bucket needs --hash ATTR:TYPE for the new table") }
+        if s3Bucket == nil && (hash != nil || range != nil || s3Prefix != nil || inputFormat != nil || inputCompression != nil) {
+            throw ValidationError("--hash, --range, --s3-prefix, --input-format and --input-compression go with --s3-bucket")
+        }
+    }
 
     func run() async throws {
         let client = try global.client()
+        if let s3Bucket, let hash {
+            try await importFromBucket(s3Bucket, hash: hash, client: client)
+            return
+        }
+        let file = self.file ?? "-"
         let info = try await TableInfo.fetch(table, client: client)
         let total = Terminal.stderrIsTTY ? try LineReader.countLines(path: file) : nil
         let progress = ProgressBar(label: "import", total: total)
@@ -45,6 +79,36 @@ struct ImportCommand: AsyncParsableCommand {
         }
         try await writer.flush()
         progress.finish()
+    }
+
+    /// ImportTable: the server creates the table and loads the bucket's objects.
+    private func importFromBucket(_ bucket: String, hash: KeyAttributeSpec, client: DynamoDBClient) async throws {
+        let keys = [hash] + (range.map { [$0] } ?? [])
+        var source: [String: JSONValue] = ["S3Bucket": .string(bucket)]
+        if let s3Prefix { source["S3KeyPrefix"] = .string(s3Prefix) }
+        let response = try await client.call(
+            "ImportTable",
+            .object([
+                "S3BucketSource": .object(source),
+                "InputFormat": .string((inputFormat ?? "DYNAMODB_JSON").uppercased()),
+                "InputCompressionType": .string((inputCompression ?? "NONE").uppercased()),
+                "TableCreationParameters": .object([
+                    "TableName": .string(table), "BillingMode": .string("PAY_PER_REQUEST"),
+                    "KeySchema": .array(
+                        keys.enumerated().map { index, key in
+                            .object(["AttributeName": .string(key.name), "KeyType": .string(index == 0 ? "HASH" : "RANGE")])
+                        }),
+                    "AttributeDefinitions": .array(
+                        keys.map { .object(["AttributeName": .string($0.name), "AttributeType": .string($0.type)]) }),
+                ]),
+            ]))
+        let description = response["ImportTableDescription"] ?? .object([:])
+        global.printer.document(
+            description,
+            table: TableText.pairs(
+                [("Status", "ImportStatus"), ("Imported", "ImportedItemCount"), ("Errors", "ErrorCount"), ("ARN", "ImportArn")].map {
+                    ($0.0, description[$0.1].map(TableText.cell) ?? "")
+                }))
     }
 
     /// An export line (`{"Item": <DynamoDB JSON>}`) or one item in the chosen format.

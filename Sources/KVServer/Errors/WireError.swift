@@ -98,7 +98,10 @@ public struct WireError: Error, Sendable, Equatable, CustomStringConvertible {
         case .resourceNotFound, .resourceInUse, .conditionalCheckFailed, .duplicateItem, .transactionCanceled,
             .transactionConflict, .idempotentParameterMismatch, .limitExceeded,
             .itemCollectionSizeLimitExceeded, .provisionedThroughputExceeded, .trimmedDataAccess,
-            .expiredIterator, .internalServerError:
+            .expiredIterator, .internalServerError, .tableNotFound, .tableAlreadyExists, .tableInUse,
+            .backupNotFound, .backupInUse, .pointInTimeRecoveryUnavailable, .invalidRestoreTime,
+            .continuousBackupsUnavailable, .exportNotFound, .invalidExportTime, .exportConflict,
+            .importNotFound, .importConflict:
             return "com.amazonaws.dynamodb.v20120810#"
         }
     }

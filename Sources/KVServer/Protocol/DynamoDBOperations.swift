@@ -49,6 +49,20 @@ public enum DynamoDBOperations {
             "ListTagsOfResource": bind(ListTagsOfResourceOperation.handle),
             "DescribeLimits": bind(DescribeLimitsOperation.handle),
             "DescribeEndpoints": bind(DescribeEndpointsOperation.handle),
+            "CreateBackup": bind(CreateBackupOperation.handle),
+            "DescribeBackup": bind(DescribeBackupOperation.handle),
+            "ListBackups": bind(ListBackupsOperation.handle),
+            "DeleteBackup": bind(DeleteBackupOperation.handle),
+            "RestoreTableFromBackup": bind(RestoreTableFromBackupOperation.handle),
+            "UpdateContinuousBackups": bind(UpdateContinuousBackupsOperation.handle),
+            "DescribeContinuousBackups": bind(DescribeContinuousBackupsOperation.handle),
+            "RestoreTableToPointInTime": bind(RestoreTableToPointInTimeOperation.handle),
+            "ExportTableToPointInTime": bind(ExportTableToPointInTimeOperation.handle),
+            "DescribeExport": bind(DescribeExportOperation.handle),
+            "ListExports": bind(ListExportsOperation.handle),
+            "ImportTable": bind(ImportTableOperation.handle),
+            "DescribeImport": bind(DescribeImportOperation.handle),
+            "ListImports": bind(ListImportsOperation.handle),
         ]
     }
 

@@ -46,6 +46,9 @@ enum TableDescriptionWire {
             fields["LatestStreamArn"] = .string(StreamWire.arn(table: table.name, stream: stream, region: region))
             fields["LatestStreamLabel"] = .string(stream.label)
         }
+        if let restore = table.restoreSummary {
+            fields["RestoreSummary"] = BackupWire.restoreSummary(restore, region: region)
+        }
         if table.billingMode == .payPerRequest {
             var summary: [String: JSONValue] = ["BillingMode": .string(table.billingMode.rawValue)]
             if let since = table.payPerRequestSince {

@@ -115,6 +115,10 @@ public struct TableDefinition: Sendable, Hashable, Codable {
     /// Tags (TagResource, CreateTable's `Tags`), in the order first set; nil in
     /// definitions written before tags existed.
     public var tags: [TableTag]?
+    /// Point-in-time recovery (UpdateContinuousBackups); nil when never enabled.
+    public var pointInTimeRecovery: PointInTimeRecoveryDefinition?
+    /// Where the table was restored from (`RestoreSummary`), for a restored table.
+    public var restoreSummary: RestoreSummary?
 
     public var indexes: [IndexDefinition] { globalIndexes + localIndexes }
 

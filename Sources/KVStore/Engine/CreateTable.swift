@@ -75,6 +75,11 @@ public struct CreateTableRequest: Sendable {
 extension KVEngine {
     /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html
     public func createTable(_ request: CreateTableRequest) async throws -> TableDescription {
+        try await createTable(request, restoring: nil)
+    }
+
+    /// CreateTable, or the creation of a table being restored (`RestoreSummary` in progress).
+    func createTable(_ request: CreateTableRequest, restoring: RestoreSummary?) async throws -> TableDescription {
         let throughput = try TableRules.throughput(request.billingMode, request.provisionedThroughput)
         let keySchema = try TableRules.keySchema(
             request.keySchema, definitions: request.attributeDefinitions,
@@ -103,6 +108,7 @@ extension KVEngine {
         proposal.globalIndexes = global
         proposal.localIndexes = local
         proposal.nextIndexNumber = number
+        proposal.restoreSummary = restoring
         if !request.tags.isEmpty {
             proposal.tags = try TagRules.merged([], request.tags)
         }

@@ -27,6 +27,7 @@ extension KVEngine {
                     try connection.execute("DROP TABLE IF EXISTS \(index.sqlTableName(of: definition))")
                 }
                 try connection.execute("DROP TABLE IF EXISTS \(definition.sqlExpiryTableName)")
+                try ChangeLog.drop(for: definition, in: connection)
                 let streams = (catalog.table(named: definition.name)?.streams ?? definition.streams).map(\.id)
                 try StreamLog.drop(streamIDs: streams, connection: connection)
                 catalog.remove(definition.name)

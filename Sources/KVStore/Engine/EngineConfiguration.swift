@@ -7,6 +7,12 @@ public struct EngineConfiguration: Sendable {
     public var streams: StreamSettings
     /// Seconds between TTL sweeps (DynamoDB takes up to days; a test double must be quick).
     public var ttlInterval: Double
+    /// Where on-demand backups go (`--backup-dir`); nil: `<dataDirectory>/backups`, or inside
+    /// the in-memory database's directory.
+    public var backupDirectory: String?
+    /// Where ExportTableToPointInTime writes and ImportTable reads (`--export-dir`); nil:
+    /// `<dataDirectory>/exports`, or inside the in-memory database's directory.
+    public var exportDirectory: String?
     /// Bytes an item collection of a table with local secondary indexes may hold (DynamoDB: 10 GB).
     public var itemCollectionLimit: Int64 = defaultItemCollectionLimit
     public static let defaultItemCollectionLimit: Int64 = 10 * 1024 * 1024 * 1024

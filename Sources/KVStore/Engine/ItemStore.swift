@@ -6,7 +6,8 @@ enum WriteOrigin: Sendable {
 
 /// Row-level access to one table's items and their derived rows on a connection. Every item
 /// write goes through `write(_:old:new:newSize:)`, so the item row, its index rows, its TTL
-/// expiry row and its stream record change together, inside the caller's transaction.
+/// expiry row, its stream record and its point-in-time recovery history (`ChangeLog`) change
+/// together, inside the caller's transaction.
 struct ItemStore {
     let table: TableDefinition
     let connection: Connection
@@ -83,6 +84,7 @@ struct ItemStore {
     var needsOldItem: Bool {
         // Not `table.indexes`: that concatenates two arrays, per item of a batch.
         !table.globalIndexes.isEmpty || !table.localIndexes.isEmpty || table.activeStream != nil || table.ttlAttribute != nil
+            || table.pointInTimeRecovery?.enabled == true
     }
 
     /// Replaces the item at `key` (`new == nil` deletes it) and updates everything derived from it.
@@ -130,6 +132,9 @@ struct ItemStore {
             try StreamLog.append(
                 to: stream, keys: keys, old: old, new: new, byService: origin == .timeToLive,
                 now: now, rollover: shardRollover, connection: connection)
+        }
+        if table.pointInTimeRecovery?.enabled == true, old != new {
+            try ChangeLog.append(table: table, key: key, old: old, now: now, connection: connection)
         }
         return units
     }

@@ -11,6 +11,12 @@ public final class KVEngine: Sendable {
     let catalog = Catalog()
     /// The NextTokens of paginated PartiQL SELECTs.
     let statementTokens = StatementTokens()
+    /// On-demand backups (`Backups/`).
+    let backups: BackupStore
+    /// Where exports are written and imports read (`--export-dir`), and their records.
+    let exportsDirectory: String
+    let exports: TransferStore<ExportRecord>
+    let imports: TransferStore<ImportRecord>
     /// Seconds since 1970; injected so that tests can control time.
     let now: @Sendable () -> Double
 
@@ -31,6 +37,10 @@ public final class KVEngine: Sendable {
         let synchronous: Database.Synchronous = configuration.durability == .full ? .full : .normal
         database = try Database(location: location, synchronous: synchronous)
         do {
+            backups = try BackupStore(directory: Self.backupDirectory(configuration, database: database))
+            exportsDirectory = Self.exportDirectory(configuration, database: database)
+            exports = TransferStore(directory: exportsDirectory + "/.kvexports", id: \.id)
+            imports = TransferStore(directory: exportsDirectory + "/.kvimports", id: \.id)
             try await database.exclusive { connection in try Schema.migrate(connection) }
             let definitions = try await database.read { connection in try Schema.loadDefinitions(connection) }
             catalog.replaceAll(with: definitions)

@@ -28,6 +28,7 @@ extension KVEngine {
             try await deleteExpiredItems(of: table)
         }
         try await trimStreams()
+        try await trimChangeLogs()
     }
 
     /// Fills a new expiry index from the table's items, a batch per transaction.

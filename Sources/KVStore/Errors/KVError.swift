@@ -27,6 +27,20 @@ public struct KVError: Error, Sendable, Equatable, CustomStringConvertible {
         case invalidSignature = "InvalidSignatureException"
         case requestEntityTooLarge = "RequestEntityTooLarge"
         case internalServerError = "InternalServerError"
+        // Backups, point-in-time recovery, export and import.
+        case tableNotFound = "TableNotFoundException"
+        case tableAlreadyExists = "TableAlreadyExistsException"
+        case tableInUse = "TableInUseException"
+        case backupNotFound = "BackupNotFoundException"
+        case backupInUse = "BackupInUseException"
+        case pointInTimeRecoveryUnavailable = "PointInTimeRecoveryUnavailableException"
+        case invalidRestoreTime = "InvalidRestoreTimeException"
+        case continuousBackupsUnavailable = "ContinuousBackupsUnavailableException"
+        case exportNotFound = "ExportNotFoundException"
+        case invalidExportTime = "InvalidExportTimeException"
+        case exportConflict = "ExportConflictException"
+        case importNotFound = "ImportNotFoundException"
+        case importConflict = "ImportConflictException"
     }
 
     public var code: Code

@@ -67,8 +67,35 @@ final class MemoryDirectory: Sendable {
         remove()
     }
 
+    /// Directories the engine keeps beside the database (on-demand backups, exports), removed with it.
+    static let subdirectories = ["backups", "exports"]
+
     private static func removeDirectory(_ path: String) {
         for name in fileNames { unlink(path + "/" + name) }
+        for name in subdirectories { removeTree(path + "/" + name) }
+        rmdir(path)
+    }
+
+    /// Removes a directory and everything in it (not following symbolic links).
+    private static func removeTree(_ path: String) {
+        guard let directory = opendir(path) else { return }
+        var entries: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { entries.append(name) }
+        }
+        closedir(directory)
+        for name in entries {
+            let child = path + "/" + name
+            var info = stat()
+            if lstat(child, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
+                removeTree(child)
+            } else {
+                unlink(child)
+            }
+        }
         rmdir(path)
     }
 

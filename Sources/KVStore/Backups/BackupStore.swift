@@ -1,0 +1,127 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Synchronization
+
+/// Where on-demand backups live: a directory with `<id>.json` (the `BackupRecord`) and
+/// `<id>.items` (a `SnapshotFile`) per backup, plus the records in memory.
+///
+/// The items file is written first and the record last, so a record on disk always has its
+/// items; leftovers of an interrupted backup (`.partial` files, items without a record) are
+/// ignored and removed at start. The directory is `--backup-dir`, else `<data dir>/backups`;
+/// in-memory servers keep it inside their memory directory, so backups last as long as the process.
+final class BackupStore: Sendable {
+    let directory: String
+    private let records = Mutex<[String: BackupRecord]>([:])
+
+    init(directory: String) throws {
+        self.directory = directory
+        let manager = FileManager.default
+        do {
+            try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw KVError.internalError("Cannot create the backup directory \(directory)")
+        }
+        var loaded: [String: BackupRecord] = [:]
+        let names = (try? manager.contentsOfDirectory(atPath: directory)) ?? []
+        let decoder = JSONDecoder()
+        for name in names where name.hasSuffix(".json") {
+            let id = String(name.dropLast(".json".count))
+            guard manager.fileExists(atPath: itemsPath(id)),
+                let data = manager.contents(atPath: directory + "/" + name),
+                let record = try? decoder.decode(BackupRecord.self, from: data)
+            else { continue }
+            loaded[record.id] = record
+        }
+        for name in names where name.hasSuffix(".partial") || (name.hasSuffix(".items") && loaded[String(name.dropLast(6))] == nil) {
+            try? manager.removeItem(atPath: directory + "/" + name)
+        }
+        records.withLock { $0 = loaded }
+    }
+
+    func itemsPath(_ id: String) -> String { directory + "/" + id + ".items" }
+    private func recordPath(_ id: String) -> String { directory + "/" + id + ".json" }
+
+    func record(_ id: String) -> BackupRecord? {
+        records.withLock { $0[id] }
+    }
+
+    func all() -> [BackupRecord] {
+        records.withLock { Array($0.values) }
+    }
+
+    /// Registers a backup being created (in memory only, until `save`).
+    func register(_ record: BackupRecord) {
+        records.withLock { $0[record.id] = record }
+    }
+
+    /// Writes the record next to its items and makes it the current one.
+    func save(_ record: BackupRecord) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let temporary = recordPath(record.id) + ".partial"
+        do {
+            try encoder.encode(record).write(to: URL(fileURLWithPath: temporary))
+            if FileManager.default.fileExists(atPath: recordPath(record.id)) {
+                try FileManager.default.removeItem(atPath: recordPath(record.id))
+            }
+            try FileManager.default.moveItem(atPath: temporary, toPath: recordPath(record.id))
+        } catch {
+            throw KVError.internalError("Cannot write the backup record")
+        }
+        records.withLock { $0[record.id] = record }
+    }
+
+    /// Forgets a backup and removes its files (record first, so a crash leaves no half backup).
+    func remove(_ id: String) {
+        records.withLock { _ = $0.removeValue(forKey: id) }
+        try? FileManager.default.removeItem(atPath: recordPath(id))
+        try? FileManager.default.removeItem(atPath: itemsPath(id))
+    }
+
+    /// Whether `id` may start an operation that needs the backup still (delete, restore): not
+    /// while it is being created or deleted.
+    /// - Parameter reference: the BackupArn the client gave, for messages.
+    func claim(_ id: String, reference: String, for status: BackupRecord.Status) throws(KVError) -> BackupRecord {
+        try records.withLock { records throws(KVError) in
+            guard let record = records[id] else { throw KVError(.backupNotFound, "Backup not found: \(reference)") }
+            guard record.status == .available else {
+                throw KVError(.backupInUse, "Backup is being \(record.status == .creating ? "created" : "deleted"): \(reference)")
+            }
+            if status == .deleted { records[id]?.status = .deleted }
+            return record
+        }
+    }
+
+    /// A new backup id for a backup created at `now`: milliseconds since 1970 (13 digits) and 8 hex digits.
+    static func newID(now: Double) -> String {
+        var millis = String(Int64((now * 1000).rounded()))
+        while millis.count < 13 { millis = "0" + millis }
+        let random = UUID().uuidString.lowercased().filter { $0 != "-" }.prefix(8)
+        return millis + "-" + random
+    }
+}
+
+extension KVEngine {
+    /// `--backup-dir`, else `<data dir>/backups`, else (in memory) `backups` in the memory directory.
+    static func backupDirectory(_ configuration: EngineConfiguration, database: Database) -> String {
+        stateDirectory(configuration.backupDirectory, "backups", configuration, database: database)
+    }
+
+    /// `--export-dir`, else `<data dir>/exports`, else (in memory) `exports` in the memory directory.
+    static func exportDirectory(_ configuration: EngineConfiguration, database: Database) -> String {
+        stateDirectory(configuration.exportDirectory, "exports", configuration, database: database)
+    }
+
+    private static func stateDirectory(
+        _ configured: String?, _ name: String, _ configuration: EngineConfiguration, database: Database
+    ) -> String {
+        if let configured, !configured.isEmpty { return configured }
+        if let data = configuration.dataDirectory {
+            return (data.hasSuffix("/") ? data : data + "/") + name
+        }
+        return (database.memoryDirectoryPath ?? "/tmp") + "/" + name
+    }
+}

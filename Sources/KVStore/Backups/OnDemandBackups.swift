@@ -1,0 +1,108 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// ListBackups' filters and page. See
+/// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ListBackups.html
+public struct BackupListQuery: Sendable {
+    public var tableName: String?
+    /// Inclusive.
+    public var createdFrom: Double?
+    /// Exclusive.
+    public var createdBefore: Double?
+    public var kinds: Set<BackupRecord.Kind>
+    public var limit: Int?
+    /// The backup id after which the page starts (`ExclusiveStartBackupArn`).
+    public var exclusiveStartID: String?
+
+    public init(
+        tableName: String? = nil, createdFrom: Double? = nil, createdBefore: Double? = nil,
+        kinds: Set<BackupRecord.Kind> = Set(BackupRecord.Kind.allCases), limit: Int? = nil, exclusiveStartID: String? = nil
+    ) {
+        self.tableName = tableName
+        self.createdFrom = createdFrom
+        self.createdBefore = createdBefore
+        self.kinds = kinds
+        self.limit = limit
+        self.exclusiveStartID = exclusiveStartID
+    }
+}
+
+/// CreateBackup, DescribeBackup, ListBackups, DeleteBackup and RestoreTableFromBackup.
+/// Backups are identified by id (the end of their ARN); `reference` is what the client sent,
+/// for messages.
+extension KVEngine {
+    /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateBackup.html
+    /// The snapshot is one read transaction on a reader connection, so writers go on meanwhile.
+    public func createBackup(tableName: String, backupName: String) async throws -> BackupRecord {
+        guard let table = catalog.table(named: tableName) else {
+            throw KVError(.tableNotFound, "Table not found: \(tableName)")
+        }
+        // Milliseconds, as the wire shows it, so time-range filters compare what clients saw.
+        let created = (now() * 1000).rounded(.down) / 1000
+        var record = BackupRecord(
+            id: BackupStore.newID(now: created), name: backupName, status: .creating, kind: .user,
+            creationDate: created, sizeBytes: 0, itemCount: 0, table: table)
+        backups.register(record)
+        do {
+            let snapshot = try await writeSnapshot(of: tableName, storageID: table.storageID, to: backups.itemsPath(record.id))
+            record.table = snapshot.table
+            record.itemCount = snapshot.itemCount
+            record.sizeBytes = snapshot.sizeBytes
+            record.status = .available
+            try backups.save(record)
+        } catch {
+            backups.remove(record.id)
+            throw error
+        }
+        return record
+    }
+
+    /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DescribeBackup.html
+    public func describeBackup(id: String, reference: String) throws(KVError) -> BackupRecord {
+        guard let record = backups.record(id) else { throw KVError(.backupNotFound, "Backup not found: \(reference)") }
+        return record
+    }
+
+    /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ListBackups.html
+    /// Oldest first; `lastEvaluatedID` is set when more backups match past the page.
+    public func listBackups(_ query: BackupListQuery) -> (backups: [BackupRecord], lastEvaluatedID: String?) {
+        let matching = backups.all()
+            .filter { record in
+                (query.tableName == nil || record.table.name == query.tableName)
+                    && (query.createdFrom.map { record.creationDate >= $0 } ?? true)
+                    && (query.createdBefore.map { record.creationDate < $0 } ?? true)
+                    && query.kinds.contains(record.kind)
+                    && (query.exclusiveStartID.map { record.id > $0 } ?? true)
+            }
+            .sorted { $0.id < $1.id }
+        guard let limit = query.limit, matching.count > limit else { return (matching, nil) }
+        let page = Array(matching.prefix(limit))
+        return (page, page.last?.id)
+    }
+
+    /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteBackup.html
+    /// - Returns: the backup with status DELETED.
+    public func deleteBackup(id: String, reference: String) throws(KVError) -> BackupRecord {
+        var record = try backups.claim(id, reference: reference, for: .deleted)
+        backups.remove(id)
+        record.status = .deleted
+        return record
+    }
+
+    /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_RestoreTableFromBackup.html
+    public func restoreTableFromBackup(
+        id: String, reference: String, targetTableName: String, overrides: RestoreOverrides
+    ) async throws -> TableDescription {
+        let record = try backups.claim(id, reference: reference, for: .available)
+        if catalog.table(named: targetTableName) != nil {
+            throw KVError(.tableAlreadyExists, "Table already exists: \(targetTableName)")
+        }
+        let summary = RestoreSummary(
+            sourceBackupID: record.id, sourceTableName: record.table.name, restoreDate: now(), inProgress: true)
+        return try await restoreTable(
+            named: targetTableName, from: record.table, overrides: overrides, itemsPath: backups.itemsPath(id), summary: summary)
+    }
+}

@@ -1,0 +1,120 @@
+/// What a restore may change about the source table (RestoreTableFromBackup's and
+/// RestoreTableToPointInTime's `...Override` parameters). SSESpecificationOverride is accepted
+/// by the protocol layer and has nothing to change here: we encrypt nothing.
+public struct RestoreOverrides: Sendable {
+    public var billingMode: BillingMode?
+    public var provisionedThroughput: ProvisionedThroughput?
+    /// An empty list restores no global index.
+    public var globalSecondaryIndexes: [IndexRequest]?
+    public var localSecondaryIndexes: [IndexRequest]?
+
+    public init(
+        billingMode: BillingMode? = nil, provisionedThroughput: ProvisionedThroughput? = nil,
+        globalSecondaryIndexes: [IndexRequest]? = nil, localSecondaryIndexes: [IndexRequest]? = nil
+    ) {
+        self.billingMode = billingMode
+        self.provisionedThroughput = provisionedThroughput
+        self.globalSecondaryIndexes = globalSecondaryIndexes
+        self.localSecondaryIndexes = localSecondaryIndexes
+    }
+}
+
+/// Creating a new table from a snapshot: both restores end here.
+///
+/// As DynamoDB restores a table: keys, attribute definitions, secondary indexes, billing mode
+/// and throughput come from the source (or the overrides); tags, stream and TTL settings, and
+/// point-in-time recovery are not restored ("You must manually set up the following on the
+/// restored table: ... Tags, Stream settings, Time to Live (TTL) settings",
+/// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_RestoreTableFromBackup.html).
+/// The table is CREATING (RestoreInProgress) while its items are written, a batch per
+/// transaction through the normal write path, so its indexes are rebuilt as items arrive.
+extension KVEngine {
+    static let restoreBatchSize = 200
+
+    func restoreTable(
+        named target: String, from source: TableDefinition, overrides: RestoreOverrides, itemsPath: String,
+        summary: RestoreSummary
+    ) async throws -> TableDescription {
+        let request = Self.restoreRequest(target: target, source: source, overrides: overrides)
+        let created: TableDescription
+        do {
+            created = try await createTable(request, restoring: summary)
+        } catch let error as KVError where error.code == .resourceInUse {
+            throw KVError(.tableAlreadyExists, "Table already exists: \(target)")
+        }
+        let definition = created.definition
+        do {
+            let reader = try SnapshotFile.Reader(path: itemsPath)
+            var batch: [(encoded: [UInt8], size: Int)] = []
+            while true {
+                let record = try reader.next()
+                if let record { batch.append(record) }
+                if batch.count >= Self.restoreBatchSize || (record == nil && !batch.isEmpty) {
+                    let items = batch
+                    batch = []
+                    try await database.write { connection in
+                        let store = try self.itemStore(definition, connection)
+                        for (encoded, size) in items {
+                            let item = try ItemCodec.decode(encoded)
+                            let key = try KeyValidator.keyOfItem(item, schema: store.table.keySchema)
+                            try store.write(key, old: nil, new: item, newSize: size, encodedNew: encoded)
+                        }
+                    }
+                }
+                if record == nil { break }
+            }
+            let finished = try await database.write { connection in
+                var current = try self.catalog.current(definition)
+                current.restoreSummary?.inProgress = false
+                try Schema.saveDefinition(current, in: connection)
+                self.catalog.put(current)
+                return current
+            }
+            return try await describe(finished, status: .active)
+        } catch {
+            _ = try? await deleteTable(target)
+            throw error
+        }
+    }
+
+    /// The CreateTable request that makes the restored table.
+    static func restoreRequest(target: String, source: TableDefinition, overrides: RestoreOverrides) -> CreateTableRequest {
+        let billing = overrides.billingMode ?? source.billingMode
+        var throughput: ProvisionedThroughput?
+        if billing == .provisioned {
+            throughput = overrides.provisionedThroughput ?? (source.billingMode == .provisioned ? source.throughput : nil)
+        }
+        func indexRequest(_ index: IndexDefinition) -> IndexRequest {
+            var indexThroughput: ProvisionedThroughput?
+            if index.isGlobal && billing == .provisioned {
+                indexThroughput = source.billingMode == .provisioned ? index.throughput : throughput
+            }
+            return IndexRequest(
+                name: index.name, keySchema: keySchemaElements(index.keySchema), projectionKind: index.projection.kind,
+                nonKeyAttributes: index.projection.kind == .include ? index.projection.nonKeyAttributes : nil,
+                provisionedThroughput: indexThroughput)
+        }
+        let global = overrides.globalSecondaryIndexes ?? source.globalIndexes.filter { $0.status != .deleting }.map(indexRequest)
+        let local = overrides.localSecondaryIndexes ?? source.localIndexes.map(indexRequest)
+        // Only the attributes some key still uses: an index left out takes its definitions along.
+        var used = Set(source.keySchema.attributeNames)
+        for index in global + local {
+            for element in index.keySchema { used.insert(element.attributeName) }
+        }
+        return CreateTableRequest(
+            tableName: target,
+            attributeDefinitions: source.attributeDefinitions.filter { used.contains($0.name) },
+            keySchema: keySchemaElements(source.keySchema), billingMode: billing, provisionedThroughput: throughput,
+            deletionProtection: false,
+            globalSecondaryIndexes: global.isEmpty ? nil : global,
+            localSecondaryIndexes: local.isEmpty ? nil : local)
+    }
+
+    static func keySchemaElements(_ schema: KeySchema) -> [KeySchemaElement] {
+        var elements = [KeySchemaElement(attributeName: schema.partitionKey.name, keyType: .hash)]
+        if let sortKey = schema.sortKey {
+            elements.append(KeySchemaElement(attributeName: sortKey.name, keyType: .range))
+        }
+        return elements
+    }
+}

@@ -1,0 +1,137 @@
+import Logging
+import Synchronization
+import Testing
+
+@testable import KVStore
+
+/// On-demand backups and point-in-time recovery in the engine, with an injected clock.
+/// See https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_RestoreTableToPointInTime.html
+@Suite struct BackupTests {
+    final class TestClock: Sendable {
+        let seconds = Mutex<Double>(1_800_000_000)
+        func advance(_ by: Double) { seconds.withLock { $0 += by } }
+        var now: Double { seconds.withLock { $0 } }
+    }
+
+    static func engine(_ clock: TestClock) async throws -> KVEngine {
+        try await KVEngine(
+            configuration: EngineConfiguration(dataDirectory: nil), logger: Logger(label: "test"), clock: { clock.now })
+    }
+
+    static func createTable(_ engine: KVEngine, _ name: String) async throws {
+        _ = try await engine.createTable(
+            CreateTableRequest(
+                tableName: name, attributeDefinitions: [KeyAttribute(name: "id", type: .string)],
+                keySchema: [KeySchemaElement(attributeName: "id", keyType: .hash)], billingMode: .payPerRequest,
+                provisionedThroughput: nil, deletionProtection: false))
+    }
+
+    static func put(_ engine: KVEngine, _ table: String, _ id: String, _ value: String) async throws {
+        _ = try await engine.putItem(PutItemRequest(tableName: table, item: ["id": .string(id), "v": .string(value)]))
+    }
+
+    static func contents(_ engine: KVEngine, _ table: String) async throws -> [String: String] {
+        let page = try await engine.scan(ScanRequest(tableName: table))
+        var result: [String: String] = [:]
+        for item in page.items {
+            if case .string(let id)? = item["id"], case .string(let value)? = item["v"] { result[id] = value }
+        }
+        return result
+    }
+
+    @Test func restoreToEachSecondGivesTheTableOfThatSecond() async throws {
+        let clock = TestClock()
+        let engine = try await Self.engine(clock)
+        defer { engine.shutdown() }
+        try await Self.createTable(engine, "src")
+        try await Self.put(engine, "src", "before", "0")
+        _ = try await engine.updateContinuousBackups(tableName: "src", enabled: true, recoveryPeriodInDays: nil)
+        let enabled = clock.now
+        clock.advance(10)
+        try await Self.put(engine, "src", "a", "1")
+        clock.advance(10)
+        let afterA = clock.now
+        clock.advance(1)
+        try await Self.put(engine, "src", "a", "2")
+        _ = try await engine.deleteItem(DeleteItemRequest(tableName: "src", key: ["id": .string("before")]))
+        clock.advance(10)
+        // A write at exactly the restore time belongs to it.
+        _ = try await engine.restoreTableToPointInTime(
+            sourceTableName: "src", targetTableName: "at-enable", time: enabled, overrides: RestoreOverrides())
+        _ = try await engine.restoreTableToPointInTime(
+            sourceTableName: "src", targetTableName: "after-a", time: afterA, overrides: RestoreOverrides())
+        _ = try await engine.restoreTableToPointInTime(
+            sourceTableName: "src", targetTableName: "latest", time: nil, overrides: RestoreOverrides())
+        #expect(try await Self.contents(engine, "at-enable") == ["before": "0"])
+        #expect(try await Self.contents(engine, "after-a") == ["before": "0", "a": "1"])
+        #expect(try await Self.contents(engine, "latest") == ["a": "2"])
+        await #expect(throws: KVError(.invalidRestoreTime, "Invalid restore time: the restore time must be between EarliestRestorableDateTime and LatestRestorableDateTime")) {
+            _ = try await engine.restoreTableToPointInTime(
+                sourceTableName: "src", targetTableName: "too-early", time: enabled - 5, overrides: RestoreOverrides())
+        }
+    }
+
+    @Test func changeLogIsTrimmedPastTheRecoveryPeriod() async throws {
+        let clock = TestClock()
+        let engine = try await Self.engine(clock)
+        defer { engine.shutdown() }
+        try await Self.createTable(engine, "src")
+        let state = try await engine.updateContinuousBackups(tableName: "src", enabled: true, recoveryPeriodInDays: 1)
+        #expect(state.pointInTimeRecovery?.recoveryPeriodInDays == 1)
+        try await Self.put(engine, "src", "a", "1")
+        clock.advance(2 * 86_400)
+        try await Self.put(engine, "src", "b", "1")
+        try await engine.trimChangeLogs()
+        let table = try #require(engine.catalog.table(named: "src"))
+        let rows = try await engine.database.read { connection in
+            let statement = try connection.statement("SELECT COUNT(*) FROM \(ChangeLog.sqlName(of: table))")
+            defer { statement.reset() }
+            _ = try statement.step()
+            return statement.int64(0)
+        }
+        #expect(rows == 1)
+        let described = try engine.describeContinuousBackups(tableName: "src")
+        #expect(described.earliestRestorable == clock.now - 86_400)
+    }
+
+    /// "BackupInUseException: There is another ongoing conflicting backup control plane
+    /// operation on the table. The backup is either being created, deleted or restored to a table."
+    @Test func aBackupBeingCreatedCannotBeDeletedOrRestored() async throws {
+        let clock = TestClock()
+        let engine = try await Self.engine(clock)
+        defer { engine.shutdown() }
+        try await Self.createTable(engine, "src")
+        let table = try #require(engine.catalog.table(named: "src"))
+        engine.backups.register(
+            BackupRecord(
+                id: "0000000000001-aaaaaaaa", name: "busy", status: .creating, kind: .user, creationDate: clock.now,
+                sizeBytes: 0, itemCount: 0, table: table))
+        #expect(throws: KVError(.backupInUse, "Backup is being created: arn")) {
+            _ = try engine.deleteBackup(id: "0000000000001-aaaaaaaa", reference: "arn")
+        }
+        await #expect(throws: KVError(.backupInUse, "Backup is being created: arn")) {
+            _ = try await engine.restoreTableFromBackup(
+                id: "0000000000001-aaaaaaaa", reference: "arn", targetTableName: "copy", overrides: RestoreOverrides())
+        }
+        #expect(try engine.describeBackup(id: "0000000000001-aaaaaaaa", reference: "arn").status == .creating)
+    }
+
+    @Test func backupIsASnapshotAndRestoresIntoANewTable() async throws {
+        let clock = TestClock()
+        let engine = try await Self.engine(clock)
+        defer { engine.shutdown() }
+        try await Self.createTable(engine, "src")
+        try await Self.put(engine, "src", "a", "1")
+        let backup = try await engine.createBackup(tableName: "src", backupName: "b1")
+        #expect(backup.status == .available && backup.itemCount == 1)
+        try await Self.put(engine, "src", "b", "1")
+        _ = try await engine.restoreTableFromBackup(
+            id: backup.id, reference: "arn", targetTableName: "copy", overrides: RestoreOverrides())
+        #expect(try await Self.contents(engine, "copy") == ["a": "1"])
+        #expect(engine.listBackups(BackupListQuery(tableName: "src")).backups.map(\.id) == [backup.id])
+        _ = try engine.deleteBackup(id: backup.id, reference: "arn")
+        #expect(throws: KVError(.backupNotFound, "Backup not found: arn")) {
+            _ = try engine.describeBackup(id: backup.id, reference: "arn")
+        }
+    }
+}
