@@ -14,7 +14,8 @@ public import KVStore
 ///   ConditionalCheckFailedException, TransactionCanceledException, InternalServerError, ...;
 ///   DynamoDB Streams answers ExpiredIteratorException and TrimmedDataAccessException there too).
 ///
-/// Status is 400 for client errors and 500 for InternalServerError.
+/// Status is 400 for client errors, 500 for InternalServerError and 503 for ServiceUnavailable
+/// (the storage is full; see `KVError.storageFull`).
 /// See https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html
 public struct WireError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The full `__type`, e.g. `com.amazon.coral.service#SerializationException`.
@@ -98,7 +99,7 @@ public struct WireError: Error, Sendable, Equatable, CustomStringConvertible {
         case .resourceNotFound, .resourceInUse, .conditionalCheckFailed, .transactionCanceled,
             .transactionConflict, .idempotentParameterMismatch, .limitExceeded,
             .itemCollectionSizeLimitExceeded, .provisionedThroughputExceeded, .trimmedDataAccess,
-            .expiredIterator, .internalServerError:
+            .expiredIterator, .internalServerError, .serviceUnavailable:
             return "com.amazonaws.dynamodb.v20120810#"
         }
     }
@@ -106,6 +107,7 @@ public struct WireError: Error, Sendable, Equatable, CustomStringConvertible {
     static func status(for code: KVError.Code) -> Int {
         switch code {
         case .internalServerError: 500
+        case .serviceUnavailable: 503
         case .requestEntityTooLarge: 413
         default: 400
         }

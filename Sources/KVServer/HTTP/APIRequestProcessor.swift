@@ -49,6 +49,8 @@ public struct APIRequestProcessor: Sendable {
     public var router: Router
     public var authenticator: any Authenticator
     public var logger: Logger
+    /// The server's condition, for the `GET` health answer.
+    public var health: @Sendable () -> HealthStatus = { HealthStatus() }
 
     public init(router: Router, authenticator: any Authenticator, logger: Logger) {
         self.router = router
@@ -79,9 +81,7 @@ public struct APIRequestProcessor: Sendable {
     public func decide(head: HTTPRequestHead, body: ByteBuffer, localAddress: String) -> Decision {
         switch head.method {
         case .GET:
-            // DynamoDB answers "healthy: dynamodb.<region>.amazonaws.com " (trailing space).
-            return .respond(
-                APIResponse(status: 200, contentType: Self.amzJSON10, body: Array("healthy: \(localAddress) ".utf8)))
+            return .respond(health().response(localAddress: localAddress))
         case .OPTIONS where head.headers.contains(name: "origin"):
             var extra: [(String, String)] = [("Access-Control-Max-Age", "172800")]
             if let requested = head.headers.first(name: "access-control-request-headers") {
