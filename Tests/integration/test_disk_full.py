@@ -10,7 +10,8 @@ a small reserve and WAL threshold, and then:
 2. frees space through the API (DeleteItem, BatchWriteItem deletes, TTL expiry),
    all of which succeed on the full disk; writes then resume by themselves;
 3. fills it again and frees it with DeleteTable; writes resume again;
-4. restarts the server: every acknowledged and not deleted item is there.
+4. restarts the server: every acknowledged and not deleted item is there (it also restarts
+   once while the disk is full: it starts, reads work, writes are still refused).
 `PRAGMA integrity_check` answers "ok" after every phase.
 """
 
@@ -165,6 +166,17 @@ def test_disk_full_end_to_end(small_fs, own_server):
     for key in acknowledged[:: max(1, len(acknowledged) // 20)]:
         assert client.get_item(TableName="items", Key={"pk": {"S": key}})["Item"]["pk"]["S"] == key
     assert integrity(small_fs) == "ok"
+
+    # A restart on the full disk: the server starts (in the full state, as it cannot make its
+    # reserve), reads work and writes are still refused.
+    server.stop()
+    assert integrity(small_fs) == "ok"
+    url, server, client = start(own_server, small_fs)
+    assert health(url)[:2] == (200, "full")
+    assert client.get_item(TableName="items", Key={"pk": {"S": acknowledged[-1]}})["Item"]
+    with pytest.raises(ClientError) as excinfo:
+        put(client, "items", "refused-after-restart")
+    assert_storage_full(excinfo.value)
 
     # Phase 2: free space through the API on the full disk.
     third = len(acknowledged) // 3

@@ -34,7 +34,8 @@ public final class KVEngine: Sendable {
         database = try Database(
             location: location, synchronous: synchronous, storage: configuration.storage, space: space)
         do {
-            try await database.exclusive { connection in try Schema.migrate(connection) }
+            // Runs on a full disk too (a no-op on an up-to-date file), so the server can restart there.
+            try await database.exclusive(.freesSpace) { connection in try Schema.migrate(connection) }
             let definitions = try await database.read { connection in try Schema.loadDefinitions(connection) }
             catalog.replaceAll(with: definitions)
         } catch {

@@ -36,11 +36,17 @@ public final class StorageSpace: Sendable {
     /// True while writes that grow the data are refused.
     public var isFull: Bool { full.load(ordering: .acquiring) }
 
-    /// Creates the reserve at startup; a disk already too full for it starts in the full state.
+    /// Creates the reserve at startup. A disk without room for it and as much again for writes
+    /// starts in the full state (the rule `recoverIfSpaceReturned` applies), so a server restarted
+    /// on a full disk serves reads and deletes and refuses writes, as before the restart.
     func prepare() {
         lock.withLock { _ in
-            if !createReserve() {
+            guard createReserve() else {
                 enterFull(reason: "the reserve file cannot be created")
+                return
+            }
+            if reserveBytes > 0, let available = availableBytes(), available < reserveBytes + StorageSettings.mebibyte {
+                enterFull(reason: "less free space than the reserve")
             }
         }
     }
