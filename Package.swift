@@ -23,6 +23,7 @@ let package = Package(
         .executable(name: "kvnullserver", targets: ["kvnullserver"]),
         .library(name: "KVStore", targets: ["KVStore"]),
         .library(name: "KVServer", targets: ["KVServer"]),
+        .library(name: "KVFuzzTargets", targets: ["KVFuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
@@ -106,6 +107,18 @@ let package = Package(
             ],
             swiftSettings: upcoming
         ),
+        // The fuzz targets' bodies (see Fuzz/ and Scripts/fuzz.sh), here so that the regression
+        // corpus runs as ordinary tests.
+        .target(
+            name: "KVFuzzTargets",
+            dependencies: [
+                "KVServer", "KVStore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: upcoming
+        ),
         .executableTarget(
             name: "kvctl",
             dependencies: ["KVCtlCore"],
@@ -138,7 +151,7 @@ let package = Package(
         .testTarget(
             name: "KVServerTests",
             dependencies: [
-                "KVServer", "KVStore",
+                "KVServer", "KVStore", "KVFuzzTargets",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

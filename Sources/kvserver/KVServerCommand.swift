@@ -93,6 +93,40 @@ struct KVServerCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The PEM private key of --tls-cert. (env: KVSERVER_TLS_KEY)", valueName: "file"))
     var tlsKey: String?
 
+    @Option(help: "MiB of WAL after which it is checkpointed into the database. (default: 16; env: KVSERVER_WAL_CHECKPOINT_SIZE)")
+    var walCheckpointSize: Int?
+
+    @Option(help: "MiB the WAL file is truncated to after a complete checkpoint. (default: 64; env: KVSERVER_WAL_SIZE_LIMIT)")
+    var walSizeLimit: Int?
+
+    @Option(
+        help: "MiB preallocated in DATA_DIR/kvstore.reserve, released when the disk fills so deletes still work; 0 disables. (default: 64; env: KVSERVER_STORAGE_RESERVE)")
+    var storageReserve: Int?
+
+    @Option(help: "Open client connections; more are answered 503 and closed. (default: 4096; env: KVSERVER_MAX_CONNECTIONS)")
+    var maxConnections: Int?
+
+    @Option(
+        help: "Requests handled at once over all connections; more are answered 503 ServiceUnavailable. (default: 1024; env: KVSERVER_MAX_REQUESTS_IN_FLIGHT)")
+    var maxRequestsInFlight: Int?
+
+    @Option(
+        help: "Request parts pipelined behind a connection's request in flight before reading it pauses. (default: 256; env: KVSERVER_MAX_PIPELINED_PARTS)")
+    var maxPipelinedParts: Int?
+
+    @Option(help: "Bytes of request line and headers; more is answered 400. (default: 32768; env: KVSERVER_MAX_HEADER_BYTES)")
+    var maxHeaderBytes: Int?
+
+    @Option(help: "Header fields per request; more is answered 400. (default: 100; env: KVSERVER_MAX_HEADER_COUNT)")
+    var maxHeaderCount: Int?
+
+    @Option(help: "Seconds a connection may stay idle before it is closed. (default: 120; env: KVSERVER_IDLE_TIMEOUT)")
+    var idleTimeout: Double?
+
+    @Option(
+        help: "Seconds from a request's first byte to its last; slower clients get 408. (default: 60; env: KVSERVER_REQUEST_TIMEOUT)")
+    var requestTimeout: Double?
+
     /// The options after applying the environment and defaults.
     struct Settings: Equatable {
         var host: String
@@ -106,6 +140,8 @@ struct KVServerCommand: AsyncParsableCommand {
         var security = SecuritySettings()
         var backupDirectory: String?
         var exportDirectory: String?
+        var storage = StorageSettings()
+        var limits = ServerLimits()
     }
 
     /// Authentication, audit and TLS options.
@@ -147,6 +183,45 @@ struct KVServerCommand: AsyncParsableCommand {
                 """)
         }
         return settings
+    }
+
+    /// Seconds as a NIO time amount, at most a year (so the nanoseconds never overflow).
+    static func timeAmount(_ seconds: Double) -> TimeAmount {
+        .nanoseconds(Int64(min(seconds, 31_536_000) * 1e9))
+    }
+
+    /// A count option: the flag, else the environment variable, else the default; within `range`.
+    static func count(_ flag: Int?, _ variable: String, _ environment: [String: String], default value: Int, range: ClosedRange<Int>)
+        throws -> Int
+    {
+        var result = value
+        if let flag {
+            result = flag
+        } else if let text = environment[variable] {
+            guard let parsed = Int(text) else { throw ValidationError("\(variable) is not a whole number: '\(text)'") }
+            result = parsed
+        }
+        guard range.contains(result) else {
+            throw ValidationError("\(variable) must be within \(range.lowerBound)...\(range.upperBound), got \(result).")
+        }
+        return result
+    }
+
+    /// A size option in MiB: the flag, else the environment variable, else the default; at least `minimum`.
+    static func mebibytes(_ flag: Int?, _ variable: String, _ environment: [String: String], default value: Int64, minimum: Int64)
+        throws -> Int64
+    {
+        var result = value / StorageSettings.mebibyte
+        if let flag {
+            result = Int64(flag)
+        } else if let text = environment[variable] {
+            guard let parsed = Int64(text) else { throw ValidationError("\(variable) is not a whole number of MiB: '\(text)'") }
+            result = parsed
+        }
+        guard result >= minimum, result <= 1 << 30 else {
+            throw ValidationError("\(variable.dropFirst(9).lowercased()) must be \(minimum)...\(1 << 30) MiB, got \(result).")
+        }
+        return result * StorageSettings.mebibyte
     }
 
     /// A duration option: the flag, else the environment variable, else the default; positive and finite.
@@ -197,6 +272,31 @@ struct KVServerCommand: AsyncParsableCommand {
             throw ValidationError("Unknown durability '\(durabilityText)'; use normal or full.")
         }
         let defaults = StreamSettings()
+        let storageDefaults = StorageSettings()
+        let storage = StorageSettings(
+            walCheckpointBytes: try Self.mebibytes(
+                walCheckpointSize, "KVSERVER_WAL_CHECKPOINT_SIZE", environment, default: storageDefaults.walCheckpointBytes, minimum: 1),
+            walSizeLimitBytes: try Self.mebibytes(
+                walSizeLimit, "KVSERVER_WAL_SIZE_LIMIT", environment, default: storageDefaults.walSizeLimitBytes, minimum: 0),
+            reserveBytes: try Self.mebibytes(
+                storageReserve, "KVSERVER_STORAGE_RESERVE", environment, default: storageDefaults.reserveBytes, minimum: 0))
+        let limitDefaults = ServerLimits()
+        let limits = ServerLimits(
+            maxConnections: try Self.count(
+                maxConnections, "KVSERVER_MAX_CONNECTIONS", environment, default: limitDefaults.maxConnections, range: 1...1_000_000),
+            maxRequestsInFlight: try Self.count(
+                maxRequestsInFlight, "KVSERVER_MAX_REQUESTS_IN_FLIGHT", environment, default: limitDefaults.maxRequestsInFlight,
+                range: 1...1_000_000),
+            maxPipelinedParts: try Self.count(
+                maxPipelinedParts, "KVSERVER_MAX_PIPELINED_PARTS", environment, default: limitDefaults.maxPipelinedParts,
+                range: 1...100_000),
+            maxHeaderBytes: try Self.count(
+                maxHeaderBytes, "KVSERVER_MAX_HEADER_BYTES", environment, default: limitDefaults.maxHeaderBytes, range: 256...81_920),
+            maxHeaderCount: try Self.count(
+                maxHeaderCount, "KVSERVER_MAX_HEADER_COUNT", environment, default: limitDefaults.maxHeaderCount, range: 4...10_000),
+            idleTimeout: Self.timeAmount(try Self.seconds(idleTimeout, "KVSERVER_IDLE_TIMEOUT", environment, default: 120)),
+            requestTimeout: Self.timeAmount(
+                try Self.seconds(requestTimeout, "KVSERVER_REQUEST_TIMEOUT", environment, default: 60)))
         let security = try securitySettings(host: host, environment: environment)
         var settings = Settings(
             host: host, port: port, dataDirectory: dataDirectory, inMemory: inMemory, logLevel: level,
@@ -208,7 +308,7 @@ struct KVServerCommand: AsyncParsableCommand {
                     streamShardRollover, "KVSERVER_STREAM_SHARD_ROLLOVER", environment, default: defaults.shardRollover),
                 iteratorLifetime: try Self.seconds(
                     streamIteratorLifetime, "KVSERVER_STREAM_ITERATOR_LIFETIME", environment, default: defaults.iteratorLifetime)),
-            security: security)
+            security: security, storage: storage, limits: limits)
         settings.backupDirectory = backupDir ?? environment["KVSERVER_BACKUP_DIR"]
         settings.exportDirectory = exportDir ?? environment["KVSERVER_EXPORT_DIR"]
         return settings
@@ -237,6 +337,7 @@ struct KVServerCommand: AsyncParsableCommand {
             durability: settings.durability, streams: settings.streams, ttlInterval: settings.ttlInterval)
         configuration.backupDirectory = settings.backupDirectory
         configuration.exportDirectory = settings.exportDirectory
+        configuration.storage = settings.storage
         let engine = try await KVEngine(configuration: configuration, logger: logger)
 
         let security = settings.security
@@ -297,7 +398,7 @@ struct KVServerCommand: AsyncParsableCommand {
 
         let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: EventLoopCount.forThisProcess())
         let server = KVHTTPServer(
-            configuration: KVHTTPServerConfiguration(host: settings.host, port: settings.port),
+            configuration: KVHTTPServerConfiguration(host: settings.host, port: settings.port, limits: settings.limits),
             router: DynamoDBOperations.router(engine: engine),
             authenticator: authenticator,
             authorizer: authStore.map { _ in IAMPolicyAuthorizer(catalog: .engine(engine)) },
@@ -305,6 +406,7 @@ struct KVServerCommand: AsyncParsableCommand {
             tls: tls,
             eventLoopGroup: eventLoops,
             logger: logger,
+            health: { HealthStatus(storageFull: engine.isStorageFull) },
             onListening: { address in
                 let host = address.ipAddress ?? settings.host
                 let shown = host.contains(":") ? "[\(host)]" : host

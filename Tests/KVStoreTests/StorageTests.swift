@@ -197,7 +197,7 @@ struct DatabaseTests {
             // About 6x the checkpoint threshold in pages: without checkpoints the WAL would hold
             // all of it; with them it restarts from its beginning at about twice the threshold
             // (a little later when the writer's own checkpoint finds the background one busy).
-            let pagesWritten = Int(Checkpointer.threshold) * 6
+            let pagesWritten = Int(Checkpointer.defaultThreshold) * 6
             for batch in 0..<(pagesWritten / 100) {
                 try await database.write { connection in
                     let insert = try connection.statement("INSERT INTO t(k, v) VALUES (?, zeroblob(4000))")
@@ -212,7 +212,7 @@ struct DatabaseTests {
             let walBytes = (try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
             let frameBytes = 4096 + 24
             // Without a restart the file would hold all 6x; it restarts at 2-3x here.
-            #expect(walBytes < Int(Checkpointer.threshold) * 9 / 2 * frameBytes, "WAL is \(walBytes) bytes")
+            #expect(walBytes < Int(Checkpointer.defaultThreshold) * 9 / 2 * frameBytes, "WAL is \(walBytes) bytes")
         }
     }
 

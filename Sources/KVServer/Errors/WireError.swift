@@ -14,7 +14,8 @@ public import KVStore
 ///   ConditionalCheckFailedException, TransactionCanceledException, InternalServerError, ...;
 ///   DynamoDB Streams answers ExpiredIteratorException and TrimmedDataAccessException there too).
 ///
-/// Status is 400 for client errors and 500 for InternalServerError.
+/// Status is 400 for client errors, 500 for InternalServerError and 503 for ServiceUnavailable
+/// (the storage is full; see `KVError.storageFull`).
 /// See https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html
 public struct WireError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The full `__type`, e.g. `com.amazon.coral.service#SerializationException`.
@@ -101,7 +102,7 @@ public struct WireError: Error, Sendable, Equatable, CustomStringConvertible {
             .expiredIterator, .internalServerError, .tableNotFound, .tableAlreadyExists, .tableInUse,
             .backupNotFound, .backupInUse, .pointInTimeRecoveryUnavailable, .invalidRestoreTime,
             .continuousBackupsUnavailable, .exportNotFound, .invalidExportTime, .exportConflict,
-            .importNotFound, .importConflict:
+            .importNotFound, .importConflict, .serviceUnavailable:
             return "com.amazonaws.dynamodb.v20120810#"
         }
     }
@@ -109,6 +110,7 @@ public struct WireError: Error, Sendable, Equatable, CustomStringConvertible {
     static func status(for code: KVError.Code) -> Int {
         switch code {
         case .internalServerError: 500
+        case .serviceUnavailable: 503
         case .requestEntityTooLarge: 413
         default: 400
         }

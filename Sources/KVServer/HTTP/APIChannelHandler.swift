@@ -1,3 +1,4 @@
+import KVStore
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -31,6 +32,12 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private let processor: APIRequestProcessor
+    private let limits: ServerLimits
+    /// Requests being handled over all connections (`ServerLimits.maxRequestsInFlight`).
+    private let inFlight: AdmissionCounter?
+    /// A response is waiting in the channel's buffer (the client reads slowly): pipelined requests
+    /// wait until it has gone out, so unread answers never pile up in memory.
+    private var waitingForWritable = false
     /// This connection's event loop's batcher; nil flushes each response at once.
     private let flushBatcher: FlushBatcher?
     /// Handler tasks run on this connection's event loop (see `EventLoopTaskExecutor`).
@@ -53,14 +60,16 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var parseErrorPending = false
     /// Graceful shutdown asked for: close once the request in flight is answered.
     private var quiescing = false
-    static let backlogLimit = 256
 
     init(
         processor: APIRequestProcessor, serverName: String, maxBodySize: Int, rejectedConnectionLinger: TimeAmount,
-        isSecure: Bool = false, flushBatcher: FlushBatcher? = nil
+        isSecure: Bool = false, flushBatcher: FlushBatcher? = nil, limits: ServerLimits = ServerLimits(),
+        inFlight: AdmissionCounter? = nil
     ) {
         self.connection = ConnectionInfo(isSecure: isSecure)
         self.processor = processor
+        self.limits = limits
+        self.inFlight = inFlight
         self.flushBatcher = flushBatcher
         self.serverName = serverName
         self.maxBodySize = maxBodySize
@@ -78,7 +87,7 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         let part = unwrapInboundIn(data)
         if phase == .processing || !backlog.isEmpty {
             backlog.append(part)
-            if backlog.count > Self.backlogLimit && !readingPaused {
+            if backlog.count > limits.maxPipelinedParts && !readingPaused {
                 readingPaused = true
                 try? context.channel.syncOptions?.setOption(.autoRead, value: false)
             }
@@ -88,6 +97,13 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ClientTimeoutHandler.SlowRequestEvent {
+            // Only a request still arriving is the client's delay; one being handled is ours.
+            if phase == .receiving || phase == .idle {
+                answerAndClose(status: .requestTimeout, context: context)
+            }
+            return
+        }
         guard event is ChannelShouldQuiesceEvent else {
             context.fireUserInboundEventTriggered(event)
             return
@@ -115,9 +131,17 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     /// NIO's decoder stops at a parse error: answer 400 like `HTTPServerProtocolErrorHandler`, then close.
     private func answerBadRequest(context: ChannelHandlerContext) {
+        answerAndClose(status: .badRequest, context: context)
+    }
+
+    /// An empty answer with `Connection: close` (400 for a request we cannot or will not parse,
+    /// 408 for one that took too long to arrive), then the connection closes.
+    private func answerAndClose(status: HTTPResponseStatus, context: ChannelHandlerContext) {
         phase = .closing
+        head = nil
+        body = nil
         var response = ResponseBytes(
-            allocator: context.channel.allocator, version: .http1_1, status: .badRequest, bodyCapacity: 0)
+            allocator: context.channel.allocator, version: .http1_1, status: status, bodyCapacity: 0)
         response.header("Connection", "close")
         response.header("Content-Length", 0)
         context.writeAndFlush(wrapOutboundOut(response.finish(body: nil))).assumeIsolated().whenComplete { _ in
@@ -127,13 +151,13 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     /// Takes the parts that waited behind the request just answered, up to the next one in flight.
     private func drainBacklog(context: ChannelHandlerContext) {
-        guard !draining else { return }  // re-entered through an immediate answer
+        guard !draining, !waitingForWritable else { return }  // re-entered through an immediate answer
         draining = true
         defer { draining = false }
-        while phase != .processing, let part = backlog.popFirst() {
+        while phase != .processing, !waitingForWritable, let part = backlog.popFirst() {
             receive(part, context: context)
         }
-        guard backlog.isEmpty, phase != .processing else { return }
+        guard backlog.isEmpty, phase != .processing, !waitingForWritable else { return }
         if parseErrorPending && phase != .closing {
             parseErrorPending = false
             answerBadRequest(context: context)
@@ -175,8 +199,32 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if waitingForWritable && context.channel.isWritable {
+            waitingForWritable = false
+            drainBacklog(context: context)
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    /// Request line and headers within `ServerLimits.maxHeaderBytes` and `maxHeaderCount`.
+    private func headWithinLimits(_ head: HTTPRequestHead) -> Bool {
+        guard head.headers.count <= limits.maxHeaderCount else { return false }
+        // "METHOD URI HTTP/1.1\r\n", then "Name: value\r\n" per field.
+        var bytes = head.method.rawValue.utf8.count + head.uri.utf8.count + 12
+        for (name, value) in head.headers {
+            bytes += name.utf8.count + value.utf8.count + 4
+            if bytes > limits.maxHeaderBytes { return false }
+        }
+        return bytes <= limits.maxHeaderBytes
+    }
+
     private func receiveHead(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         guard phase == .idle else { return }  // parts behind a request in flight wait in `backlog`
+        guard headWithinLimits(head) else {
+            answerBadRequest(context: context)
+            return
+        }
         self.head = head
         self.body = nil
         self.expectedLength = nil
@@ -205,6 +253,7 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         let body = self.body ?? ByteBuffer()
         self.head = nil
         self.body = nil
+        context.triggerUserOutboundEvent(ClientTimeoutHandler.RequestReceivedEvent(), promise: nil)
         let requestID = RequestID.make()
         switch processor.decide(
             head: head, body: body, localAddress: localAddress, connection: connection, requestID: requestID)
@@ -218,13 +267,24 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
                 write(response, for: head, requestID: requestID, context: context)
                 return
             }
+            if let inFlight, !inFlight.tryEnter() {
+                phase = .idle
+                let busy = KVError(
+                    .serviceUnavailable,
+                    "Too many requests in flight: the server is handling its limit of \(inFlight.limit) requests; retry later")
+                write(APIResponse(error: WireError(busy), contentType: call.contentType), for: head, requestID: requestID, context: context)
+                return
+            }
             phase = .processing
             let processor = self.processor
+            let inFlight = self.inFlight
             let promise = context.eventLoop.makePromise(of: APIResponse.self)
             let executor = taskExecutor ?? EventLoopTaskExecutor(context.eventLoop)
             taskExecutor = executor
             Task(executorPreference: executor) {
-                promise.succeed(await processor.run(call, requestID: requestID))
+                let response = await processor.run(call, requestID: requestID)
+                inFlight?.leave()
+                promise.succeed(response)
             }
             promise.futureResult.assumeIsolated().whenSuccess { response in
                 self.phase = .idle
@@ -282,12 +342,16 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         // A response to HEAD announces its length but carries no body.
         let buffer = bytes.finish(body: request.method == .HEAD ? nil : response.body)
+        context.triggerUserOutboundEvent(ClientTimeoutHandler.ResponseSentEvent(), promise: nil)
         if keepAlive {
             if let flushBatcher {
                 context.write(wrapOutboundOut(buffer), promise: nil)
                 flushBatcher.flushSoon(context)
             } else {
                 context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+            }
+            if !context.channel.isWritable {
+                waitingForWritable = true
             }
             drainBacklog(context: context)
         } else {

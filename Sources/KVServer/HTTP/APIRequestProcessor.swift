@@ -58,6 +58,8 @@ public struct APIRequestProcessor: Sendable {
     public var logger: Logger
     /// Seconds since 1970 (`aws:CurrentTime`, audit `eventTime`).
     public var clock: @Sendable () -> Double
+    /// The server's condition, for the `GET` health answer.
+    public var health: @Sendable () -> HealthStatus = { HealthStatus() }
 
     public init(
         router: Router, authenticator: any Authenticator, authorizer: (any RequestAuthorizer)? = nil,
@@ -102,9 +104,7 @@ public struct APIRequestProcessor: Sendable {
     ) -> Decision {
         switch head.method {
         case .GET:
-            // DynamoDB answers "healthy: dynamodb.<region>.amazonaws.com " (trailing space).
-            return .respond(
-                APIResponse(status: 200, contentType: Self.amzJSON10, body: Array("healthy: \(localAddress) ".utf8)))
+            return .respond(health().response(localAddress: localAddress))
         case .OPTIONS where head.headers.contains(name: "origin"):
             var extra: [(String, String)] = [("Access-Control-Max-Age", "172800")]
             if let requested = head.headers.first(name: "access-control-request-headers") {

@@ -119,8 +119,8 @@ enum ThroughputWire {
         -> ProvisionedThroughput?
     {
         guard let object else { return nil }
-        let read = try object.integer("ReadCapacityUnits")
-        let write = try object.integer("WriteCapacityUnits")
+        let read = try object.long("ReadCapacityUnits")
+        let write = try object.long("WriteCapacityUnits")
         violations.notNull(read, at: "\(path).readCapacityUnits")
         violations.range(read, min: 1, at: "\(path).readCapacityUnits")
         violations.notNull(write, at: "\(path).writeCapacityUnits")

@@ -37,11 +37,18 @@ public struct WireObject: Sendable {
         return flag
     }
 
-    /// An integer field (DynamoDB's Integer/Long); fractions are truncated like the Java deserializer does.
+    /// An `Integer` member of the API model (`Limit`, `Segment`, `TotalSegments`...): a JSON
+    /// integer token within Java's 32-bit range. See `IntegerMember` for what is rejected.
     public func integer(_ name: String) throws(KVError) -> Int64? {
         guard let value = self[name] else { return nil }
-        guard case .number(let text) = value else { throw Self.mismatch(value, expected: "Long") }
-        return Self.integer(text)
+        return try IntegerMember.integer.read(value)
+    }
+
+    /// A `Long` member of the API model (`ReadCapacityUnits`, `WriteCapacityUnits`...): a JSON
+    /// integer token within Java's 64-bit range.
+    public func long(_ name: String) throws(KVError) -> Int64? {
+        guard let value = self[name] else { return nil }
+        return try IntegerMember.long.read(value)
     }
 
     public func object(_ name: String) throws(KVError) -> WireObject? {
@@ -71,18 +78,6 @@ public struct WireObject: Sendable {
     public static func string(_ value: JSONValue) throws(KVError) -> String {
         guard case .string(let text) = value else { throw mismatch(value, expected: "String") }
         return text
-    }
-
-    static func integer(_ text: String) -> Int64 {
-        let integral = text.prefix { $0 != "." && $0 != "e" && $0 != "E" }
-        if let exact = Int64(integral) { return exact }
-        // Out of range or exponent form: saturate rather than trap.
-        if let approximate = Double(text), approximate.isFinite {
-            if approximate >= 9.2e18 { return .max }
-            if approximate <= -9.2e18 { return .min }
-            return Int64(approximate)
-        }
-        return text.hasPrefix("-") ? .min : .max
     }
 
     static func mismatch(_ value: JSONValue, expected: String) -> KVError {

@@ -18,6 +18,8 @@ public struct KVHTTPServerConfiguration: Sendable {
     /// How long a connection whose request was refused with 413 may keep uploading
     /// (into the void) before it is closed.
     public var rejectedConnectionLinger: TimeAmount
+    /// Connections, requests in flight, header sizes, timeouts.
+    public var limits: ServerLimits
 
     public static let defaultMaxRequestBodySize = 16 * 1024 * 1024
 
@@ -27,8 +29,10 @@ public struct KVHTTPServerConfiguration: Sendable {
         maxRequestBodySize: Int = KVHTTPServerConfiguration.defaultMaxRequestBodySize,
         serverName: String = "kvserver",
         backlog: Int32 = 256,
-        rejectedConnectionLinger: TimeAmount = .seconds(5)
+        rejectedConnectionLinger: TimeAmount = .seconds(5),
+        limits: ServerLimits = ServerLimits()
     ) {
+        self.limits = limits
         self.host = host
         self.port = port
         self.maxRequestBodySize = maxRequestBodySize
@@ -64,11 +68,14 @@ public final class KVHTTPServer: Service, Sendable {
         tls: TLSContextStore? = nil,
         eventLoopGroup: (any EventLoopGroup)? = nil,
         logger: Logger,
+        health: @escaping @Sendable () -> HealthStatus = { HealthStatus() },
         onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in }
     ) {
         self.configuration = configuration
-        self.processor = APIRequestProcessor(
+        var processor = APIRequestProcessor(
             router: router, authenticator: authenticator, authorizer: authorizer, auditLog: auditLog, logger: logger)
+        processor.health = health
+        self.processor = processor
         self.tls = tls
         self.eventLoopGroup = eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
         self.logger = logger
@@ -100,6 +107,8 @@ public final class KVHTTPServer: Service, Sendable {
             }.get()
         }
         let flushBatchers = batchers
+        let connections = AdmissionCounter(limit: configuration.limits.maxConnections)
+        let inFlight = AdmissionCounter(limit: configuration.limits.maxRequestsInFlight)
         let channel = try await ServerBootstrap(group: serverLoop, childGroup: eventLoopGroup)
             .serverChannelOption(.backlog, value: configuration.backlog)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -114,6 +123,15 @@ public final class KVHTTPServer: Service, Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
+                    guard connections.tryEnter() else {
+                        try sync.addHandler(RefusedConnectionHandler())
+                        return
+                    }
+                    channel.closeFuture.whenComplete { _ in connections.leave() }
+                    try sync.addHandler(
+                        ClientTimeoutHandler(
+                            idleTimeout: configuration.limits.idleTimeout,
+                            requestTimeout: configuration.limits.requestTimeout))
                     if let tls {
                         try sync.addHandler(NIOSSLServerHandler(context: tls.context))
                     }
@@ -127,7 +145,8 @@ public final class KVHTTPServer: Service, Sendable {
                             maxBodySize: configuration.maxRequestBodySize,
                             rejectedConnectionLinger: configuration.rejectedConnectionLinger,
                             isSecure: tls != nil,
-                            flushBatcher: flushBatchers[ObjectIdentifier(channel.eventLoop)]?.value))
+                            flushBatcher: flushBatchers[ObjectIdentifier(channel.eventLoop)]?.value,
+                            limits: configuration.limits, inFlight: inFlight))
                 }
             }
             .bind(host: configuration.host, port: configuration.port)

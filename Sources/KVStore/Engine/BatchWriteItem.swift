@@ -66,8 +66,10 @@ extension KVEngine {
         }
         let measures = request.measuresCapacity
         let plan = planned
+        // A batch of deletes only still runs on a full disk: it is how a user frees space.
+        let onlyDeletes = plan.allSatisfy { $0.writes.allSatisfy { $0.item == nil } }
         let capacity = try await onExistingTable {
-            try await database.write { connection in
+            try await database.write(onlyDeletes ? .freesSpace : .grows) { connection in
                 var consumed: [ConsumedCapacity] = []
                 for (table, writes) in plan {
                     let store = try self.itemStore(table, connection)

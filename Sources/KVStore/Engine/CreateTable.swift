@@ -145,7 +145,7 @@ extension KVEngine {
                 return definition
             }
             return TableDescription(definition: definition, status: .active, itemCount: 0, sizeBytes: 0)
-        } catch let error as SQLiteError {
+        } catch let error where KVEngine.isStorageFailure(error) {
             await reloadCatalog()
             throw error
         }

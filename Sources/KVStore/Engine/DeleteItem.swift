@@ -28,7 +28,7 @@ extension KVEngine {
         let wantsMetrics = request.returnItemCollectionMetrics
         let keyItem = request.key
         return try await onExistingTable {
-            try await database.write { connection in
+            try await database.write(.freesSpace) { connection in
                 let store = try self.itemStore(table, connection)
                 let entry = try store.fetchEntry(key)
                 let old = entry?.item

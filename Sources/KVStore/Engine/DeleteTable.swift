@@ -13,7 +13,7 @@ extension KVEngine {
         let description = try await describe(definition, status: .deleting)
         let catalog = self.catalog
         do {
-            try await database.write { connection in
+            try await database.write(.freesSpace) { connection in
                 let delete = try connection.statement("DELETE FROM kv_tables WHERE name = ? AND storage_id = ?")
                 defer { delete.reset() }
                 try delete.bind(1, definition.name)
@@ -32,7 +32,7 @@ extension KVEngine {
                 try StreamLog.drop(streamIDs: streams, connection: connection)
                 catalog.remove(definition.name)
             }
-        } catch let error as SQLiteError {
+        } catch let error where KVEngine.isStorageFailure(error) {
             await reloadCatalog()
             throw error
         }

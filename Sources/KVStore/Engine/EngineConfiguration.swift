@@ -16,6 +16,8 @@ public struct EngineConfiguration: Sendable {
     /// Bytes an item collection of a table with local secondary indexes may hold (DynamoDB: 10 GB).
     public var itemCollectionLimit: Int64 = defaultItemCollectionLimit
     public static let defaultItemCollectionLimit: Int64 = 10 * 1024 * 1024 * 1024
+    /// WAL checkpointing and truncation, and the disk-full reserve (file mode).
+    public var storage = StorageSettings()
 
     public enum Durability: String, Sendable, CaseIterable {
         case normal

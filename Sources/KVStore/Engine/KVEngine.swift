@@ -35,13 +35,19 @@ public final class KVEngine: Sendable {
             location = .inMemory
         }
         let synchronous: Database.Synchronous = configuration.durability == .full ? .full : .normal
-        database = try Database(location: location, synchronous: synchronous)
+        let space = configuration.dataDirectory.map {
+            StorageSpace(directory: $0, reserveBytes: configuration.storage.reserveBytes, logger: logger)
+        }
+        space?.prepare()
+        database = try Database(
+            location: location, synchronous: synchronous, storage: configuration.storage, space: space)
         do {
             backups = try BackupStore(directory: Self.backupDirectory(configuration, database: database))
             exportsDirectory = Self.exportDirectory(configuration, database: database)
             exports = TransferStore(directory: exportsDirectory + "/.kvexports", id: \.id)
             imports = TransferStore(directory: exportsDirectory + "/.kvimports", id: \.id)
-            try await database.exclusive { connection in try Schema.migrate(connection) }
+            // Runs on a full disk too (a no-op on an up-to-date file), so the server can restart there.
+            try await database.exclusive(.freesSpace) { connection in try Schema.migrate(connection) }
             let definitions = try await database.read { connection in try Schema.loadDefinitions(connection) }
             catalog.replaceAll(with: definitions)
         } catch {
@@ -50,6 +56,10 @@ public final class KVEngine: Sendable {
         }
         resumeBackfills()
     }
+
+    /// True while the data directory's disk is full and writes that need space are refused
+    /// (see `StorageSpace`); reads and deletes still work. Always false in memory.
+    public var isStorageFull: Bool { database.space?.isFull ?? false }
 
     /// Finishes pending writes and closes the database.
     public func shutdown() {
@@ -62,6 +72,12 @@ public final class KVEngine: Sendable {
             throw .resourceNotFound("Requested resource not found")
         }
         return table
+    }
+
+    /// A write that failed in the database (or found the disk full) committed nothing, while its
+    /// body may already have changed the cached catalog: the caller reloads it.
+    static func isStorageFailure(_ error: any Error) -> Bool {
+        error is SQLiteError || (error as? KVError)?.code == .serviceUnavailable
     }
 
     /// Re-reads the catalog after a failed commit may have left the cached copy ahead of the disk.

@@ -20,6 +20,7 @@ extension KVEngine {
 
     /// One pass of every maintenance job.
     func maintenancePass() async throws {
+        await database.recoverSpaceIfFull()
         for name in catalog.allNames() {
             guard let table = catalog.table(named: name), let ttl = table.timeToLive, ttl.enabled else { continue }
             if !ttl.indexed {
@@ -61,7 +62,7 @@ extension KVEngine {
     func deleteExpiredItems(of table: TableDefinition) async throws {
         while true {
             let range = ExpiryRules.sweepRange(now: now())
-            let deleted = try await database.write { connection in
+            let deleted = try await database.write(.freesSpace) { connection in
                 let current = try self.catalog.current(table)
                 guard let attribute = current.ttlAttribute else { return 0 }
                 let select = try connection.statement(
@@ -91,7 +92,7 @@ extension KVEngine {
     func trimStreams() async throws {
         let cutoff = Int64(((now() - configuration.streams.retention) * 1000).rounded())
         while true {
-            let trimmed = try await database.write { connection in
+            let trimmed = try await database.write(.freesSpace) { connection in
                 let select = try connection.statement(
                     "SELECT seq, stream_id, shard FROM kv_stream_records WHERE created < ? ORDER BY seq LIMIT 1000")
                 defer { select.reset() }
@@ -134,7 +135,7 @@ extension KVEngine {
     /// disappear; so do disabled streams with no shard left.
     private func dropExpiredShards(cutoff: Int64) async throws {
         let catalog = self.catalog
-        try await database.write { connection in
+        try await database.write(.freesSpace) { connection in
             let drop = try connection.statement(
                 """
                 DELETE FROM kv_shards WHERE closed IS NOT NULL AND closed < ? AND NOT EXISTS

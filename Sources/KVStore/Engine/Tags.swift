@@ -69,7 +69,7 @@ extension KVEngine {
                 try Schema.saveDefinition(definition, in: connection)
                 catalog.put(definition)
             }
-        } catch let error as SQLiteError {
+        } catch let error where KVEngine.isStorageFailure(error) {
             await reloadCatalog()
             throw error
         }

@@ -149,7 +149,7 @@ extension KVEngine {
                 catalog.put(final)
                 return final
             }
-        } catch let error as SQLiteError {
+        } catch let error where KVEngine.isStorageFailure(error) {
             await reloadCatalog()
             throw error
         }

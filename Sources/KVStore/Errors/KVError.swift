@@ -41,6 +41,8 @@ public struct KVError: Error, Sendable, Equatable, CustomStringConvertible {
         case exportConflict = "ExportConflictException"
         case importNotFound = "ImportNotFoundException"
         case importConflict = "ImportConflictException"
+        /// HTTP 503: a temporary state SDKs retry (the storage is full).
+        case serviceUnavailable = "ServiceUnavailable"
     }
 
     public var code: Code
@@ -66,6 +68,15 @@ public struct KVError: Error, Sendable, Equatable, CustomStringConvertible {
     public static func serialization(_ message: String) -> KVError { KVError(.serialization, message) }
     public static func internalError(_ message: String = "Internal server error") -> KVError {
         KVError(.internalServerError, message)
+    }
+
+    /// A write that needs disk space while the data directory's file system is full (see
+    /// `StorageSpace`). A 5xx, so SDKs retry it; the text tells an operator what to do.
+    public static func storageFull() -> KVError {
+        KVError(
+            .serviceUnavailable,
+            "Storage is full: the server's data directory has no space left, so writes are refused until space is freed. Reads and deletes (DeleteItem, BatchWriteItem deletes, DeleteTable) still work."
+        )
     }
 
     /// Shape errors read "1 validation error detected: Value '...' at 'path' failed to satisfy constraint: ...".

@@ -12,10 +12,12 @@ import CSQLite
 /// of it, as with automatic checkpoints; should the WAL still reach twice the threshold, the
 /// writer checkpoints the rest itself (see `watch`).
 final class Checkpointer: Sendable {
-    /// The WAL size, in pages, at which a checkpoint is asked for. Each checkpoint copies every
-    /// page once, however many commits changed it, and syncs twice, so fewer, larger ones cost
-    /// less CPU per write (random-key writes dirty a page each).
-    static let threshold: Int32 = 4000
+    /// The WAL size, in pages, at which a checkpoint is asked for (default 4000, 16 MiB; see
+    /// `StorageSettings.walCheckpointBytes`). Each checkpoint copies every page once, however
+    /// many commits changed it, and syncs twice, so fewer, larger ones cost less CPU per write
+    /// (random-key writes dirty a page each).
+    let threshold: Int32
+    static let defaultThreshold: Int32 = 4000
 
     private struct State: Sendable {
         var requested = false
@@ -24,13 +26,21 @@ final class Checkpointer: Sendable {
     }
 
     private let state = ConditionLock(State())
+    /// While the disk is full no checkpoint runs here: copying the WAL into the database file
+    /// grows that file and would eat the space deletes need (see `Database.recoverSpaceIfFull`,
+    /// which checkpoints once it knows the copy fits).
+    private let space: StorageSpace?
 
     /// Starts the thread with `connection`, which it owns from now on.
-    init(owner: Int, connection: Connection) throws {
+    init(
+        owner: Int, connection: Connection, threshold: Int32 = Checkpointer.defaultThreshold, space: StorageSpace? = nil
+    ) throws {
+        self.threshold = max(1, threshold)
+        self.space = space
         let state = self.state
         nonisolated(unsafe) let connection = connection
         try WorkerThread.start(name: "kvstore.sqlite.checkpointer", owner: owner) {
-            Checkpointer.main(state: state, connection: connection)
+            Checkpointer.main(state: state, connection: connection, space: space)
         }
     }
 
@@ -40,15 +50,21 @@ final class Checkpointer: Sendable {
     /// commits on that connection any more.
     func watch(_ writer: Connection) {
         writer.setWALHook(Unmanaged.passUnretained(self).toOpaque()) { context, db, _, pages in
-            if pages >= 2 * Checkpointer.threshold {
+            guard let context else { return SQLITE_OK }
+            let checkpointer = Unmanaged<Checkpointer>.fromOpaque(context).takeUnretainedValue()
+            let threshold = checkpointer.threshold
+            if checkpointer.space?.isFull == true {
+                return SQLITE_OK
+            }
+            if Int64(pages) >= 2 * Int64(threshold) {
                 // Under a steady stream of commits a checkpoint beside the writer never finds the
                 // WAL fully copied at a BEGIN, so the writer never restarts it. Past twice the
                 // threshold the writer finishes the job itself, as SQLite's own hook would: the
                 // pages the background checkpoints copied are not copied again, and once this
                 // one completes, the next transaction starts the WAL over.
                 sqlite3_wal_checkpoint_v2(db, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
-            } else if pages >= Checkpointer.threshold, let context {
-                Unmanaged<Checkpointer>.fromOpaque(context).takeUnretainedValue().request()
+            } else if pages >= threshold {
+                checkpointer.request()
             }
             return SQLITE_OK
         }
@@ -64,14 +80,16 @@ final class Checkpointer: Sendable {
         state.wait(until: { $0.hasExited }) { _ in }
     }
 
-    private static func main(state: ConditionLock<State>, connection: Connection) {
+    private static func main(state: ConditionLock<State>, connection: Connection, space: StorageSpace?) {
         while state.wait(until: { $0.requested || $0.isClosing }, then: { current -> Bool in
             current.requested = false
             return !current.isClosing
         }) {
             // Best effort: a checkpoint that cannot run now (busy) is asked for again after the
             // next commit, since the WAL is still over the threshold.
-            _ = try? connection.queryText("PRAGMA wal_checkpoint(PASSIVE)")
+            if space?.isFull != true {
+                _ = try? connection.queryText("PRAGMA wal_checkpoint(PASSIVE)")
+            }
         }
         connection.close()
         state.withLockBroadcast { $0.hasExited = true }

@@ -31,7 +31,16 @@ public final class Database: Sendable {
     /// tool) before failing with SQLITE_BUSY. In-process, WAL readers never block the writer.
     static let busyTimeoutMilliseconds: Int32 = 5_000
 
+    /// Whether a write may grow the data. While the disk is full (see `StorageSpace`) only
+    /// writes that free space run: deletes, DeleteTable, TTL expiry, stream trimming.
+    enum WriteIntent: Sendable {
+        case grows
+        case freesSpace
+    }
+
     public let location: Location
+    /// File mode: the disk-full state and its reserve.
+    let space: StorageSpace?
     private let owner: Int
     private let writer: Writer
     private let readers: ReaderPool
@@ -50,11 +59,17 @@ public final class Database: Sendable {
     ///   - location: a file, or a private in-memory database.
     ///   - synchronous: the durability of a commit (file mode).
     ///   - readers: the number of reader threads and connections (file mode; at least 1).
+    ///   - storage: WAL checkpoint threshold and size limit (file mode).
+    ///   - space: the disk-full state and reserve (file mode); nil to not track it.
     /// - Throws: `SQLiteError` when a connection cannot be opened or configured.
-    public init(location: Location, synchronous: Synchronous = .normal, readers: Int = 4) throws {
+    public init(
+        location: Location, synchronous: Synchronous = .normal, readers: Int = 4,
+        storage: StorageSettings = StorageSettings(), space: StorageSpace? = nil
+    ) throws {
         let owner = WorkerThread.newOwner()
         self.owner = owner
         self.location = location
+        self.space = space
         let path: String
         switch location {
         case .inMemory:
@@ -66,11 +81,14 @@ public final class Database: Sendable {
             path = filePath
         }
         _ = Database.sharedCacheLimit
-        let checkpointer = try Checkpointer(owner: owner, connection: Database.openCheckpointer(path: path))
+        let checkpointer = try Checkpointer(
+            owner: owner, connection: Database.openCheckpointer(path: path),
+            threshold: storage.walCheckpointPages(), space: space)
         let writer: Writer
         do {
             writer = try Writer(owner: owner) {
-                let connection = try Database.openWriter(path: path, synchronous: synchronous)
+                let connection = try Database.openWriter(
+                    path: path, synchronous: synchronous, walSizeLimit: storage.walSizeLimitBytes)
                 checkpointer.watch(connection)
                 return connection
             }
@@ -121,10 +139,64 @@ public final class Database: Sendable {
     /// fails, every write of the group gets its error.
     ///
     /// - Throws: the error `body` throws, unchanged, or `SQLiteError`.
-    func write<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            writer.submit(WorkerJob(.write, body, continuation))
+    /// While the disk is full, a write that `.grows` fails at once with `KVError.storageFull`
+    /// (never queued); a write that meets SQLITE_FULL fails with it too and turns the state to full.
+    ///
+    /// - Throws: the error `body` throws, unchanged, `KVError.storageFull`, or `SQLiteError`.
+    func write<T: Sendable>(
+        _ intent: WriteIntent = .grows, _ body: @escaping @Sendable (Connection) throws -> T
+    ) async throws -> T {
+        try admit(intent)
+        return try await onDiskFull {
+            try await withCheckedThrowingContinuation { continuation in
+                writer.submit(WorkerJob(.write, body, continuation))
+            }
         }
+    }
+
+    /// Refuses a growing write while the disk is full.
+    private func admit(_ intent: WriteIntent) throws(KVError) {
+        if intent == .grows, let space, space.isFull {
+            throw .storageFull()
+        }
+    }
+
+    /// Turns SQLITE_FULL (no space left on the device) into `KVError.storageFull`.
+    private func onDiskFull<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as SQLiteError where error.primaryCode == SQLITE_FULL {
+            space?.noteDiskFull()
+            throw KVError.storageFull()
+        }
+    }
+
+    /// While the disk is full: gives the space deletes freed back to the file system (incremental
+    /// vacuum, in a database created with it, then a WAL checkpoint that truncates the WAL), and
+    /// lets writes through again once there is room (`StorageSpace.recoverIfSpaceReturned`).
+    /// Returns true when writes were let through again. Called by the maintenance loop.
+    @discardableResult
+    func recoverSpaceIfFull() async -> Bool {
+        guard let space, space.isFull, case .file(let path) = location else { return false }
+        // Hand free pages back first (in a database created with incremental auto-vacuum), no
+        // more at once than half the room left: moving a page writes it to the WAL. Then copy
+        // the WAL into the database and truncate it, but only when the copy fits: it grows the
+        // database file up to the WAL's last page, and a copy that runs out of space half way
+        // would eat the room deletes need and free nothing.
+        let available = space.availableBytes() ?? 0
+        let pages = available / 2 / 4096
+        if pages > 0 {
+            _ = try? await exclusive(.freesSpace) { connection in
+                try connection.execute("PRAGMA incremental_vacuum(\(pages))")
+            }
+        }
+        _ = try? await exclusive(.freesSpace) { connection in
+            let logicalBytes = try Self.pragmaInt(connection, "page_count") * Self.pragmaInt(connection, "page_size")
+            let growth = logicalBytes - StorageSpace.fileSize(path)
+            guard growth + StorageSettings.mebibyte <= (space.availableBytes() ?? 0) else { return }
+            _ = try connection.queryText("PRAGMA wal_checkpoint(TRUNCATE)")
+        }
+        return space.recoverIfSpaceReturned()
     }
 
     /// Runs `body` on the writer connection outside any transaction, between write groups
@@ -132,9 +204,14 @@ public final class Database: Sendable {
     /// finished by it; one left open is rolled back and reported as an error.
     ///
     /// - Throws: the error `body` throws, unchanged, or `SQLiteError`.
-    func exclusive<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            writer.submit(WorkerJob(.exclusive, body, continuation))
+    func exclusive<T: Sendable>(
+        _ intent: WriteIntent = .grows, _ body: @escaping @Sendable (Connection) throws -> T
+    ) async throws -> T {
+        try admit(intent)
+        return try await onDiskFull {
+            try await withCheckedThrowingContinuation { continuation in
+                writer.submit(WorkerJob(.exclusive, body, continuation))
+            }
         }
     }
 
@@ -169,11 +246,20 @@ public final class Database: Sendable {
         try inlineReaders.read(body)
     }
 
+    private static func pragmaInt(_ connection: Connection, _ name: String) throws -> Int64 {
+        Int64(try connection.queryText("PRAGMA \(name)") ?? "0") ?? 0
+    }
+
     // MARK: Opening connections (on their own threads)
 
-    private static func openWriter(path: String, synchronous: Synchronous) throws -> Connection {
+    private static func openWriter(path: String, synchronous: Synchronous, walSizeLimit: Int64) throws -> Connection {
         let connection = try Connection(path: path, mode: .readWrite)
         connection.setBusyTimeout(milliseconds: busyTimeoutMilliseconds)
+        // A new database keeps the pages deletes free in a list it can hand back to the file
+        // system (`PRAGMA incremental_vacuum`), which is how deletes through the API make room
+        // on a full disk (see `recoverSpaceIfFull`). Only takes effect before the first table is
+        // created; an older file keeps its mode (its free pages are still reused by new writes).
+        try connection.execute("PRAGMA auto_vacuum = INCREMENTAL")
         // WAL: readers keep reading the last commit while the writer writes, and a commit
         // appends to one file instead of rewriting pages. The mode is stored in the file.
         let mode = try connection.queryText("PRAGMA journal_mode = WAL")
@@ -186,8 +272,13 @@ public final class Database: Sendable {
         try connection.execute(
             commonPragmas(cacheKiB: 32 * 1024) + """
                 PRAGMA synchronous = \(synchronous.rawValue);
-                -- Truncate the WAL back to 64 MiB after a checkpoint instead of keeping its peak size.
-                PRAGMA journal_size_limit = 67108864;
+                -- Debian's SQLite is built with secure_delete on: every page a delete frees is
+                -- zeroed and written to the WAL, so dropping a 20 MB table wrote 20 MB and could
+                -- not run on a full disk. FAST zeroes deleted content only in pages written anyway.
+                PRAGMA secure_delete = FAST;
+                -- When the WAL restarts after a complete checkpoint, truncate it to this size
+                -- (default 64 MiB, `--wal-size-limit`) instead of keeping its peak size.
+                PRAGMA journal_size_limit = \(max(0, walSizeLimit));
                 """)
         return connection
     }

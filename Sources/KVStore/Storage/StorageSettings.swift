@@ -1,0 +1,30 @@
+/// How the SQLite files use the disk (file mode): WAL checkpointing and truncation, and the
+/// space kept in reserve so that deletes still work once the disk is full.
+public struct StorageSettings: Sendable, Equatable {
+    /// WAL size at which a background checkpoint is asked for (see `Checkpointer`); at twice
+    /// this the writer checkpoints itself.
+    public var walCheckpointBytes: Int64
+    /// After a checkpoint has copied the whole WAL, the WAL file is truncated to at most this
+    /// size when it is restarted (SQLite's `journal_size_limit`), so it never keeps its peak size.
+    public var walSizeLimitBytes: Int64
+    /// Bytes preallocated in `kvstore.reserve` beside the database. Released when a write finds
+    /// the disk full, so deletes (which need room in the WAL) and the checkpoint that follows
+    /// them can still run; re-created when space returns. 0 disables the reserve.
+    public var reserveBytes: Int64
+
+    public static let mebibyte: Int64 = 1 << 20
+
+    public init(
+        walCheckpointBytes: Int64 = 16 * mebibyte, walSizeLimitBytes: Int64 = 64 * mebibyte,
+        reserveBytes: Int64 = 64 * mebibyte
+    ) {
+        self.walCheckpointBytes = walCheckpointBytes
+        self.walSizeLimitBytes = walSizeLimitBytes
+        self.reserveBytes = reserveBytes
+    }
+
+    /// The checkpoint threshold in pages of `pageSize` bytes (at least 1).
+    func walCheckpointPages(pageSize: Int64 = 4096) -> Int32 {
+        Int32(clamping: max(1, walCheckpointBytes / max(1, pageSize)))
+    }
+}
