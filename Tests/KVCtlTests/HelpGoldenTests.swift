@@ -38,6 +38,9 @@ import Testing
         ("kvctl-pitr-restore", PITRRestoreCommand.self),
         ("kvctl-restore", RestoreCommand.self),
         ("kvctl-check", CheckCommand.self),
+        ("kvctl-auth", AuthCommand.self),
+        ("kvctl-auth-check", AuthCheckCommand.self),
+        ("kvctl-auth-simulate", AuthSimulateCommand.self),
     ]
 
     static let goldenDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
