@@ -118,11 +118,7 @@ extension KVEngine {
                     }
                 }
                 if failed {
-                    let codes = reasons.map(\.code).joined(separator: ", ")
-                    throw KVError(
-                        .transactionCanceled,
-                        "Transaction cancelled, please refer cancellation reasons for specific reasons [\(codes)]",
-                        cancellationReasons: reasons)
+                    throw KVError.transactionCanceled(reasons)
                 }
                 if let clientToken {
                     try TransactionTokens.record(clientToken.token, fingerprint: clientToken.fingerprint, at: now, in: connection)
