@@ -43,6 +43,7 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var body: ByteBuffer?
     private var expectedLength: Int?
     private var localAddress = ""
+    private var date = HTTPDate()
     /// Parts that arrived while a request was in flight, in arrival order.
     private var backlog = CircularBuffer<HTTPServerRequestPart>()
     /// Reading is paused while `backlog` is over `backlogLimit` parts.
@@ -115,6 +116,7 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         phase = .closing
         var response = ResponseBytes(
             allocator: context.channel.allocator, version: .http1_1, status: .badRequest, bodyCapacity: 0)
+        response.header("Date", date.now())
         response.header("Connection", "close")
         response.header("Content-Length", 0)
         context.writeAndFlush(wrapOutboundOut(response.finish(body: nil))).assumeIsolated().whenComplete { _ in
@@ -263,7 +265,10 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
             into: &bytes, requestID: requestID, crc32: response.crc32, contentType: response.contentType,
             contentLength: response.body.count)
         if request.headers.contains(name: "origin") {
+            // What DynamoDB answers a browser, preflight or not (recorded by ScyllaDB Alternator,
+            // alternator/server.cc handle_CORS: "the list that DynamoDB returns for expose headers").
             bytes.header("Access-Control-Allow-Origin", "*")
+            bytes.header("Access-Control-Expose-Headers", "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date")
         }
         for (name, value) in response.extraHeaders {
             bytes.header(name: name, value: value)
@@ -296,6 +301,7 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         into response: inout ResponseBytes, requestID: String, crc32: UInt32, contentType: String?, contentLength: Int
     ) {
         response.header("Server", serverName)
+        response.header("Date", date.now())
         response.header("x-amzn-RequestId", requestID)
         response.header("x-amz-crc32", crc32)
         if let contentType {

@@ -30,7 +30,7 @@ public struct APIResponse: Sendable {
 /// JSON parsing, routing by `X-Amz-Target`, authentication, and the handler call.
 ///
 /// The order of checks is DynamoDB's (recorded by dynalite and dynoxide against AWS):
-/// 1. `GET` answers the health text; `OPTIONS` with `Origin` answers a CORS preflight; any other
+/// 1. `GET /` (that path only) answers the health text; `OPTIONS` with `Origin` answers a CORS preflight; any other
 ///    method but `POST`, or a body with a content type other than `application/json` /
 ///    `application/x-amz-json-1.0`, answers 404 `<UnknownOperationException/>`.
 /// 2. A body that is not JSON -> SerializationException without message.
@@ -78,8 +78,9 @@ public struct APIRequestProcessor: Sendable {
     /// - Parameter localAddress: `host:port` the request arrived on, for the health answer.
     public func decide(head: HTTPRequestHead, body: ByteBuffer, localAddress: String) -> Decision {
         switch head.method {
-        case .GET:
-            // DynamoDB answers "healthy: dynamodb.<region>.amazonaws.com " (trailing space).
+        case .GET where head.uri == "/":
+            // DynamoDB answers "healthy: dynamodb.<region>.amazonaws.com " (trailing space), at
+            // `/` only; any other path is an unknown operation like any other method.
             return .respond(
                 APIResponse(status: 200, contentType: Self.amzJSON10, body: Array("healthy: \(localAddress) ".utf8)))
         case .OPTIONS where head.headers.contains(name: "origin"):
