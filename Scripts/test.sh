@@ -31,12 +31,12 @@ run_stage() {
 }
 
 install_deps() {
-    if ! pkg-config --exists sqlite3 2>/dev/null; then
-        echo "sqlite3 development files missing: installing libsqlite3-dev and pkg-config"
+    if ! pkg-config --exists sqlite3 zlib 2>/dev/null; then
+        echo "sqlite3 or zlib development files missing: installing libsqlite3-dev, zlib1g-dev and pkg-config"
         local sudo=""
         if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
         $sudo apt-get update
-        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y libsqlite3-dev pkg-config
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y libsqlite3-dev zlib1g-dev pkg-config
     fi
     python3 -m pip install -q -r Tests/integration/requirements.txt
 }

@@ -54,6 +54,10 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// Graceful shutdown asked for: close once the request in flight is answered.
     private var quiescing = false
     static let backlogLimit = 256
+    /// Responses up to this size are sent uncompressed whatever the client accepts: DynamoDB
+    /// compresses only larger ones (aws-amplify/aws-sdk-ios#201: "When the service returns
+    /// small data, it does not GZip the content").
+    static let compressionThreshold = 4096
 
     init(
         processor: APIRequestProcessor, serverName: String, maxBodySize: Int, rejectedConnectionLinger: TimeAmount,
@@ -258,12 +262,30 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         requestID: String,
         context: ChannelHandlerContext
     ) {
+        var body = response.body
+        var crc32 = response.crc32
+        var coding: ContentCoding?
+        // Only a large body looks at the request's Accept-Encoding: the usual small answer
+        // pays one comparison. The CRC covers the bytes as sent, compressed (as DynamoDB's
+        // does: smithy-lang/smithy-kotlin#158, "The CRC is computed on the response after the
+        // response is gziped").
+        if body.count > Self.compressionThreshold, request.method != .HEAD,
+            let preferred = AcceptEncoding.preferredCoding(request.headers[canonicalForm: "accept-encoding"].map(String.init)),
+            let compressed = Zlib.compress(body, as: preferred)
+        {
+            body = compressed
+            crc32 = CRC32.checksum(compressed)
+            coding = preferred
+        }
         var bytes = ResponseBytes(
             allocator: context.channel.allocator, version: request.version,
-            status: HTTPResponseStatus(statusCode: response.status), bodyCapacity: response.body.count)
+            status: HTTPResponseStatus(statusCode: response.status), bodyCapacity: body.count)
         writeCommonHeaders(
-            into: &bytes, requestID: requestID, crc32: response.crc32, contentType: response.contentType,
-            contentLength: response.body.count)
+            into: &bytes, requestID: requestID, crc32: crc32, contentType: response.contentType,
+            contentLength: body.count)
+        if let coding {
+            bytes.header(name: "Content-Encoding", value: coding.rawValue)
+        }
         if request.headers.contains(name: "origin") {
             // What DynamoDB answers a browser, preflight or not (recorded by ScyllaDB Alternator,
             // alternator/server.cc handle_CORS: "the list that DynamoDB returns for expose headers").
@@ -281,7 +303,7 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
             bytes.header("Connection", "keep-alive")
         }
         // A response to HEAD announces its length but carries no body.
-        let buffer = bytes.finish(body: request.method == .HEAD ? nil : response.body)
+        let buffer = bytes.finish(body: request.method == .HEAD ? nil : body)
         if keepAlive {
             if let flushBatcher {
                 context.write(wrapOutboundOut(buffer), promise: nil)

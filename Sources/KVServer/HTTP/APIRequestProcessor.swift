@@ -49,6 +49,9 @@ public struct APIRequestProcessor: Sendable {
     public var router: Router
     public var authenticator: any Authenticator
     public var logger: Logger
+    /// The largest body a `Content-Encoding: gzip`/`deflate` request may inflate to (the
+    /// request limit, 16 MiB, applies to the decoded body too).
+    public var maxDecodedBodySize = 16 * 1024 * 1024
 
     public init(router: Router, authenticator: any Authenticator, logger: Logger) {
         self.router = router
@@ -97,6 +100,15 @@ public struct APIRequestProcessor: Sendable {
         default:
             return .respond(Self.notFound)
         }
+        // The body as sent (compressed or not) is what a signature covers.
+        let received = body
+        var body = body
+        if let encoding = head.headers.first(name: "content-encoding") {
+            switch Self.decode(body, encoding: encoding, limit: maxDecodedBodySize) {
+            case .success(let decoded): body = decoded
+            case .failure(let failure): return .respond(failure.response)
+            }
+        }
 
         let mediaType = Self.mediaType(of: head.headers.first(name: "content-type"))
         let responseContentType: String
@@ -135,7 +147,7 @@ public struct APIRequestProcessor: Sendable {
 
         do {
             try authenticator.authenticate(
-                AuthenticationRequest(method: head.method, uri: head.uri, headers: head.headers, body: body))
+                AuthenticationRequest(method: head.method, uri: head.uri, headers: head.headers, body: received))
         } catch {
             return .respond(APIResponse(error: error, contentType: responseContentType))
         }
@@ -218,6 +230,34 @@ public struct APIRequestProcessor: Sendable {
     }
 
     static let notFound = APIResponse(status: 404, contentType: amzJSON10, body: notFoundBody)
+
+    struct DecodeFailure: Error {
+        var response: APIResponse
+    }
+
+    /// A request body sent with `Content-Encoding: gzip` or `deflate` (as SDKs configured for
+    /// request compression send it), decompressed. An unknown coding or data that does not
+    /// decompress answers SerializationException like any unreadable body; a body inflating past
+    /// the request limit answers 413 like an oversized one.
+    static func decode(_ body: ByteBuffer, encoding: String, limit: Int) -> Result<ByteBuffer, DecodeFailure> {
+        let malformed = DecodeFailure(response: APIResponse(error: .malformedBody, contentType: amzJSON10))
+        let coding: ContentCoding?
+        do {
+            coding = try ContentCoding.ofRequest(encoding)
+        } catch {
+            return .failure(malformed)
+        }
+        guard let coding, body.readableBytes > 0 else { return .success(body) }
+        do {
+            let bytes = try body.withUnsafeReadableBytes { raw throws(Zlib.Failure) in
+                try Zlib.decompress(raw, as: coding, limit: limit)
+            }
+            return .success(ByteBuffer(bytes: bytes))
+        } catch {
+            guard error.tooLarge else { return .failure(malformed) }
+            return .failure(DecodeFailure(response: APIResponse(status: 413, contentType: amzJSON10, body: [])))
+        }
+    }
 
     /// The media type of a `Content-Type` value, lowercased, without parameters or spaces.
     static func mediaType(of contentType: String?) -> String {
