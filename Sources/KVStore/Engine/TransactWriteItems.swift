@@ -179,6 +179,9 @@ extension KVEngine {
             if let expression = update.update {
                 new = try expression.apply(to: new, keyAttributes: Set(store.table.keySchema.attributeNames)).0
             }
+            if createsNothing(old: old, new: new, key: update.key, hasUpdate: update.update != nil) {
+                return .write(table: name, oldSize: nil, newSize: ItemSize.of(update.key), indexes: IndexWriteUnits())
+            }
             let size = ItemSize.of(new)
             if size > maxItemSize {
                 throw KVError.validation("Item size to update has exceeded the maximum allowed size")
