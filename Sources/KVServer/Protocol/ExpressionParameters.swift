@@ -97,14 +97,23 @@ struct ExpressionParameters {
     }
 
     /// Legacy `Expected` / `QueryFilter` / `ScanFilter` maps with their `ConditionalOperator`.
-    func legacyCondition(_ field: String, isFilter: Bool) throws(KVError) -> ConditionExpression? {
-        guard let map = try request.map(field) else { return nil }
+    ///
+    /// An empty map is no condition. `ConditionalOperator` without a non-empty map has nothing to
+    /// join: "ConditionalOperator cannot be used without Filter or Expected" (the check and text
+    /// of AWS's DAX client, RequestValidator, which mirrors DynamoDB's request validation).
+    func legacyCondition(_ field: String) throws(KVError) -> ConditionExpression? {
+        guard let map = try request.map(field), !map.isEmpty else {
+            if request["ConditionalOperator"] != nil {
+                throw KVError.validation("ConditionalOperator cannot be used without Filter or Expected")
+            }
+            return nil
+        }
         var conditions: [String: ExpectedCondition] = [:]
         for (name, value) in map {
             conditions[name] = try Self.expectedCondition(value)
         }
         return try LegacyConditions.condition(
-            conditions, conditionalOperator: try request.string("ConditionalOperator"), isFilter: isFilter)
+            conditions, conditionalOperator: try request.string("ConditionalOperator"), parameter: field)
     }
 
     static func expectedCondition(_ json: JSONValue) throws(KVError) -> ExpectedCondition {

@@ -27,6 +27,10 @@ enum ReadRequestFields {
         violations.oneOf(select, selectValues, at: "select")
         let limit = try request.integer("Limit")
         if checksLimit { violations.range(limit, min: 1, at: "limit") }
+        // GetItem's and BatchGetItem's constraint (1...255 names) holds for Query and Scan too.
+        let attributesToGet = try request.array("AttributesToGet")
+        violations.count(
+            attributesToGet, rendered: attributesToGet?.isEmpty == true ? "[]" : "[...]", min: 1, max: 255, at: "attributesToGet")
         violations.oneOf(try request.string("ReturnConsumedCapacity"), ["INDEXES", "TOTAL", "NONE"], at: "returnConsumedCapacity")
         violations.oneOf(try request.string("ConditionalOperator"), ["AND", "OR"], at: "conditionalOperator")
         return Shape(

@@ -18,7 +18,7 @@ enum QueryOperation {
             throw KVError.validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.")
         }
         let filter = try expressions.condition("FilterExpression", kind: .filter)
-            ?? expressions.legacyCondition("QueryFilter", isFilter: true)
+            ?? expressions.legacyCondition("QueryFilter")
         let projection = try expressions.projection()
         let schema = try engine.keySchema(tableName: shape.tableName ?? "", indexName: shape.indexName)
         try checkLimit(shape.limit)
