@@ -10,7 +10,7 @@ Sources:
   "ComparisonOperator X is not valid for T AttributeValue type" for LT/LE/GT/GE/IN on BOOL, NULL,
   sets, M and L and for CONTAINS/NOT_CONTAINS on sets, M and L only (so BOOL and NULL are valid
   CONTAINS operands), "The provided starting key is invalid".
-[DAX] AWS's DAX client, RequestValidator (mirrors DynamoDB's request checks): "ConditionalOperator
+[DAX] AWS's DAX client, RequestValidator, and DynamoDB Local's ErrorFactory: "ConditionalOperator
   cannot be used without Filter or Expected"; _check_valid_BSNBoolNull_types for CONTAINS.
 [SEG] ddb-local-rs (recorded from DynamoDB): "The provided Exclusive start key does not map to the
   provided Segment and TotalSegments values."
@@ -232,3 +232,17 @@ def test_key_conditions_begins_with_on_a_number(client, table):
         "pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "p"}]},
         "sk": {"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [{"N": "1"}]}})
     assert_error(e, "ValidationException", f"{INVALID}ComparisonOperator BEGINS_WITH is not valid for N AttributeValue type")
+
+
+@pytest.mark.parametrize("call", ["put", "scan"])
+def test_conditional_operator_with_one_condition(client, table, call):
+    # DynamoDB Local's ErrorFactory COND_OP_WITH_ONE_ELEMENT; the DAX client makes the same check.
+    condition = {"a": {"ComparisonOperator": "NULL"}}
+    with pytest.raises(ClientError) as e:
+        if call == "put":
+            client.put_item(TableName=table, Item={"pk": {"S": "t"}, "sk": {"N": "0"}}, Expected=condition,
+                            ConditionalOperator="AND")
+        else:
+            client.scan(TableName=table, ScanFilter=condition, ConditionalOperator="OR")
+    assert_error(e, "ValidationException",
+                 "ConditionalOperator can only be used when Filter or Expected has two or more elements")

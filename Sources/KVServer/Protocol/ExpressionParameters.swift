@@ -98,15 +98,20 @@ struct ExpressionParameters {
 
     /// Legacy `Expected` / `QueryFilter` / `ScanFilter` maps with their `ConditionalOperator`.
     ///
-    /// An empty map is no condition. `ConditionalOperator` without a non-empty map has nothing to
-    /// join: "ConditionalOperator cannot be used without Filter or Expected" (the check and text
-    /// of AWS's DAX client, RequestValidator, which mirrors DynamoDB's request validation).
+    /// An empty map is no condition. `ConditionalOperator` needs two or more conditions to join:
+    /// "ConditionalOperator cannot be used without Filter or Expected" and "ConditionalOperator can
+    /// only be used when Filter or Expected has two or more elements" (DynamoDB Local's
+    /// ErrorFactory COND_OP_WITHOUT_FILTER_OR_EXPECTED / COND_OP_WITH_ONE_ELEMENT; AWS's DAX client,
+    /// RequestValidator, makes the same two checks).
     func legacyCondition(_ field: String) throws(KVError) -> ConditionExpression? {
         guard let map = try request.map(field), !map.isEmpty else {
             if request["ConditionalOperator"] != nil {
                 throw KVError.validation("ConditionalOperator cannot be used without Filter or Expected")
             }
             return nil
+        }
+        if map.count == 1, request["ConditionalOperator"] != nil {
+            throw KVError.validation("ConditionalOperator can only be used when Filter or Expected has two or more elements")
         }
         var conditions: [String: ExpectedCondition] = [:]
         for (name, value) in map {
