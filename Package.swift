@@ -40,7 +40,8 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
-        // zlib, for the gzip files of table exports and imports (the system library, as SQLite).
+        // zlib: gzip/deflate request and response bodies (Sources/KVServer/HTTP/Compression) and the
+        // gzip files of table exports and imports (the system library, as SQLite).
         .systemLibrary(
             name: "CZlib",
             pkgConfig: "zlib",
@@ -59,6 +60,7 @@ let package = Package(
             name: "KVServer",
             dependencies: [
                 "KVStore",
+                "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -50,6 +50,7 @@ struct LiveServerTests {
         #expect(id.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) })
         #expect(response.header("x-amz-crc32") == String(CRC32.checksum(response.body)))
         #expect(response.header("Content-Length") == String(response.body.count))
+        #expect(response.header("Date")?.hasSuffix(" GMT") == true)
     }
 
     @Test func echoRoundTrip() async throws {
@@ -165,6 +166,8 @@ struct LiveServerTests {
             #expect(responses[0].header("Access-Control-Max-Age") == "172800")
             #expect(responses[1].status == 200)
             #expect(responses[1].header("Access-Control-Allow-Origin") == "*")
+            #expect(
+                responses[1].header("Access-Control-Expose-Headers") == "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date")
         }
     }
 

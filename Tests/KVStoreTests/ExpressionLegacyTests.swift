@@ -43,7 +43,24 @@ import Testing
         #expect(throws: KVError.validation("One or more parameter values were invalid: ComparisonOperator LT is not valid for SS AttributeValue type")) {
             try LegacyConditions.condition(
                 ["a": ExpectedCondition(comparisonOperator: "LT", attributeValueList: [.stringSet(["x"])])],
-                conditionalOperator: nil, isFilter: true)
+                conditionalOperator: nil, parameter: "ScanFilter")
+        }
+    }
+
+    /// EQ/NE compare values of every type; CONTAINS takes BOOL and NULL too; LE does not.
+    @Test(arguments: [
+        ("EQ", AttributeValue.bool(true), true), ("NE", .null, true), ("EQ", .list([]), true), ("EQ", .map([:]), true),
+        ("CONTAINS", .bool(true), true), ("NOT_CONTAINS", .null, true), ("CONTAINS", .list([]), false),
+        ("LE", .bool(true), false), ("IN", .null, false), ("BEGINS_WITH", .number(Number(1)), false),
+    ])
+    func operandTypes(op: String, value: AttributeValue, valid: Bool) {
+        let condition = ["a": ExpectedCondition(comparisonOperator: op, attributeValueList: [value])]
+        let result = Result { () throws(KVError) in try LegacyConditions.condition(condition, conditionalOperator: nil) }
+        switch result {
+        case .success: #expect(valid)
+        case .failure(let error):
+            #expect(!valid)
+            #expect(error.message == "One or more parameter values were invalid: ComparisonOperator \(op) is not valid for \(value.typeDescriptor) AttributeValue type")
         }
     }
 

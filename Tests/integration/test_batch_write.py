@@ -60,11 +60,18 @@ def test_missing_request_items(raw_http):
 
 
 def test_empty_request_items(client):
+    # Parity Suite tier3/error-messages/batchWriteItem (validated against DynamoDB).
     with pytest.raises(ClientError) as e:
         client.batch_write_item(RequestItems={})
-    assert_error(e, "ValidationException",
-                 "1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: "
-                 "Member must have length greater than or equal to 1")
+    assert_error(e, "ValidationException", "The requestItems parameter is required for BatchWriteItem")
+
+
+def test_empty_request_items_reported_before_other_parameters(client):
+    # The required-parameter text comes before the enum checks (dynalite test/batchGetItem.js
+    # records this order for the missing map).
+    with pytest.raises(ClientError) as e:
+        client.batch_write_item(RequestItems={}, ReturnConsumedCapacity="hi")
+    assert_error(e, "ValidationException", "The requestItems parameter is required for BatchWriteItem")
 
 
 def test_more_than_25_requests(client, table):

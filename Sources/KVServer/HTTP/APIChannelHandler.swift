@@ -51,6 +51,7 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var expectedLength: Int?
     private var localAddress = ""
     private var connection: ConnectionInfo
+    private var date = HTTPDate()
     /// Parts that arrived while a request was in flight, in arrival order.
     private var backlog = CircularBuffer<HTTPServerRequestPart>()
     /// Reading is paused while `backlog` is over `backlogLimit` parts.
@@ -60,6 +61,10 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var parseErrorPending = false
     /// Graceful shutdown asked for: close once the request in flight is answered.
     private var quiescing = false
+    /// Responses up to this size are sent uncompressed whatever the client accepts: DynamoDB
+    /// compresses only larger ones (aws-amplify/aws-sdk-ios#201: "When the service returns
+    /// small data, it does not GZip the content").
+    static let compressionThreshold = 4096
 
     init(
         processor: APIRequestProcessor, serverName: String, maxBodySize: Int, rejectedConnectionLinger: TimeAmount,
@@ -142,6 +147,7 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         body = nil
         var response = ResponseBytes(
             allocator: context.channel.allocator, version: .http1_1, status: status, bodyCapacity: 0)
+        response.header("Date", date.now())
         response.header("Connection", "close")
         response.header("Content-Length", 0)
         context.writeAndFlush(wrapOutboundOut(response.finish(body: nil))).assumeIsolated().whenComplete { _ in
@@ -321,14 +327,35 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         requestID: String,
         context: ChannelHandlerContext
     ) {
+        var body = response.body
+        var crc32 = response.crc32
+        var coding: ContentCoding?
+        // Only a large body looks at the request's Accept-Encoding: the usual small answer
+        // pays one comparison. The CRC covers the bytes as sent, compressed (as DynamoDB's
+        // does: smithy-lang/smithy-kotlin#158, "The CRC is computed on the response after the
+        // response is gziped").
+        if body.count > Self.compressionThreshold, request.method != .HEAD,
+            let preferred = AcceptEncoding.preferredCoding(request.headers[canonicalForm: "accept-encoding"].map(String.init)),
+            let compressed = Zlib.compress(body, as: preferred)
+        {
+            body = compressed
+            crc32 = CRC32.checksum(compressed)
+            coding = preferred
+        }
         var bytes = ResponseBytes(
             allocator: context.channel.allocator, version: request.version,
-            status: HTTPResponseStatus(statusCode: response.status), bodyCapacity: response.body.count)
+            status: HTTPResponseStatus(statusCode: response.status), bodyCapacity: body.count)
         writeCommonHeaders(
-            into: &bytes, requestID: requestID, crc32: response.crc32, contentType: response.contentType,
-            contentLength: response.body.count)
+            into: &bytes, requestID: requestID, crc32: crc32, contentType: response.contentType,
+            contentLength: body.count)
+        if let coding {
+            bytes.header(name: "Content-Encoding", value: coding.rawValue)
+        }
         if request.headers.contains(name: "origin") {
+            // What DynamoDB answers a browser, preflight or not (recorded by ScyllaDB Alternator,
+            // alternator/server.cc handle_CORS: "the list that DynamoDB returns for expose headers").
             bytes.header("Access-Control-Allow-Origin", "*")
+            bytes.header("Access-Control-Expose-Headers", "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date")
         }
         for (name, value) in response.extraHeaders {
             bytes.header(name: name, value: value)
@@ -341,7 +368,7 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
             bytes.header("Connection", "keep-alive")
         }
         // A response to HEAD announces its length but carries no body.
-        let buffer = bytes.finish(body: request.method == .HEAD ? nil : response.body)
+        let buffer = bytes.finish(body: request.method == .HEAD ? nil : body)
         context.triggerUserOutboundEvent(ClientTimeoutHandler.ResponseSentEvent(), promise: nil)
         if keepAlive {
             if let flushBatcher {
@@ -365,6 +392,7 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         into response: inout ResponseBytes, requestID: String, crc32: UInt32, contentType: String?, contentLength: Int
     ) {
         response.header("Server", serverName)
+        response.header("Date", date.now())
         response.header("x-amzn-RequestId", requestID)
         response.header("x-amz-crc32", crc32)
         if let contentType {

@@ -30,7 +30,7 @@ public struct APIResponse: Sendable {
 /// JSON parsing, routing by `X-Amz-Target`, authentication, and the handler call.
 ///
 /// The order of checks is DynamoDB's (recorded by dynalite and dynoxide against AWS):
-/// 1. `GET` answers the health text; `OPTIONS` with `Origin` answers a CORS preflight; any other
+/// 1. `GET /` (that path only) answers the health text; `OPTIONS` with `Origin` answers a CORS preflight; any other
 ///    method but `POST`, or a body with a content type other than `application/json` /
 ///    `application/x-amz-json-1.0`, answers 404 `<UnknownOperationException/>`.
 /// 2. A body that is not JSON -> SerializationException without message.
@@ -60,6 +60,9 @@ public struct APIRequestProcessor: Sendable {
     public var clock: @Sendable () -> Double
     /// The server's condition, for the `GET` health answer.
     public var health: @Sendable () -> HealthStatus = { HealthStatus() }
+    /// The largest body a `Content-Encoding: gzip`/`deflate` request may inflate to (the
+    /// request limit, 16 MiB, applies to the decoded body too).
+    public var maxDecodedBodySize = 16 * 1024 * 1024
 
     public init(
         router: Router, authenticator: any Authenticator, authorizer: (any RequestAuthorizer)? = nil,
@@ -103,7 +106,9 @@ public struct APIRequestProcessor: Sendable {
         requestID: String = ""
     ) -> Decision {
         switch head.method {
-        case .GET:
+        case .GET where head.uri == "/":
+            // DynamoDB answers "healthy: dynamodb.<region>.amazonaws.com " (trailing space), at
+            // `/` only; any other path is an unknown operation like any other method.
             return .respond(health().response(localAddress: localAddress))
         case .OPTIONS where head.headers.contains(name: "origin"):
             var extra: [(String, String)] = [("Access-Control-Max-Age", "172800")]
@@ -118,6 +123,15 @@ public struct APIRequestProcessor: Sendable {
             break
         default:
             return .respond(Self.notFound)
+        }
+        // The body as sent (compressed or not) is what a signature covers.
+        let received = body
+        var body = body
+        if let encoding = head.headers.first(name: "content-encoding") {
+            switch Self.decode(body, encoding: encoding, limit: maxDecodedBodySize) {
+            case .success(let decoded): body = decoded
+            case .failure(let failure): return .respond(failure.response)
+            }
         }
 
         let mediaType = Self.mediaType(of: head.headers.first(name: "content-type"))
@@ -166,7 +180,7 @@ public struct APIRequestProcessor: Sendable {
         let authentication: Authentication?
         do {
             authentication = try authenticator.authenticate(
-                AuthenticationRequest(method: head.method, uri: head.uri, headers: head.headers, body: body))
+                AuthenticationRequest(method: head.method, uri: head.uri, headers: head.headers, body: received))
         } catch {
             return respond(error, contentType: responseContentType, audit: audit)
         }
@@ -287,6 +301,34 @@ public struct APIRequestProcessor: Sendable {
     }
 
     static let notFound = APIResponse(status: 404, contentType: amzJSON10, body: notFoundBody)
+
+    struct DecodeFailure: Error {
+        var response: APIResponse
+    }
+
+    /// A request body sent with `Content-Encoding: gzip` or `deflate` (as SDKs configured for
+    /// request compression send it), decompressed. An unknown coding or data that does not
+    /// decompress answers SerializationException like any unreadable body; a body inflating past
+    /// the request limit answers 413 like an oversized one.
+    static func decode(_ body: ByteBuffer, encoding: String, limit: Int) -> Result<ByteBuffer, DecodeFailure> {
+        let malformed = DecodeFailure(response: APIResponse(error: .malformedBody, contentType: amzJSON10))
+        let coding: ContentCoding?
+        do {
+            coding = try ContentCoding.ofRequest(encoding)
+        } catch {
+            return .failure(malformed)
+        }
+        guard let coding, body.readableBytes > 0 else { return .success(body) }
+        do {
+            let bytes = try body.withUnsafeReadableBytes { raw throws(Zlib.Failure) in
+                try Zlib.decompress(raw, as: coding, limit: limit)
+            }
+            return .success(ByteBuffer(bytes: bytes))
+        } catch {
+            guard error.tooLarge else { return .failure(malformed) }
+            return .failure(DecodeFailure(response: APIResponse(status: 413, contentType: amzJSON10, body: [])))
+        }
+    }
 
     /// The media type of a `Content-Type` value, lowercased, without parameters or spaces.
     static func mediaType(of contentType: String?) -> String {

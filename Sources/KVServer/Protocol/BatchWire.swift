@@ -5,19 +5,22 @@ enum BatchWire {
     static let mapKeyConstraint =
         "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 3, Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+]"
 
-    /// Reads `RequestItems`, reporting a missing or empty map and invalid table names
+    /// Reads `RequestItems`, reporting a missing map and invalid table names
     /// ("Value '{...}' at 'requestItems' failed to satisfy constraint: Map keys must ...",
     /// as dynalite's test/batchWriteItem.js records). Returns the entries sorted by name.
-    static func requestItems(_ request: WireObject, into violations: inout ConstraintViolations) throws(KVError)
-        -> [(key: String, value: JSONValue)]?
-    {
+    ///
+    /// - Throws: at once for an empty map, before any other check: "The requestItems parameter is
+    ///   required for <operation>" (Parity Suite tier3/error-messages, validated against DynamoDB;
+    ///   dynalite test/batchGetItem.js records the same text).
+    static func requestItems(
+        _ request: WireObject, operation: String, into violations: inout ConstraintViolations
+    ) throws(KVError) -> [(key: String, value: JSONValue)]? {
         guard let map = try request.map("RequestItems") else {
             violations.notNull(nil as String?, at: "requestItems")
             return nil
         }
         if map.isEmpty {
-            violations.add(value: "{}", at: "requestItems", "have length greater than or equal to 1")
-            return []
+            throw KVError.validation("The requestItems parameter is required for \(operation)")
         }
         let entries = map.sorted { $0.key < $1.key }
         if entries.contains(where: { !isValidTableKey($0.key) }) {

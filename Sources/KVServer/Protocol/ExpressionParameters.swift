@@ -97,14 +97,28 @@ struct ExpressionParameters {
     }
 
     /// Legacy `Expected` / `QueryFilter` / `ScanFilter` maps with their `ConditionalOperator`.
-    func legacyCondition(_ field: String, isFilter: Bool) throws(KVError) -> ConditionExpression? {
-        guard let map = try request.map(field) else { return nil }
+    ///
+    /// An empty map is no condition. `ConditionalOperator` needs two or more conditions to join:
+    /// "ConditionalOperator cannot be used without Filter or Expected" and "ConditionalOperator can
+    /// only be used when Filter or Expected has two or more elements" (DynamoDB Local's
+    /// ErrorFactory COND_OP_WITHOUT_FILTER_OR_EXPECTED / COND_OP_WITH_ONE_ELEMENT; AWS's DAX client,
+    /// RequestValidator, makes the same two checks).
+    func legacyCondition(_ field: String) throws(KVError) -> ConditionExpression? {
+        guard let map = try request.map(field), !map.isEmpty else {
+            if request["ConditionalOperator"] != nil {
+                throw KVError.validation("ConditionalOperator cannot be used without Filter or Expected")
+            }
+            return nil
+        }
+        if map.count == 1, request["ConditionalOperator"] != nil {
+            throw KVError.validation("ConditionalOperator can only be used when Filter or Expected has two or more elements")
+        }
         var conditions: [String: ExpectedCondition] = [:]
         for (name, value) in map {
             conditions[name] = try Self.expectedCondition(value)
         }
         return try LegacyConditions.condition(
-            conditions, conditionalOperator: try request.string("ConditionalOperator"), isFilter: isFilter)
+            conditions, conditionalOperator: try request.string("ConditionalOperator"), parameter: field)
     }
 
     static func expectedCondition(_ json: JSONValue) throws(KVError) -> ExpectedCondition {

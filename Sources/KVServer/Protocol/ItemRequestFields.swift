@@ -61,7 +61,7 @@ extension ItemRequestFields {
             request, expressions: ["ConditionExpression"], legacy: ["Expected", "ConditionalOperator"],
             valueExpressions: ["ConditionExpression"])
         let condition = try expressions.condition("ConditionExpression", kind: .condition)
-            ?? expressions.legacyCondition("Expected", isFilter: false)
+            ?? expressions.legacyCondition("Expected")
         try expressions.attributes.checkAllUsed()
         return condition.map { WriteCondition($0, returnOldItemOnFailure: returnOld) }
     }

@@ -14,7 +14,11 @@ enum ReadRequestFields {
         var startKey: [String: JSONValue]?
     }
 
-    static func shape(_ request: WireObject, into violations: inout ConstraintViolations) throws(KVError) -> Shape {
+    /// - Parameter checksLimit: Scan reports `Limit` < 1 among the shape violations; Query checks
+    ///   it later, once the table is known, with its own text (see `QueryOperation.checkLimit`).
+    static func shape(
+        _ request: WireObject, checksLimit: Bool = true, into violations: inout ConstraintViolations
+    ) throws(KVError) -> Shape {
         let tableName = try TableName.read(request, minLength: 1, into: &violations)
         let indexName = try request.string("IndexName")
         violations.pattern(indexName, TableName.pattern, matches: TableName.isValidName, at: "indexName")
@@ -22,7 +26,11 @@ enum ReadRequestFields {
         let select = try request.string("Select")
         violations.oneOf(select, selectValues, at: "select")
         let limit = try request.integer("Limit")
-        violations.range(limit, min: 1, at: "limit")
+        if checksLimit { violations.range(limit, min: 1, at: "limit") }
+        // GetItem's and BatchGetItem's constraint (1...255 names) holds for Query and Scan too.
+        let attributesToGet = try request.array("AttributesToGet")
+        violations.count(
+            attributesToGet, rendered: attributesToGet?.isEmpty == true ? "[]" : "[...]", min: 1, max: 255, at: "attributesToGet")
         violations.oneOf(try request.string("ReturnConsumedCapacity"), ["INDEXES", "TOTAL", "NONE"], at: "returnConsumedCapacity")
         violations.oneOf(try request.string("ConditionalOperator"), ["AND", "OR"], at: "conditionalOperator")
         return Shape(

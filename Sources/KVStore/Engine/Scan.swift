@@ -26,6 +26,12 @@ extension KVEngine {
         let columns = ["h", "pk"] + source.orderColumns
         if let start = request.options.exclusiveStartKey {
             let position = try source.startPosition(start, isQuery: false)
+            // A parallel Scan resumes only inside its own segment (text as recorded by
+            // ddb-local-rs; DynamoDB checks it, see API_Scan.html "ExclusiveStartKey").
+            if request.totalSegments != nil, case .integer(let hash)? = position.first, !(low..<high).contains(hash) {
+                throw KVError.validation(
+                    "The provided Exclusive start key does not map to the provided Segment and TotalSegments values.")
+            }
             let marks = Array(repeating: "?", count: position.count).joined(separator: ", ")
             clauses.append("(\(columns.joined(separator: ", "))) > (\(marks))")
             arguments += position.map(Self.argument)

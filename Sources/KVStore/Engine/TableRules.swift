@@ -40,11 +40,14 @@ enum TableRules {
         if Set(definedNames).count != definedNames.count {
             throw .validation("Cannot have two attributes with the same name")
         }
-        if keyNames.count == 2, keyNames.first == keyNames.last {
-            throw .validation("Both the Hash Key and the Range Key element in the KeySchema have the same name")
-        }
+        // More key elements than definitions is reported first, even when the two elements
+        // name one attribute (Parity Suite tier3/error-messages/createTable, validated
+        // against DynamoDB; moto's _throw_attr_error decides in the same order).
         if keyNames.count > definedNames.count {
             throw .validation("Invalid KeySchema: Some index key attribute have no definition")
+        }
+        if keyNames.count == 2, keyNames.first == keyNames.last {
+            throw .validation("Both the Hash Key and the Range Key element in the KeySchema have the same name")
         }
         let schema = try indexKeySchema(elements, definitions: definitions)
         if !hasIndexes && keyNames.count != definedNames.count {

@@ -22,16 +22,34 @@ extension KVEngine {
     /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactGetItems.html
     /// Every Get runs in one read body, so all see one committed snapshot: no write
     /// can land between two of them.
+    ///
+    /// A key that does not match its table's schema cancels the transaction with a
+    /// `ValidationError` reason for that Get (and `None` for the others) rather than failing the
+    /// request (Parity Suite tier3/error-messages/transactGetItems, validated against DynamoDB).
     public func transactGetItems(_ gets: [TransactGet]) async throws -> TransactGetResult {
         var plan: [(table: TableDefinition, key: StorageKey, projection: ProjectionExpression?)] = []
-        var seen = Set<ItemIdentity>()
+        var reasons: [CancellationReason] = []
+        var invalid = false
         for get in gets {
             let table = try existingTable(get.tableName)
-            let key = try KeyValidator.key(get.key, schema: table.keySchema)
+            switch Result(catching: { () throws(KVError) in try KeyValidator.key(get.key, schema: table.keySchema) }) {
+            case .success(let key):
+                plan.append((table, key, get.projection))
+                reasons.append(.none)
+            case .failure(let error):
+                guard error.code == .validation else { throw error }
+                invalid = true
+                reasons.append(CancellationReason(code: "ValidationError", message: error.message))
+            }
+        }
+        if invalid {
+            throw KVError.transactionCanceled(reasons)
+        }
+        var seen = Set<ItemIdentity>()
+        for (table, key, _) in plan {
             guard seen.insert(ItemIdentity(storageID: table.storageID, key: key)).inserted else {
                 throw KVError.validation("Transaction request cannot include multiple operations on one item")
             }
-            plan.append((table, key, get.projection))
         }
         let reads = plan
         return try await onExistingTable {

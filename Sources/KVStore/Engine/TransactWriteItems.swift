@@ -121,11 +121,7 @@ extension KVEngine {
                     }
                 }
                 if failed {
-                    let codes = reasons.map(\.code).joined(separator: ", ")
-                    throw KVError(
-                        .transactionCanceled,
-                        "Transaction cancelled, please refer cancellation reasons for specific reasons [\(codes)]",
-                        cancellationReasons: reasons)
+                    throw KVError.transactionCanceled(reasons)
                 }
                 if let clientToken {
                     try TransactionTokens.record(clientToken.token, fingerprint: clientToken.fingerprint, at: now, in: connection)
@@ -186,6 +182,9 @@ extension KVEngine {
             var new = old ?? update.key
             if let expression = update.update {
                 new = try expression.apply(to: new, keyAttributes: Set(store.table.keySchema.attributeNames)).0
+            }
+            if createsNothing(old: old, new: new, key: update.key, hasUpdate: update.update != nil) {
+                return .write(table: name, oldSize: nil, newSize: ItemSize.of(update.key), indexes: IndexWriteUnits())
             }
             let size = ItemSize.of(new)
             if size > maxItemSize {

@@ -42,6 +42,12 @@ extension KVEngine {
                 if let update = request.update {
                     (new, _) = try update.apply(to: new, keyAttributes: keyNames)
                 }
+                if Self.createsNothing(old: old, new: new, key: keyItem, hasUpdate: request.update != nil) {
+                    return WriteResult(
+                        attributes: nil,
+                        consumedCapacity: .write(table: table.name, oldSize: nil, newSize: ItemSize.of(keyItem), indexes: IndexWriteUnits()),
+                        itemCollection: nil)
+                }
                 let size = ItemSize.of(new)
                 if size > Self.maxItemSize {
                     throw KVError.validation("Item size to update has exceeded the maximum allowed size")
@@ -56,6 +62,15 @@ extension KVEngine {
                     itemCollection: metrics)
             }
         }
+    }
+
+    /// An update of a missing item that only removes (REMOVE, DELETE, or AttributeUpdates'
+    /// DELETE) leaves nothing but the key: DynamoDB then creates no item, returns no attributes
+    /// and writes no stream record. An update with no actions at all still creates the item with
+    /// its key. (Recorded against DynamoDB by ScyllaDB Alternator, scylladb/scylladb#5862 and its
+    /// test_update_item.py test_empty_update.)
+    static func createsNothing(old: Item?, new: Item, key: Item, hasUpdate: Bool) -> Bool {
+        old == nil && hasUpdate && new == key
     }
 
     /// `UPDATED_OLD` / `UPDATED_NEW` return only the paths the update wrote (a nested SET returns its

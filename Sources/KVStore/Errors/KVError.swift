@@ -79,6 +79,15 @@ public struct KVError: Error, Sendable, Equatable, CustomStringConvertible {
         )
     }
 
+    /// TransactionCanceledException with one reason per action, their codes listed in the message.
+    /// See https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
+    public static func transactionCanceled(_ reasons: [CancellationReason]) -> KVError {
+        let codes = reasons.map(\.code).joined(separator: ", ")
+        return KVError(
+            .transactionCanceled, "Transaction cancelled, please refer cancellation reasons for specific reasons [\(codes)]",
+            cancellationReasons: reasons)
+    }
+
     /// Shape errors read "1 validation error detected: Value '...' at 'path' failed to satisfy constraint: ...".
     /// Several are joined with "; " under one "N validation errors detected:" prefix.
     public static func constraints(_ violations: [String]) -> KVError {

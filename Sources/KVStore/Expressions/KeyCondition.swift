@@ -229,8 +229,13 @@ public struct KeyCondition: Sendable, Hashable {
             guard let condition = conditions[name] else { continue }
             let op = condition.comparisonOperator ?? ""
             let values = condition.attributeValueList ?? []
-            try LegacyConditions.validateArguments(op, values)
+            try LegacyConditions.checkOperator(op, at: "keyConditions.\(name).member.comparisonOperator")
+            try LegacyConditions.validateArguments(op, values, checkTypes: true)
             terms[name] = (op == "EQ" ? "=" : op, values)
+        }
+        // Operators no key range can answer (texts recorded by dynalite, test/query.js).
+        if terms.values.contains(where: { LegacyConditions.nonIndexable.contains($0.op) }) {
+            throw KVError.validation("Attempted conditional constraint is not an indexable operation")
         }
         return terms
     }

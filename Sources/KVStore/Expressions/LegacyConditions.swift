@@ -34,15 +34,28 @@ public enum LegacyConditions {
         "EQ", "NE", "LE", "LT", "GE", "GT", "NOT_NULL", "NULL", "CONTAINS", "NOT_CONTAINS", "BEGINS_WITH", "IN", "BETWEEN",
     ]
 
+    /// Operators a KeyConditions entry may not use.
+    static let nonIndexable: Set<String> = ["NULL", "NOT_NULL", "NE", "CONTAINS", "NOT_CONTAINS", "IN"]
+
+    /// The ComparisonOperator enum, checked case-sensitively like every enum of the API.
+    static func checkOperator(_ op: String, at path: String) throws(KVError) {
+        guard operators.contains(op) else {
+            throw KVError.constraints([
+                "Value '\(op)' at '\(path)' failed to satisfy constraint: Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]"
+            ])
+        }
+    }
+
     private static func invalid(_ message: String) -> KVError {
         KVError.validation("One or more parameter values were invalid: " + message)
     }
 
-    /// `Expected` (+ `ConditionalOperator`) on writes; with `isFilter`, the `QueryFilter`/`ScanFilter`
-    /// rules (operand types per ComparisonOperator) apply too.
+    /// `Expected` (+ `ConditionalOperator`) on writes, or `QueryFilter`/`ScanFilter` on reads
+    /// (`parameter` names it in shape errors); both check the operand types per ComparisonOperator.
     public static func condition(
-        _ expected: [String: ExpectedCondition], conditionalOperator: String?, isFilter: Bool = false
+        _ expected: [String: ExpectedCondition], conditionalOperator: String?, parameter: String = "Expected"
     ) throws(KVError) -> ConditionExpression {
+        let field = parameter.prefix(1).lowercased() + parameter.dropFirst()
         let joinWithOr: Bool
         switch conditionalOperator {
         case nil, "AND": joinWithOr = false
@@ -55,14 +68,14 @@ public enum LegacyConditions {
         var nodes: [ConditionNode] = []
         for name in expected.keys.sorted() {
             guard let condition = expected[name] else { continue }
-            nodes.append(try translate(name, condition, isFilter: isFilter))
+            nodes.append(try translate(name, condition, field: field))
         }
         guard var root = nodes.first else { return ConditionExpression(root: .not(.function("attribute_exists", []))) }
         for node in nodes.dropFirst() { root = joinWithOr ? .or(root, node) : .and(root, node) }
         return ConditionExpression(root: root)
     }
 
-    private static func translate(_ name: String, _ condition: ExpectedCondition, isFilter: Bool) throws(KVError) -> ConditionNode {
+    private static func translate(_ name: String, _ condition: ExpectedCondition, field: String) throws(KVError) -> ConditionNode {
         let path = Operand.path(DocumentPath(attribute: name))
         if condition.attributeValueList != nil, condition.value != nil {
             throw invalid("Value and AttributeValueList cannot be used together for Attribute: \(name)")
@@ -85,16 +98,12 @@ public enum LegacyConditions {
         if condition.exists != nil {
             throw invalid("Exists and ComparisonOperator cannot be used together for Attribute: \(name)")
         }
-        guard operators.contains(op) else {
-            throw KVError.constraints([
-                "Value '\(op)' at 'expected.\(name).member.comparisonOperator' failed to satisfy constraint: Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]"
-            ])
-        }
+        try checkOperator(op, at: "\(field).\(name).member.comparisonOperator")
         if op != "NULL", op != "NOT_NULL", condition.attributeValueList == nil, condition.value == nil {
             throw invalid("Value or AttributeValueList must be used with ComparisonOperator: \(op) for Attribute: \(name)")
         }
         let values = condition.attributeValueList ?? condition.value.map { [$0] } ?? []
-        try validateArguments(op, values, checkTypes: isFilter)
+        try validateArguments(op, values, checkTypes: true)
         let operands = values.map(Operand.value)
         switch op {
         case "EQ": return .compare(.equal, path, operands[0])
@@ -130,9 +139,14 @@ public enum LegacyConditions {
             throw invalid("AttributeValues inside AttributeValueList must be of same type")
         }
         if checkTypes {
+            // EQ and NE compare any two values (BOOL, NULL, L and M included); CONTAINS takes a
+            // scalar, BOOL or NULL element (the types dynalite's test/query.js and scan.js find
+            // DynamoDB refusing are SS, NS, BS, M and L; the DAX client's
+            // _check_valid_BSNBoolNull_types agrees); ordering operators take S, N or B.
             let allowed: [String]
             switch op {
-            case "EQ", "NE": allowed = ["S", "N", "B", "SS", "NS", "BS"]
+            case "EQ", "NE": allowed = ["S", "N", "B", "SS", "NS", "BS", "BOOL", "NULL", "L", "M"]
+            case "CONTAINS", "NOT_CONTAINS": allowed = ["S", "N", "B", "BOOL", "NULL"]
             case "BEGINS_WITH": allowed = ["S", "B"]
             case "NULL", "NOT_NULL": allowed = []
             default: allowed = ["S", "N", "B"]

@@ -19,7 +19,7 @@ enum BatchWriteItemOperation {
         var violations = ConstraintViolations()
         violations.oneOf(try request.string("ReturnConsumedCapacity"), CapacityWire.modeValues, at: "returnConsumedCapacity")
         violations.oneOf(try request.string("ReturnItemCollectionMetrics"), ["SIZE", "NONE"], at: "returnItemCollectionMetrics")
-        let entries = try BatchWire.requestItems(request, into: &violations) ?? []
+        let entries = try BatchWire.requestItems(request, operation: "BatchWriteItem", into: &violations) ?? []
         let requestItems = WireObject(fields: Dictionary(entries, uniquingKeysWith: { first, _ in first }))
         var lists: [(key: String, requests: [WriteRequestFields])] = []
         var badLength = false

@@ -10,6 +10,11 @@ enum CreateTableOperation {
 
     static func decode(_ body: JSONValue) throws(KVError) -> CreateTableRequest {
         let request = try WireObject(body)
+        // Before every other check, in DynamoDB's own wording rather than the "must not be null"
+        // of other operations (Parity Suite tier3/error-messages/createTable, validated against DynamoDB).
+        guard try request.string("TableName") != nil else {
+            throw KVError.validation("The parameter 'TableName' is required but was not present in the request")
+        }
         var violations = ConstraintViolations()
         let definitionList = try request.array("AttributeDefinitions")
         violations.notNull(definitionList, at: "attributeDefinitions")

@@ -7,7 +7,7 @@ enum ListTagsOfResourceOperation {
         let request = try WireObject(body)
         let (name, arn) = try TagsWire.tableName(request, operation: "ListTagsOfResource")
         _ = try request.string("NextToken")
-        let tags = try engine.tags(ofTable: name, notFound: TagsWire.notFound(arn))
+        let tags = try engine.tags(ofTable: name, notFound: TagsWire.accessDenied(arn, operation: "ListTagsOfResource"))
         return .object(["Tags": TagsWire.encode(tags)])
     }
 }

@@ -30,7 +30,7 @@ enum ScanOperation {
             request, expressions: ["FilterExpression", "ProjectionExpression"],
             legacy: ["ScanFilter", "ConditionalOperator", "AttributesToGet"])
         let filter = try expressions.condition("FilterExpression", kind: .filter)
-            ?? expressions.legacyCondition("ScanFilter", isFilter: true)
+            ?? expressions.legacyCondition("ScanFilter")
         let projection = try expressions.projection()
         try expressions.attributes.checkAllUsed()
 

@@ -56,10 +56,27 @@ enum StreamOperations {
         violations.range(limit, min: 1, max: 100, at: "limit")
         let start = try request.string("ExclusiveStartShardId")
         violations.length(start, min: 28, max: 65, at: "exclusiveStartShardId")
+        // ShardFilter {Type: CHILD_SHARDS, ShardId}: only the shards whose parent is ShardId.
+        // See https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_DescribeStream.html
+        var childrenOf: String?
+        if let filter = try request.object("ShardFilter") {
+            let type = try filter.string("Type")
+            violations.notNull(type, at: "shardFilter.type")
+            violations.oneOf(type, ["CHILD_SHARDS"], at: "shardFilter.type")
+            childrenOf = try filter.string("ShardId")
+            violations.notNull(childrenOf, at: "shardFilter.shardId")
+            violations.length(childrenOf, min: 28, max: 65, at: "shardFilter.shardId")
+        }
         try violations.check()
         let (table, label) = try resolve(arn ?? "")
-        let description = try await engine.describeStream(
-            tableName: table, label: label, arn: arn ?? "", exclusiveStartShardID: start, limit: Int(limit ?? 100))
+        var description = try await engine.describeStream(
+            tableName: table, label: label, arn: arn ?? "", exclusiveStartShardID: childrenOf == nil ? start : nil,
+            limit: childrenOf == nil ? Int(limit ?? 100) : Int.max)
+        if let parent = childrenOf {
+            // A shard has at most a couple of children: one page, no LastEvaluatedShardId.
+            description.shards = description.shards.filter { $0.parentShardID == parent }
+            description.lastEvaluatedShardID = nil
+        }
         var fields: [String: JSONValue] = [
             "StreamArn": .string(arn ?? ""),
             "StreamLabel": .string(description.stream.label),

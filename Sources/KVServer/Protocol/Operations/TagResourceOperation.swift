@@ -11,6 +11,7 @@ enum TagResourceOperation {
         }
         let tags = try TagsWire.tags(elements)
         try await engine.tagTable(name, tags: tags, notFound: TagsWire.notFound(arn))
-        return .object([:])
+        // DynamoDB answers with an empty body, not `{}`.
+        return .raw([])
     }
 }

@@ -10,6 +10,7 @@ enum UntagResourceOperation {
             throw KVError.validation("Atleast one Tag Key needs to be provided as Input.")
         }
         try await engine.untagTable(name, keys: keys, notFound: TagsWire.notFound(arn))
-        return .object([:])
+        // DynamoDB answers with an empty body, not `{}`.
+        return .raw([])
     }
 }

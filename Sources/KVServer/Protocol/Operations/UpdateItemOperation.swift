@@ -17,7 +17,7 @@ enum UpdateItemOperation {
             valueExpressions: ["UpdateExpression", "ConditionExpression"])
         let update = try expressions.update() ?? expressions.legacyUpdate()
         let condition = try expressions.condition("ConditionExpression", kind: .condition)
-            ?? expressions.legacyCondition("Expected", isFilter: false)
+            ?? expressions.legacyCondition("Expected")
         try expressions.attributes.checkAllUsed()
         let key = try AttributeValueWire.decodeItem(keyFields ?? [:])
 
