@@ -55,6 +55,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // The triggers file may be YAML (Sources/KVServer/Triggers/TriggersFile.swift).
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: hotPath
         ),

@@ -65,6 +65,13 @@ struct KVServerCommand: AsyncParsableCommand {
     @Option(help: "Seconds a shard iterator stays valid. (default: 900; env: KVSERVER_STREAM_ITERATOR_LIFETIME)")
     var streamIteratorLifetime: Double?
 
+    @Option(help: "A JSON or YAML file of stream triggers (event source mappings), reloaded on change. (env: KVSERVER_TRIGGERS)")
+    var triggers: String?
+
+    @Option(
+        help: "Base URL of a Lambda Invoke API (e.g. sam local start-lambda) for triggers naming a function. (env: KVSERVER_LAMBDA_ENDPOINT)")
+    var lambdaEndpoint: String?
+
     /// The options after applying the environment and defaults.
     struct Settings: Equatable {
         var host: String
@@ -75,6 +82,8 @@ struct KVServerCommand: AsyncParsableCommand {
         var durability: EngineConfiguration.Durability
         var ttlInterval: Double = 1
         var streams = StreamSettings()
+        var triggersFile: String?
+        var lambdaEndpoint: String?
     }
 
     /// A duration option: the flag, else the environment variable, else the default; positive and finite.
@@ -134,7 +143,9 @@ struct KVServerCommand: AsyncParsableCommand {
                 shardRollover: try Self.seconds(
                     streamShardRollover, "KVSERVER_STREAM_SHARD_ROLLOVER", environment, default: defaults.shardRollover),
                 iteratorLifetime: try Self.seconds(
-                    streamIteratorLifetime, "KVSERVER_STREAM_ITERATOR_LIFETIME", environment, default: defaults.iteratorLifetime)))
+                    streamIteratorLifetime, "KVSERVER_STREAM_ITERATOR_LIFETIME", environment, default: defaults.iteratorLifetime)),
+            triggersFile: triggers ?? environment["KVSERVER_TRIGGERS"],
+            lambdaEndpoint: lambdaEndpoint ?? environment["KVSERVER_LAMBDA_ENDPOINT"])
     }
 
     func validate() throws {
@@ -162,9 +173,17 @@ struct KVServerCommand: AsyncParsableCommand {
             logger: logger)
 
         let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: EventLoopCount.forThisProcess())
+        // Stream triggers: stored mappings, the triggers file, and Lambda's control plane on this port.
+        let triggerRunner = TriggerRunner(
+            engine: engine,
+            target: TriggerDelivery(eventLoopGroup: eventLoops, lambdaEndpoint: settings.lambdaEndpoint, logger: logger),
+            logger: logger)
+        try await triggerRunner.load()
+        var router = DynamoDBOperations.router(engine: engine)
+        router.restRoutes.append(LambdaControlPlane(engine: engine, runner: triggerRunner).route)
         let server = KVHTTPServer(
             configuration: KVHTTPServerConfiguration(host: settings.host, port: settings.port),
-            router: DynamoDBOperations.router(engine: engine),
+            router: router,
             eventLoopGroup: eventLoops,
             logger: logger,
             onListening: { address in
@@ -176,7 +195,13 @@ struct KVServerCommand: AsyncParsableCommand {
         )
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: EngineMaintenanceService(engine: engine)), .init(service: server)],
+                services: [
+                    .init(service: EngineMaintenanceService(engine: engine)),
+                    .init(
+                        service: TriggerService(
+                            runner: triggerRunner, engine: engine, filePath: settings.triggersFile, logger: logger)),
+                    .init(service: server),
+                ],
                 logger: logger))
         // SIGTERM/SIGINT: stop accepting, finish in-flight requests, close.
         let signalSource = ShutdownSignals.install([SIGTERM, SIGINT], group: group)

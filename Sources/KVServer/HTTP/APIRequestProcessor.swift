@@ -64,6 +64,8 @@ public struct APIRequestProcessor: Sendable {
         public var input: JSONValue
         public var contentType: String
         public var context: RequestContext
+        /// Set for a REST request (see `RESTRoute`): it answers the whole response itself.
+        public var rest: (@Sendable () async -> APIResponse)? = nil
     }
 
     public enum Decision: Sendable {
@@ -77,6 +79,10 @@ public struct APIRequestProcessor: Sendable {
     ///
     /// - Parameter localAddress: `host:port` the request arrived on, for the health answer.
     public func decide(head: HTTPRequestHead, body: ByteBuffer, localAddress: String) -> Decision {
+        // DynamoDB's own requests are `POST /`; only other paths look for a REST route.
+        if head.uri.utf8.count > 1, !router.restRoutes.isEmpty, let decision = decideREST(head: head, body: body) {
+            return decision
+        }
         switch head.method {
         case .GET:
             // DynamoDB answers "healthy: dynamodb.<region>.amazonaws.com " (trailing space).
@@ -153,6 +159,7 @@ public struct APIRequestProcessor: Sendable {
     /// Runs the handler and encodes its answer. Never throws: `KVError`s become wire errors,
     /// anything else becomes a logged 500 InternalServerError.
     public func run(_ call: Call, requestID: String) async -> APIResponse {
+        if let rest = call.rest { return await rest() }
         do {
             return encode(try await call.handler(call.input, call.context), call)
         } catch {
@@ -202,6 +209,28 @@ public struct APIRequestProcessor: Sendable {
                 ])
             return APIResponse(error: .internalServerError(), contentType: call.contentType)
         }
+    }
+
+    /// A request to one of the router's REST paths: authenticated like every request, then
+    /// handed to its route with the body as bytes.
+    func decideREST(head: HTTPRequestHead, body: ByteBuffer) -> Decision? {
+        guard let route = router.restRoutes.first(where: { head.uri.hasPrefix($0.prefix) }) else { return nil }
+        do {
+            try authenticator.authenticate(
+                AuthenticationRequest(method: head.method, uri: head.uri, headers: head.headers, body: body))
+        } catch {
+            return .respond(APIResponse(error: error, contentType: Self.plainJSON))
+        }
+        var context = RequestContext(authorization: head.headers.first(name: "authorization"))
+        context.host = head.headers.first(name: "host")
+        let (path, query) = RESTRoute.split(head.uri)
+        let request = RESTRequest(
+            method: head.method, path: path, query: query, body: Array(body.readableBytesView), context: context)
+        let handler = route.handler
+        return .call(
+            Call(
+                target: "REST " + path, handler: { _, _ in .null }, inlineHandler: nil, input: .null,
+                contentType: Self.plainJSON, context: context, rest: { await handler(request) }))
     }
 
     /// `decide` then `run`: the whole request in one call (used by in-process tests).
