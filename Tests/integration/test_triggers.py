@@ -576,3 +576,75 @@ Resources:
     wait_until(lambda: len(receiver.paths) >= 2, message="both functions invoked")
     assert sorted(receiver.paths) == ["/2015-03-31/functions/Audit/invocations",
                                       "/2015-03-31/functions/Processor/invocations"]
+
+
+# --------------------------------------------------------------------------
+# Tumbling windows and parallelization
+# --------------------------------------------------------------------------
+
+def test_tumbling_windows_pass_state_from_call_to_call(own_server, receiver):
+    # https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-windows.html
+    url, _ = own_server("--in-memory")
+    ddb, lam = clients(url)
+    table = unique_name("trig")
+    arn = stream_table(ddb, table)
+
+    def behavior(event, n):
+        count = event["state"].get("count", 0) + len(event["Records"])
+        return 200, {"state": {"count": count}}
+
+    receiver.behavior = behavior
+    create_mapping(lam, arn, receiver.url, BatchSize=1, TumblingWindowInSeconds=2)
+    for i in range(3):
+        ddb.put_item(TableName=table, Item={"pk": {"S": f"k{i}"}})
+    finals = wait_until(lambda: [c for c in receiver.calls if c["isFinalInvokeForWindow"]] if
+                        sum(c["state"].get("count", 0) for c in receiver.calls if c["isFinalInvokeForWindow"]) == 3
+                        else None, timeout=15, message="final calls of the windows")
+    calls = list(receiver.calls)
+    by_window: dict[str, list[dict]] = {}
+    for call in calls:
+        assert call["shardId"].startswith("shardId-") and call["eventSourceARN"] == arn
+        assert call["isWindowTerminatedEarly"] is False
+        by_window.setdefault(call["window"]["start"], []).append(call)
+    for window_calls in by_window.values():
+        assert window_calls[0]["state"] == {}
+        expected = 0
+        for call in window_calls:
+            assert call["state"] == ({"count": expected} if expected else {})
+            expected += len(call["Records"])
+        assert window_calls[-1]["isFinalInvokeForWindow"] is True and window_calls[-1]["Records"] == []
+    assert len(finals) == len(by_window)
+    assert sum(len(c["Records"]) for c in calls) == 3
+
+
+def test_parallelization_keeps_the_order_of_each_item(own_server, receiver):
+    url, _ = own_server("--in-memory")
+    ddb, lam = clients(url)
+    table = unique_name("trig")
+    arn = stream_table(ddb, table)
+    active = {"now": 0, "max": 0}
+    lock = __import__("threading").Lock()
+
+    def behavior(event, n):
+        with lock:
+            active["now"] += 1
+            active["max"] = max(active["max"], active["now"])
+        time.sleep(0.2)
+        with lock:
+            active["now"] -= 1
+        return 200, None
+
+    for round_number in range(4):
+        for item in range(6):
+            ddb.put_item(TableName=table, Item={"pk": {"S": f"item-{item}"}, "round": {"N": str(round_number)}})
+    receiver.behavior = behavior
+    create_mapping(lam, arn, receiver.url, BatchSize=2, ParallelizationFactor=4)
+    wait_until(lambda: len(receiver.records()) >= 24, timeout=20, message="every record")
+    time.sleep(0.5)
+    records = receiver.records()
+    assert len(records) == 24 and len({sequence(r) for r in records}) == 24
+    for item in range(6):
+        rounds = [r["dynamodb"]["NewImage"]["round"]["N"] for r in records
+                  if r["dynamodb"]["Keys"]["pk"]["S"] == f"item-{item}"]
+        assert rounds == ["0", "1", "2", "3"]
+    assert active["max"] > 1

@@ -28,13 +28,13 @@ public struct TriggerDelivery: TriggerTarget {
         self.logger = logger
     }
 
-    public func invoke(_ batch: TriggerBatch) async -> InvocationOutcome {
+    public func invoke(_ batch: TriggerBatch) async -> TargetAnswer {
         let mapping = batch.mapping
         var records = batch.records.map { TriggerEvent.record($0, mapping: mapping) }
         if !mapping.filterPatterns.isEmpty {
             switch EventFilter.parse(mapping.filterPatterns) {
             case .failure(let error):
-                return .failure(error.message)
+                return TargetAnswer(.failure(error.message))
             case .success(let filter):
                 records = records.filter { record in
                     // The images are pre-encoded bytes; the filter needs the tree.
@@ -42,13 +42,13 @@ public struct TriggerDelivery: TriggerTarget {
                     return filter.matches(tree)
                 }
             }
-            // Filtered-out records are acknowledged without a call.
-            if records.isEmpty { return .success }
+            // Filtered-out records are acknowledged without a call (a window's last call still goes).
+            if records.isEmpty && batch.window?.isFinal != true { return TargetAnswer(.success, state: batch.window?.state) }
         }
-        let body = TriggerEvent.body(records)
+        let body = batch.window.map { TriggerEvent.body(records, window: $0, batch: batch) } ?? TriggerEvent.body(records)
         if let command = mapping.command {
-            if let problem = await CommandRunner.run(command, input: body) { return .failure(problem) }
-            return .success
+            if let problem = await CommandRunner.run(command, input: body) { return TargetAnswer(.failure(problem)) }
+            return TargetAnswer(.success)
         }
         let url: String
         var headers: [(String, String)] = []
@@ -56,21 +56,24 @@ public struct TriggerDelivery: TriggerTarget {
             url = mapping.functionName
         } else {
             guard let endpoint = lambdaEndpoint else {
-                return .failure("no --lambda-endpoint is configured to invoke function \(mapping.functionName)")
+                return TargetAnswer(.failure("no --lambda-endpoint is configured to invoke function \(mapping.functionName)"))
             }
             url = "\(endpoint)/2015-03-31/functions/\(Self.functionName(mapping.functionName))/invocations"
             headers.append(("X-Amz-Invocation-Type", "RequestResponse"))
         }
         do {
             let response = try await client.post(url, headers: headers, body: body)
-            guard (200..<300).contains(response.status) else { return .failure("the target answered HTTP \(response.status)") }
+            guard (200..<300).contains(response.status) else {
+                return TargetAnswer(.failure("the target answered HTTP \(response.status)"))
+            }
             // The Invoke API reports a function's error with this header and status 200.
             if let error = response.headers.first(name: "X-Amz-Function-Error") {
-                return .failure("function error: \(error.prefix(64))")
+                return TargetAnswer(.failure("function error: \(error.prefix(64))"))
             }
-            return mapping.reportBatchItemFailures ? TriggerEvent.outcome(ofPartialResponse: response.body) : .success
+            let outcome = mapping.reportBatchItemFailures ? TriggerEvent.outcome(ofPartialResponse: response.body) : .success
+            return TargetAnswer(outcome, state: batch.window == nil ? nil : TriggerEvent.state(ofResponse: response.body))
         } catch {
-            return .failure(String(describing: error))
+            return TargetAnswer(.failure(String(describing: error)))
         }
     }
 

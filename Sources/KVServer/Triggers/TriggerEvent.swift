@@ -23,6 +23,34 @@ enum TriggerEvent {
         JSONWriter.encode(.object(["Records": .array(records)]))
     }
 
+    /// The event of a tumbling-window call: the records plus `window`, `state`, `shardId`,
+    /// `eventSourceARN`, `isFinalInvokeForWindow` and `isWindowTerminatedEarly`.
+    /// See https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-windows.html
+    static func body(_ records: [JSONValue], window: TumblingWindow, batch: TriggerBatch) -> [UInt8] {
+        let state = window.state.flatMap { try? JSONParser.parse($0) } ?? .object([:])
+        return JSONWriter.encode(
+            .object([
+                "Records": .array(records),
+                "window": .object([
+                    "start": .string(FailureRecord.iso8601(window.start, fraction: false)),
+                    "end": .string(FailureRecord.iso8601(window.end, fraction: false)),
+                ]),
+                "state": state,
+                "shardId": .string(batch.shardID),
+                "eventSourceARN": .string(batch.mapping.eventSourceArn),
+                "isFinalInvokeForWindow": .bool(window.isFinal),
+                "isWindowTerminatedEarly": .bool(false),
+            ]))
+    }
+
+    /// The `state` object of a tumbling-window answer, as JSON bytes.
+    static func state(ofResponse body: [UInt8]) -> [UInt8]? {
+        guard !body.isEmpty, let value = try? JSONParser.parse(body), case .object(let fields) = value,
+            let state = fields["state"], case .object = state
+        else { return nil }
+        return JSONWriter.encode(state)
+    }
+
     /// The region named by the stream ARN (`arn:aws:dynamodb:REGION:...`).
     static func region(of mapping: EventSourceMapping) -> String {
         let parts = mapping.eventSourceArn.split(separator: ":", omittingEmptySubsequences: false)

@@ -19,6 +19,8 @@ public final class TriggerRunner: Sendable {
         var mappings: [String: EventSourceMapping] = [:]
         var statuses: [String: TriggerStatus] = [:]
         var workers: [String: (version: Double, task: Task<Void, Never>)] = [:]
+        /// Open tumbling windows by "uuid/shard/partition" (in memory: a restart starts them over).
+        var windows: [String: TumblingWindow] = [:]
     }
 
     public init(engine: KVEngine, target: any TriggerTarget, logger: Logger, pollInterval: Double = 0.1, retryBase: Double = 0.5) {
@@ -63,6 +65,7 @@ public final class TriggerRunner: Sendable {
         state.withLock { state in
             state.mappings[uuid] = nil
             state.statuses[uuid] = nil
+            state.windows = state.windows.filter { !$0.key.hasPrefix(uuid + "/") }
         }
         reconcile()
     }
@@ -104,6 +107,18 @@ public final class TriggerRunner: Sendable {
                 state.workers[mapping.uuid] = (mapping.lastModified, task)
             }
         }
+    }
+
+    func window(_ key: String) -> TumblingWindow? {
+        state.withLock { $0.windows[key] }
+    }
+
+    func setWindow(_ key: String, _ window: TumblingWindow?) {
+        state.withLock { $0.windows[key] = window }
+    }
+
+    func windowKeys(prefix: String) -> [String] {
+        state.withLock { $0.windows.keys.filter { $0.hasPrefix(prefix) }.sorted() }
     }
 
     func updateStatus(_ uuid: String, _ change: (inout TriggerStatus) -> Void) {
