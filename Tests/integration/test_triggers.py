@@ -648,3 +648,24 @@ def test_parallelization_keeps_the_order_of_each_item(own_server, receiver):
                   if r["dynamodb"]["Keys"]["pk"]["S"] == f"item-{item}"]
         assert rounds == ["0", "1", "2", "3"]
     assert active["max"] > 1
+
+
+def test_an_unreachable_target_is_retried_and_the_server_stays_up(own_server, receiver):
+    url, server = own_server("--in-memory")
+    ddb, lam = clients(url)
+    table = unique_name("trig")
+    arn = stream_table(ddb, table)
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed_port = s.getsockname()[1]
+    mapping = create_mapping(lam, arn, f"http://127.0.0.1:{closed_port}/")
+    ddb.put_item(TableName=table, Item={"pk": {"S": "a"}})
+    wait_until(lambda: lam.get_event_source_mapping(UUID=mapping["UUID"])["LastProcessingResult"].startswith("PROBLEM"),
+               message="a failed delivery")
+    time.sleep(1.5)  # several retries
+    assert server.proc.poll() is None
+    # Pointed at a live target, the waiting record is delivered.
+    lam.update_event_source_mapping(UUID=mapping["UUID"], FunctionName=receiver.url)
+    wait_until(lambda: receiver.records(), message="delivery after the fix")
+    assert "trigger.delivery_failed" in server.stderr_text()

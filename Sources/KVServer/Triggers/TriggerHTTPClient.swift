@@ -66,15 +66,14 @@ struct TriggerHTTPClient: Sendable {
         guard let endpoint = Endpoint(url) else { throw Failure(description: "not an http:// URL") }
         let eventLoop = group.next()
         let promise = eventLoop.makePromise(of: Response.self)
-        let channel = try await ClientBootstrap(group: eventLoop)
-            .connectTimeout(.milliseconds(Int64(min(timeout, 10) * 1000)))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(ResponseCollector(promise: promise))
-                }
-            }
-            .connect(host: endpoint.host, port: endpoint.port).get()
+        let channel: any Channel
+        do {
+            channel = try await Self.connect(endpoint, on: eventLoop, timeout: timeout, promise: promise)
+        } catch {
+            // NIO traps on a promise dropped unfulfilled (debug builds): settle it first.
+            promise.fail(error)
+            throw Failure(description: "cannot connect to \(endpoint.hostHeader)")
+        }
         let deadline = eventLoop.scheduleTask(in: .milliseconds(Int64(timeout * 1000))) {
             promise.fail(Failure(description: "timed out after \(timeout) seconds"))
             channel.close(promise: nil)
@@ -95,6 +94,20 @@ struct TriggerHTTPClient: Sendable {
             channel.close(promise: nil)
         }
         return try await promise.futureResult.get()
+    }
+
+    private static func connect(
+        _ endpoint: Endpoint, on eventLoop: any EventLoop, timeout: Double, promise: EventLoopPromise<Response>
+    ) async throws -> any Channel {
+        try await ClientBootstrap(group: eventLoop)
+            .connectTimeout(.milliseconds(Int64(min(timeout, 10) * 1000)))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(ResponseCollector(promise: promise))
+                }
+            }
+            .connect(host: endpoint.host, port: endpoint.port).get()
     }
 }
 
