@@ -669,3 +669,24 @@ def test_an_unreachable_target_is_retried_and_the_server_stays_up(own_server, re
     lam.update_event_source_mapping(UUID=mapping["UUID"], FunctionName=receiver.url)
     wait_until(lambda: receiver.records(), message="delivery after the fix")
     assert "trigger.delivery_failed" in server.stderr_text()
+
+
+def test_on_failure_destination_may_be_an_http_endpoint(own_server, receiver):
+    url, _ = own_server("--in-memory")
+    ddb, lam = clients(url)
+    table = unique_name("trig")
+    arn = stream_table(ddb, table)
+    destination = Receiver()
+    try:
+        receiver.behavior = lambda event, n: (500, None)
+        ddb.put_item(TableName=table, Item={"pk": {"S": "poison"}})
+        create_mapping(lam, arn, receiver.url, MaximumRetryAttempts=0,
+                       DestinationConfig={"OnFailure": {"Destination": destination.url}})
+        wait_until(lambda: destination.calls, message="the failure record")
+        failure = destination.calls[0]
+        assert failure["requestContext"]["condition"] == "RetryAttemptsExhausted"
+        assert failure["requestContext"]["approximateInvokeCount"] == 1
+        assert failure["DDBStreamBatchInfo"]["streamArn"] == arn
+        assert failure["version"] == "1.0" and "Records" not in failure
+    finally:
+        destination.close()
