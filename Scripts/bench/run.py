@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """The benchmark suite: kvserver against a bare SwiftNIO null server on this machine.
 
-    python3 Scripts/bench/run.py [--duration 10] [--connections 32] [--only put,get]
+    python3 Scripts/bench/run.py [--duration 10] [--connections 32] [--only put,get] [--mode file|memory|both]
 
 Builds release binaries, pins the server to CPU 0 and wrk to CPU 1, and reports requests/s,
 the ratio to the null server measured in the same run (before and after the workloads; the
 higher counts), server CPU microseconds per request (from /proc/PID/stat) and the null
 server's CPU per request as a ratio to it (steadier than req/s on a shared machine),
-single-connection latency, cold start and RSS (all, and private). Results are printed as a
-table and written to Scripts/bench/results/latest.{json,md}.
+single-connection latency, cold start and RSS (all, and private; idle and after the run). Each
+mode (`--mode`, default both: a SQLite file in a temp directory, and `--in-memory`) runs the
+workloads on a fresh server. Results are printed as a table and written to
+Scripts/bench/results/latest.{json,md}.
 """
 
 from __future__ import annotations
@@ -149,6 +151,7 @@ def main():
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--only", default="")
     parser.add_argument("--no-build", action="store_true")
+    parser.add_argument("--mode", choices=["file", "memory", "both"], default="both")
     args = parser.parse_args()
     ensure_tools()
     binary = release_bin_path(build=not args.no_build, products=("kvserver", "kvnullserver"))
@@ -156,25 +159,16 @@ def main():
     results: dict[str, dict] = {}
 
     results["null"] = measure_null(binary, args)
-
-    data = tempfile.mkdtemp(prefix="kvbench-")
-    server = Server([str(binary / "kvserver"), "--data-dir", data, "--port", "0", "--log-level", "error"])
-    time.sleep(0.5)
-    results["idle_rss_mb"] = {"value": server.rss_mb()}
-    results["idle_rss_private_mb"] = {"value": server.rss_mb("RssAnon")}
-    try:
-        run_workloads(server, args, wanted, results)
-    finally:
-        results["loaded_rss_mb"] = {"value": server.rss_mb()}
-        server.stop()
-        shutil.rmtree(data, ignore_errors=True)
+    modes = ["file", "memory"] if args.mode == "both" else [args.mode]
+    for mode in modes:
+        run_mode(binary, mode, args, wanted, results)
     # The ceiling is measured before and after the workloads; the higher of the two counts, so
     # a machine busy with something else during one of them does not flatter the ratios.
     after = measure_null(binary, args)
     if after["rps"] > results["null"]["rps"]:
         results["null"] = after
     for name, result in results.items():
-        if "rps" in result and name != "null" and not name.startswith("latency"):
+        if "rps" in result and name != "null" and "latency" not in name:
             result["ratio_to_null"] = result["rps"] / results["null"]["rps"]
             result["cpu_ratio_to_null"] = results["null"]["cpu_us_per_request"] / result["cpu_us_per_request"]
     results["cold_start_ms"] = {"value": cold_start(binary)}
@@ -184,6 +178,36 @@ def main():
         print(f"non-2xx responses in: {', '.join(failed)}", file=sys.stderr)
         return 1
     return 0
+
+
+def run_mode(binary: Path, mode: str, args, wanted, results):
+    """The workloads on a fresh server in `mode`; result names are prefixed `file/`, `memory/`."""
+    data = tempfile.mkdtemp(prefix="kvbench-")
+    storage = ["--in-memory"] if mode == "memory" else ["--data-dir", data]
+    server = Server([str(binary / "kvserver"), *storage, "--port", "0", "--log-level", "error"])
+    time.sleep(0.5)
+    own: dict[str, dict] = {}
+    own["idle_rss_mb"] = {"value": server.rss_mb()}
+    own["idle_rss_private_mb"] = {"value": server.rss_mb("RssAnon")}
+    try:
+        run_workloads(server, args, wanted, own)
+    finally:
+        own["loaded_rss_mb"] = {"value": server.rss_mb()}
+        own["loaded_rss_private_mb"] = {"value": server.rss_mb("RssAnon")}
+        if mode == "memory":
+            own["loaded_tmpfs_mb"] = {"value": tmpfs_mb(server.proc.pid)}
+        server.stop()
+        shutil.rmtree(data, ignore_errors=True)
+    for name, result in own.items():
+        results[f"{mode}/{name}"] = result
+
+
+def tmpfs_mb(pid: int) -> float:
+    """Size of the in-memory database's files (a WAL database on /dev/shm, not in the RSS)."""
+    total = 0
+    for directory in Path("/dev/shm").glob(f"kvserver-mem-{pid}-*"):
+        total += sum(f.stat().st_size for f in directory.iterdir() if f.is_file())
+    return total / (1 << 20)
 
 
 def measure_null(binary: Path, args) -> dict:
@@ -208,8 +232,9 @@ def run_workloads(server, args, wanted, results):
 
 
 def report(results, args):
-    if "batch" in results:
-        results["batch"]["items_per_second"] = results["batch"]["rps"] * 25
+    for name, result in results.items():
+        if name.endswith("/batch"):
+            result["items_per_second"] = result["rps"] * 25
 
     lines = ["| workload | req/s | vs null | server CPU µs/req | vs null by CPU | errors | p50 ms | p99 ms |",
              "|---|---|---|---|---|---|---|---|"]
@@ -222,10 +247,12 @@ def report(results, args):
         lines.append(
             f"| {name} | {result['rps']:,.0f} | {ratio} | {result['cpu_us_per_request']:.1f} | {cpu_ratio} | "
             f"{result['errors']} | {latency} |")
-    for name in ("cold_start_ms", "idle_rss_mb", "idle_rss_private_mb", "loaded_rss_mb"):
-        lines.append(f"| {name} | {results[name]['value']:.1f} | | | | | | |")
-    if "batch" in results:
-        lines.append(f"| batch items/s | {results['batch']['items_per_second']:,.0f} | | | | | | |")
+    for name, result in results.items():
+        if "value" in result:
+            lines.append(f"| {name} | {result['value']:.1f} | | | | | | |")
+    for name, result in results.items():
+        if "items_per_second" in result:
+            lines.append(f"| {name} items/s | {result['items_per_second']:,.0f} | | | | | | |")
     table = "\n".join(lines)
     print(table)
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -112,11 +112,13 @@ public struct WireError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// DynamoDB capitalises the key for type errors found while deserialising a request
-    /// (`{"__type":"...#SerializationException","Message":"..."}`) and for
-    /// TransactionCanceledException.
+    /// (`{"__type":"...#SerializationException","Message":"..."}`), for
+    /// TransactionCanceledException and for the IAM denial
+    /// (`{"__type":"com.amazon.coral.service#AccessDeniedException","Message":"User: ... is not
+    /// authorized to perform: dynamodb:PutItem ..."}`, as captured from DynamoDB in SDK debug logs).
     static func messageKey(for code: KVError.Code) -> String {
         switch code {
-        case .serialization, .transactionCanceled: "Message"
+        case .serialization, .transactionCanceled, .accessDenied: "Message"
         default: "message"
         }
     }

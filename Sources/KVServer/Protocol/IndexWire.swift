@@ -11,7 +11,9 @@ enum IndexWire {
         violations.notNull(name, at: "\(path).indexName")
         violations.pattern(name, TableName.pattern, matches: TableName.isValidName, at: "\(path).indexName")
         violations.length(name, min: 3, max: 255, at: "\(path).indexName")
-        let keySchema = try KeySchemaWire.decode(index.array("KeySchema"), path: "\(path).keySchema", into: &violations)
+        // A global index key may have up to four HASH and four RANGE attributes (multi-attribute keys).
+        let keySchema = try KeySchemaWire.decode(
+            index.array("KeySchema"), path: "\(path).keySchema", maxElements: global ? 8 : 2, into: &violations)
         let projection = try index.object("Projection")
         violations.notNull(projection, at: "\(path).projection")
         let kind = try projection?.string("ProjectionType")
@@ -57,9 +59,9 @@ enum IndexWire {
 
 /// `KeySchema` lists of tables and indexes.
 enum KeySchemaWire {
-    static func decode(_ list: [JSONValue]?, path: String, into violations: inout ConstraintViolations) throws(KVError)
-        -> [KeySchemaElement]
-    {
+    static func decode(
+        _ list: [JSONValue]?, path: String, maxElements: Int = 2, into violations: inout ConstraintViolations
+    ) throws(KVError) -> [KeySchemaElement] {
         violations.notNull(list, at: path)
         var elements: [KeySchemaElement] = []
         for (offset, element) in (list ?? []).enumerated() {
@@ -75,7 +77,7 @@ enum KeySchemaWire {
                 elements.append(KeySchemaElement(attributeName: name, keyType: keyType))
             }
         }
-        violations.count(list, rendered: render(list ?? []), min: 1, max: 2, at: path)
+        violations.count(list, rendered: render(list ?? []), min: 1, max: maxElements, at: path)
         return elements
     }
 

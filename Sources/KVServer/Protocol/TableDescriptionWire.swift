@@ -56,14 +56,11 @@ enum TableDescriptionWire {
         return .object(fields)
     }
 
+    /// Every key attribute in key schema order (HASH ones, then RANGE ones).
     static func keySchema(_ schema: KeySchema) -> JSONValue {
-        var elements: [JSONValue] = [
-            .object(["AttributeName": .string(schema.partitionKey.name), "KeyType": .string("HASH")])
-        ]
-        if let sortKey = schema.sortKey {
-            elements.append(.object(["AttributeName": .string(sortKey.name), "KeyType": .string("RANGE")]))
-        }
-        return .array(elements)
+        let hashes = schema.partitionKeys.map { JSONValue.object(["AttributeName": .string($0.name), "KeyType": .string("HASH")]) }
+        let ranges = schema.sortKeys.map { JSONValue.object(["AttributeName": .string($0.name), "KeyType": .string("RANGE")]) }
+        return .array(hashes + ranges)
     }
 
     /// Epoch seconds with millisecond precision, as the SDKs expect timestamps in JSON.

@@ -10,23 +10,55 @@ public struct KeyAttribute: Sendable, Hashable, Codable {
     }
 }
 
-/// The primary key of a table: a partition (HASH) key and an optional sort (RANGE) key.
+/// The primary key of a table or an index: a partition (HASH) key and an optional sort (RANGE) key.
+///
+/// A global secondary index may have multi-attribute keys (DynamoDB, November 2025): up to four
+/// HASH and up to four RANGE attributes, in key schema order. The first of each is `partitionKey`
+/// / `sortKey`; the others are in `additionalPartitionKeys` / `additionalSortKeys`, which are nil
+/// for every ordinary key, so a catalog written before multi-attribute keys decodes unchanged and
+/// an ordinary key encodes to the same JSON as before.
+/// See https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.MultiAttributeKeys
 public struct KeySchema: Sendable, Hashable, Codable {
     public var partitionKey: KeyAttribute
     public var sortKey: KeyAttribute?
+    /// The HASH attributes after the first (a multi-attribute partition key), else nil.
+    public var additionalPartitionKeys: [KeyAttribute]?
+    /// The RANGE attributes after the first (a multi-attribute sort key), else nil.
+    public var additionalSortKeys: [KeyAttribute]?
 
     public init(partitionKey: KeyAttribute, sortKey: KeyAttribute? = nil) {
         self.partitionKey = partitionKey
         self.sortKey = sortKey
     }
 
+    /// A key of `partitionKeys` (at least one) and `sortKeys`, in key schema order.
+    public init(partitionKeys: [KeyAttribute], sortKeys: [KeyAttribute]) {
+        self.partitionKey = partitionKeys.first ?? KeyAttribute(name: "", type: .string)
+        self.sortKey = sortKeys.first
+        if partitionKeys.count > 1 { additionalPartitionKeys = Array(partitionKeys.dropFirst()) }
+        if sortKeys.count > 1 { additionalSortKeys = Array(sortKeys.dropFirst()) }
+    }
+
+    /// True when the partition or the sort key has more than one attribute.
+    public var isMultiAttribute: Bool { additionalPartitionKeys != nil || additionalSortKeys != nil }
+
+    /// Every HASH attribute, in key schema order.
+    public var partitionKeys: [KeyAttribute] { [partitionKey] + (additionalPartitionKeys ?? []) }
+
+    /// Every RANGE attribute, in key schema order.
+    public var sortKeys: [KeyAttribute] { (sortKey.map { [$0] } ?? []) + (additionalSortKeys ?? []) }
+
     /// Key attribute names, partition key first.
     public var attributeNames: [String] {
-        [partitionKey.name] + (sortKey.map { [$0.name] } ?? [])
+        guard isMultiAttribute else { return [partitionKey.name] + (sortKey.map { [$0.name] } ?? []) }
+        return (partitionKeys + sortKeys).map(\.name)
     }
 
     public func contains(_ name: String) -> Bool {
-        partitionKey.name == name || sortKey?.name == name
+        if partitionKey.name == name || sortKey?.name == name { return true }
+        guard isMultiAttribute else { return false }
+        return additionalPartitionKeys?.contains { $0.name == name } == true
+            || additionalSortKeys?.contains { $0.name == name } == true
     }
 }
 

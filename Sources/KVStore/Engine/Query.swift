@@ -4,6 +4,12 @@ public struct QueryRequest: Sendable {
     public var sortKeyCondition: KeyCondition.SortCondition?
     public var scanIndexForward: Bool
     public var options: ReadOptions
+    /// A multi-attribute partition key (global secondary indexes): the values of the HASH
+    /// attributes after the first, in key schema order.
+    public var additionalPartitionKeyValues: [AttributeValue] = []
+    /// A multi-attribute sort key: the values the first sort attributes equal, in key schema
+    /// order; `sortKeyCondition` is on the sort attribute after them.
+    public var sortKeyPrefix: [AttributeValue] = []
 
     public init(
         tableName: String, partitionKeyValue: AttributeValue, sortKeyCondition: KeyCondition.SortCondition? = nil,
@@ -24,48 +30,22 @@ extension KVEngine {
         let table = try existingTable(request.tableName)
         let source = try ReadSource(table: table, options: request.options)
         let schema = source.keySchema
-        let typeMismatch = KVError.validation(
-            "One or more parameter values were invalid: Condition parameter type does not match schema type")
-        guard request.partitionKeyValue.scalarType == schema.partitionKey.type,
-            let partition = KeyEncoding.encode(request.partitionKeyValue)
-        else { throw typeMismatch }
-
+        let partition: [UInt8]
+        if schema.isMultiAttribute {
+            partition = try Self.multiAttributePartition(request, schema: schema)
+        } else {
+            guard request.partitionKeyValue.scalarType == schema.partitionKey.type,
+                let encoded = KeyEncoding.encode(request.partitionKeyValue)
+            else { throw Self.conditionTypeMismatch }
+            partition = encoded
+        }
         // Appended to in place: SQL is built for every request, then found in the statement cache.
         var sql = "SELECT \(source.pageColumns) FROM \(source.sqlTableName) WHERE h = ? AND pk = ?"
         var arguments: [PageReader.Argument] = [.integer(PartitionHash.of(partition)), .blob(partition)]
-        if let condition = request.sortKeyCondition {
-            guard let sortKey = schema.sortKey else {
-                throw KVError.validation("Query key condition not supported")
-            }
-            func encoded(_ value: AttributeValue) throws(KVError) -> [UInt8] {
-                guard value.scalarType == sortKey.type, let bytes = KeyEncoding.encode(value) else { throw typeMismatch }
-                return bytes
-            }
-            switch condition {
-            case .equal(let value):
-                sql += " AND sk = ?"; arguments.append(.blob(try encoded(value)))
-            case .less(let value):
-                sql += " AND sk < ?"; arguments.append(.blob(try encoded(value)))
-            case .lessOrEqual(let value):
-                sql += " AND sk <= ?"; arguments.append(.blob(try encoded(value)))
-            case .greater(let value):
-                sql += " AND sk > ?"; arguments.append(.blob(try encoded(value)))
-            case .greaterOrEqual(let value):
-                sql += " AND sk >= ?"; arguments.append(.blob(try encoded(value)))
-            case .between(let low, let high):
-                sql += " AND sk >= ?"; arguments.append(.blob(try encoded(low)))
-                sql += " AND sk <= ?"; arguments.append(.blob(try encoded(high)))
-            case .beginsWith(let value):
-                guard sortKey.type != .number else {
-                    throw KVError.validation(
-                        "Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N")
-                }
-                let prefix = try encoded(value)
-                sql += " AND sk >= ?"; arguments.append(.blob(prefix))
-                if let successor = Self.prefixSuccessor(prefix) {
-                    sql += " AND sk < ?"; arguments.append(.blob(successor))
-                }
-            }
+        if schema.additionalSortKeys != nil {
+            try Self.appendMultiAttributeSortRange(request, sortKeys: schema.sortKeys, to: &sql, &arguments)
+        } else {
+            try Self.appendSortCondition(request.sortKeyCondition, sortKey: schema.sortKey, to: &sql, &arguments)
         }
         if let start = request.options.exclusiveStartKey {
             let full = try source.startPosition(start, isQuery: true)
@@ -89,6 +69,49 @@ extension KVEngine {
         switch column {
         case .integer(let value): .integer(value)
         case .blob(let value): .blob(value)
+        }
+    }
+
+    static var conditionTypeMismatch: KVError {
+        .validation("One or more parameter values were invalid: Condition parameter type does not match schema type")
+    }
+
+    static var beginsWithNumber: KVError {
+        .validation(
+            "Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N")
+    }
+
+    /// The SQL of a condition on a single-attribute sort key (the `sk` column holds its plain bytes).
+    static func appendSortCondition(
+        _ condition: KeyCondition.SortCondition?, sortKey: KeyAttribute?, to sql: inout String, _ arguments: inout [PageReader.Argument]
+    ) throws(KVError) {
+        guard let condition else { return }
+        guard let sortKey else { throw KVError.validation("Query key condition not supported") }
+        func encoded(_ value: AttributeValue) throws(KVError) -> [UInt8] {
+            guard value.scalarType == sortKey.type, let bytes = KeyEncoding.encode(value) else { throw conditionTypeMismatch }
+            return bytes
+        }
+        switch condition {
+        case .equal(let value):
+            sql += " AND sk = ?"; arguments.append(.blob(try encoded(value)))
+        case .less(let value):
+            sql += " AND sk < ?"; arguments.append(.blob(try encoded(value)))
+        case .lessOrEqual(let value):
+            sql += " AND sk <= ?"; arguments.append(.blob(try encoded(value)))
+        case .greater(let value):
+            sql += " AND sk > ?"; arguments.append(.blob(try encoded(value)))
+        case .greaterOrEqual(let value):
+            sql += " AND sk >= ?"; arguments.append(.blob(try encoded(value)))
+        case .between(let low, let high):
+            sql += " AND sk >= ?"; arguments.append(.blob(try encoded(low)))
+            sql += " AND sk <= ?"; arguments.append(.blob(try encoded(high)))
+        case .beginsWith(let value):
+            guard sortKey.type != .number else { throw beginsWithNumber }
+            let prefix = try encoded(value)
+            sql += " AND sk >= ?"; arguments.append(.blob(prefix))
+            if let successor = Self.prefixSuccessor(prefix) {
+                sql += " AND sk < ?"; arguments.append(.blob(successor))
+            }
         }
     }
 

@@ -70,6 +70,13 @@ struct ReadSource: Sendable {
 
     /// The `startKeyAttributes` of `item` (once per page, so without building that list).
     func lastEvaluatedKey(of item: Item) -> Item {
+        if keySchema.isMultiAttribute {
+            var key = Item(minimumCapacity: 10)
+            for attribute in keySchema.attributes + table.keySchema.attributes where key[attribute.name] == nil {
+                key[attribute.name] = item[attribute.name]
+            }
+            return key
+        }
         var key = Item(minimumCapacity: 4)
         for attribute in [keySchema.partitionKey, keySchema.sortKey, table.keySchema.partitionKey, table.keySchema.sortKey] {
             if let name = attribute?.name, key[name] == nil { key[name] = item[name] }
@@ -94,8 +101,24 @@ struct ReadSource: Sendable {
             return bytes
         }
         let indexKey = index != nil
-        let partition = try encoded(keySchema.partitionKey, indexKey: indexKey)
-        let sort = try keySchema.sortKey.map { attribute throws(KVError) in try encoded(attribute, indexKey: indexKey) } ?? []
+        let partition: [UInt8]
+        let sort: [UInt8]
+        if keySchema.isMultiAttribute {
+            // A key part of several attributes is stored as `CompositeKeyEncoding`.
+            func part(_ attributes: [KeyAttribute]) throws(KVError) -> [UInt8] {
+                if attributes.count == 1, let only = attributes.first { return try encoded(only, indexKey: true) }
+                var bytes: [UInt8] = []
+                for attribute in attributes {
+                    CompositeKeyEncoding.appendComponent(try encoded(attribute, indexKey: true), to: &bytes)
+                }
+                return bytes
+            }
+            partition = try part(keySchema.partitionKeys)
+            sort = try part(keySchema.sortKeys)
+        } else {
+            partition = try encoded(keySchema.partitionKey, indexKey: indexKey)
+            sort = try keySchema.sortKey.map { attribute throws(KVError) in try encoded(attribute, indexKey: indexKey) } ?? []
+        }
         var columns: [StartColumn] = [.integer(PartitionHash.of(partition)), .blob(partition), .blob(sort)]
         if index != nil {
             columns.append(.blob(try encoded(table.keySchema.partitionKey, indexKey: false)))

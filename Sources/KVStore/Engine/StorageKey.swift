@@ -62,6 +62,16 @@ public enum KeyValidator {
         return key
     }
 
+    /// A table or index partition key attribute over 2048 bytes (DynamoDB's text, without the space).
+    static var partitionKeyTooLarge: KVError {
+        .validation("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes")
+    }
+
+    /// A table or index sort key attribute over 1024 bytes.
+    static var sortKeyTooLarge: KVError {
+        .validation("One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes")
+    }
+
     static var mismatch: KVError { .validation("The provided key element does not match the schema") }
 
     private static func itemKeyPart(_ item: Item, _ attribute: KeyAttribute) throws(KVError) -> [UInt8] {
@@ -104,15 +114,8 @@ public enum KeyValidator {
 
     private static func sized(partition: [UInt8], sort: [UInt8]) throws(KVError) -> StorageKey {
         // Numbers are bounded by their 38 digits; strings and binaries count their bytes.
-        if partition.count > maxPartitionKeyBytes {
-            throw .validation(
-                "One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes")
-        }
-        if sort.count > maxSortKeyBytes {
-            throw .validation(
-                "One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes"
-            )
-        }
+        if partition.count > maxPartitionKeyBytes { throw partitionKeyTooLarge }
+        if sort.count > maxSortKeyBytes { throw sortKeyTooLarge }
         return StorageKey(hash: PartitionHash.of(partition), partition: partition, sort: sort)
     }
 }

@@ -55,8 +55,15 @@ enum TableRules {
         return schema
     }
 
-    /// Key schema checks shared by tables and indexes.
-    static func indexKeySchema(_ elements: [KeySchemaElement], definitions: [KeyAttribute]) throws(KVError) -> KeySchema {
+    /// The most HASH, and the most RANGE, attributes of a multi-attribute global index key.
+    static let maxKeyAttributesPerPart = 4
+
+    /// Key schema checks shared by tables and indexes. `multiAttribute` (global secondary
+    /// indexes): the key may have up to four HASH attributes followed by up to four RANGE ones.
+    /// See https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.MultiAttributeKeys
+    static func indexKeySchema(
+        _ elements: [KeySchemaElement], definitions: [KeyAttribute], multiAttribute: Bool = false
+    ) throws(KVError) -> KeySchema {
         let definedNames = definitions.map(\.name)
         let keyNames = elements.map(\.attributeName)
         if keyNames.contains(where: { !definedNames.contains($0) }) {
@@ -67,7 +74,13 @@ enum TableRules {
         guard let first = elements.first else {
             throw .validation("Invalid KeySchema: Some index key attribute have no definition")
         }
+        func attribute(_ name: String) -> KeyAttribute {
+            definitions.first { $0.name == name } ?? KeyAttribute(name: name, type: .string)
+        }
         let second = elements.dropFirst().first
+        if multiAttribute, elements.count > 2 || second?.keyType == .hash {
+            return try multiAttributeKeySchema(elements, attribute: attribute)
+        }
         if let second, second.attributeName == first.attributeName {
             throw .validation("Both the Hash Key and the Range Key element in the KeySchema have the same name")
         }
@@ -77,10 +90,40 @@ enum TableRules {
         if let second, second.keyType != .range {
             throw .validation("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type")
         }
-        func attribute(_ name: String) -> KeyAttribute {
-            definitions.first { $0.name == name } ?? KeyAttribute(name: name, type: .string)
-        }
         return KeySchema(partitionKey: attribute(first.attributeName), sortKey: second.map { attribute($0.attributeName) })
+    }
+
+    /// A global index key of several HASH and/or RANGE attributes: HASH ones first, each part
+    /// at most `maxKeyAttributesPerPart` attributes, no attribute twice. DynamoDB's texts for these
+    /// refusals are not published (nor recorded anywhere we could find); ours follow the wording
+    /// of its other "Invalid KeySchema" messages.
+    private static func multiAttributeKeySchema(
+        _ elements: [KeySchemaElement], attribute: (String) -> KeyAttribute
+    ) throws(KVError) -> KeySchema {
+        if elements.first?.keyType != .hash {
+            throw .validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
+        }
+        var seen: Set<String> = []
+        for element in elements {
+            if !seen.insert(element.attributeName).inserted {
+                throw .validation("Invalid KeySchema: Duplicate attribute name in KeySchema: \(element.attributeName)")
+            }
+        }
+        let hashes = elements.prefix { $0.keyType == .hash }
+        let ranges = elements.dropFirst(hashes.count)
+        if ranges.contains(where: { $0.keyType == .hash }) {
+            throw .validation("Invalid KeySchema: All HASH KeySchemaElements must come before the RANGE KeySchemaElements")
+        }
+        if hashes.count > maxKeyAttributesPerPart {
+            throw .validation(
+                "Invalid KeySchema: The number of HASH KeySchemaElements must not exceed \(maxKeyAttributesPerPart)")
+        }
+        if ranges.count > maxKeyAttributesPerPart {
+            throw .validation(
+                "Invalid KeySchema: The number of RANGE KeySchemaElements must not exceed \(maxKeyAttributesPerPart)")
+        }
+        return KeySchema(
+            partitionKeys: hashes.map { attribute($0.attributeName) }, sortKeys: ranges.map { attribute($0.attributeName) })
     }
 
     static func projection(_ request: IndexRequest) throws(KVError) -> IndexProjection {
@@ -144,7 +187,7 @@ enum TableRules {
                 throw .validation("One or more parameter values were invalid: List of GlobalSecondaryIndexes is empty")
             }
             for index in requested {
-                let schema = try indexKeySchema(index.keySchema, definitions: request.attributeDefinitions)
+                let schema = try indexKeySchema(index.keySchema, definitions: request.attributeDefinitions, multiAttribute: true)
                 let projection = try projection(index)
                 let throughput = try globalIndexThroughput(index, billingMode: request.billingMode)
                 guard names.insert(index.name).inserted else {

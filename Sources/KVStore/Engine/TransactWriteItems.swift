@@ -187,7 +187,7 @@ extension KVEngine {
             if size > maxItemSize {
                 throw KVError.validation("Item size to update has exceeded the maximum allowed size")
             }
-            try IndexKeys.validate(new, for: store.table)
+            try IndexKeys.validate(new, for: store.table, byUpdate: true)
             let units = try store.write(key, old: old, new: new, newSize: size)
             return .write(table: name, oldSize: entry?.size, newSize: size, indexes: units)
         case .delete(let delete):

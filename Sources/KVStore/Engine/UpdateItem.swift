@@ -46,7 +46,7 @@ extension KVEngine {
                 if size > Self.maxItemSize {
                     throw KVError.validation("Item size to update has exceeded the maximum allowed size")
                 }
-                try IndexKeys.validate(new, for: store.table)
+                try IndexKeys.validate(new, for: store.table, byUpdate: true)
                 let indexUnits = try store.write(key, old: old, new: new, newSize: size)
                 let updatedPaths = request.update?.updatedPaths ?? []
                 let metrics = request.returnItemCollectionMetrics ? try store.itemCollectionMetrics(key, item: new) : nil

@@ -72,7 +72,7 @@ extension KVEngine {
                         "One or more parameter values were invalid: Attempting to create an index which already exists")
                 }
                 let definitions = request.attributeDefinitions ?? []
-                let schema = try TableRules.indexKeySchema(index.keySchema, definitions: definitions)
+                let schema = try TableRules.indexKeySchema(index.keySchema, definitions: definitions, multiAttribute: true)
                 for attribute in schema.attributes {
                     if let existing = original.attributeDefinitions.first(where: { $0.name == attribute.name }),
                         existing.type != attribute.type

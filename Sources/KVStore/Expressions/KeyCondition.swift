@@ -36,10 +36,76 @@ public struct KeyCondition: Sendable, Hashable {
 
     public var partitionValue: AttributeValue
     public var sortCondition: SortCondition?
+    /// A multi-attribute partition key: the values of the HASH attributes after the first, in key
+    /// schema order. Empty for an ordinary key.
+    public var additionalPartitionValues: [AttributeValue] = []
+    /// A multi-attribute sort key: the values the first sort attributes equal, in key schema
+    /// order; `sortCondition` is on the attribute after them. Empty for an ordinary key.
+    public var sortPrefix: [AttributeValue] = []
 
     public init(partitionValue: AttributeValue, sortCondition: SortCondition?) {
         self.partitionValue = partitionValue
         self.sortCondition = sortCondition
+    }
+
+    /// Parses a KeyConditionExpression for a table or index with the given key schema, which
+    /// may have multi-attribute keys (global secondary indexes only).
+    public static func parse(_ text: String, attributes: inout ExpressionAttributes, schema: KeySchema) throws(KVError) -> KeyCondition {
+        guard schema.isMultiAttribute else {
+            return try parse(text, attributes: &attributes, partitionKey: schema.partitionKey.name, sortKey: schema.sortKey?.name)
+        }
+        return try plan(try terms(of: text, attributes: &attributes).terms, schema: schema)
+    }
+
+    /// The condition on each key attribute a KeyConditionExpression names, and their order.
+    private static func terms(of text: String, attributes: inout ExpressionAttributes) throws(KVError)
+        -> (terms: [String: (op: String, values: [AttributeValue])], order: [String])
+    {
+        let (node, parseDiagnostics) = try ParseCache.shared.condition(text, kind: .keyCondition)
+        let resolved = try ConditionExpression.resolve(node, parseDiagnostics, kind: .keyCondition, attributes: &attributes)
+        var terms: [String: (op: String, values: [AttributeValue])] = [:]
+        var order: [String] = []
+        try collect(resolved, into: &terms, order: &order)
+        return (terms, order)
+    }
+
+    /// The key condition on a multi-attribute key: equality on every partition attribute, then
+    /// conditions on the sort attributes from left to right without a gap, equality on all but
+    /// the last one given, which may also be a range or begins_with.
+    /// See https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.MultiAttributeKeys
+    static func plan(_ terms: [String: (op: String, values: [AttributeValue])], schema: KeySchema) throws(KVError) -> KeyCondition {
+        var partitionValues: [AttributeValue] = []
+        for attribute in schema.partitionKeys {
+            guard let term = terms[attribute.name] else {
+                throw invalid("Query condition missed key schema element: \(attribute.name)")
+            }
+            guard term.op == "=", let value = term.values.first else { throw invalid("Query key condition not supported") }
+            partitionValues.append(value)
+        }
+        let sortKeys = schema.sortKeys
+        // The sort attributes named, which must be the first `given` ones in key schema order.
+        let given = sortKeys.prefix { terms[$0.name] != nil }.count
+        let named = terms.count - partitionValues.count
+        if named > given {
+            // A later sort attribute (or a non-key attribute) without the ones before it.
+            guard given < sortKeys.count else { throw invalid("Query key condition not supported") }
+            throw invalid("Query condition missed key schema element: \(sortKeys[given].name)")
+        }
+        guard let first = partitionValues.first else { throw invalid("Query key condition not supported") }
+        var condition = KeyCondition(partitionValue: first, sortCondition: nil)
+        condition.additionalPartitionValues = Array(partitionValues.dropFirst())
+        for (position, attribute) in sortKeys.prefix(given).enumerated() {
+            guard let term = terms[attribute.name] else { continue }
+            if position == given - 1 {
+                condition.sortCondition = try sortCondition(term.op, term.values)
+            } else {
+                guard term.op == "=" || term.op == "EQ", let value = term.values.first else {
+                    throw invalid("Query key condition not supported")
+                }
+                condition.sortPrefix.append(value)
+            }
+        }
+        return condition
     }
 
     /// Parses a KeyConditionExpression for a table or index with the given key names.
@@ -47,11 +113,7 @@ public struct KeyCondition: Sendable, Hashable {
     public static func parse(
         _ text: String, attributes: inout ExpressionAttributes, partitionKey: String, sortKey: String?
     ) throws(KVError) -> KeyCondition {
-        let (node, parseDiagnostics) = try ParseCache.shared.condition(text, kind: .keyCondition)
-        let resolved = try ConditionExpression.resolve(node, parseDiagnostics, kind: .keyCondition, attributes: &attributes)
-        var terms: [String: (op: String, values: [AttributeValue])] = [:]
-        var order: [String] = []
-        try collect(resolved, into: &terms, order: &order)
+        let (terms, order) = try terms(of: text, attributes: &attributes)
         return try build(terms, order: order, partitionKey: partitionKey, sortKey: sortKey)
     }
 
@@ -150,11 +212,18 @@ public struct KeyCondition: Sendable, Hashable {
         }
     }
 
-    /// Legacy `KeyConditions`: attribute name -> ComparisonOperator + AttributeValueList.
-    public static func legacy(
-        _ conditions: [String: ExpectedCondition], partitionKey: String, sortKey: String?
-    ) throws(KVError) -> KeyCondition {
-        if conditions.count > 2 { throw invalid("Conditions can be of length 1 or 2 only") }
+    /// Legacy `KeyConditions` for a key schema that may have multi-attribute keys.
+    public static func legacy(_ conditions: [String: ExpectedCondition], schema: KeySchema) throws(KVError) -> KeyCondition {
+        guard schema.isMultiAttribute else {
+            return try legacy(conditions, partitionKey: schema.partitionKey.name, sortKey: schema.sortKey?.name)
+        }
+        return try plan(try legacyTerms(conditions), schema: schema)
+    }
+
+    /// The condition on each attribute of legacy `KeyConditions`, their arguments checked.
+    private static func legacyTerms(_ conditions: [String: ExpectedCondition]) throws(KVError)
+        -> [String: (op: String, values: [AttributeValue])]
+    {
         var terms: [String: (op: String, values: [AttributeValue])] = [:]
         for name in conditions.keys.sorted() {
             guard let condition = conditions[name] else { continue }
@@ -163,6 +232,15 @@ public struct KeyCondition: Sendable, Hashable {
             try LegacyConditions.validateArguments(op, values)
             terms[name] = (op == "EQ" ? "=" : op, values)
         }
+        return terms
+    }
+
+    /// Legacy `KeyConditions`: attribute name -> ComparisonOperator + AttributeValueList.
+    public static func legacy(
+        _ conditions: [String: ExpectedCondition], partitionKey: String, sortKey: String?
+    ) throws(KVError) -> KeyCondition {
+        if conditions.count > 2 { throw invalid("Conditions can be of length 1 or 2 only") }
+        let terms = try legacyTerms(conditions)
         guard let partition = terms[partitionKey] else {
             throw invalid("Query condition missed key schema element: \(partitionKey)")
         }

@@ -17,7 +17,12 @@ import Foundation
 /// - `x<storage_id>_<n>(h, pk, sk, tpk, tsk, size, item, PRIMARY KEY(h, pk, sk, tpk, tsk)) WITHOUT ROWID`:
 ///   the rows of secondary index number `n`: `pk`/`sk` are the index key bytes (`h` hashes `pk`),
 ///   `tpk`/`tsk` the table key bytes (so items sharing an index key stay distinct), `item` the
-///   projected attributes and `size` their DynamoDB size.
+///   projected attributes and `size` their DynamoDB size. A key part (`pk` or `sk`) of one attribute
+///   is its `KeyEncoding` bytes; a part of several attributes (a GSI with multi-attribute keys) is
+///   their `CompositeKeyEncoding`. Multi-attribute key schemas add `additionalPartitionKeys` /
+///   `additionalSortKeys` to the index's `KeySchema` JSON, absent from every ordinary key, so
+///   databases written before them open unchanged (no version bump, no migration); a binary older
+///   than multi-attribute keys must not open a database that has such an index.
 /// - `e<storage_id>(expires, h, pk, sk, PRIMARY KEY(expires, h, pk, sk)) WITHOUT ROWID`: the TTL expiry
 ///   index of a table with TTL enabled: every item whose TTL attribute is a Number, by its expiry second,
 ///   so a sweep reads only what has expired.

@@ -1,30 +1,39 @@
-/// An IAM identity-based policy document. PLACEHOLDER of the contract between the auth-file
-/// loader and the policy evaluator: the evaluator's owner replaces this file.
+/// An IAM identity-based policy document, parsed and validated once when the auth file is
+/// loaded (`IAMPolicy.parse`), then evaluated per request by `IAMPolicyEvaluator`.
+/// See https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html
 public struct IAMPolicy: Sendable {
+    public enum Version: String, Sendable {
+        /// The current language: policy variables are substituted.
+        case current = "2012-10-17"
+        /// The old language (also what a document without `Version` gets): `${...}` is plain text.
+        case legacy = "2008-10-17"
+    }
+
+    public var version: Version
+    public var id: String?
+    public var statements: [IAMStatement]
+    /// The document as written, for printing it back (`kvctl auth simulate`).
     public var document: JSONValue
 
-    /// Parses and validates a policy document (as it appears in the auth file).
-    public static func parse(_ json: JSONValue) throws(IAMPolicyError) -> IAMPolicy {
-        guard case .object = json else { throw IAMPolicyError(message: "policy document must be a JSON object") }
-        return IAMPolicy(document: json)
+    /// The statement at `index` as written in the document (what `kvctl auth simulate` prints
+    /// beside the decision); nil when there is none.
+    public func statementDocument(at index: Int) -> JSONValue? {
+        guard case .object(let fields) = document else { return nil }
+        switch fields["Statement"] {
+        case .object?: return index == 0 ? fields["Statement"] : nil
+        case .array(let list)?: return list.indices.contains(index) ? list[index] : nil
+        default: return nil
+        }
     }
-}
 
-/// What is wrong with a policy document, for the reload log and `kvctl auth check`.
-public struct IAMPolicyError: Error, Sendable, Equatable {
-    public var message: String
-    public init(message: String) { self.message = message }
-}
-
-/// Evaluates identity policies as IAM does. PLACEHOLDER: denies everything (fails closed)
-/// until the evaluator lands.
-public struct IAMPolicyAuthorizer: RequestAuthorizer {
-    public init() {}
-
-    public func authorize(_ input: AuthorizationInput) throws(WireError) {
-        throw WireError(
-            type: "com.amazonaws.dynamodb.v20120810#AccessDeniedException",
-            message: "User: \(input.identity.arn) is not authorized to perform: dynamodb:\(input.operation)",
-            status: 400)
+    /// Whether a condition or policy variable names a `dynamodb:` key (LeadingKeys, Attributes,
+    /// Select, ...): only then does authorization read those keys out of the request.
+    public var mentionsDynamoDBKeys: Bool {
+        statements.contains { statement in
+            statement.conditions.contains { condition in
+                condition.key.lowercased().hasPrefix("dynamodb:")
+                    || condition.values.contains { $0.mentionsVariable(prefix: "dynamodb:") }
+            } || statement.resources.contains { $0.mentionsVariable(prefix: "dynamodb:") }
+        }
     }
 }

@@ -23,24 +23,24 @@ enum QueryOperation {
         let schema = try engine.keySchema(tableName: shape.tableName ?? "", indexName: shape.indexName)
         let keyCondition: KeyCondition
         if let keyExpression {
-            keyCondition = try KeyCondition.parse(
-                keyExpression, attributes: &expressions.attributes,
-                partitionKey: schema.partitionKey.name, sortKey: schema.sortKey?.name)
+            keyCondition = try KeyCondition.parse(keyExpression, attributes: &expressions.attributes, schema: schema)
         } else {
             var conditions: [String: ExpectedCondition] = [:]
             for (name, value) in legacyKeys ?? [:] {
                 conditions[name] = try ExpressionParameters.expectedCondition(value)
             }
-            keyCondition = try KeyCondition.legacy(conditions, partitionKey: schema.partitionKey.name, sortKey: schema.sortKey?.name)
+            keyCondition = try KeyCondition.legacy(conditions, schema: schema)
         }
         try expressions.attributes.checkAllUsed()
         try checkFilterKeys(request, filter: filter, keyNames: schema.attributeNames)
 
         let options = try ReadRequestFields.options(shape, filter: filter, projection: projection)
-        let page = try await engine.query(
-            QueryRequest(
-                tableName: shape.tableName ?? "", partitionKeyValue: keyCondition.partitionValue,
-                sortKeyCondition: keyCondition.sortCondition, scanIndexForward: forward, options: options))
+        var query = QueryRequest(
+            tableName: shape.tableName ?? "", partitionKeyValue: keyCondition.partitionValue,
+            sortKeyCondition: keyCondition.sortCondition, scanIndexForward: forward, options: options)
+        query.additionalPartitionKeyValues = keyCondition.additionalPartitionValues
+        query.sortKeyPrefix = keyCondition.sortPrefix
+        let page = try await engine.query(query)
         return CapacityWire.attach(
             page.consumedCapacity, mode: try CapacityWire.mode(request), to: try ReadRequestFields.response(page, select: options.select))
     }

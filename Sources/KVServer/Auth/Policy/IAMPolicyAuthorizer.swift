@@ -1,0 +1,40 @@
+import KVStore
+
+/// The server's `RequestAuthorizer` when an auth file is in force: maps the request to what
+/// IAM checks (`DynamoDBAuthorizationMapping`), evaluates the identity's policies
+/// (`IAMPolicyEvaluator`) and answers a denial as DynamoDB does: `AccessDeniedException`
+/// (HTTP 400) with IAM's text naming the first action and resource that were not allowed.
+/// Fails closed: a request that needs no check it can name is checked as `dynamodb:<Operation>` on `*`.
+public struct IAMPolicyAuthorizer: RequestAuthorizer {
+    public let catalog: IAMResourceCatalog
+
+    /// - Parameter catalog: table key schemas and shard-iterator streams; the server passes
+    ///   `.engine(engine)`. With `.none` some checks are stricter (see `IAMResourceCatalog`).
+    public init(catalog: IAMResourceCatalog = .none) {
+        self.catalog = catalog
+    }
+
+    public func authorize(_ input: AuthorizationInput) throws(WireError) {
+        let policies = input.identity.policies
+        let requests = DynamoDBAuthorizationMapping.requests(
+            for: input, catalog: catalog, dynamoDBKeys: policies.contains { $0.mentionsDynamoDBKeys })
+        let fallback = [IAMRequest(action: "dynamodb:" + input.operation, resource: "*")]
+        let (decision, request) = IAMPolicyEvaluator.evaluate(
+            policies: policies, requests: requests.isEmpty ? fallback : requests)
+        guard !decision.isAllowed else { return }
+        let denied = request ?? fallback[0]
+        throw WireError(KVError(.accessDenied, Self.message(arn: input.identity.arn, request: denied, decision: decision)))
+    }
+
+    /// IAM's denial texts:
+    /// "User: ARN is not authorized to perform: ACTION on resource: RESOURCE because no
+    /// identity-based policy allows the ACTION action" (implicit deny) and
+    /// "User: ARN is not authorized to perform: ACTION on resource: RESOURCE with an explicit deny
+    /// in an identity-based policy".
+    /// See https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html
+    public static func message(arn: String, request: IAMRequest, decision: IAMDecision) -> String {
+        let head = "User: \(arn) is not authorized to perform: \(request.action) on resource: \(request.resource)"
+        if decision.outcome == .explicitDeny { return head + " with an explicit deny in an identity-based policy" }
+        return head + " because no identity-based policy allows the \(request.action) action"
+    }
+}
