@@ -38,6 +38,14 @@ install_deps() {
         $sudo apt-get update
         DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y libsqlite3-dev pkg-config
     fi
+    if ! command -v openssl >/dev/null 2>&1; then
+        # Tests/integration/test_auth.py makes self-signed certificates with it.
+        echo "openssl missing: installing it"
+        local sudo=""
+        if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+        $sudo apt-get update
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y openssl
+    fi
     python3 -m pip install -q -r Tests/integration/requirements.txt
 }
 

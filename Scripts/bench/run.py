@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The benchmark suite: kvserver against a bare SwiftNIO null server on this machine.
 
-    python3 Scripts/bench/run.py [--duration 10] [--connections 32] [--only put,get] [--mode file|memory|both]
+    python3 Scripts/bench/run.py [--duration 10] [--connections 32] [--only put,get] [--mode file|memory|both] [--auth]
 
 Builds release binaries, pins the server to CPU 0 and wrk to CPU 1, and reports requests/s,
 the ratio to the null server measured in the same run (before and after the workloads; the
@@ -11,6 +11,12 @@ single-connection latency, cold start and RSS (all, and private; idle and after 
 mode (`--mode`, default both: a SQLite file in a temp directory, and `--in-memory`) runs the
 workloads on a fresh server. Results are printed as a table and written to
 Scripts/bench/results/latest.{json,md}.
+
+With --auth, GetItem and PutItem are also measured with signature verification on against
+off, in the same run (file mode): pools of pre-signed requests (sigv4_pool.py, wrk/signed.lua)
+are sent first to the server without verification (get_presigned, put_presigned), then, on the
+same data, to a server started with `--auth` (get_auth, put_auth); `auth_overhead` is the extra
+server CPU per request.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import threading
 import time
 from pathlib import Path
 
+import sigv4_pool
 from benchlib import ROOT, call, release_bin_path, start_server
 
 WRK_DIR = ROOT / "Scripts" / "bench" / "wrk"
@@ -110,8 +117,8 @@ def load(server: Server):
                                                                      "payload": {"S": payload}}})
 
 
-def wrk(server: Server, script: str, connections: int, duration: float, latency=False) -> dict:
-    env = dict(os.environ, BENCH_LUA_PATH=str(WRK_DIR), BENCH_KEYS=str(KEYS))
+def wrk(server: Server, script: str, connections: int, duration: float, latency=False, extra_env=None) -> dict:
+    env = dict(os.environ, BENCH_LUA_PATH=str(WRK_DIR), BENCH_KEYS=str(KEYS), **(extra_env or {}))
     before = server.cpu_seconds()
     args = ["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{int(duration)}s", "-s", str(WRK_DIR / script)]
     if latency:
@@ -152,6 +159,8 @@ def main():
     parser.add_argument("--only", default="")
     parser.add_argument("--no-build", action="store_true")
     parser.add_argument("--mode", choices=["file", "memory", "both"], default="both")
+    parser.add_argument("--auth", action="store_true",
+                        help="also measure GetItem/PutItem with signature verification on vs off")
     args = parser.parse_args()
     ensure_tools()
     binary = release_bin_path(build=not args.no_build, products=("kvserver", "kvnullserver"))
@@ -189,14 +198,22 @@ def run_mode(binary: Path, mode: str, args, wanted, results):
     own: dict[str, dict] = {}
     own["idle_rss_mb"] = {"value": server.rss_mb()}
     own["idle_rss_private_mb"] = {"value": server.rss_mb("RssAnon")}
+    auth = args.auth and mode == "file"
     try:
-        run_workloads(server, args, wanted, own)
+        try:
+            run_workloads(server, args, wanted, own)
+            if auth:
+                for name in ("get", "put"):
+                    own[f"{name}_presigned"] = presigned(server, name, args)
+        finally:
+            own["loaded_rss_mb"] = {"value": server.rss_mb()}
+            own["loaded_rss_private_mb"] = {"value": server.rss_mb("RssAnon")}
+            if mode == "memory":
+                own["loaded_tmpfs_mb"] = {"value": tmpfs_mb(server.proc.pid)}
+            server.stop()
+        if auth:
+            measure_auth(binary, data, args, own)
     finally:
-        own["loaded_rss_mb"] = {"value": server.rss_mb()}
-        own["loaded_rss_private_mb"] = {"value": server.rss_mb("RssAnon")}
-        if mode == "memory":
-            own["loaded_tmpfs_mb"] = {"value": tmpfs_mb(server.proc.pid)}
-        server.stop()
         shutil.rmtree(data, ignore_errors=True)
     for name, result in own.items():
         results[f"{mode}/{name}"] = result
@@ -216,6 +233,30 @@ def measure_null(binary: Path, args) -> dict:
         return wrk(null, "null.lua", args.connections, args.duration)
     finally:
         null.stop()
+
+
+def presigned(server: Server, workload: str, args) -> dict:
+    """A workload of pre-signed requests, the pool signed just before wrk starts."""
+    with tempfile.TemporaryDirectory(prefix="kvbench-pool-") as folder:
+        pool = sigv4_pool.write_pool(Path(folder) / "pool", workload, f"{server.host}:{server.port}", KEYS,
+                                     "x" * 160)
+        return wrk(server, "signed.lua", args.connections, args.duration, extra_env={"BENCH_POOL": str(pool)})
+
+
+def measure_auth(binary: Path, data: str, args, results):
+    """The same pre-signed workloads against a server with `--auth` on the same data."""
+    with tempfile.TemporaryDirectory(prefix="kvbench-auth-") as folder:
+        auth = sigv4_pool.auth_file(Path(folder) / "auth.json")
+        server = Server([str(binary / "kvserver"), "--data-dir", data, "--port", "0", "--log-level", "error",
+                         "--auth", str(auth)])
+        try:
+            for name in ("get", "put"):
+                results[f"{name}_auth"] = presigned(server, name, args)
+        finally:
+            server.stop()
+    for name in ("get", "put"):
+        off, on = results[f"{name}_presigned"], results[f"{name}_auth"]
+        results[f"auth_overhead_{name}"] = {"value": (on["cpu_us_per_request"] / off["cpu_us_per_request"] - 1) * 100}
 
 
 def run_workloads(server, args, wanted, results):
@@ -248,8 +289,11 @@ def report(results, args):
             f"| {name} | {result['rps']:,.0f} | {ratio} | {result['cpu_us_per_request']:.1f} | {cpu_ratio} | "
             f"{result['errors']} | {latency} |")
     for name, result in results.items():
-        if "value" in result:
+        if "value" in result and "auth_overhead" not in name:
             lines.append(f"| {name} | {result['value']:.1f} | | | | | | |")
+    for name, result in results.items():
+        if "auth_overhead" in name:
+            lines.append(f"| {name} (% server CPU/req) | {result['value']:+.1f} | | | | | | |")
     for name, result in results.items():
         if "items_per_second" in result:
             lines.append(f"| {name} items/s | {result['items_per_second']:,.0f} | | | | | | |")

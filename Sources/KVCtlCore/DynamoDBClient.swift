@@ -18,6 +18,9 @@ struct DynamoDBClient: Sendable {
     var signer: SigV4Signer
     /// Attempts for throttling and 5xx answers, with exponential backoff.
     var maxAttempts = 4
+    /// PEM file of the certificate authorities to trust for an `https://` endpoint; nil trusts
+    /// the system's.
+    var caBundle: String?
 
     init(endpoint: URL, signer: SigV4Signer) {
         self.endpoint = endpoint
@@ -57,15 +60,28 @@ struct DynamoDBClient: Sendable {
             request.setValue(value, forHTTPHeaderField: name)
         }
         request.httpBody = Data(payload)
-        let data: Data
-        let response: URLResponse
-        do {
-            (data, response) = try await URLSession.shared.data(for: request)
-        } catch {
-            throw CLIError("cannot reach \(url.absoluteString): \(error.localizedDescription)")
+        let status: Int
+        let bytes: [UInt8]
+        if let caBundle, url.scheme == "https" {
+            var all = request.allHTTPHeaderFields ?? [:]
+            all["Host"] = Self.hostHeader(url)
+            do {
+                (status, bytes) = try await TrustedHTTPSTransport(caBundle: caBundle).post(
+                    url: url, headers: all.sorted { $0.key < $1.key }, body: payload)
+            } catch {
+                throw CLIError("cannot reach \(url.absoluteString): \(error)")
+            }
+        } else {
+            let data: Data
+            let response: URLResponse
+            do {
+                (data, response) = try await URLSession.shared.data(for: request)
+            } catch {
+                throw CLIError("cannot reach \(url.absoluteString): \(error.localizedDescription)")
+            }
+            status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            bytes = [UInt8](data)
         }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        let bytes = [UInt8](data)
         let json: JSONValue? = bytes.isEmpty ? .object([:]) : try? JSONParser.parse(bytes)
         if status == 200, let json { return json }
         throw Self.serviceError(status: status, json: json, bytes: bytes)

@@ -29,6 +29,13 @@ struct GlobalOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
+            "PEM file of certificate authorities to trust for an https:// endpoint.",
+            discussion: "Default: $AWS_CA_BUNDLE, else the system's.",
+            valueName: "file"))
+    var caBundle: String?
+
+    @Option(
+        help: ArgumentHelp(
             "Output format: table, json or jsonl (default: table on a terminal, jsonl otherwise).",
             valueName: "format"))
     var output: OutputFormat?
@@ -70,9 +77,12 @@ struct GlobalOptions: ParsableArguments {
         guard let url = URL(string: text), url.host != nil else {
             throw CLIError.usage("endpoint '\(text)' is not a URL")
         }
-        let credentials = SigV4Signer.Credentials.fromEnvironment(ProcessInfo.processInfo.environment)
-        return DynamoDBClient(
+        let environment = ProcessInfo.processInfo.environment
+        let credentials = SigV4Signer.Credentials.fromEnvironment(environment)
+        var client = DynamoDBClient(
             endpoint: url, signer: SigV4Signer(credentials: credentials, region: resolvedRegion, service: "dynamodb"))
+        client.caBundle = caBundle ?? environment["AWS_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 }
+        return client
     }
 
     var printer: Printer { Printer(format: format) }

@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import KVServer
 
 /// AWS Signature Version 4 as a pure function of the request, credentials and time.
 /// See https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
@@ -39,7 +39,8 @@ struct SigV4Signer: Sendable {
     }
 
     /// The headers to add to a request: `X-Amz-Date`, `Authorization` and, with temporary
-    /// credentials, `X-Amz-Security-Token`.
+    /// credentials, `X-Amz-Security-Token`. The canonicalisation is the server's own
+    /// (`KVServer.SigV4`), so signer and verifier cannot drift apart.
     ///
     /// - Parameters:
     ///   - headers: every header to sign, including `host`; names in any case.
@@ -49,28 +50,23 @@ struct SigV4Signer: Sendable {
     ) -> [String: String] {
         let (amzDate, day) = Self.timestamps(date)
         var signed = [String: String]()
-        for (name, value) in headers { signed[name.lowercased()] = Self.trimmed(value) }
+        for (name, value) in headers { signed[name.lowercased()] = SigV4.canonicalHeaderValue(value) }
         signed["x-amz-date"] = amzDate
         if let token = credentials.sessionToken { signed["x-amz-security-token"] = token }
         let names = signed.keys.sorted()
-        let canonicalHeaders = names.map { "\($0):\(signed[$0] ?? "")\n" }.joined()
-        let signedHeaders = names.joined(separator: ";")
-        let canonicalRequest = [
-            method, path.isEmpty ? "/" : path, query, canonicalHeaders, signedHeaders, Self.hex(SHA256.hash(data: body)),
-        ].joined(separator: "\n")
-        let scope = "\(day)/\(region)/\(service)/aws4_request"
-        let stringToSign = [
-            "AWS4-HMAC-SHA256", amzDate, scope, Self.hex(SHA256.hash(data: Array(canonicalRequest.utf8))),
-        ].joined(separator: "\n")
-        var key = SymmetricKey(data: Array("AWS4\(credentials.secretAccessKey)".utf8))
-        for part in [day, region, service, "aws4_request"] {
-            key = SymmetricKey(data: Array(HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key)))
-        }
-        let signature = Self.hex(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key))
+        let canonicalRequest = SigV4.canonicalRequest(
+            method: method, path: path.isEmpty ? "/" : path, query: query,
+            headers: names.map { (name: $0, value: signed[$0] ?? "") }, payloadHash: SigV4.sha256Hex(body))
+        let scope = SigV4.scope(day: day, region: region, service: service)
+        let stringToSign = SigV4.stringToSign(amzDate: amzDate, scope: scope, canonicalRequest: canonicalRequest)
+        let signature = SigV4.signature(
+            signingKey: SigV4.signingKey(secret: credentials.secretAccessKey, day: day, region: region, service: service),
+            stringToSign: stringToSign)
         var result = [
             "X-Amz-Date": amzDate,
-            "Authorization":
-                "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)",
+            "Authorization": SigV4.authorization(
+                accessKeyID: credentials.accessKeyID, scope: scope, signedHeaders: SigV4.signedHeaders(names),
+                signature: signature),
         ]
         if let token = credentials.sessionToken { result["X-Amz-Security-Token"] = token }
         return result
@@ -78,29 +74,7 @@ struct SigV4Signer: Sendable {
 
     /// `20150830T123600Z` and `20150830` in UTC.
     static func timestamps(_ date: Date) -> (String, String) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        func pad(_ value: Int?, _ width: Int) -> String {
-            let text = String(value ?? 0)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        let day = pad(c.year, 4) + pad(c.month, 2) + pad(c.day, 2)
-        return (day + "T" + pad(c.hour, 2) + pad(c.minute, 2) + pad(c.second, 2) + "Z", day)
-    }
-
-    /// Header values: leading/trailing spaces removed, inner runs of spaces collapsed.
-    static func trimmed(_ value: String) -> String {
-        value.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
-    }
-
-    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for byte in digest {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0xF)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        let amzDate = UTCTimestamp.basic(Int64(date.timeIntervalSince1970.rounded(.down)))
+        return (amzDate, String(amzDate.prefix(8)))
     }
 }

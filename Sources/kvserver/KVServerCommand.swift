@@ -27,9 +27,10 @@ struct KVServerCommand: AsyncParsableCommand {
         abstract: "A DynamoDB-compatible database server.",
         discussion: """
             Each option may also be set by an environment variable (KVSERVER_HOST, KVSERVER_PORT, \
-            KVSERVER_DATA_DIR, KVSERVER_IN_MEMORY, KVSERVER_LOG_LEVEL, KVSERVER_DURABILITY); \
-            command-line flags win. Once listening, one line "kvserver listening on http://HOST:PORT" \
-            is printed to standard output.
+            KVSERVER_DATA_DIR, KVSERVER_IN_MEMORY, KVSERVER_LOG_LEVEL, KVSERVER_DURABILITY, KVSERVER_AUTH, \
+            KVSERVER_AUDIT_LOG, KVSERVER_TLS_CERT, KVSERVER_TLS_KEY); command-line flags win. Once listening, \
+            one line "kvserver listening on http://HOST:PORT (signature verification on|off...)" is printed \
+            to standard output. Without --auth, only a loopback address may be bound unless --no-auth is given.
             """
     )
 
@@ -72,6 +73,27 @@ struct KVServerCommand: AsyncParsableCommand {
         help: "Base URL of a Lambda Invoke API (e.g. sam local start-lambda) for triggers naming a function. (env: KVSERVER_LAMBDA_ENDPOINT)")
     var lambdaEndpoint: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Verify request signatures against the identities and keys of this JSON file, and authorize requests with their policies; reloaded on change and on SIGHUP. (env: KVSERVER_AUTH)",
+            valueName: "file"))
+    var auth: String?
+
+    @Flag(help: "Accept any credentials even when listening on a non-loopback address.")
+    var noAuth: Bool = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Write one JSON line per request (CloudTrail field names) to this file, or '-' for standard output; reopened on SIGHUP. (env: KVSERVER_AUDIT_LOG)",
+            valueName: "file"))
+    var auditLog: String?
+
+    @Option(help: ArgumentHelp("Serve HTTPS with this PEM certificate (chain); reloaded on SIGHUP. (env: KVSERVER_TLS_CERT)", valueName: "file"))
+    var tlsCert: String?
+
+    @Option(help: ArgumentHelp("The PEM private key of --tls-cert. (env: KVSERVER_TLS_KEY)", valueName: "file"))
+    var tlsKey: String?
+
     /// The options after applying the environment and defaults.
     struct Settings: Equatable {
         var host: String
@@ -82,8 +104,50 @@ struct KVServerCommand: AsyncParsableCommand {
         var durability: EngineConfiguration.Durability
         var ttlInterval: Double = 1
         var streams = StreamSettings()
+        var security = SecuritySettings()
         var triggersFile: String?
         var lambdaEndpoint: String?
+    }
+
+    /// Authentication, audit and TLS options.
+    struct SecuritySettings: Equatable {
+        var authFile: String?
+        var noAuth = false
+        var auditLog: String?
+        var tlsCertificate: String?
+        var tlsKey: String?
+    }
+
+    /// Loopback addresses, where the server may run without verification (the test double).
+    static func isLoopback(_ host: String) -> Bool {
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        return bare == "localhost" || bare == "::1" || bare.hasPrefix("127.")
+    }
+
+    /// The security options, checked: protected mode refuses a non-loopback address without
+    /// `--auth` unless `--no-auth` says so.
+    func securitySettings(host: String, environment: [String: String]) throws -> SecuritySettings {
+        func nonEmpty(_ value: String?) -> String? { value.flatMap { $0.isEmpty ? nil : $0 } }
+        let settings = SecuritySettings(
+            authFile: nonEmpty(auth ?? environment["KVSERVER_AUTH"]), noAuth: noAuth,
+            auditLog: nonEmpty(auditLog ?? environment["KVSERVER_AUDIT_LOG"]),
+            tlsCertificate: nonEmpty(tlsCert ?? environment["KVSERVER_TLS_CERT"]),
+            tlsKey: nonEmpty(tlsKey ?? environment["KVSERVER_TLS_KEY"]))
+        if settings.authFile != nil && settings.noAuth {
+            throw ValidationError("--auth and --no-auth exclude each other.")
+        }
+        if (settings.tlsCertificate == nil) != (settings.tlsKey == nil) {
+            throw ValidationError("--tls-cert and --tls-key go together.")
+        }
+        if settings.authFile == nil && !settings.noAuth && !Self.isLoopback(host) {
+            throw ValidationError(
+                """
+                Refusing to listen on \(host) without authentication: anyone who can reach it could read, change \
+                and delete every table. Start with --auth FILE to verify request signatures against an auth file, \
+                or with --no-auth to accept any credentials anyway.
+                """)
+        }
+        return settings
     }
 
     /// A duration option: the flag, else the environment variable, else the default; positive and finite.
@@ -134,6 +198,7 @@ struct KVServerCommand: AsyncParsableCommand {
             throw ValidationError("Unknown durability '\(durabilityText)'; use normal or full.")
         }
         let defaults = StreamSettings()
+        let security = try securitySettings(host: host, environment: environment)
         return Settings(
             host: host, port: port, dataDirectory: dataDirectory, inMemory: inMemory, logLevel: level,
             durability: durability,
@@ -144,6 +209,7 @@ struct KVServerCommand: AsyncParsableCommand {
                     streamShardRollover, "KVSERVER_STREAM_SHARD_ROLLOVER", environment, default: defaults.shardRollover),
                 iteratorLifetime: try Self.seconds(
                     streamIteratorLifetime, "KVSERVER_STREAM_ITERATOR_LIFETIME", environment, default: defaults.iteratorLifetime)),
+            security: security,
             triggersFile: triggers ?? environment["KVSERVER_TRIGGERS"],
             lambdaEndpoint: lambdaEndpoint ?? environment["KVSERVER_LAMBDA_ENDPOINT"])
     }
@@ -172,6 +238,62 @@ struct KVServerCommand: AsyncParsableCommand {
                 durability: settings.durability, streams: settings.streams, ttlInterval: settings.ttlInterval),
             logger: logger)
 
+        let security = settings.security
+        let reloadTrigger = ReloadTrigger()
+        // Loaded before anything listens: a bad file at start-up is an error, not an open door.
+        let authStore: AuthConfigurationStore?
+        if let path = security.authFile {
+            do {
+                authStore = AuthConfigurationStore(try AuthFileReloader.load(path))
+            } catch {
+                engine.shutdown()
+                throw ValidationError("auth file \(path): \(error.description)")
+            }
+        } else {
+            authStore = nil
+        }
+        let tls: TLSContextStore?
+        if let certificate = security.tlsCertificate, let key = security.tlsKey {
+            do {
+                tls = try TLSContextStore(certificatePath: certificate, keyPath: key)
+            } catch {
+                engine.shutdown()
+                throw ValidationError("cannot load --tls-cert \(certificate) / --tls-key \(key): \(error)")
+            }
+        } else {
+            tls = nil
+        }
+        let audit = security.auditLog.map { _ in AuditLog() }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: EngineMaintenanceService(engine: engine))
+        ]
+        if let path = security.auditLog, let audit {
+            do {
+                try AuditLogWriter.checkWritable(path)  // fail at start-up, not at the first request
+            } catch {
+                engine.shutdown()
+                throw ValidationError("--audit-log: \(error.message)")
+            }
+            services.append(.init(service: AuditLogWriter(log: audit, path: path, reload: reloadTrigger, logger: logger)))
+        }
+        if authStore != nil || tls != nil {
+            services.append(
+                .init(
+                    service: AuthFileReloader(
+                        path: security.authFile, store: authStore, reload: reloadTrigger, logger: logger,
+                        onHangup: { tls?.reload(logger: logger) })))
+        }
+        let authenticator: any Authenticator =
+            authStore.map { SigV4Authenticator(store: $0, clock: WallClock.now) } ?? AcceptAnyCredentialsAuthenticator()
+        let verification =
+            security.authFile.map { "signature verification on, auth file \($0)" }
+            ?? "signature verification off: any credentials accepted"
+        if security.noAuth && !Self.isLoopback(settings.host) {
+            logger.warning(
+                "server.no_auth: listening on a non-loopback address without signature verification (--no-auth)",
+                metadata: ["server.host": "\(settings.host)"])
+        }
+
         let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: EventLoopCount.forThisProcess())
         // Stream triggers: stored mappings, the triggers file, and Lambda's control plane on this port.
         let triggerRunner = TriggerRunner(
@@ -181,31 +303,35 @@ struct KVServerCommand: AsyncParsableCommand {
         try await triggerRunner.load()
         var router = DynamoDBOperations.router(engine: engine)
         router.restRoutes.append(LambdaControlPlane(engine: engine, runner: triggerRunner).route)
+        services.append(
+            .init(service: TriggerService(runner: triggerRunner, engine: engine, filePath: settings.triggersFile, logger: logger)))
         let server = KVHTTPServer(
             configuration: KVHTTPServerConfiguration(host: settings.host, port: settings.port),
             router: router,
+            authenticator: authenticator,
+            authorizer: authStore.map { _ in IAMPolicyAuthorizer() },
+            auditLog: audit,
+            tls: tls,
             eventLoopGroup: eventLoops,
             logger: logger,
             onListening: { address in
                 let host = address.ipAddress ?? settings.host
                 let shown = host.contains(":") ? "[\(host)]" : host
-                print("kvserver listening on http://\(shown):\(address.port ?? settings.port)")
+                let scheme = tls == nil ? "http" : "https"
+                print("kvserver listening on \(scheme)://\(shown):\(address.port ?? settings.port) (\(verification))")
                 fflush(nil)
             }
         )
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [
-                    .init(service: EngineMaintenanceService(engine: engine)),
-                    .init(
-                        service: TriggerService(
-                            runner: triggerRunner, engine: engine, filePath: settings.triggersFile, logger: logger)),
-                    .init(service: server),
-                ],
-                logger: logger))
+        services.append(.init(service: server))
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: services, logger: logger))
         // SIGTERM/SIGINT: stop accepting, finish in-flight requests, close.
         let signalSource = ShutdownSignals.install([SIGTERM, SIGINT], group: group)
         defer { signalSource?.cancel() }
+        // SIGHUP: reload the auth file and the certificate, reopen the audit log. Without any of
+        // them SIGHUP keeps its default (the process ends with its terminal).
+        let reloadsOnHangup = authStore != nil || tls != nil || audit != nil
+        let hangupSource = reloadsOnHangup ? HangupSignal.install(reloadTrigger) : nil
+        defer { hangupSource?.cancel() }
         do {
             try await group.run()
         } catch {

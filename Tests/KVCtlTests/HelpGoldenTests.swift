@@ -19,6 +19,7 @@ import Testing
         ("kvctl-delete", DeleteCommand.self),
         ("kvctl-query", QueryCommand.self),
         ("kvctl-scan", ScanCommand.self),
+        ("kvctl-sql", SQLCommand.self),
         ("kvctl-export", ExportCommand.self),
         ("kvctl-import", ImportCommand.self),
         ("kvctl-stream", StreamCommand.self),

@@ -402,3 +402,7 @@ def raw_http(endpoint, boto_session):
     creds = boto_session.get_credentials().get_frozen_credentials()
     return RawHttp(endpoint, botocore.credentials.Credentials(
         creds.access_key, creds.secret_key, creds.token))
+
+
+# The auth-server fixture (servers started with --auth FILE), for the security tests.
+from auth_support import auth_server_factory  # noqa: E402,F401

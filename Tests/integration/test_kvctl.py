@@ -236,6 +236,22 @@ def test_scan_follows_pages(kvctl, table, client):
     assert len(kvctl.lines("query", table, "--where", "pk = :p", "--values", '{":p": "big"}', "--limit", "7")) == 7
 
 
+def test_sql_runs_partiql_with_parameters_and_pages(kvctl, table, client):
+    for i in range(5):
+        client.put_item(TableName=table, Item={"pk": {"S": "s"}, "sk": {"N": str(i)}, "tags": {"SS": ["t"]}})
+    rows = kvctl.lines("sql", f'SELECT sk, tags FROM "{table}" WHERE pk = ? AND sk >= ?', "--param", '"s"', "--param", "2")
+    assert rows == [{"sk": 2, "tags": {"$ss": ["t"]}}, {"sk": 3, "tags": {"$ss": ["t"]}}, {"sk": 4, "tags": {"$ss": ["t"]}}]
+    raw = kvctl.lines("sql", f'SELECT sk FROM "{table}" WHERE pk = ? AND sk = 1', "--param", '{"S": "s"}', "--raw")
+    assert raw == [{"sk": {"N": "1"}}]
+    assert len(kvctl.lines("sql", f'SELECT * FROM "{table}"', "--limit", "4")) == 4
+    table_text = kvctl("sql", f'SELECT * FROM "{table}" WHERE pk = \'s\'', "--output", "table").stdout.splitlines()
+    assert table_text[0].split()[:2] == ["pk", "sk"]  # key columns first, as query/scan
+    kvctl("sql", f"""INSERT INTO "{table}" VALUE {{'pk': 's', 'sk': 9}}""")
+    proc = kvctl("sql", f"""INSERT INTO "{table}" VALUE {{'pk': 's', 'sk': 9}}""", check=False)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("Error: DuplicateItemException: ")
+
+
 # --------------------------------------------------------------------------
 # errors and exit codes
 # --------------------------------------------------------------------------

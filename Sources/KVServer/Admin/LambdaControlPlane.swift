@@ -28,7 +28,20 @@ public struct LambdaControlPlane: Sendable {
 
     /// The REST route to add to the server's router.
     public var route: RESTRoute {
-        RESTRoute(prefix: Self.prefix) { request in await self.handle(request) }
+        RESTRoute(prefix: Self.prefix, operation: Self.operation) { request in await self.handle(request) }
+    }
+
+    /// The Lambda operation of a request (`CreateEventSourceMapping`...), for authorization.
+    @Sendable static func operation(_ method: HTTPMethod, _ path: String) -> String {
+        let hasID = path.count > prefix.count + 1
+        switch (method, hasID) {
+        case (.POST, false): return "CreateEventSourceMapping"
+        case (.GET, false): return "ListEventSourceMappings"
+        case (.GET, true): return "GetEventSourceMapping"
+        case (.PUT, true): return "UpdateEventSourceMapping"
+        case (.DELETE, true): return "DeleteEventSourceMapping"
+        default: return "UnknownEventSourceMappingOperation"
+        }
     }
 
     func handle(_ request: RESTRequest) async -> APIResponse {

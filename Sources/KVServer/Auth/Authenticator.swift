@@ -29,10 +29,22 @@ public struct AuthenticationRequest: Sendable {
     }
 }
 
+/// Who signed a verified request, and the region of its credential scope.
+public struct Authentication: Sendable {
+    public var identity: AuthenticatedIdentity
+    public var region: String
+
+    public init(identity: AuthenticatedIdentity, region: String) {
+        self.identity = identity
+        self.region = region
+    }
+}
+
 /// Decides whether a request may proceed. Runs after the operation is known and before the
-/// handler; throws the wire error to answer otherwise.
+/// handler; throws the wire error to answer otherwise. Returns who signed when signatures are
+/// verified (then the request is authorized next), nil when any credentials are accepted.
 public protocol Authenticator: Sendable {
-    func authenticate(_ request: AuthenticationRequest) throws(WireError)
+    func authenticate(_ request: AuthenticationRequest) throws(WireError) -> Authentication?
 }
 
 /// Accepts any credentials, but only from requests that carry some: an `Authorization`
@@ -47,7 +59,8 @@ public protocol Authenticator: Sendable {
 public struct AcceptAnyCredentialsAuthenticator: Authenticator {
     public init() {}
 
-    public func authenticate(_ request: AuthenticationRequest) throws(WireError) {
+    @discardableResult
+    public func authenticate(_ request: AuthenticationRequest) throws(WireError) -> Authentication? {
         let header = request.headers.first(name: "authorization")
         let hasQueryAuth = request.hasQueryParameter("X-Amz-Algorithm")
         if header != nil && hasQueryAuth {
@@ -61,6 +74,7 @@ public struct AcceptAnyCredentialsAuthenticator: Authenticator {
         } else if !hasQueryAuth {
             throw WireError.missingAuthenticationToken
         }
+        return nil
     }
 }
 

@@ -95,7 +95,7 @@ public struct WireError: Error, Sendable, Equatable, CustomStringConvertible {
             return "com.amazon.coral.service#"
         case .throttling:
             return "com.amazon.coral.availability#"
-        case .resourceNotFound, .resourceInUse, .conditionalCheckFailed, .transactionCanceled,
+        case .resourceNotFound, .resourceInUse, .conditionalCheckFailed, .duplicateItem, .transactionCanceled,
             .transactionConflict, .idempotentParameterMismatch, .limitExceeded,
             .itemCollectionSizeLimitExceeded, .provisionedThroughputExceeded, .trimmedDataAccess,
             .expiredIterator, .internalServerError:

@@ -43,6 +43,7 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var body: ByteBuffer?
     private var expectedLength: Int?
     private var localAddress = ""
+    private var connection: ConnectionInfo
     /// Parts that arrived while a request was in flight, in arrival order.
     private var backlog = CircularBuffer<HTTPServerRequestPart>()
     /// Reading is paused while `backlog` is over `backlogLimit` parts.
@@ -56,8 +57,9 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     init(
         processor: APIRequestProcessor, serverName: String, maxBodySize: Int, rejectedConnectionLinger: TimeAmount,
-        flushBatcher: FlushBatcher? = nil
+        isSecure: Bool = false, flushBatcher: FlushBatcher? = nil
     ) {
+        self.connection = ConnectionInfo(isSecure: isSecure)
         self.processor = processor
         self.flushBatcher = flushBatcher
         self.serverName = serverName
@@ -69,6 +71,7 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         if let address = context.channel.localAddress {
             localAddress = Self.hostPort(address)
         }
+        connection.remoteIP = context.channel.remoteAddress?.ipAddress
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -203,7 +206,9 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         self.head = nil
         self.body = nil
         let requestID = RequestID.make()
-        switch processor.decide(head: head, body: body, localAddress: localAddress) {
+        switch processor.decide(
+            head: head, body: body, localAddress: localAddress, connection: connection, requestID: requestID)
+        {
         case .respond(let response):
             phase = .idle
             write(response, for: head, requestID: requestID, context: context)

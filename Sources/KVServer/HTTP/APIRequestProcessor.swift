@@ -1,4 +1,4 @@
-import KVStore
+public import KVStore
 public import Logging
 public import NIOCore
 public import NIOHTTP1
@@ -37,7 +37,10 @@ public struct APIResponse: Sendable {
 /// 3. Missing or unknown target -> UnknownOperationException without message.
 /// 4. Authentication (see `Authenticator`).
 /// 5. An empty body -> SerializationException without message.
-/// 6. The handler.
+/// 6. Authorization of the verified identity (see `RequestAuthorizer`), when signatures are verified.
+/// 7. The handler.
+///
+/// With an audit log, every POST that names a known operation leaves one record (see `AuditLog`).
 ///
 /// We also accept `application/x-amz-json-1.1` (DynamoDB itself answers it with 404).
 public struct APIRequestProcessor: Sendable {
@@ -48,12 +51,24 @@ public struct APIRequestProcessor: Sendable {
 
     public var router: Router
     public var authenticator: any Authenticator
+    /// Asked after a signature was verified; nil never allows a verified request through
+    /// unchecked: `KVHTTPServer` always sets one with a verifying authenticator.
+    public var authorizer: (any RequestAuthorizer)?
+    public var auditLog: AuditLog?
     public var logger: Logger
+    /// Seconds since 1970 (`aws:CurrentTime`, audit `eventTime`).
+    public var clock: @Sendable () -> Double
 
-    public init(router: Router, authenticator: any Authenticator, logger: Logger) {
+    public init(
+        router: Router, authenticator: any Authenticator, authorizer: (any RequestAuthorizer)? = nil,
+        auditLog: AuditLog? = nil, logger: Logger, clock: @escaping @Sendable () -> Double = WallClock.now
+    ) {
         self.router = router
         self.authenticator = authenticator
+        self.authorizer = authorizer
+        self.auditLog = auditLog
         self.logger = logger
+        self.clock = clock
     }
 
     /// A request whose handler is to be run.
@@ -64,6 +79,8 @@ public struct APIRequestProcessor: Sendable {
         public var input: JSONValue
         public var contentType: String
         public var context: RequestContext
+        /// The audit record to complete with the outcome; nil without an audit log.
+        var audit: AuditEvent?
         /// Set for a REST request (see `RESTRoute`): it answers the whole response itself.
         public var rest: (@Sendable () async -> APIResponse)? = nil
     }
@@ -77,10 +94,18 @@ public struct APIRequestProcessor: Sendable {
 
     /// Everything up to the handler call; cheap and synchronous, so it runs on the event loop.
     ///
-    /// - Parameter localAddress: `host:port` the request arrived on, for the health answer.
-    public func decide(head: HTTPRequestHead, body: ByteBuffer, localAddress: String) -> Decision {
+    /// - Parameters:
+    ///   - localAddress: `host:port` the request arrived on, for the health answer.
+    ///   - connection: the peer and whether the connection is TLS (`aws:SourceIp`, `aws:SecureTransport`).
+    ///   - requestID: the `x-amzn-RequestId` the answer will carry (for the audit log).
+    public func decide(
+        head: HTTPRequestHead, body: ByteBuffer, localAddress: String, connection: ConnectionInfo = ConnectionInfo(),
+        requestID: String = ""
+    ) -> Decision {
         // DynamoDB's own requests are `POST /`; only other paths look for a REST route.
-        if head.uri.utf8.count > 1, !router.restRoutes.isEmpty, let decision = decideREST(head: head, body: body) {
+        if head.uri.utf8.count > 1, !router.restRoutes.isEmpty,
+            let decision = decideREST(head: head, body: body, connection: connection)
+        {
             return decision
         }
         switch head.method {
@@ -138,22 +163,102 @@ public struct APIRequestProcessor: Sendable {
             return .respond(APIResponse(error: .unknownOperation, contentType: responseContentType))
         }
 
+        var context = RequestContext(authorization: head.headers.first(name: "authorization"))
+        context.host = head.headers.first(name: "host")
+        var audit = auditLog.map { _ in
+            AuditEvent.start(
+                target: target, head: head, input: input, body: body, context: context, connection: connection,
+                requestID: requestID, time: clock())
+        }
+
+        let authentication: Authentication?
         do {
-            try authenticator.authenticate(
+            authentication = try authenticator.authenticate(
                 AuthenticationRequest(method: head.method, uri: head.uri, headers: head.headers, body: body))
         } catch {
-            return .respond(APIResponse(error: error, contentType: responseContentType))
+            return respond(error, contentType: responseContentType, audit: audit)
         }
 
         guard let input else {
-            return .respond(APIResponse(error: .malformedBody, contentType: responseContentType))
+            return respond(.malformedBody, contentType: responseContentType, audit: audit)
         }
-        var context = RequestContext(authorization: head.headers.first(name: "authorization"))
-        context.host = head.headers.first(name: "host")
+
+        if let authentication {
+            context.region = authentication.region
+            context.accessKeyID = authentication.identity.accessKeyID
+            audit?.identify(authentication.identity, region: authentication.region)
+            do throws(WireError) {
+                // Fails closed: a verified request with no authorizer configured is denied.
+                guard let authorizer else { throw WireError.accessDeniedNoAuthorizer }
+                try authorizer.authorize(
+                    AuthorizationInput(
+                        identity: authentication.identity, operation: Self.operationName(target),
+                        isStreamsAPI: target.hasPrefix(Router.streamsTargetPrefix), request: input, body: body,
+                        region: authentication.region, sourceIP: connection.remoteIP,
+                        secureTransport: connection.isSecure, currentTime: clock()))
+            } catch {
+                return respond(error, contentType: responseContentType, audit: audit)
+            }
+        }
         return .call(
             Call(
                 target: target, handler: handler, inlineHandler: route?.inlineHandler, input: input,
-                contentType: responseContentType, context: context))
+                contentType: responseContentType, context: context, audit: audit))
+    }
+
+    /// A request to one of the router's REST paths (Lambda's control plane): authenticated like
+    /// every request and, when signatures are verified, authorized (failing closed) with the
+    /// route's operation name, then handed to its route with the body as bytes.
+    func decideREST(head: HTTPRequestHead, body: ByteBuffer, connection: ConnectionInfo) -> Decision? {
+        guard let route = router.restRoutes.first(where: { head.uri.hasPrefix($0.prefix) }) else { return nil }
+        var context = RequestContext(authorization: head.headers.first(name: "authorization"))
+        context.host = head.headers.first(name: "host")
+        let (path, query) = RESTRoute.split(head.uri)
+        do throws(WireError) {
+            let authentication = try authenticator.authenticate(
+                AuthenticationRequest(method: head.method, uri: head.uri, headers: head.headers, body: body))
+            if let authentication {
+                context.region = authentication.region
+                context.accessKeyID = authentication.identity.accessKeyID
+                guard let authorizer else { throw WireError.accessDeniedNoAuthorizer }
+                try authorizer.authorize(
+                    AuthorizationInput(
+                        identity: authentication.identity, operation: route.operation(head.method, path),
+                        isStreamsAPI: false, request: .object([:]), body: body, region: authentication.region,
+                        sourceIP: connection.remoteIP, secureTransport: connection.isSecure, currentTime: clock()))
+            }
+        } catch {
+            return .respond(APIResponse(error: error, contentType: Self.plainJSON))
+        }
+        let request = RESTRequest(
+            method: head.method, path: path, query: query, body: Array(body.readableBytesView), context: context)
+        let handler = route.handler
+        return .call(
+            Call(
+                target: "REST " + path, handler: { _, _ in .null }, inlineHandler: nil, input: .null,
+                contentType: Self.plainJSON, context: context, audit: nil, rest: { await handler(request) }))
+    }
+
+    /// `GetItem` of `DynamoDB_20120810.GetItem`.
+    static func operationName(_ target: String) -> String {
+        guard let dot = target.lastIndex(of: ".") else { return target }
+        return String(target[target.index(after: dot)...])
+    }
+
+    /// An error answer decided before the handler, audited when there is a log.
+    private func respond(_ error: WireError, contentType: String, audit: AuditEvent?) -> Decision {
+        if let audit, let auditLog {
+            auditLog.record(audit.finished(error: error))
+        }
+        return .respond(APIResponse(error: error, contentType: contentType))
+    }
+
+    /// Completes the call's audit record with the answer.
+    private func audited(_ response: APIResponse, _ call: Call) -> APIResponse {
+        if let audit = call.audit, let auditLog {
+            auditLog.record(audit.finished(response: response))
+        }
+        return response
     }
 
     /// Runs the handler and encodes its answer. Never throws: `KVError`s become wire errors,
@@ -161,9 +266,9 @@ public struct APIRequestProcessor: Sendable {
     public func run(_ call: Call, requestID: String) async -> APIResponse {
         if let rest = call.rest { return await rest() }
         do {
-            return encode(try await call.handler(call.input, call.context), call)
+            return audited(encode(try await call.handler(call.input, call.context), call), call)
         } catch {
-            return encode(error, call, requestID: requestID)
+            return audited(encode(error, call, requestID: requestID), call)
         }
     }
 
@@ -171,9 +276,9 @@ public struct APIRequestProcessor: Sendable {
     public func runInline(_ call: Call, requestID: String) -> APIResponse? {
         guard let inline = call.inlineHandler else { return nil }
         do {
-            return try inline(call.input, call.context).map { encode($0, call) }
+            return try inline(call.input, call.context).map { audited(encode($0, call), call) }
         } catch {
-            return encode(error, call, requestID: requestID)
+            return audited(encode(error, call, requestID: requestID), call)
         }
     }
 
@@ -209,28 +314,6 @@ public struct APIRequestProcessor: Sendable {
                 ])
             return APIResponse(error: .internalServerError(), contentType: call.contentType)
         }
-    }
-
-    /// A request to one of the router's REST paths: authenticated like every request, then
-    /// handed to its route with the body as bytes.
-    func decideREST(head: HTTPRequestHead, body: ByteBuffer) -> Decision? {
-        guard let route = router.restRoutes.first(where: { head.uri.hasPrefix($0.prefix) }) else { return nil }
-        do {
-            try authenticator.authenticate(
-                AuthenticationRequest(method: head.method, uri: head.uri, headers: head.headers, body: body))
-        } catch {
-            return .respond(APIResponse(error: error, contentType: Self.plainJSON))
-        }
-        var context = RequestContext(authorization: head.headers.first(name: "authorization"))
-        context.host = head.headers.first(name: "host")
-        let (path, query) = RESTRoute.split(head.uri)
-        let request = RESTRequest(
-            method: head.method, path: path, query: query, body: Array(body.readableBytesView), context: context)
-        let handler = route.handler
-        return .call(
-            Call(
-                target: "REST " + path, handler: { _, _ in .null }, inlineHandler: nil, input: .null,
-                contentType: Self.plainJSON, context: context, rest: { await handler(request) }))
     }
 
     /// `decide` then `run`: the whole request in one call (used by in-process tests).

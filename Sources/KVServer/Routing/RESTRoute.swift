@@ -19,9 +19,15 @@ public typealias RESTHandler = @Sendable (RESTRequest) async -> APIResponse
 public struct RESTRoute: Sendable {
     public var prefix: String
     public var handler: RESTHandler
+    /// The operation a request names (method and path), for authorization: an IAM policy
+    /// must allow it when signatures are verified.
+    public var operation: @Sendable (HTTPMethod, String) -> String
 
-    public init(prefix: String, handler: @escaping RESTHandler) {
+    public init(
+        prefix: String, operation: @escaping @Sendable (HTTPMethod, String) -> String, handler: @escaping RESTHandler
+    ) {
         self.prefix = prefix
+        self.operation = operation
         self.handler = handler
     }
 

@@ -2,6 +2,7 @@ public import Logging
 public import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 public import ServiceLifecycle
 
 /// How the HTTP front end listens.
@@ -48,18 +49,27 @@ public final class KVHTTPServer: Service, Sendable {
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
     private let onListening: @Sendable (SocketAddress) -> Void
+    private let tls: TLSContextStore?
 
-    /// - Parameter eventLoopGroup: defaults to NIO's shared `MultiThreadedEventLoopGroup.singleton`.
+    /// - Parameters:
+    ///   - eventLoopGroup: defaults to NIO's shared `MultiThreadedEventLoopGroup.singleton`.
+    ///   - authorizer: decides what verified identities may do (`authenticator` returning them).
+    ///   - tls: serve HTTPS with this certificate instead of HTTP.
     public init(
         configuration: KVHTTPServerConfiguration,
         router: Router,
         authenticator: any Authenticator = AcceptAnyCredentialsAuthenticator(),
+        authorizer: (any RequestAuthorizer)? = nil,
+        auditLog: AuditLog? = nil,
+        tls: TLSContextStore? = nil,
         eventLoopGroup: (any EventLoopGroup)? = nil,
         logger: Logger,
         onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in }
     ) {
         self.configuration = configuration
-        self.processor = APIRequestProcessor(router: router, authenticator: authenticator, logger: logger)
+        self.processor = APIRequestProcessor(
+            router: router, authenticator: authenticator, authorizer: authorizer, auditLog: auditLog, logger: logger)
+        self.tls = tls
         self.eventLoopGroup = eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
         self.logger = logger
         self.onListening = onListening
@@ -80,6 +90,7 @@ public final class KVHTTPServer: Service, Sendable {
     public func start() async throws -> RunningKVHTTPServer {
         let configuration = self.configuration
         let processor = self.processor
+        let tls = self.tls
         let serverLoop = eventLoopGroup.next()
         let tracker = try await serverLoop.submit { NIOLoopBound(ConnectionTracker(eventLoop: serverLoop), eventLoop: serverLoop) }.get()
         var batchers: [ObjectIdentifier: NIOLoopBound<FlushBatcher>] = [:]
@@ -103,6 +114,9 @@ public final class KVHTTPServer: Service, Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
+                    if let tls {
+                        try sync.addHandler(NIOSSLServerHandler(context: tls.context))
+                    }
                     // Only NIO's request decoder: APIChannelHandler orders pipelined requests,
                     // answers parse errors and writes whole responses as bytes itself.
                     try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
@@ -112,6 +126,7 @@ public final class KVHTTPServer: Service, Sendable {
                             serverName: configuration.serverName,
                             maxBodySize: configuration.maxRequestBodySize,
                             rejectedConnectionLinger: configuration.rejectedConnectionLinger,
+                            isSecure: tls != nil,
                             flushBatcher: flushBatchers[ObjectIdentifier(channel.eventLoop)]?.value))
                 }
             }
@@ -123,7 +138,8 @@ public final class KVHTTPServer: Service, Sendable {
         }
         let allClosed = try await serverLoop.submit { tracker.value.allClosedFuture }.get()
         logger.info("server.listening", metadata: ["server.address": "\(APIChannelHandler.hostPort(address))"])
-        return RunningKVHTTPServer(channel: channel, localAddress: address, tracker: tracker, allClosed: allClosed)
+        return RunningKVHTTPServer(
+            channel: channel, localAddress: address, tracker: tracker, allClosed: allClosed, isSecure: tls != nil)
     }
 }
 
@@ -137,13 +153,17 @@ public final class RunningKVHTTPServer: Sendable {
     private let channel: any Channel
     private let tracker: NIOLoopBound<ConnectionTracker>
     private let allClosed: EventLoopFuture<Void>
+    /// Serving HTTPS.
+    public let isSecure: Bool
 
     init(
         channel: any Channel,
         localAddress: SocketAddress,
         tracker: NIOLoopBound<ConnectionTracker>,
-        allClosed: EventLoopFuture<Void>
+        allClosed: EventLoopFuture<Void>,
+        isSecure: Bool = false
     ) {
+        self.isSecure = isSecure
         self.channel = channel
         self.localAddress = localAddress
         self.tracker = tracker
@@ -153,8 +173,8 @@ public final class RunningKVHTTPServer: Sendable {
     /// The bound port (the real one when configured with port 0).
     public var port: Int { localAddress.port ?? 0 }
 
-    /// `http://host:port`.
-    public var baseURL: String { "http://\(APIChannelHandler.hostPort(localAddress))" }
+    /// `http://host:port` (`https://` with TLS).
+    public var baseURL: String { "\(isSecure ? "https" : "http")://\(APIChannelHandler.hostPort(localAddress))" }
 
     /// Stops accepting; every connection closes after its in-flight request. Returns at once.
     public func initiateShutdown() {

@@ -9,6 +9,8 @@ public final class KVEngine: Sendable {
     let logger: Logger
     let database: Database
     let catalog = Catalog()
+    /// The NextTokens of paginated PartiQL SELECTs.
+    let statementTokens = StatementTokens()
     /// Seconds since 1970; injected so that tests can control time.
     let now: @Sendable () -> Double
 

@@ -6,6 +6,8 @@ public struct PutItemRequest: Sendable {
     /// Look up the replaced item's size even when nothing else needs it, so that
     /// `consumedCapacity` counts the larger of the old and new sizes as DynamoDB does.
     public var measuresCapacity = false
+    /// A PartiQL INSERT: fails with DuplicateItemException when the key exists (INSERT is not an upsert).
+    public var insertOnly = false
     /// `ReturnItemCollectionMetrics=SIZE`.
     public var returnItemCollectionMetrics: Bool
 
@@ -38,12 +40,14 @@ extension KVEngine {
         let condition = request.condition
         let measures = request.measuresCapacity
         let wantsMetrics = request.returnItemCollectionMetrics
+        let insertOnly = request.insertOnly
         return try await onExistingTable {
             try await database.write { connection in
                 let store = try self.itemStore(table, connection)
-                let needsOld = wantsOld || condition != nil || store.needsOldItem
+                let needsOld = wantsOld || condition != nil || insertOnly || store.needsOldItem
                 let entry = needsOld ? try store.fetchEntry(key) : nil
                 let old = entry?.item
+                if insertOnly, old != nil { throw PartiQLError.duplicateItem }
                 try condition?.check(old)
                 let oldSize = needsOld ? entry?.size : measures ? try store.storedSize(key) : nil
                 let indexUnits = try store.write(key, old: old, new: item, newSize: size)

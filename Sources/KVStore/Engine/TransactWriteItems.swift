@@ -112,6 +112,9 @@ extension KVEngine {
                     } catch let error as KVError where error.code == .conditionalCheckFailed {
                         failed = true
                         reasons.append(CancellationReason(code: "ConditionalCheckFailed", message: error.message, item: error.item))
+                    } catch let error as KVError where error.code == .duplicateItem {
+                        failed = true
+                        reasons.append(CancellationReason(code: "DuplicateItem", message: error.message))
                     } catch let error as KVError where error.code == .validation {
                         failed = true
                         reasons.append(CancellationReason(code: "ValidationError", message: error.message))
@@ -173,6 +176,7 @@ extension KVEngine {
         let old = entry?.item
         switch planned.action {
         case .put(let put):
+            if put.insertOnly, old != nil { throw PartiQLError.duplicateItem }
             try put.condition?.check(old)
             let size = ItemSize.of(put.item)
             let units = try store.write(key, old: old, new: put.item, newSize: size)

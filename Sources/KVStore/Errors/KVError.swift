@@ -9,6 +9,8 @@ public struct KVError: Error, Sendable, Equatable, CustomStringConvertible {
         case resourceNotFound = "ResourceNotFoundException"
         case resourceInUse = "ResourceInUseException"
         case conditionalCheckFailed = "ConditionalCheckFailedException"
+        /// A PartiQL INSERT of a key that exists.
+        case duplicateItem = "DuplicateItemException"
         case transactionCanceled = "TransactionCanceledException"
         case transactionConflict = "TransactionConflictException"
         case idempotentParameterMismatch = "IdempotentParameterMismatchException"

@@ -1,0 +1,225 @@
+import NIOCore
+import NIOHTTP1
+import Testing
+
+@testable import KVServer
+
+/// The verifier's answers, type and text. Sources of the texts: dynalite's notes of the
+/// front-end checks recorded against DynamoDB (index.js, "THEN check ..." comments: the
+/// IncompleteSignatureException, scope and "Signature expired: ... (... - 15 min.)" texts),
+/// ScyllaDB Alternator's test/alternator/test_authorization.py ("Signature not yet current"),
+/// AWS's own answers quoted in user reports ("Signature expired: 20141106T010406Z is now
+/// earlier than 20141106T011252Z (20141106T011752Z - 5 min.)", "Signature not yet current:
+/// 20170424T013926Z is still later than 20170424T013832Z (20170424T013332Z + 5 min.)"), and
+/// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html
+/// (UnrecognizedClientException, InvalidSignatureException, MissingAuthenticationTokenException).
+@Suite("SigV4 verifier")
+struct SigV4VerifierTests {
+    static let keyID = "AKIAVERIFIERTEST0001"
+    static let secret = "verifier-test-secret"
+    static let signedAt: Int64 = 1_440_938_160  // 20150830T123600Z
+    static let body = #"{"TableName":"T"}"#
+
+    /// A request signed the way the SDKs sign DynamoDB requests.
+    static func signed(
+        body: String = body, keyID: String = keyID, secret: String = secret, at time: Int64 = signedAt,
+        region: String = "us-east-1", service: String = "dynamodb", token: String? = nil,
+        extraHeaders: [(String, String)] = []
+    ) -> AuthenticationRequest {
+        let amzDate = UTCTimestamp.basic(time)
+        let day = String(amzDate.prefix(8))
+        var pairs: [(String, String)] = [
+            ("content-type", "application/x-amz-json-1.0"), ("host", "localhost:8000"), ("x-amz-date", amzDate),
+            ("x-amz-target", "DynamoDB_20120810.DescribeTable"),
+        ]
+        if let token { pairs.append(("x-amz-security-token", token)) }
+        pairs.append(contentsOf: extraHeaders)
+        pairs.sort { $0.0 < $1.0 }
+        let canonical = SigV4.canonicalRequest(
+            method: "POST", path: "/", query: "", headers: pairs.map { (name: $0.0, value: $0.1) },
+            payloadHash: SigV4.sha256Hex(Array(body.utf8)))
+        let scope = SigV4.scope(day: day, region: region, service: service)
+        let signature = SigV4.signature(
+            signingKey: SigV4.signingKey(secret: secret, day: day, region: region, service: service),
+            stringToSign: SigV4.stringToSign(amzDate: amzDate, scope: scope, canonicalRequest: canonical))
+        var headers = HTTPHeaders()
+        for (name, value) in pairs { headers.add(name: name, value: value) }
+        headers.add(
+            name: "Authorization",
+            value: SigV4.authorization(
+                accessKeyID: keyID, scope: scope, signedHeaders: SigV4.signedHeaders(pairs.map(\.0)),
+                signature: signature))
+        return AuthenticationRequest(method: .POST, uri: "/", headers: headers, body: ByteBuffer(string: body))
+    }
+
+    static func verify(
+        _ request: AuthenticationRequest, now: Int64 = signedAt, credential: SigV4Credential? = nil
+    ) throws(WireError) -> VerifiedSignature {
+        let known = credential ?? SigV4Credential(secretAccessKey: secret)
+        return try SigV4Verifier().verify(request, now: Double(now), signingKeys: SigningKeyCache()) { id in
+            id == keyID ? known : nil
+        }
+    }
+
+    static func error(_ body: () throws(WireError) -> VerifiedSignature) -> WireError? {
+        do {
+            _ = try body()
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test("a correctly signed request passes and names its key and region")
+    func valid() throws {
+        let verified = try Self.verify(Self.signed(region: "eu-west-1"))
+        #expect(verified == VerifiedSignature(accessKeyID: Self.keyID, region: "eu-west-1"))
+    }
+
+    @Test("wrong secret")
+    func wrongSecret() {
+        #expect(Self.error { () throws(WireError) in try Self.verify(Self.signed(secret: "other")) } == .signatureMismatch)
+        #expect(
+            WireError.signatureMismatch.message
+                == "The request signature we calculated does not match the signature you provided. Check your AWS "
+                + "Secret Access Key and signing method. Consult the service documentation for details.")
+    }
+
+    @Test("altered body, altered signed header, declared payload hash that differs")
+    func altered() {
+        var request = Self.signed()
+        request.body = ByteBuffer(string: #"{"TableName":"U"}"#)
+        #expect(Self.error { () throws(WireError) in try Self.verify(request) } == .signatureMismatch)
+        var header = Self.signed()
+        header.headers.replaceOrAdd(name: "x-amz-target", value: "DynamoDB_20120810.DeleteTable")
+        #expect(Self.error { () throws(WireError) in try Self.verify(header) } == .signatureMismatch)
+        let declared = Self.signed(extraHeaders: [("x-amz-content-sha256", SigV4.emptyPayloadHash)])
+        #expect(Self.error { () throws(WireError) in try Self.verify(declared) } == .signatureMismatch)
+        let honest = Self.signed(extraHeaders: [("x-amz-content-sha256", SigV4.sha256Hex(Array(Self.body.utf8)))])
+        #expect(Self.error { () throws(WireError) in try Self.verify(honest) } == nil)
+    }
+
+    @Test("unknown key")
+    func unknownKey() {
+        #expect(
+            Self.error { () throws(WireError) in try Self.verify(Self.signed(keyID: "AKIAUNKNOWNKEY000001")) }
+                == WireError(
+                    type: "com.amazon.coral.service#UnrecognizedClientException",
+                    message: "The security token included in the request is invalid."))
+    }
+
+    @Test("5 minutes of skew either way, then expired / not yet current")
+    func skew() {
+        #expect(Self.error { () throws(WireError) in try Self.verify(Self.signed(), now: Self.signedAt + 300) } == nil)
+        #expect(Self.error { () throws(WireError) in try Self.verify(Self.signed(), now: Self.signedAt - 300) } == nil)
+        #expect(
+            Self.error { () throws(WireError) in try Self.verify(Self.signed(), now: Self.signedAt + 301) }
+                == .invalidSignature(
+                    "Signature expired: 20150830T123600Z is now earlier than 20150830T123601Z (20150830T124101Z - 5 min.)"))
+        #expect(
+            Self.error { () throws(WireError) in try Self.verify(Self.signed(), now: Self.signedAt - 301) }
+                == .invalidSignature(
+                    "Signature not yet current: 20150830T123600Z is still later than 20150830T123559Z "
+                        + "(20150830T123059Z + 5 min.)"))
+    }
+
+    @Test("key past notAfter")
+    func expiredKey() {
+        let credential = SigV4Credential(secretAccessKey: Self.secret, notAfter: Self.signedAt - 1)
+        #expect(
+            Self.error { () throws(WireError) in try Self.verify(Self.signed(), credential: credential) }
+                == WireError(
+                    type: "com.amazon.coral.service#ExpiredTokenException",
+                    message: "The security token included in the request is expired"))
+    }
+
+    @Test("session token: required, must match, must not be invented")
+    func sessionToken() {
+        let credential = SigV4Credential(secretAccessKey: Self.secret, sessionToken: "token-1")
+        #expect(
+            Self.error { () throws(WireError) in try Self.verify(Self.signed(token: "token-1"), credential: credential) }
+                == nil)
+        #expect(
+            Self.error { () throws(WireError) in try Self.verify(Self.signed(), credential: credential) }
+                == .invalidSecurityToken)
+        #expect(
+            Self.error { () throws(WireError) in try Self.verify(Self.signed(token: "token-2"), credential: credential) }
+                == .invalidSecurityToken)
+        #expect(Self.error { () throws(WireError) in try Self.verify(Self.signed(token: "token-1")) } == .invalidSecurityToken)
+    }
+
+    @Test("bad scope: every wrong part named at once")
+    func badScope() {
+        #expect(
+            Self.error { () throws(WireError) in try Self.verify(Self.signed(service: "s3")) }
+                == .invalidSignature("Credential should be scoped to correct service: 'dynamodb'."))
+        var request = Self.signed()
+        request.headers.replaceOrAdd(
+            name: "authorization",
+            value: "AWS4-HMAC-SHA256 Credential=\(Self.keyID)/20150831/US/x/y, "
+                + "SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=abc")
+        #expect(
+            Self.error { () throws(WireError) in try Self.verify(request) }
+                == .invalidSignature(
+                    "Credential should be scoped to a valid region, not 'US'. Credential should be scoped to correct "
+                        + "service: 'dynamodb'. Credential should be scoped with a valid terminator: 'aws4_request', "
+                        + "not 'y'. Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from "
+                        + "HTTP: '20150831' != '20150830', from '20150830T123600Z'."))
+    }
+
+    @Test("malformed headers: IncompleteSignatureException")
+    func malformed() {
+        func answer(_ authorization: String, date: String? = "20150830T123600Z") -> WireError? {
+            var headers = HTTPHeaders()
+            headers.add(name: "host", value: "localhost")
+            if let date { headers.add(name: "x-amz-date", value: date) }
+            headers.add(name: "authorization", value: authorization)
+            let request = AuthenticationRequest(method: .POST, uri: "/", headers: headers, body: ByteBuffer())
+            return Self.error { () throws(WireError) in try Self.verify(request) }
+        }
+        #expect(
+            answer("AWS4-HMAC-SHA256 Signature=b", date: nil)
+                == .incompleteSignature(
+                    "Authorization header requires 'Credential' parameter. Authorization header requires "
+                        + "'SignedHeaders' parameter. Authorization header requires existence of either a 'X-Amz-Date' "
+                        + "or a 'Date' header. Authorization=AWS4-HMAC-SHA256 Signature=b"))
+        #expect(
+            answer("AWS4-HMAC-SHA256 Credential, SignedHeaders=host, Signature=b")
+                == .incompleteSignature(
+                    "'Credential' not a valid key=value pair (missing equal-sign) in Authorization header: "
+                        + "'AWS4-HMAC-SHA256 Credential, SignedHeaders=host, Signature=b'."))
+        #expect(
+            answer("AWS4-HMAC-SHA256 Credential=a/b/c/d, SignedHeaders=host;x-amz-date, Signature=b")
+                == .incompleteSignature(
+                    "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got 'a/b/c/d'"
+                ))
+        #expect(
+            answer("AWS4-HMAC-SHA25 Credential=a/b/c/d/e, SignedHeaders=host;x-amz-date, Signature=b")
+                == .incompleteSignature("Unsupported AWS 'algorithm': 'AWS4-HMAC-SHA25' (only AWS4-HMAC-SHA256 for now). "))
+        #expect(
+            answer("AWS4-HMAC-SHA256 Credential=a/b/c/d/e, SignedHeaders=x-amz-date, Signature=b")
+                == .invalidSignature("'Host' must be a 'SignedHeader' in the AWS Authorization."))
+        #expect(
+            answer("AWS4-HMAC-SHA256 Credential=a/b/c/d/e, SignedHeaders=host, Signature=b")
+                == .invalidSignature("'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization."))
+        #expect(
+            answer("AWS4-HMAC-SHA256 Credential=a/b/c/d/e, SignedHeaders=host;x-amz-date, Signature=b", date: "201")
+                == .incompleteSignature(
+                    "Date must be in ISO-8601 'basic format'. Got '201'. See http://en.wikipedia.org/wiki/ISO_8601"))
+        #expect(answer("Basic abc") == .missingAuthenticationToken)
+    }
+
+    @Test("signing keys are derived once per key, day, region and service")
+    func cache() throws {
+        let cache = SigningKeyCache()
+        for _ in 0..<3 {
+            _ = try SigV4Verifier().verify(Self.signed(), now: Double(Self.signedAt), signingKeys: cache) { _ in
+                SigV4Credential(secretAccessKey: Self.secret)
+            }
+        }
+        _ = try SigV4Verifier().verify(Self.signed(region: "eu-west-1"), now: Double(Self.signedAt), signingKeys: cache) {
+            _ in SigV4Credential(secretAccessKey: Self.secret)
+        }
+        #expect(cache.count == 2)
+    }
+}
