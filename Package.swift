@@ -68,6 +68,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                // The triggers file may be YAML (Sources/KVServer/Triggers/TriggersFile.swift).
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: hotPath
         ),

@@ -3,7 +3,9 @@
 * ``RaceSimulator``: per-second power output of every racer (deterministic for a seed).
 * ``Aggregator``: sums the results and rewrites the race's live item
   ``{PK: "race-<id>", SK: "results", ts, results: "<JSON>", GSI: <classId>}`` every few seconds.
-* ``Publisher``: follows the table's stream and prints the live ranking of each rewrite.
+* ``Publisher``: follows the table's stream and prints the live ranking of each rewrite;
+  ``TriggeredPublisher`` does the same as a Lambda-style handler that a stream trigger (event
+  source mapping filtered to ``results`` items) calls with each batch.
 * ``write_final_scores``: one item per racer, ``{PK, SK: "racer-<id>", GSI: <score>, ts}``, with
   BatchWriteItem, 25 puts per call, calls in parallel, UnprocessedItems retried with backoff.
 * ``LeaderboardAPI``: the ranking of a race from GSI ``GSI_PK_Index``, paginated.
@@ -20,6 +22,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import boto3
 import botocore.config
@@ -174,6 +177,60 @@ class Publisher:
         except BaseException as error:
             self.error = error
             raise
+
+
+class TriggeredPublisher(Publisher):
+    """The publisher as a stream-trigger handler: registers an event source mapping (through
+    the ``lambda`` API of the endpoint) whose filter lets only writes of live ``results`` items
+    through, and publishes each record it is called with. Calls come one batch at a time per
+    shard, in stream order, so frames keep the order of the rewrites."""
+
+    RESULTS_FILTER = {"dynamodb": {"NewImage": {"SK": {"S": ["results"]}}}}
+
+    def __init__(self, lambda_client, stream_arn: str, top: int = 3, printer=print):
+        super().__init__(streams=None, stream_arn=stream_arn, top=top, printer=printer)
+        self.lambda_client = lambda_client
+        self.mapping_uuid: str | None = None
+        publisher = self
+
+        class Endpoint(BaseHTTPRequestHandler):
+            def do_POST(self):
+                event = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
+                publisher.handler(event)
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Endpoint)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/"
+        self._thread = threading.Thread(target=self._server.serve_forever, name="triggered-publisher", daemon=True)
+
+    def handler(self, event: dict, context=None) -> None:
+        """What the Lambda function would run."""
+        try:
+            for record in event["Records"]:
+                self._publish(record)
+            self.records_seen += len(event["Records"])
+        except BaseException as error:
+            self.error = error
+            raise
+
+    def start(self) -> "TriggeredPublisher":
+        self._thread.start()
+        self.mapping_uuid = self.lambda_client.create_event_source_mapping(
+            EventSourceArn=self.stream_arn, FunctionName=self.url, StartingPosition="TRIM_HORIZON",
+            FilterCriteria={"Filters": [{"Pattern": json.dumps(self.RESULTS_FILTER)}]})["UUID"]
+        return self
+
+    def stop(self) -> None:
+        if self.mapping_uuid:
+            self.lambda_client.delete_event_source_mapping(UUID=self.mapping_uuid)
+        self._server.shutdown()
+        self._server.server_close()
 
 
 # --------------------------------------------------------------------------

@@ -14,8 +14,10 @@ from decimal import Decimal
 import pytest
 from botocore.exceptions import ClientError
 
-from leaderboard import (LeaderboardAPI, Publisher, RaceSimulator, create_table, dynamodb_clients, rank,
-                         run_race, write_final_scores)
+import boto3
+
+from leaderboard import (LeaderboardAPI, Publisher, RaceSimulator, TriggeredPublisher, create_table,
+                         dynamodb_clients, rank, run_race, write_final_scores)
 
 RACE_ID, CLASS_ID, RACE_START = 5403307, 3, 1_700_000_000
 SECONDS, REWRITE_EVERY = 10, 2
@@ -38,17 +40,22 @@ def race(kvserver):
     stream_arn = create_table(dynamodb)
     printed: list[str] = []
     publisher = Publisher(streams, stream_arn, printer=printed.append).start()
+    # The trigger variant runs beside the polling publisher, on the same race.
+    triggered_printed: list[str] = []
+    triggered = TriggeredPublisher(boto3.session.Session().client("lambda", endpoint_url=kvserver), stream_arn,
+                                   printer=triggered_printed.append).start()
     simulator = RaceSimulator(RACE_ID, racers=1000, seconds=SECONDS, seed=7)
     aggregator = run_race(dynamodb, simulator, CLASS_ID, RACE_START, rewrite_every=REWRITE_EVERY)
     try:
-        yield dynamodb, streams, stream_arn, simulator, aggregator, publisher, printed
+        yield dynamodb, streams, stream_arn, simulator, aggregator, publisher, printed, triggered, triggered_printed
     finally:
         publisher.stop()
+        triggered.stop()
         dynamodb.delete_table(TableName="Leaderboard")
 
 
 def test_publisher_sees_every_rewrite_with_the_right_live_ranking(race):
-    dynamodb, _, _, simulator, aggregator, publisher, printed = race
+    dynamodb, _, _, simulator, aggregator, publisher, printed, _, _ = race
     expected_ts = [RACE_START + s for s in range(REWRITE_EVERY, SECONDS + 1, REWRITE_EVERY)]
     assert aggregator.rewrites == expected_ts
 
@@ -67,7 +74,7 @@ def test_publisher_sees_every_rewrite_with_the_right_live_ranking(race):
 
 
 def test_final_scores_bulk_loaded_and_leaderboard_ranking(race):
-    dynamodb, _, _, simulator, aggregator, publisher, _ = race
+    dynamodb, _, _, simulator, aggregator, publisher, _, _, _ = race
     final = expected_totals(simulator, SECONDS)
     try:
         calls = write_final_scores(dynamodb, RACE_ID, aggregator.totals, ts=RACE_START + SECONDS)
@@ -96,3 +103,21 @@ def test_final_scores_bulk_loaded_and_leaderboard_ranking(race):
         time.sleep(0.05)
     assert publisher.records_seen == len(aggregator.rewrites) + 1000
     assert len(publisher.frames) == len(aggregator.rewrites)
+
+
+def test_trigger_variant_publishes_every_rewrite_once_in_order(race):
+    """The same feed from a stream trigger: kvserver calls TriggeredPublisher with the batches,
+    filtered to writes of the live results item."""
+    _, _, _, simulator, aggregator, _, _, triggered, printed = race
+    expected_ts = aggregator.rewrites
+    deadline = time.monotonic() + 30
+    while len(triggered.frames) < len(expected_ts) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    assert triggered.error is None
+    assert [(race_pk, ts) for race_pk, ts, _ in triggered.frames] == [(f"race-{RACE_ID}", ts) for ts in expected_ts]
+    for _, ts, ranking in triggered.frames:
+        assert ranking == rank(expected_totals(simulator, ts - RACE_START)), f"live ranking at ts={ts}"
+    assert len(printed) == len(expected_ts)
+    # The filter let only the live item's writes through.
+    assert triggered.records_seen == len(expected_ts)

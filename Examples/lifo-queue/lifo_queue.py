@@ -4,7 +4,9 @@ Components (each one would be its own service or Lambda function in production):
 
 * ``Producer``: inserts PENDING tasks into ``QueueTable``.
 * ``Trigger``: follows the table's change stream (DynamoDB Streams API) and asks the
-  ``Dispatcher`` for a processing run whenever a task is (again) PENDING.
+  ``Dispatcher`` for a processing run whenever a task is (again) PENDING; or, as a Lambda
+  function would, ``StreamHandler``: an HTTP endpoint the stream trigger (event source
+  mapping, filtered to PENDING new images) calls with each batch.
 * ``Dispatcher``: runs at most N processing runs at once (like a Lambda concurrency limit).
 * ``ProcessingRun``: for a bounded time, takes the 10 newest PENDING tasks from the GSI,
   claims each one with a conditional UpdateItem, calls the legacy system and records the
@@ -17,11 +19,13 @@ Credentials and region come from the environment (AWS_ACCESS_KEY_ID, ...), never
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import boto3
 import botocore.config
@@ -380,6 +384,61 @@ class Trigger:
             raise
 
 
+class StreamHandler:
+    """The trigger as a Lambda-style handler: the stream trigger (an event source mapping whose
+    filter lets only PENDING new images through) POSTs each batch here, and every batch asks
+    for a processing run. Same interface as ``Trigger`` (start, stop, records_seen, error)."""
+
+    PENDING_FILTER = {"dynamodb": {"NewImage": {"taskStatus": {"S": [PENDING]}}}}
+
+    def __init__(self, lambda_client, stream_arn: str, dispatcher: Dispatcher):
+        self.lambda_client = lambda_client
+        self.stream_arn = stream_arn
+        self.dispatcher = dispatcher
+        self.records_seen = 0
+        self.last_call = time.monotonic()
+        self.error: BaseException | None = None
+        self.mapping_uuid: str | None = None
+        handler = self
+
+        class Endpoint(BaseHTTPRequestHandler):
+            def do_POST(self):
+                event = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
+                handler.handler(event)
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Endpoint)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/"
+        self._thread = threading.Thread(target=self._server.serve_forever, name="stream-handler", daemon=True)
+
+    def handler(self, event: dict, context=None) -> None:
+        """What the Lambda function would run: any delivered record is a PENDING task."""
+        self.last_call = time.monotonic()
+        self.records_seen += len(event["Records"])
+        if event["Records"]:
+            self.dispatcher.trigger()
+
+    def start(self) -> "StreamHandler":
+        self._thread.start()
+        mapping = self.lambda_client.create_event_source_mapping(
+            EventSourceArn=self.stream_arn, FunctionName=self.url, StartingPosition="TRIM_HORIZON",
+            BatchSize=100, FilterCriteria={"Filters": [{"Pattern": json.dumps(self.PENDING_FILTER)}]})
+        self.mapping_uuid = mapping["UUID"]
+        return self
+
+    def stop(self) -> None:
+        if self.mapping_uuid:
+            self.lambda_client.delete_event_source_mapping(UUID=self.mapping_uuid)
+        self._server.shutdown()
+        self._server.server_close()
+
+
 @dataclass
 class QueueSystem:
     """The whole application wired together."""
@@ -391,6 +450,8 @@ class QueueSystem:
     max_runs: int = 4
     run_seconds: float = 1.0
     journal: Journal = field(default_factory=Journal)
+    #: "poll": read the stream with the Streams API; "trigger": a stream trigger calls ``StreamHandler``.
+    trigger_mode: str = "poll"
 
     def __post_init__(self):
         self.store = TaskStore(self.dynamodb, self.table_name)
@@ -398,7 +459,13 @@ class QueueSystem:
         self.dispatcher = Dispatcher(
             lambda dispatcher: ProcessingRun(dispatcher, self.store, self.legacy, self.journal, self.run_seconds),
             max_runs=self.max_runs)
-        self.trigger = Trigger(self.streams, self.stream_arn, self.dispatcher)
+        if self.trigger_mode == "trigger":
+            lambda_client = boto3.session.Session().client(
+                "lambda", endpoint_url=self.dynamodb.meta.endpoint_url,
+                config=botocore.config.Config(retries={"max_attempts": 5, "mode": "standard"}))
+            self.trigger = StreamHandler(lambda_client, self.stream_arn, self.dispatcher)
+        else:
+            self.trigger = Trigger(self.streams, self.stream_arn, self.dispatcher)
 
     def start(self) -> "QueueSystem":
         self.trigger.start()

@@ -212,3 +212,32 @@ def test_tasks_never_processed_expire_through_ttl(kvserver_factory):
                     removed.add(record["dynamodb"]["Keys"]["taskId"]["S"])
             iterator = page.get("NextShardIterator") if page["Records"] else None
     assert removed == set(task_ids)
+
+
+def test_trigger_variant_processes_every_task_exactly_once(kvserver_factory):
+    """The same load on a stream trigger: kvserver delivers the table's changes, filtered to
+    PENDING new images, to the StreamHandler endpoint, which starts processing runs."""
+    dynamodb, streams, stream_arn = queue_server(kvserver_factory)
+    legacy = LegacySystem(max_concurrent=2, service_seconds=0.01)
+    system = QueueSystem(dynamodb, streams, stream_arn, legacy, max_runs=4, run_seconds=1.0,
+                         trigger_mode="trigger").start()
+    try:
+        task_ids = system.producer.run(count=200, rate_per_second=200, threads=4)
+        wait_for(lambda: len(system.journal.of("done")) >= 200, "all 200 tasks to finish")
+        # The trigger has delivered everything once no call came for a second.
+        wait_for(lambda: time.monotonic() - system.trigger.last_call > 1.0, "the trigger to go quiet")
+        wait_for(lambda: system.dispatcher.active == 0, "the processing runs to stop")
+        assert pending_or_taken(system.store) == 0
+        runs = system.dispatcher.runs_started
+        time.sleep(1.0)
+        assert system.dispatcher.runs_started == runs and system.dispatcher.active == 0
+    finally:
+        system.stop()
+    assert system.trigger.error is None and not system.dispatcher.errors
+    assert sorted(legacy.calls) == sorted(task_ids)
+    done = {e[1]: e[2] for e in system.journal.of("done")}
+    assert len(system.journal.of("done")) == 200 and set(done) == set(task_ids)
+    stored = {item["taskId"]["S"]: item["taskStatus"]["S"] for item in all_items(dynamodb)}
+    assert stored == done
+    # Only PENDING images reach the handler (the filter drops TAKEN/SUCCESS/FAILURE changes).
+    assert 200 <= system.trigger.records_seen < 200 + len(system.journal.of("released")) + 1

@@ -156,3 +156,97 @@ def test_file_converges_to_the_table_through_a_consumer_crash(kvserver, synonyms
         assert "resuming from checkpoint" in consumer.log.read_text()
     finally:
         consumer.stop()
+
+
+# --------------------------------------------------------------------------
+# The same pipeline on a stream trigger (kvserver calls synonyms_handler.py)
+# --------------------------------------------------------------------------
+
+class HandlerProcess:
+    def __init__(self, workdir: Path, port: int):
+        self.workdir = workdir
+        self.port = port
+        self.output = workdir / "synonyms.txt"
+        self.state = workdir / "synonyms.state.json"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, str(HERE / "synonyms_handler.py"), "--port", str(self.port),
+             "--output", str(self.output), "--state", str(self.state)],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True)
+        line = self.proc.stdout.readline()
+        assert "listening" in line, line
+
+    def kill(self) -> None:
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.kill()
+
+    def records_applied(self) -> int:
+        try:
+            return json.loads(self.state.read_text())["records_applied"]
+        except (OSError, ValueError):
+            return 0
+
+    def lines(self) -> list[str]:
+        try:
+            return self.output.read_text().splitlines()
+        except OSError:
+            return []
+
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_trigger_variant_converges_through_a_handler_crash(kvserver, synonyms_table, tmp_path):
+    dynamodb = synonyms_table
+    handler = HandlerProcess(tmp_path, free_port())
+    handler.start()
+    lam = boto3.session.Session().client("lambda", endpoint_url=kvserver)
+    stream_arn = dynamodb.describe_table(TableName=TABLE)["Table"]["LatestStreamArn"]
+    mapping = lam.create_event_source_mapping(
+        EventSourceArn=stream_arn, FunctionName=f"http://127.0.0.1:{handler.port}/",
+        StartingPosition="TRIM_HORIZON", BatchSize=10)
+    try:
+        put_row(dynamodb, "1", "danish", "croissant", "pastry")
+        put_row(dynamodb, "t-typo", "danihs", "croisant", "pasty")
+        dynamodb.delete_item(TableName=TABLE, Key={"id": {"S": "t-typo"}})
+        wait_for(lambda: handler.lines() == ["danish, croissant, pastry"], "the first row in synonyms.txt")
+
+        burst_done = threading.Event()
+
+        def burst() -> None:
+            for round_ in range(6):
+                for n in range(20):
+                    put_row(dynamodb, f"t-{n:02d}", f"term {n}", f"alias {n}.{round_}", f"other {n}")
+                for n in range(0, 20, 3):
+                    dynamodb.delete_item(TableName=TABLE, Key={"id": {"S": f"t-{n:02d}"}})
+            burst_done.set()
+
+        writer = threading.Thread(target=burst)
+        writer.start()
+        before = handler.records_applied()
+        wait_for(lambda: handler.records_applied() >= before + 30 or burst_done.is_set(), "the handler to make progress")
+        handler.kill()  # deliveries fail while it is down; kvserver retries them
+        time.sleep(0.5)
+        handler.start()
+        writer.join()
+        for n in range(20):
+            dynamodb.delete_item(TableName=TABLE, Key={"id": {"S": f"t-{n:02d}"}})
+        put_row(dynamodb, "2", "frozen custard", "gelato", "ice cream")
+        expected = ["danish, croissant, pastry", "frozen custard, gelato, ice cream"]
+        assert table_lines(dynamodb) == expected
+        wait_for(lambda: sorted(handler.lines()) == expected, "synonyms.txt to converge")
+        state = lam.get_event_source_mapping(UUID=mapping["UUID"])
+        assert state["State"] == "Enabled"
+    finally:
+        lam.delete_event_source_mapping(UUID=mapping["UUID"])
+        handler.stop()

@@ -19,7 +19,8 @@ public struct KVCtl: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             TableCommand.self, PutCommand.self, GetCommand.self, DeleteCommand.self, QueryCommand.self,
-            ScanCommand.self, SQLCommand.self, ExportCommand.self, ImportCommand.self, StreamCommand.self, TTLCommand.self,
+            ScanCommand.self, SQLCommand.self, ExportCommand.self, ImportCommand.self, StreamCommand.self,
+            TriggerCommand.self, TTLCommand.self,
             BackupCommand.self, PITRCommand.self, RestoreCommand.self, CheckCommand.self, AuthCommand.self,
         ]
     )

@@ -72,6 +72,13 @@ struct KVServerCommand: AsyncParsableCommand {
     @Option(help: "Seconds a shard iterator stays valid. (default: 900; env: KVSERVER_STREAM_ITERATOR_LIFETIME)")
     var streamIteratorLifetime: Double?
 
+    @Option(help: "A JSON or YAML file of stream triggers (event source mappings), reloaded on change. (env: KVSERVER_TRIGGERS)")
+    var triggers: String?
+
+    @Option(
+        help: "Base URL of a Lambda Invoke API (e.g. sam local start-lambda) for triggers naming a function. (env: KVSERVER_LAMBDA_ENDPOINT)")
+    var lambdaEndpoint: String?
+
     @Option(
         help: ArgumentHelp(
             "Verify request signatures against the identities and keys of this JSON file, and authorize requests with their policies; reloaded on change and on SIGHUP. (env: KVSERVER_AUTH)",
@@ -142,6 +149,8 @@ struct KVServerCommand: AsyncParsableCommand {
         var exportDirectory: String?
         var storage = StorageSettings()
         var limits = ServerLimits()
+        var triggersFile: String?
+        var lambdaEndpoint: String?
     }
 
     /// Authentication, audit and TLS options.
@@ -308,7 +317,9 @@ struct KVServerCommand: AsyncParsableCommand {
                     streamShardRollover, "KVSERVER_STREAM_SHARD_ROLLOVER", environment, default: defaults.shardRollover),
                 iteratorLifetime: try Self.seconds(
                     streamIteratorLifetime, "KVSERVER_STREAM_ITERATOR_LIFETIME", environment, default: defaults.iteratorLifetime)),
-            security: security, storage: storage, limits: limits)
+            security: security, storage: storage, limits: limits,
+            triggersFile: triggers ?? environment["KVSERVER_TRIGGERS"],
+            lambdaEndpoint: lambdaEndpoint ?? environment["KVSERVER_LAMBDA_ENDPOINT"])
         settings.backupDirectory = backupDir ?? environment["KVSERVER_BACKUP_DIR"]
         settings.exportDirectory = exportDir ?? environment["KVSERVER_EXPORT_DIR"]
         return settings
@@ -397,9 +408,19 @@ struct KVServerCommand: AsyncParsableCommand {
         }
 
         let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: EventLoopCount.forThisProcess())
+        // Stream triggers: stored mappings, the triggers file, and Lambda's control plane on this port.
+        let triggerRunner = TriggerRunner(
+            engine: engine,
+            target: TriggerDelivery(eventLoopGroup: eventLoops, lambdaEndpoint: settings.lambdaEndpoint, logger: logger),
+            logger: logger)
+        try await triggerRunner.load()
+        var router = DynamoDBOperations.router(engine: engine)
+        router.restRoutes.append(LambdaControlPlane(engine: engine, runner: triggerRunner).route)
+        services.append(
+            .init(service: TriggerService(runner: triggerRunner, engine: engine, filePath: settings.triggersFile, logger: logger)))
         let server = KVHTTPServer(
             configuration: KVHTTPServerConfiguration(host: settings.host, port: settings.port, limits: settings.limits),
-            router: DynamoDBOperations.router(engine: engine),
+            router: router,
             authenticator: authenticator,
             authorizer: authStore.map { _ in IAMPolicyAuthorizer(catalog: .engine(engine)) },
             auditLog: audit,

@@ -86,6 +86,8 @@ public struct APIRequestProcessor: Sendable {
         public var context: RequestContext
         /// The audit record to complete with the outcome; nil without an audit log.
         var audit: AuditEvent?
+        /// Set for a REST request (see `RESTRoute`): it answers the whole response itself.
+        public var rest: (@Sendable () async -> APIResponse)? = nil
     }
 
     public enum Decision: Sendable {
@@ -105,6 +107,12 @@ public struct APIRequestProcessor: Sendable {
         head: HTTPRequestHead, body: ByteBuffer, localAddress: String, connection: ConnectionInfo = ConnectionInfo(),
         requestID: String = ""
     ) -> Decision {
+        // DynamoDB's own requests are `POST /`; only other paths look for a REST route.
+        if head.uri.utf8.count > 1, !router.restRoutes.isEmpty,
+            let decision = decideREST(head: head, body: body, connection: connection)
+        {
+            return decision
+        }
         switch head.method {
         case .GET where head.uri == "/":
             // DynamoDB answers "healthy: dynamodb.<region>.amazonaws.com " (trailing space), at
@@ -212,6 +220,39 @@ public struct APIRequestProcessor: Sendable {
                 contentType: responseContentType, context: context, audit: audit))
     }
 
+    /// A request to one of the router's REST paths (Lambda's control plane): authenticated like
+    /// every request and, when signatures are verified, authorized (failing closed) with the
+    /// route's operation name, then handed to its route with the body as bytes.
+    func decideREST(head: HTTPRequestHead, body: ByteBuffer, connection: ConnectionInfo) -> Decision? {
+        guard let route = router.restRoutes.first(where: { head.uri.hasPrefix($0.prefix) }) else { return nil }
+        var context = RequestContext(authorization: head.headers.first(name: "authorization"))
+        context.host = head.headers.first(name: "host")
+        let (path, query) = RESTRoute.split(head.uri)
+        do throws(WireError) {
+            let authentication = try authenticator.authenticate(
+                AuthenticationRequest(method: head.method, uri: head.uri, headers: head.headers, body: body))
+            if let authentication {
+                context.region = authentication.region
+                context.accessKeyID = authentication.identity.accessKeyID
+                guard let authorizer else { throw WireError.accessDeniedNoAuthorizer }
+                try authorizer.authorize(
+                    AuthorizationInput(
+                        identity: authentication.identity, operation: route.operation(head.method, path),
+                        isStreamsAPI: false, request: .object([:]), body: body, region: authentication.region,
+                        sourceIP: connection.remoteIP, secureTransport: connection.isSecure, currentTime: clock()))
+            }
+        } catch {
+            return .respond(APIResponse(error: error, contentType: Self.plainJSON))
+        }
+        let request = RESTRequest(
+            method: head.method, path: path, query: query, body: Array(body.readableBytesView), context: context)
+        let handler = route.handler
+        return .call(
+            Call(
+                target: "REST " + path, handler: { _, _ in .null }, inlineHandler: nil, input: .null,
+                contentType: Self.plainJSON, context: context, audit: nil, rest: { await handler(request) }))
+    }
+
     /// `GetItem` of `DynamoDB_20120810.GetItem`.
     static func operationName(_ target: String) -> String {
         guard let dot = target.lastIndex(of: ".") else { return target }
@@ -237,6 +278,7 @@ public struct APIRequestProcessor: Sendable {
     /// Runs the handler and encodes its answer. Never throws: `KVError`s become wire errors,
     /// anything else becomes a logged 500 InternalServerError.
     public func run(_ call: Call, requestID: String) async -> APIResponse {
+        if let rest = call.rest { return await rest() }
         do {
             return audited(encode(try await call.handler(call.input, call.context), call), call)
         } catch {

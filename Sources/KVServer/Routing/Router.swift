@@ -24,6 +24,8 @@ public struct Router: Sendable {
     }
 
     private var routes: [String: Route] = [:]
+    /// REST paths served beside `POST /` (Lambda's control plane); empty for most servers.
+    public var restRoutes: [RESTRoute] = []
 
     public init() {}
 

@@ -1,0 +1,121 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+public import KVStore
+public import Logging
+public import NIOCore
+import NIOHTTP1
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The server's trigger target: builds Lambda's event for a batch, drops what the filters
+/// reject, and sends the rest to an http:// URL (plain POST), the Lambda Invoke API at
+/// `--lambda-endpoint`, or a local command; records given up on go to the on-failure
+/// destination (a JSON-lines file or an http:// URL).
+public struct TriggerDelivery: TriggerTarget {
+    let client: TriggerHTTPClient
+    let lambdaEndpoint: String?
+    let logger: Logger
+
+    public init(eventLoopGroup: any EventLoopGroup, lambdaEndpoint: String?, logger: Logger, timeout: Double = 60) {
+        self.client = TriggerHTTPClient(group: eventLoopGroup, timeout: timeout)
+        self.lambdaEndpoint = lambdaEndpoint.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        self.logger = logger
+    }
+
+    public func invoke(_ batch: TriggerBatch) async -> TargetAnswer {
+        let mapping = batch.mapping
+        var records = batch.records.map { TriggerEvent.record($0, mapping: mapping) }
+        if !mapping.filterPatterns.isEmpty {
+            switch EventFilter.parse(mapping.filterPatterns) {
+            case .failure(let error):
+                return TargetAnswer(.failure(error.message))
+            case .success(let filter):
+                records = records.filter { record in
+                    // The images are pre-encoded bytes; the filter needs the tree.
+                    guard let tree = try? JSONParser.parse(JSONWriter.encode(record)) else { return false }
+                    return filter.matches(tree)
+                }
+            }
+            // Filtered-out records are acknowledged without a call (a window's last call still goes).
+            if records.isEmpty && batch.window?.isFinal != true { return TargetAnswer(.success, state: batch.window?.state) }
+        }
+        let body = batch.window.map { TriggerEvent.body(records, window: $0, batch: batch) } ?? TriggerEvent.body(records)
+        if let command = mapping.command {
+            if let problem = await CommandRunner.run(command, input: body) { return TargetAnswer(.failure(problem)) }
+            return TargetAnswer(.success)
+        }
+        let url: String
+        var headers: [(String, String)] = []
+        if Self.isURL(mapping.functionName) {
+            url = mapping.functionName
+        } else {
+            guard let endpoint = lambdaEndpoint else {
+                return TargetAnswer(.failure("no --lambda-endpoint is configured to invoke function \(mapping.functionName)"))
+            }
+            url = "\(endpoint)/2015-03-31/functions/\(Self.functionName(mapping.functionName))/invocations"
+            headers.append(("X-Amz-Invocation-Type", "RequestResponse"))
+        }
+        do {
+            let response = try await client.post(url, headers: headers, body: body)
+            guard (200..<300).contains(response.status) else {
+                return TargetAnswer(.failure("the target answered HTTP \(response.status)"))
+            }
+            // The Invoke API reports a function's error with this header and status 200.
+            if let error = response.headers.first(name: "X-Amz-Function-Error") {
+                return TargetAnswer(.failure("function error: \(error.prefix(64))"))
+            }
+            let outcome = mapping.reportBatchItemFailures ? TriggerEvent.outcome(ofPartialResponse: response.body) : .success
+            return TargetAnswer(outcome, state: batch.window == nil ? nil : TriggerEvent.state(ofResponse: response.body))
+        } catch {
+            return TargetAnswer(.failure(String(describing: error)))
+        }
+    }
+
+    public func discard(_ batch: TriggerBatch, reason: DiscardReason, invocations: Int) async {
+        guard let destination = batch.mapping.onFailureDestination, let first = batch.records.first,
+            let last = batch.records.last
+        else { return }
+        let record = FailureRecord.body(
+            batch: batch, first: first, last: last, reason: reason, invocations: invocations)
+        if Self.isURL(destination) {
+            do {
+                let response = try await client.post(destination, body: record)
+                if !(200..<300).contains(response.status) {
+                    logger.warning("trigger.on_failure_rejected", metadata: ["trigger.uuid": "\(batch.mapping.uuid)", "http.status": "\(response.status)"])
+                }
+            } catch {
+                logger.warning("trigger.on_failure_unreachable", metadata: ["trigger.uuid": "\(batch.mapping.uuid)"])
+            }
+            return
+        }
+        let path = destination.hasPrefix("file://") ? String(destination.dropFirst("file://".count)) : destination
+        if !Self.append(record + [UInt8(ascii: "\n")], toFile: path) {
+            logger.warning("trigger.on_failure_file_failed", metadata: ["trigger.uuid": "\(batch.mapping.uuid)"])
+        }
+    }
+
+    static func isURL(_ text: String) -> Bool {
+        let lower = text.lowercased()
+        return lower.hasPrefix("http://") || lower.hasPrefix("https://")
+    }
+
+    /// `arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]` -> NAME; a name stays as is.
+    static func functionName(_ text: String) -> String {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        if text.hasPrefix("arn:"), parts.count >= 7 { return String(parts[6]) }
+        return text
+    }
+
+    static func append(_ bytes: [UInt8], toFile path: String) -> Bool {
+        let handle = fopen(path, "a")
+        guard let handle else { return false }
+        defer { fclose(handle) }
+        return bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, handle) } == bytes.count
+    }
+}

@@ -1,0 +1,162 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// A minimal HTTP/1.1 client for trigger deliveries: one POST per connection, a deadline for
+/// the whole exchange. http:// only.
+///
+/// Why not async-http-client: it would pull swift-nio-ssl, swift-nio-http2, swift-nio-extras
+/// and more into the server's build for what is, here, one POST to a local endpoint; the
+/// server already links NIOHTTP1, which is all this needs. https:// targets are refused with a
+/// clear reason (see the README's "Stream triggers" limits).
+struct TriggerHTTPClient: Sendable {
+    struct Response: Sendable {
+        var status: Int
+        var headers: HTTPHeaders
+        var body: [UInt8]
+    }
+
+    struct Failure: Error, Sendable, CustomStringConvertible {
+        var description: String
+    }
+
+    /// `http://host[:port]/path?query` split up.
+    struct Endpoint: Sendable, Equatable {
+        var host: String
+        var port: Int
+        var path: String
+
+        init?(_ url: String) {
+            guard url.lowercased().hasPrefix("http://") else { return nil }
+            let rest = url.dropFirst("http://".count)
+            let authority = rest.prefix { $0 != "/" && $0 != "?" }
+            var path = String(rest.dropFirst(authority.count))
+            if path.isEmpty { path = "/" } else if path.hasPrefix("?") { path = "/" + path }
+            var host = String(authority)
+            var port = 80
+            if host.hasPrefix("["), let close = host.firstIndex(of: "]") {
+                let after = host[host.index(after: close)...]
+                if after.hasPrefix(":") {
+                    guard let parsed = Int(after.dropFirst()), (1...65535).contains(parsed) else { return nil }
+                    port = parsed
+                }
+                host = String(host[host.index(after: host.startIndex)..<close])
+            } else if let colon = host.lastIndex(of: ":") {
+                guard let parsed = Int(host[host.index(after: colon)...]), (1...65535).contains(parsed) else { return nil }
+                port = parsed
+                host = String(host[..<colon])
+            }
+            guard !host.isEmpty else { return nil }
+            self.host = host
+            self.port = port
+            self.path = path
+        }
+
+        var hostHeader: String { port == 80 ? host : "\(host):\(port)" }
+    }
+
+    let group: any EventLoopGroup
+    /// Seconds for connect + request + response.
+    var timeout: Double = 60
+
+    func post(_ url: String, headers extra: [(String, String)] = [], body: [UInt8]) async throws -> Response {
+        if url.lowercased().hasPrefix("https://") {
+            throw Failure(description: "https targets are not supported (no TLS client is built in); use http://")
+        }
+        guard let endpoint = Endpoint(url) else { throw Failure(description: "not an http:// URL") }
+        let eventLoop = group.next()
+        let promise = eventLoop.makePromise(of: Response.self)
+        let channel: any Channel
+        do {
+            channel = try await Self.connect(endpoint, on: eventLoop, timeout: timeout, promise: promise)
+        } catch {
+            // NIO traps on a promise dropped unfulfilled (debug builds): settle it first.
+            promise.fail(error)
+            throw Failure(description: "cannot connect to \(endpoint.hostHeader)")
+        }
+        let deadline = eventLoop.scheduleTask(in: .milliseconds(Int64(timeout * 1000))) {
+            promise.fail(Failure(description: "timed out after \(timeout) seconds"))
+            channel.close(promise: nil)
+        }
+        var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: endpoint.path)
+        head.headers.add(name: "Host", value: endpoint.hostHeader)
+        head.headers.add(name: "Content-Type", value: "application/json")
+        head.headers.add(name: "Content-Length", value: String(body.count))
+        head.headers.add(name: "Connection", value: "close")
+        for (name, value) in extra { head.headers.add(name: name, value: value) }
+        var buffer = channel.allocator.buffer(capacity: body.count)
+        buffer.writeBytes(body)
+        channel.write(HTTPClientRequestPart.head(head), promise: nil)
+        channel.write(HTTPClientRequestPart.body(.byteBuffer(buffer)), promise: nil)
+        channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
+        defer {
+            deadline.cancel()
+            channel.close(promise: nil)
+        }
+        return try await promise.futureResult.get()
+    }
+
+    private static func connect(
+        _ endpoint: Endpoint, on eventLoop: any EventLoop, timeout: Double, promise: EventLoopPromise<Response>
+    ) async throws -> any Channel {
+        try await ClientBootstrap(group: eventLoop)
+            .connectTimeout(.milliseconds(Int64(min(timeout, 10) * 1000)))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(ResponseCollector(promise: promise))
+                }
+            }
+            .connect(host: endpoint.host, port: endpoint.port).get()
+    }
+}
+
+/// Collects one response and completes the promise (once).
+private final class ResponseCollector: ChannelInboundHandler {
+    typealias InboundIn = HTTPClientResponsePart
+
+    let promise: EventLoopPromise<TriggerHTTPClient.Response>
+    var status = 0
+    var headers = HTTPHeaders()
+    var body: [UInt8] = []
+    var completed = false
+    /// Answers larger than this are cut (an answer is a small JSON document).
+    static let maxBody = 6 * 1024 * 1024
+
+    init(promise: EventLoopPromise<TriggerHTTPClient.Response>) {
+        self.promise = promise
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            status = Int(head.status.code)
+            headers = head.headers
+        case .body(var buffer):
+            if body.count < Self.maxBody, let bytes = buffer.readBytes(length: buffer.readableBytes) {
+                body += bytes
+            }
+        case .end:
+            complete(.success(TriggerHTTPClient.Response(status: status, headers: headers, body: body)))
+            context.close(promise: nil)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        complete(.failure(TriggerHTTPClient.Failure(description: "connection error: \(type(of: error))")))
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        complete(.failure(TriggerHTTPClient.Failure(description: "connection closed before a complete answer")))
+    }
+
+    private func complete(_ result: Result<TriggerHTTPClient.Response, TriggerHTTPClient.Failure>) {
+        guard !completed else { return }
+        completed = true
+        switch result {
+        case .success(let response): promise.succeed(response)
+        case .failure(let error): promise.fail(error)
+        }
+    }
+}
