@@ -59,7 +59,7 @@ struct AuthCheckCommand: AsyncParsableCommand {
         }
         let document: JSONValue = .object(["ok": .bool(true), "identities": .array(identities)])
         output.printer.document(
-            document, table: "ok: \(file)\n" + Printer.render(header: ["identity", "keys", "policies"], rows: rows))
+            document, table: "ok: \(file)\n" + TableText.render(header: ["identity", "keys", "policies"], rows: rows))
     }
 }
 
