@@ -36,7 +36,8 @@ struct AuthorizationCallSiteTests {
                 """
                 {"identities": [{"arn": "arn:aws:iam::111122223333:user/app",
                   "keys": [{"accessKeyId": "\(keyID)", "secretAccessKey": "\(secret)"}],
-                  "policies": [{"Version": "2012-10-17", "Statement": []}]}]}
+                  "policies": [{"Version": "2012-10-17",
+                                "Statement": [{"Effect": "Allow", "Action": "dynamodb:ListTables", "Resource": "*"}]}]}]}
                 """.utf8))
         return APIRequestProcessor(
             router: Router(operations: ["ListTables": { _, _ in .object([:]) }, "ListStreams": { _, _ in .object([:]) }]),
