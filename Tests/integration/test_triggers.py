@@ -10,6 +10,8 @@ Semantics checked against AWS's documentation:
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import shutil
@@ -449,6 +451,42 @@ def test_function_names_go_through_the_lambda_invoke_api(own_server, receiver):
     ddb.put_item(TableName=table, Item={"pk": {"S": "x"}})
     wait_until(lambda: receiver.calls, message="invoke")
     assert receiver.paths[0] == "/2015-03-31/functions/order-processor/invocations"
+
+
+def test_lambda_invokes_are_signed_when_credentials_are_configured(own_server, receiver, monkeypatch):
+    # The Invoke API takes SigV4 with service "lambda" in the function's region:
+    # https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html and
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
+    secret = "lambda-invoke-test-secret"
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIALAMBDAINVOKER001")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
+    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+    base = receiver.url.rsplit("/", 1)[0]
+    url, _ = own_server("--in-memory", "--lambda-endpoint", base)
+    ddb, lam = clients(url)
+    table = unique_name("trig")
+    arn = stream_table(ddb, table)
+    create_mapping(lam, arn, "arn:aws:lambda:eu-west-1:123456789012:function:signed-fn")
+    ddb.put_item(TableName=table, Item={"pk": {"S": "x"}})
+    wait_until(lambda: receiver.calls, message="invoke")
+    headers, path, body = receiver.headers[0], receiver.paths[0], receiver.bodies[0]
+    authorization = headers["authorization"]
+    amz_date = headers["x-amz-date"]
+    scope = f"{amz_date[:8]}/eu-west-1/lambda/aws4_request"
+    assert authorization.startswith(f"AWS4-HMAC-SHA256 Credential=AKIALAMBDAINVOKER001/{scope}, SignedHeaders=")
+    signed_names = authorization.split("SignedHeaders=")[1].split(",")[0].split(";")
+    assert {"host", "x-amz-date", "content-type"} <= set(signed_names)
+    canonical = "\n".join([
+        "POST", path, "",
+        *[f"{name}:{headers[name].strip()}" for name in signed_names], "",
+        ";".join(signed_names), hashlib.sha256(body).hexdigest()])
+    string_to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope,
+                                hashlib.sha256(canonical.encode()).hexdigest()])
+    key = ("AWS4" + secret).encode()
+    for part in (amz_date[:8], "eu-west-1", "lambda", "aws4_request"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    expected = hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
+    assert authorization.endswith(f"Signature={expected}")
 
 
 # --------------------------------------------------------------------------

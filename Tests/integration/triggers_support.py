@@ -19,6 +19,8 @@ class Receiver:
     def __init__(self):
         self.calls: list[dict] = []
         self.paths: list[str] = []
+        self.headers: list[dict[str, str]] = []
+        self.bodies: list[bytes] = []
         self.lock = threading.Lock()
         self.behavior = lambda event, n: (200, None)
         receiver = self
@@ -26,10 +28,13 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 length = int(self.headers.get("Content-Length", "0"))
-                body = json.loads(self.rfile.read(length) or b"{}")
+                raw = self.rfile.read(length)
+                body = json.loads(raw or b"{}")
                 with receiver.lock:
                     receiver.calls.append(body)
                     receiver.paths.append(self.path)
+                    receiver.headers.append({name.lower(): value for name, value in self.headers.items()})
+                    receiver.bodies.append(raw)
                     number = len(receiver.calls)
                 status, answer = receiver.behavior(body, number)
                 data = json.dumps(answer).encode() if answer is not None else b""

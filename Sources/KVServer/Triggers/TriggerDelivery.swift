@@ -20,11 +20,26 @@ import Darwin
 public struct TriggerDelivery: TriggerTarget {
     let client: TriggerHTTPClient
     let lambdaEndpoint: String?
+    /// Signs Lambda Invoke calls (service `lambda`) when the server's environment names
+    /// credentials (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`), as
+    /// `sam local start-lambda` and Lambda itself accept; unsigned otherwise.
+    let lambdaCredentials: SigV4Signer.Credentials?
+    /// The region of a function given by name (an ARN names its own): `AWS_REGION`,
+    /// `AWS_DEFAULT_REGION`, else us-east-1.
+    let defaultRegion: String
     let logger: Logger
 
-    public init(eventLoopGroup: any EventLoopGroup, lambdaEndpoint: String?, logger: Logger, timeout: Double = 60) {
+    public init(
+        eventLoopGroup: any EventLoopGroup, lambdaEndpoint: String?, logger: Logger, timeout: Double = 60,
+        environment: [String: String]? = nil
+    ) {
+        let environment = environment ?? ProcessInfo.processInfo.environment
         self.client = TriggerHTTPClient(group: eventLoopGroup, timeout: timeout)
         self.lambdaEndpoint = lambdaEndpoint.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        self.lambdaCredentials = SigV4Signer.Credentials.configured(in: environment)
+        self.defaultRegion =
+            [environment["AWS_REGION"], environment["AWS_DEFAULT_REGION"]].compactMap { $0 }.first { !$0.isEmpty }
+            ?? "us-east-1"
         self.logger = logger
     }
 
@@ -52,9 +67,14 @@ public struct TriggerDelivery: TriggerTarget {
         }
         let url: String
         var headers: [(String, String)] = []
+        var signer: SigV4Signer?
         if Self.isURL(mapping.functionName) {
             url = mapping.functionName
         } else {
+            signer = lambdaCredentials.map {
+                SigV4Signer(
+                    credentials: $0, region: Self.region(of: mapping.functionName) ?? defaultRegion, service: "lambda")
+            }
             guard let endpoint = lambdaEndpoint else {
                 return TargetAnswer(.failure("no --lambda-endpoint is configured to invoke function \(mapping.functionName)"))
             }
@@ -62,7 +82,7 @@ public struct TriggerDelivery: TriggerTarget {
             headers.append(("X-Amz-Invocation-Type", "RequestResponse"))
         }
         do {
-            let response = try await client.post(url, headers: headers, body: body)
+            let response = try await client.post(url, headers: headers, body: body, signer: signer)
             guard (200..<300).contains(response.status) else {
                 return TargetAnswer(.failure("the target answered HTTP \(response.status)"))
             }
@@ -110,6 +130,13 @@ public struct TriggerDelivery: TriggerTarget {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         if text.hasPrefix("arn:"), parts.count >= 7 { return String(parts[6]) }
         return text
+    }
+
+    /// The region of `arn:aws:lambda:REGION:...`; nil for a plain name.
+    static func region(of function: String) -> String? {
+        let parts = function.split(separator: ":", omittingEmptySubsequences: false)
+        guard function.hasPrefix("arn:"), parts.count >= 7, !parts[3].isEmpty else { return nil }
+        return String(parts[3])
     }
 
     static func append(_ bytes: [UInt8], toFile path: String) -> Bool {

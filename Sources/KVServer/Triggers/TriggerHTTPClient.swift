@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -59,7 +64,10 @@ struct TriggerHTTPClient: Sendable {
     /// Seconds for connect + request + response.
     var timeout: Double = 60
 
-    func post(_ url: String, headers extra: [(String, String)] = [], body: [UInt8]) async throws -> Response {
+    /// POSTs `body` as JSON; with `signer`, the request is SigV4-signed (the Lambda Invoke API).
+    func post(_ url: String, headers extra: [(String, String)] = [], body: [UInt8], signer: SigV4Signer? = nil)
+        async throws -> Response
+    {
         if url.lowercased().hasPrefix("https://") {
             throw Failure(description: "https targets are not supported (no TLS client is built in); use http://")
         }
@@ -84,6 +92,15 @@ struct TriggerHTTPClient: Sendable {
         head.headers.add(name: "Content-Length", value: String(body.count))
         head.headers.add(name: "Connection", value: "close")
         for (name, value) in extra { head.headers.add(name: name, value: value) }
+        if let signer {
+            var signed = ["host": endpoint.hostHeader, "content-type": "application/json"]
+            for (name, value) in extra { signed[name.lowercased()] = value }
+            let (path, query) = Self.splitQuery(endpoint.path)
+            let added = signer.sign(
+                method: "POST", path: String(path), query: SigV4.canonicalQuery(query), headers: signed, body: body,
+                date: Date())
+            for (name, value) in added.sorted(by: { $0.key < $1.key }) { head.headers.add(name: name, value: value) }
+        }
         var buffer = channel.allocator.buffer(capacity: body.count)
         buffer.writeBytes(body)
         channel.write(HTTPClientRequestPart.head(head), promise: nil)
@@ -94,6 +111,12 @@ struct TriggerHTTPClient: Sendable {
             channel.close(promise: nil)
         }
         return try await promise.futureResult.get()
+    }
+
+    /// `/path?query` -> (`/path`, `query`).
+    static func splitQuery(_ target: String) -> (Substring, Substring) {
+        guard let question = target.firstIndex(of: "?") else { return (target[...], "") }
+        return (target[..<question], target[target.index(after: question)...])
     }
 
     private static func connect(

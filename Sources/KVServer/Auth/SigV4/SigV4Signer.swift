@@ -1,38 +1,46 @@
-import Foundation
-import KVServer
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
 
 /// AWS Signature Version 4 as a pure function of the request, credentials and time.
 /// See https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
-struct SigV4Signer: Sendable {
-    struct Credentials: Sendable, Equatable {
-        var accessKeyID: String
-        var secretAccessKey: String
-        var sessionToken: String?
+public struct SigV4Signer: Sendable {
+    public struct Credentials: Sendable, Equatable {
+        public var accessKeyID: String
+        public var secretAccessKey: String
+        public var sessionToken: String?
 
-        init(accessKeyID: String, secretAccessKey: String, sessionToken: String? = nil) {
+        public init(accessKeyID: String, secretAccessKey: String, sessionToken: String? = nil) {
             self.accessKeyID = accessKeyID
             self.secretAccessKey = secretAccessKey
             self.sessionToken = sessionToken
         }
 
-        /// From `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN`, else dummy
-        /// credentials (any are accepted by a local server).
-        static func fromEnvironment(_ environment: [String: String]) -> Credentials {
-            if let key = environment["AWS_ACCESS_KEY_ID"], !key.isEmpty,
+        /// From `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN`, or nil when
+        /// the environment names none.
+        public static func configured(in environment: [String: String]) -> Credentials? {
+            guard let key = environment["AWS_ACCESS_KEY_ID"], !key.isEmpty,
                 let secret = environment["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty
-            {
-                let token = environment["AWS_SESSION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
-                return Credentials(accessKeyID: key, secretAccessKey: secret, sessionToken: token)
-            }
-            return Credentials(accessKeyID: "AKIDKVCTLLOCAL000000", secretAccessKey: "kvctl-local-dummy-secret")
+            else { return nil }
+            let token = environment["AWS_SESSION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+            return Credentials(accessKeyID: key, secretAccessKey: secret, sessionToken: token)
+        }
+
+        /// `configured(in:)`, else dummy credentials (any are accepted by a local server
+        /// without `--auth`).
+        public static func fromEnvironment(_ environment: [String: String]) -> Credentials {
+            configured(in: environment)
+                ?? Credentials(accessKeyID: "AKIDKVCTLLOCAL000000", secretAccessKey: "kvctl-local-dummy-secret")
         }
     }
 
-    var credentials: Credentials
-    var region: String
-    var service: String
+    public var credentials: Credentials
+    public var region: String
+    public var service: String
 
-    init(credentials: Credentials, region: String, service: String) {
+    public init(credentials: Credentials, region: String, service: String) {
         self.credentials = credentials
         self.region = region
         self.service = service
@@ -45,7 +53,7 @@ struct SigV4Signer: Sendable {
     /// - Parameters:
     ///   - headers: every header to sign, including `host`; names in any case.
     ///   - query: the canonical (already encoded, sorted) query string, usually empty.
-    func sign(
+    public func sign(
         method: String, path: String, query: String = "", headers: [String: String], body: [UInt8], date: Date
     ) -> [String: String] {
         let (amzDate, day) = Self.timestamps(date)
@@ -73,7 +81,7 @@ struct SigV4Signer: Sendable {
     }
 
     /// `20150830T123600Z` and `20150830` in UTC.
-    static func timestamps(_ date: Date) -> (String, String) {
+    public static func timestamps(_ date: Date) -> (String, String) {
         let amzDate = UTCTimestamp.basic(Int64(date.timeIntervalSince1970.rounded(.down)))
         return (amzDate, String(amzDate.prefix(8)))
     }
