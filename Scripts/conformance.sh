@@ -11,8 +11,8 @@
 #
 # Exit status: 0 when every test that counts passed; 1 when one failed or was skipped (a
 # skipped test outside PartiQL means its setup failed) or when fewer tests ran than expected;
-# 2 when the suite or the server could not be run. PartiQL tests (tests/tier2/partiql/) do
-# not count until PartiQL is implemented: set CONFORMANCE_STRICT=1 to count them too.
+# 2 when the suite or the server could not be run. Every test counts, PartiQL's included;
+# CONFORMANCE_STRICT=0 leaves the PartiQL tests (tests/tier2/partiql/) out of the count.
 #
 # Environment: KVSERVER_BIN (a kvserver binary; default: `swift build` then this checkout's),
 # PARITY_DIR, PARITY_CACHE (default .build/parity-cache, one per checkout so that parallel
@@ -77,7 +77,7 @@ if [ ! -f "$OUT/results.tsv" ]; then
 fi
 
 # Count the results: a test that counts must pass; PartiQL counts only when strict.
-python3 - "$OUT/results.tsv" "${CONFORMANCE_STRICT:-0}" "$FILTER" <<'EOF'
+python3 - "$OUT/results.tsv" "${CONFORMANCE_STRICT:-1}" "$FILTER" <<'EOF'
 import csv, sys
 path, strict, file_filter = sys.argv[1], sys.argv[2] == "1", sys.argv[3]
 rows = list(csv.DictReader(open(path, newline=""), delimiter="\t"))

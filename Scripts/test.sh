@@ -2,7 +2,8 @@
 # The one command that runs every test on a fresh machine, from the repo root:
 #   bash Scripts/test.sh
 # Stages: dependencies -> swift build -> swift test -> pytest (Tests/integration)
-# -> pytest (Examples: the four applications' acceptance tests) -> fuzz (each libFuzzer
+# -> pytest (Examples: the four applications' acceptance tests) -> conformance (the
+# DynamoDB Parity Suite, Scripts/conformance.sh) -> fuzz (each libFuzzer
 # target for FUZZ_SECONDS, default 30; FUZZ_SECONDS=0 skips the stage).
 # Exits non-zero if any stage fails; pytest's "no tests collected" (exit 5)
 # counts as a failure.
@@ -80,6 +81,11 @@ example_acceptance_tests() {
     run_pytest Examples -q
 }
 
+conformance_suite() {
+    # The DynamoDB Parity Suite (601 tests validated against real DynamoDB), outside this repo.
+    KVSERVER_BIN="$(swift build --show-bin-path)/kvserver" bash Scripts/conformance.sh
+}
+
 fuzz_targets() {
     # Builds Fuzz/ with -sanitize=fuzzer and runs every target briefly from its seed and
     # regression corpora, so that a new trap on hostile input is caught before it lands.
@@ -92,6 +98,7 @@ if run_stage "dependencies" install_deps \
     run_stage "swift test" swift_unit_tests || true
     run_stage "pytest integration" python_integration_tests "$@" || true
     run_stage "pytest examples" example_acceptance_tests || true
+    run_stage "conformance" conformance_suite || true
     if [ "${FUZZ_SECONDS:-30}" != "0" ]; then
         run_stage "fuzz" fuzz_targets || true
     fi
