@@ -489,6 +489,33 @@ def test_lambda_invokes_are_signed_when_credentials_are_configured(own_server, r
     assert authorization.endswith(f"Signature={expected}")
 
 
+def test_https_targets_are_verified_against_the_ca_bundle(own_server, tmp_path, monkeypatch):
+    # "FunctionName ... an http:// or https:// URL": a TLS target whose certificate is trusted
+    # through AWS_CA_BUNDLE gets the batch; an untrusted one gets nothing (verification fails closed).
+    from test_auth import make_certificate
+    cert, key = make_certificate(tmp_path, "receiver")
+    trusted = Receiver(tls_certificate=(cert, key))
+    untrusted_cert, untrusted_key = make_certificate(tmp_path, "stranger")
+    stranger = Receiver(tls_certificate=(untrusted_cert, untrusted_key))
+    try:
+        assert trusted.url.startswith("https://")
+        monkeypatch.setenv("AWS_CA_BUNDLE", str(cert))
+        url, _ = own_server("--in-memory")
+        ddb, lam = clients(url)
+        table = unique_name("trig")
+        arn = stream_table(ddb, table)
+        create_mapping(lam, arn, trusted.url)
+        create_mapping(lam, arn, stranger.url)
+        ddb.put_item(TableName=table, Item={"pk": {"S": "tls"}})
+        wait_until(lambda: trusted.records(), message="https delivery")
+        assert trusted.records()[0]["dynamodb"]["Keys"] == {"pk": {"S": "tls"}}
+        time.sleep(1.5)
+        assert stranger.calls == []
+    finally:
+        trusted.close()
+        stranger.close()
+
+
 # --------------------------------------------------------------------------
 # The AWS CLI and kvctl
 # --------------------------------------------------------------------------

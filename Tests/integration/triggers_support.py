@@ -4,6 +4,7 @@ every delivery and answers as the test tells it (succeed, fail, report partial f
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,7 +17,8 @@ class Receiver:
     """Records each POST (path and JSON body). ``behavior(event, call_number)`` returns
     ``(status, body_dict_or_None)``; the default answers 200 with no body."""
 
-    def __init__(self):
+    def __init__(self, tls_certificate=None):
+        """``tls_certificate``: (cert, key) PEM paths to serve HTTPS instead of HTTP."""
         self.calls: list[dict] = []
         self.paths: list[str] = []
         self.headers: list[dict[str, str]] = []
@@ -49,7 +51,13 @@ class Receiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/events"
+        scheme = "http"
+        if tls_certificate:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(str(tls_certificate[0]), str(tls_certificate[1]))
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+            scheme = "https"
+        self.url = f"{scheme}://127.0.0.1:{self.server.server_address[1]}/events"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self):

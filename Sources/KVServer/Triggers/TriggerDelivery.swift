@@ -14,9 +14,9 @@ import Darwin
 #endif
 
 /// The server's trigger target: builds Lambda's event for a batch, drops what the filters
-/// reject, and sends the rest to an http:// URL (plain POST), the Lambda Invoke API at
+/// reject, and sends the rest to an http(s):// URL (plain POST), the Lambda Invoke API at
 /// `--lambda-endpoint`, or a local command; records given up on go to the on-failure
-/// destination (a JSON-lines file or an http:// URL).
+/// destination (a JSON-lines file or an http(s):// URL).
 public struct TriggerDelivery: TriggerTarget {
     let client: TriggerHTTPClient
     let lambdaEndpoint: String?
@@ -34,7 +34,9 @@ public struct TriggerDelivery: TriggerTarget {
         environment: [String: String]? = nil
     ) {
         let environment = environment ?? ProcessInfo.processInfo.environment
-        self.client = TriggerHTTPClient(group: eventLoopGroup, timeout: timeout)
+        self.client = TriggerHTTPClient(
+            group: eventLoopGroup, timeout: timeout,
+            caBundle: environment["AWS_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 })
         self.lambdaEndpoint = lambdaEndpoint.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         self.lambdaCredentials = SigV4Signer.Credentials.configured(in: environment)
         self.defaultRegion =

@@ -6,14 +6,15 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// A minimal HTTP/1.1 client for trigger deliveries: one POST per connection, a deadline for
-/// the whole exchange. http:// only.
+/// the whole exchange; http:// and https:// (the server's swift-nio-ssl, certificates verified
+/// against the system's roots, or `AWS_CA_BUNDLE`'s when set).
 ///
-/// Why not async-http-client: it would pull swift-nio-ssl, swift-nio-http2, swift-nio-extras
-/// and more into the server's build for what is, here, one POST to a local endpoint; the
-/// server already links NIOHTTP1, which is all this needs. https:// targets are refused with a
-/// clear reason (see the README's "Stream triggers" limits).
+/// Why not async-http-client: it would pull swift-nio-http2, swift-nio-extras and more into the
+/// server's build for what is, here, one POST per batch; the server already links NIOHTTP1
+/// and NIOSSL, which is all this needs.
 struct TriggerHTTPClient: Sendable {
     struct Response: Sendable {
         var status: Int
@@ -25,20 +26,28 @@ struct TriggerHTTPClient: Sendable {
         var description: String
     }
 
-    /// `http://host[:port]/path?query` split up.
+    /// `http[s]://host[:port]/path?query` split up.
     struct Endpoint: Sendable, Equatable {
         var host: String
         var port: Int
         var path: String
+        var tls: Bool
 
         init?(_ url: String) {
-            guard url.lowercased().hasPrefix("http://") else { return nil }
-            let rest = url.dropFirst("http://".count)
+            let lower = url.lowercased()
+            if lower.hasPrefix("http://") {
+                tls = false
+            } else if lower.hasPrefix("https://") {
+                tls = true
+            } else {
+                return nil
+            }
+            let rest = url.dropFirst(tls ? "https://".count : "http://".count)
             let authority = rest.prefix { $0 != "/" && $0 != "?" }
             var path = String(rest.dropFirst(authority.count))
             if path.isEmpty { path = "/" } else if path.hasPrefix("?") { path = "/" + path }
             var host = String(authority)
-            var port = 80
+            var port = tls ? 443 : 80
             if host.hasPrefix("["), let close = host.firstIndex(of: "]") {
                 let after = host[host.index(after: close)...]
                 if after.hasPrefix(":") {
@@ -57,26 +66,49 @@ struct TriggerHTTPClient: Sendable {
             self.path = path
         }
 
-        var hostHeader: String { port == 80 ? host : "\(host):\(port)" }
+        var hostHeader: String {
+            let shown = host.contains(":") ? "[\(host)]" : host
+            return port == (tls ? 443 : 80) ? shown : "\(shown):\(port)"
+        }
     }
 
     let group: any EventLoopGroup
     /// Seconds for connect + request + response.
     var timeout: Double = 60
+    /// For https:// targets; nil when it could not be made (then they fail with `tlsProblem`).
+    let tlsContext: NIOSSLContext?
+    let tlsProblem: String?
+
+    /// - Parameter caBundle: a PEM file of trusted roots (`AWS_CA_BUNDLE`) instead of the system's.
+    init(group: any EventLoopGroup, timeout: Double = 60, caBundle: String? = nil) {
+        self.group = group
+        self.timeout = timeout
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        if let caBundle { configuration.trustRoots = .file(caBundle) }
+        do {
+            tlsContext = try NIOSSLContext(configuration: configuration)
+            tlsProblem = nil
+        } catch {
+            tlsContext = nil
+            tlsProblem = "cannot set up TLS for https:// targets (\(caBundle.map { "CA bundle \($0)" } ?? "system roots"))"
+        }
+    }
 
     /// POSTs `body` as JSON; with `signer`, the request is SigV4-signed (the Lambda Invoke API).
     func post(_ url: String, headers extra: [(String, String)] = [], body: [UInt8], signer: SigV4Signer? = nil)
         async throws -> Response
     {
-        if url.lowercased().hasPrefix("https://") {
-            throw Failure(description: "https targets are not supported (no TLS client is built in); use http://")
+        guard let endpoint = Endpoint(url) else { throw Failure(description: "not an http:// or https:// URL") }
+        var tls: NIOSSLContext?
+        if endpoint.tls {
+            guard let tlsContext else { throw Failure(description: tlsProblem ?? "no TLS context") }
+            tls = tlsContext
         }
-        guard let endpoint = Endpoint(url) else { throw Failure(description: "not an http:// URL") }
         let eventLoop = group.next()
         let promise = eventLoop.makePromise(of: Response.self)
         let channel: any Channel
         do {
-            channel = try await Self.connect(endpoint, on: eventLoop, timeout: timeout, promise: promise)
+            channel = try await Self.connect(endpoint, tls: tls, on: eventLoop, timeout: timeout, promise: promise)
         } catch {
             // NIO traps on a promise dropped unfulfilled (debug builds): settle it first.
             promise.fail(error)
@@ -120,12 +152,19 @@ struct TriggerHTTPClient: Sendable {
     }
 
     private static func connect(
-        _ endpoint: Endpoint, on eventLoop: any EventLoop, timeout: Double, promise: EventLoopPromise<Response>
+        _ endpoint: Endpoint, tls: NIOSSLContext?, on eventLoop: any EventLoop, timeout: Double,
+        promise: EventLoopPromise<Response>
     ) async throws -> any Channel {
         try await ClientBootstrap(group: eventLoop)
             .connectTimeout(.milliseconds(Int64(min(timeout, 10) * 1000)))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        // SNI only for names; an IP address is checked against the certificate's IP SANs.
+                        let isAddress = (try? SocketAddress(ipAddress: endpoint.host, port: 0)) != nil
+                        try channel.pipeline.syncOperations.addHandler(
+                            NIOSSLClientHandler(context: tls, serverHostname: isAddress ? nil : endpoint.host))
+                    }
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
                     try channel.pipeline.syncOperations.addHandler(ResponseCollector(promise: promise))
                 }
