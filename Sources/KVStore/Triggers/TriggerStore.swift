@@ -32,9 +32,10 @@ public struct TriggerShard: Sendable, Equatable {
 /// - `kv_trigger_checkpoints(uuid, stream_id, shard, after_seq, finished)`: per mapping and shard,
 ///   the last acknowledged sequence number, and 1 once a closed shard has been read to its end.
 extension KVEngine {
-    /// Creates the trigger tables if they are missing (idempotent).
+    /// Creates the trigger tables if they are missing (idempotent). Allowed on a full disk
+    /// (where the server must still start): once the tables exist this writes nothing.
     public func prepareTriggerStore() async throws {
-        try await database.write { connection in
+        try await database.write(.freesSpace) { connection in
             try connection.execute(
                 """
                 CREATE TABLE IF NOT EXISTS kv_trigger_mappings (
