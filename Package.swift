@@ -42,6 +42,12 @@ let package = Package(
         ),
         // zlib: gzip/deflate request and response bodies (Sources/KVServer/HTTP/Compression) and the
         // gzip files of table exports and imports (the system library, as SQLite).
+        // libyaml, for the server's YAML triggers file (Yams would link Foundation into kvserver).
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
         .systemLibrary(
             name: "CZlib",
             pkgConfig: "zlib",
@@ -61,6 +67,7 @@ let package = Package(
             dependencies: [
                 "KVStore",
                 "CZlib",
+                "CYAML",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -68,8 +75,6 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                // The triggers file may be YAML (Sources/KVServer/Triggers/TriggersFile.swift).
-                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: hotPath
         ),

@@ -7,6 +7,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// A minimal HTTP/1.1 client for trigger deliveries: one POST per connection, a deadline for
 /// the whole exchange; http:// and https:// (the server's swift-nio-ssl, certificates verified
@@ -75,23 +76,15 @@ struct TriggerHTTPClient: Sendable {
     let group: any EventLoopGroup
     /// Seconds for connect + request + response.
     var timeout: Double = 60
-    /// For https:// targets; nil when it could not be made (then they fail with `tlsProblem`).
-    let tlsContext: NIOSSLContext?
-    let tlsProblem: String?
+    /// For https:// targets, made on first use: loading the trusted roots parses every
+    /// certificate of the system store (measured: a sixth of the server's start-up time).
+    let tls: LazyTLSContext
 
     /// - Parameter caBundle: a PEM file of trusted roots (`AWS_CA_BUNDLE`) instead of the system's.
     init(group: any EventLoopGroup, timeout: Double = 60, caBundle: String? = nil) {
         self.group = group
         self.timeout = timeout
-        var configuration = TLSConfiguration.makeClientConfiguration()
-        if let caBundle { configuration.trustRoots = .file(caBundle) }
-        do {
-            tlsContext = try NIOSSLContext(configuration: configuration)
-            tlsProblem = nil
-        } catch {
-            tlsContext = nil
-            tlsProblem = "cannot set up TLS for https:// targets (\(caBundle.map { "CA bundle \($0)" } ?? "system roots"))"
-        }
+        self.tls = LazyTLSContext(caBundle: caBundle)
     }
 
     /// POSTs `body` as JSON; with `signer`, the request is SigV4-signed (the Lambda Invoke API).
@@ -99,11 +92,7 @@ struct TriggerHTTPClient: Sendable {
         async throws -> Response
     {
         guard let endpoint = Endpoint(url) else { throw Failure(description: "not an http:// or https:// URL") }
-        var tls: NIOSSLContext?
-        if endpoint.tls {
-            guard let tlsContext else { throw Failure(description: tlsProblem ?? "no TLS context") }
-            tls = tlsContext
-        }
+        let tls = endpoint.tls ? try self.tls.context() : nil
         let eventLoop = group.next()
         let promise = eventLoop.makePromise(of: Response.self)
         let channel: any Channel
@@ -170,6 +159,35 @@ struct TriggerHTTPClient: Sendable {
                 }
             }
             .connect(host: endpoint.host, port: endpoint.port).get()
+    }
+}
+
+/// The client TLS context, made once on first use (certificates verified: fails closed).
+final class LazyTLSContext: Sendable {
+    private let caBundle: String?
+    private let made = Mutex<Result<NIOSSLContext, TriggerHTTPClient.Failure>?>(nil)
+
+    init(caBundle: String?) {
+        self.caBundle = caBundle
+    }
+
+    func context() throws(TriggerHTTPClient.Failure) -> NIOSSLContext {
+        let result = made.withLock { made in
+            if let made { return made }
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            if let caBundle { configuration.trustRoots = .file(caBundle) }
+            let result: Result<NIOSSLContext, TriggerHTTPClient.Failure>
+            do {
+                result = .success(try NIOSSLContext(configuration: configuration))
+            } catch {
+                result = .failure(
+                    TriggerHTTPClient.Failure(
+                        description: "cannot set up TLS for https:// targets (\(caBundle.map { "CA bundle \($0)" } ?? "system roots"))"))
+            }
+            made = result
+            return result
+        }
+        return try result.get()
     }
 }
 

@@ -4,7 +4,6 @@ import FoundationEssentials
 import Foundation
 #endif
 import KVStore
-import Yams
 
 /// The triggers file (`kvserver --triggers FILE`), JSON or YAML:
 ///
@@ -23,13 +22,18 @@ enum TriggersFile {
 
     /// Parses the file's text; throws a message naming what is wrong.
     static func parse(_ text: String) throws(MappingError) -> [Entry] {
-        let loaded: Any?
-        do {
-            loaded = try Yams.load(yaml: text)
-        } catch {
-            throw .invalid("The triggers file is neither JSON nor YAML.")
+        // JSON is YAML too; a JSON file is read by the server's own JSON parser first.
+        let root: JSONValue
+        if let parsed = try? JSONParser.parse(Array(text.utf8)) {
+            root = parsed
+        } else {
+            do {
+                root = try YAMLDocument.parse(text)
+            } catch {
+                throw .invalid("The triggers file is neither JSON nor YAML: \(error.message).")
+            }
         }
-        guard let root = loaded.map(json), case .object(let top) = root else {
+        guard case .object(let top) = root else {
             throw .invalid("The triggers file must hold an object with EventSourceMappings.")
         }
         guard let list = top["EventSourceMappings"] else { return [] }
@@ -86,20 +90,4 @@ enum TriggersFile {
         return groups.map { String(hex[$0]) }.joined(separator: "-")
     }
 
-    /// Yams' values as JSON.
-    static func json(_ value: Any) -> JSONValue {
-        switch value {
-        case let text as String: return .string(text)
-        case let flag as Bool: return .bool(flag)
-        case let number as Int: return .number(String(number))
-        case let number as Double: return .number(String(number))
-        case let list as [Any]: return .array(list.map(json))
-        case let object as [String: Any]: return .object(object.mapValues(json))
-        case let object as [AnyHashable: Any]:
-            var fields: [String: JSONValue] = [:]
-            for (key, item) in object { fields[String(describing: key)] = json(item) }
-            return .object(fields)
-        default: return .null
-        }
-    }
 }
