@@ -115,16 +115,19 @@ import Testing
     }
 
     @Test(arguments: [
-        ("http://127.0.0.1:9000/events?x=1", "127.0.0.1", 9000, "/events?x=1"),
-        ("http://example.test", "example.test", 80, "/"),
-        ("http://[::1]:81/a", "::1", 81, "/a"),
+        ("http://127.0.0.1:9000/events?x=1", "127.0.0.1", 9000, "/events?x=1", false, "127.0.0.1:9000"),
+        ("http://example.test", "example.test", 80, "/", false, "example.test"),
+        ("http://[::1]:81/a", "::1", 81, "/a", false, "[::1]:81"),
+        ("https://x/", "x", 443, "/", true, "x"),
+        ("HTTPS://x:8443/f", "x", 8443, "/f", true, "x:8443"),
     ])
-    func endpoints(url: String, host: String, port: Int, path: String) throws {
+    func endpoints(url: String, host: String, port: Int, path: String, tls: Bool, hostHeader: String) throws {
         let endpoint = try #require(TriggerHTTPClient.Endpoint(url))
         #expect(endpoint.host == host && endpoint.port == port && endpoint.path == path)
+        #expect(endpoint.tls == tls && endpoint.hostHeader == hostHeader)
     }
 
-    @Test(arguments: ["https://x/", "ftp://x", "http://:80/", "http://h:99999/"])
+    @Test(arguments: ["ftp://x", "http://:80/", "http://h:99999/", "https://:443/"])
     func rejectedEndpoints(url: String) {
         #expect(TriggerHTTPClient.Endpoint(url) == nil)
     }
