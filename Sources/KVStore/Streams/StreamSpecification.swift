@@ -51,7 +51,7 @@ enum StreamLifecycle {
     static func label(for time: Double) -> String {
         let millis = Int64((time * 1000).rounded())
         let (daysSinceEpoch, millisOfDay) = millis.quotientAndRemainder(dividingBy: 86_400_000)
-        let civil = CivilDate(daysSinceEpoch: daysSinceEpoch)
+        let civil = CivilDate.date(days: daysSinceEpoch)
         func pad(_ value: Int64, _ width: Int) -> String {
             let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text
@@ -59,25 +59,6 @@ enum StreamLifecycle {
         let hours = millisOfDay / 3_600_000
         let minutes = millisOfDay / 60_000 % 60
         let seconds = millisOfDay / 1000 % 60
-        return "\(pad(civil.year, 4))-\(pad(civil.month, 2))-\(pad(civil.day, 2))T\(pad(hours, 2)):\(pad(minutes, 2)):\(pad(seconds, 2)).\(pad(millisOfDay % 1000, 3))"
-    }
-}
-
-/// A proleptic Gregorian date from days since 1970-01-01 (Howard Hinnant's civil-from-days algorithm).
-struct CivilDate {
-    var year: Int64
-    var month: Int64
-    var day: Int64
-
-    init(daysSinceEpoch: Int64) {
-        let z = daysSinceEpoch + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthPrime = (5 * dayOfYear + 2) / 153
-        day = dayOfYear - (153 * monthPrime + 2) / 5 + 1
-        month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9
-        year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return "\(pad(Int64(civil.year), 4))-\(pad(Int64(civil.month), 2))-\(pad(Int64(civil.day), 2))T\(pad(hours, 2)):\(pad(minutes, 2)):\(pad(seconds, 2)).\(pad(millisOfDay % 1000, 3))"
     }
 }

@@ -1,3 +1,5 @@
+import KVStore
+
 /// Numbers and dates as IAM's `Numeric*` and `Date*` operators read them.
 enum IAMValueParsing {
     /// A decimal number (`10`, `-2.5`, `1e3`); nil for anything else (no `nan`, `inf`, hex).
@@ -35,7 +37,7 @@ enum IAMValueParsing {
         guard let year = digits(4), expect(UInt8(ascii: "-")), let month = digits(2), expect(UInt8(ascii: "-")),
             let day = digits(2), (1...12).contains(month), (1...31).contains(day)
         else { return nil }
-        var seconds = Double(daysFromCivil(year: year, month: month, day: day)) * 86_400
+        var seconds = Double(CivilDate.days(year: year, month: month, day: day)) * 86_400
         if index == scalars.count { return seconds }
         guard expect(UInt8(ascii: "T")) || expect(UInt8(ascii: "t")), let hour = digits(2), hour < 24,
             expect(UInt8(ascii: ":")), let minute = digits(2), minute < 60
@@ -69,13 +71,7 @@ enum IAMValueParsing {
 
     /// `aws:CurrentTime` as IAM puts it in the request context: `2026-12-06T15:41:57Z`.
     static func iso8601(_ epochSeconds: Double) -> String {
-        let total = wholeSeconds(epochSeconds)
-        let days = total >= 0 ? total / 86_400 : (total - 86_399) / 86_400
-        let secondsOfDay = total - days * 86_400
-        let (year, month, day) = civilFromDays(days)
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let yearText = String(repeating: "0", count: max(0, 4 - String(year).count)) + String(year)
-        return "\(yearText)-\(two(month))-\(two(day))T\(two(secondsOfDay / 3600)):\(two(secondsOfDay % 3600 / 60)):\(two(secondsOfDay % 60))Z"
+        UTCTimestamp.extended(Int64(wholeSeconds(epochSeconds)))
     }
 
     /// Whole seconds, clamped to years 0001..9999 (a clock is never outside; this keeps the
@@ -87,26 +83,4 @@ enum IAMValueParsing {
 
     /// `aws:EpochTime`: whole seconds since 1970.
     static func epochText(_ seconds: Double) -> String { String(wholeSeconds(seconds)) }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
 }

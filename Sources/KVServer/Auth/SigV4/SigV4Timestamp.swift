@@ -1,5 +1,7 @@
+import KVStore
+
 /// UTC timestamps as SigV4 and the auth file write them, converted without Foundation
-/// (civil-date arithmetic after Howard Hinnant's `days_from_civil`).
+/// (`CivilDate`).
 public enum UTCTimestamp {
     /// Parses `20150830T123600Z` (ISO 8601 basic format, as `X-Amz-Date`); nil if malformed.
     public static func parseBasic(_ text: Substring) -> Int64? {
@@ -48,7 +50,7 @@ public enum UTCTimestamp {
         guard (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day), (0...23).contains(hour),
             (0...59).contains(minute), (0...60).contains(second)
         else { return nil }
-        let days = daysFromCivil(year: year, month: month, day: day)
+        let days = CivilDate.days(year: year, month: month, day: day)
         return days * 86_400 + Int64(hour * 3600 + minute * 60 + second)
     }
 
@@ -60,31 +62,11 @@ public enum UTCTimestamp {
         }
     }
 
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int64 {
-        let y = Int64(month <= 2 ? year - 1 : year)
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let m = Int64(month)
-        let dayOfYear = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + Int64(day) - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
     static func components(_ seconds: Int64) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let rest = seconds - days * 86_400
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return (
-            Int(year), Int(month), Int(day), Int(rest / 3600), Int(rest % 3600 / 60), Int(rest % 60)
-        )
+        let (year, month, day) = CivilDate.date(days: days)
+        return (year, month, day, Int(rest / 3600), Int(rest % 3600 / 60), Int(rest % 60))
     }
 
     static func number(_ bytes: [UInt8], _ start: Int, _ count: Int) -> Int? {
