@@ -161,6 +161,7 @@ let package = Package(
             name: "KVServerTests",
             dependencies: [
                 "KVServer", "KVStore", "KVFuzzTargets",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

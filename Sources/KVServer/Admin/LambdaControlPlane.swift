@@ -28,19 +28,30 @@ public struct LambdaControlPlane: Sendable {
 
     /// The REST route to add to the server's router.
     public var route: RESTRoute {
-        RESTRoute(prefix: Self.prefix, operation: Self.operation) { request in await self.handle(request) }
+        RESTRoute(prefix: Self.prefix, service: "lambda", authorization: Self.authorization) { request in
+            await self.handle(request)
+        }
     }
 
-    /// The Lambda operation of a request (`CreateEventSourceMapping`...), for authorization.
+    /// The Lambda operation of a request (`CreateEventSourceMapping`...).
     @Sendable static func operation(_ method: HTTPMethod, _ path: String) -> String {
-        let hasID = path.count > prefix.count + 1
-        switch (method, hasID) {
-        case (.POST, false): return "CreateEventSourceMapping"
-        case (.GET, false): return "ListEventSourceMappings"
-        case (.GET, true): return "GetEventSourceMapping"
-        case (.PUT, true): return "UpdateEventSourceMapping"
-        case (.DELETE, true): return "DeleteEventSourceMapping"
-        default: return "UnknownEventSourceMappingOperation"
+        authorization(method, path).action
+    }
+
+    /// What IAM checks: `lambda:CreateEventSourceMapping` and `lambda:ListEventSourceMappings`
+    /// on `*`, the others on the mapping's ARN (`event-source-mapping:UUID`), as Lambda's
+    /// Service Authorization Reference lists them.
+    /// See https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html
+    @Sendable static func authorization(_ method: HTTPMethod, _ path: String) -> RESTAuthorization {
+        let id = path.utf8.count > prefix.utf8.count + 1 ? String(path.dropFirst(prefix.count + 1)) : nil
+        let mapping = id.map { "event-source-mapping:" + $0 }
+        switch (method, id != nil) {
+        case (.POST, false): return RESTAuthorization(action: "CreateEventSourceMapping")
+        case (.GET, false): return RESTAuthorization(action: "ListEventSourceMappings")
+        case (.GET, true): return RESTAuthorization(action: "GetEventSourceMapping", resource: mapping)
+        case (.PUT, true): return RESTAuthorization(action: "UpdateEventSourceMapping", resource: mapping)
+        case (.DELETE, true): return RESTAuthorization(action: "DeleteEventSourceMapping", resource: mapping)
+        default: return RESTAuthorization(action: "UnknownEventSourceMappingOperation")
         }
     }
 

@@ -8,12 +8,16 @@ public struct AuthenticationRequest: Sendable {
     public var uri: String
     public var headers: HTTPHeaders
     public var body: ByteBuffer
+    /// The service the credential scope must name: `dynamodb` for the DynamoDB and Streams
+    /// APIs, the route's own for REST routes (`lambda`).
+    public var service: String
 
-    public init(method: HTTPMethod, uri: String, headers: HTTPHeaders, body: ByteBuffer) {
+    public init(method: HTTPMethod, uri: String, headers: HTTPHeaders, body: ByteBuffer, service: String = "dynamodb") {
         self.method = method
         self.uri = uri
         self.headers = headers
         self.body = body
+        self.service = service
     }
 
     /// Whether the query string has a parameter named exactly `name`.

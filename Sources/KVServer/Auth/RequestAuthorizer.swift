@@ -47,11 +47,18 @@ public struct AuthorizationInput: Sendable {
     public var secureTransport: Bool
     /// `aws:CurrentTime`, seconds since 1970.
     public var currentTime: Double
+    /// The IAM service the action belongs to: `dynamodb`, or a REST route's (`lambda`).
+    public var service: String
+    /// For other services than `dynamodb`: the resource ARN IAM checks (nil: `*`).
+    public var resource: String?
 
     public init(
         identity: AuthenticatedIdentity, operation: String, isStreamsAPI: Bool, request: JSONValue,
-        body: ByteBuffer, region: String, sourceIP: String?, secureTransport: Bool, currentTime: Double
+        body: ByteBuffer, region: String, sourceIP: String?, secureTransport: Bool, currentTime: Double,
+        service: String = "dynamodb", resource: String? = nil
     ) {
+        self.service = service
+        self.resource = resource
         self.identity = identity
         self.operation = operation
         self.isStreamsAPI = isStreamsAPI

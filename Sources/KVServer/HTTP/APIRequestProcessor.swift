@@ -109,7 +109,7 @@ public struct APIRequestProcessor: Sendable {
     ) -> Decision {
         // DynamoDB's own requests are `POST /`; only other paths look for a REST route.
         if head.uri.utf8.count > 1, !router.restRoutes.isEmpty,
-            let decision = decideREST(head: head, body: body, connection: connection)
+            let decision = decideREST(head: head, body: body, connection: connection, requestID: requestID)
         {
             return decision
         }
@@ -221,28 +221,41 @@ public struct APIRequestProcessor: Sendable {
     }
 
     /// A request to one of the router's REST paths (Lambda's control plane): authenticated like
-    /// every request and, when signatures are verified, authorized (failing closed) with the
-    /// route's operation name, then handed to its route with the body as bytes.
-    func decideREST(head: HTTPRequestHead, body: ByteBuffer, connection: ConnectionInfo) -> Decision? {
+    /// every request, for the route's service, and, when signatures are verified, authorized
+    /// (failing closed) as `SERVICE:ACTION` on the resource the route names; audited with the
+    /// service as `eventSource`; then handed to its route with the body as bytes.
+    func decideREST(head: HTTPRequestHead, body: ByteBuffer, connection: ConnectionInfo, requestID: String) -> Decision? {
         guard let route = router.restRoutes.first(where: { head.uri.hasPrefix($0.prefix) }) else { return nil }
         var context = RequestContext(authorization: head.headers.first(name: "authorization"))
         context.host = head.headers.first(name: "host")
         let (path, query) = RESTRoute.split(head.uri)
+        let operation = route.authorization(head.method, path)
+        var audit = auditLog.map { _ in
+            AuditEvent.start(
+                service: route.service, operation: operation.action, head: head, context: context,
+                connection: connection, requestID: requestID, time: clock())
+        }
         do throws(WireError) {
             let authentication = try authenticator.authenticate(
-                AuthenticationRequest(method: head.method, uri: head.uri, headers: head.headers, body: body))
+                AuthenticationRequest(
+                    method: head.method, uri: head.uri, headers: head.headers, body: body, service: route.service))
             if let authentication {
                 context.region = authentication.region
                 context.accessKeyID = authentication.identity.accessKeyID
+                audit?.identify(authentication.identity, region: authentication.region)
                 guard let authorizer else { throw WireError.accessDeniedNoAuthorizer }
+                let resource = operation.resource.map {
+                    "arn:aws:\(route.service):\(authentication.region):\(authentication.identity.accountID):\($0)"
+                }
                 try authorizer.authorize(
                     AuthorizationInput(
-                        identity: authentication.identity, operation: route.operation(head.method, path),
-                        isStreamsAPI: false, request: .object([:]), body: body, region: authentication.region,
-                        sourceIP: connection.remoteIP, secureTransport: connection.isSecure, currentTime: clock()))
+                        identity: authentication.identity, operation: operation.action, isStreamsAPI: false,
+                        request: .object([:]), body: body, region: authentication.region,
+                        sourceIP: connection.remoteIP, secureTransport: connection.isSecure, currentTime: clock(),
+                        service: route.service, resource: resource))
             }
         } catch {
-            return .respond(APIResponse(error: error, contentType: Self.plainJSON))
+            return respond(error, contentType: Self.plainJSON, audit: audit)
         }
         let request = RESTRequest(
             method: head.method, path: path, query: query, body: Array(body.readableBytesView), context: context)
@@ -250,13 +263,13 @@ public struct APIRequestProcessor: Sendable {
         return .call(
             Call(
                 target: "REST " + path, handler: { _, _ in .null }, inlineHandler: nil, input: .null,
-                contentType: Self.plainJSON, context: context, audit: nil, rest: { await handler(request) }))
+                contentType: Self.plainJSON, context: context, audit: audit, rest: { await handler(request) }))
     }
 
     /// `GetItem` of `DynamoDB_20120810.GetItem`.
     static func operationName(_ target: String) -> String {
-        guard let dot = target.lastIndex(of: ".") else { return target }
-        return String(target[target.index(after: dot)...])
+        guard let dot = target.utf8.lastIndex(of: UInt8(ascii: ".")) else { return target }
+        return String(Substring(target.utf8[target.utf8.index(after: dot)...]))
     }
 
     /// An error answer decided before the handler, audited when there is a log.
@@ -278,7 +291,7 @@ public struct APIRequestProcessor: Sendable {
     /// Runs the handler and encodes its answer. Never throws: `KVError`s become wire errors,
     /// anything else becomes a logged 500 InternalServerError.
     public func run(_ call: Call, requestID: String) async -> APIResponse {
-        if let rest = call.rest { return await rest() }
+        if let rest = call.rest { return audited(await rest(), call) }
         do {
             return audited(encode(try await call.handler(call.input, call.context), call), call)
         } catch {

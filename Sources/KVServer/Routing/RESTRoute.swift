@@ -15,20 +15,50 @@ public struct RESTRequest: Sendable {
 /// Answers REST requests under one path prefix.
 public typealias RESTHandler = @Sendable (RESTRequest) async -> APIResponse
 
+/// What IAM checks for one REST request: `SERVICE:ACTION` on a resource.
+public struct RESTAuthorization: Sendable, Equatable {
+    /// The action name without the service prefix (`CreateEventSourceMapping`).
+    public var action: String
+    /// The resource part of the ARN (`event-source-mapping:UUID`), completed with the route's
+    /// service, the request's region and the caller's account; nil for actions IAM checks on `*`.
+    public var resource: String?
+
+    public init(action: String, resource: String? = nil) {
+        self.action = action
+        self.resource = resource
+    }
+}
+
 /// A REST route: every request whose path starts with `prefix` goes to `handler`.
 public struct RESTRoute: Sendable {
     public var prefix: String
     public var handler: RESTHandler
-    /// The operation a request names (method and path), for authorization: an IAM policy
-    /// must allow it when signatures are verified.
-    public var operation: @Sendable (HTTPMethod, String) -> String
+    /// The service its requests are signed for and its actions are named in (`lambda` for
+    /// Lambda's control plane: boto3's `lambda` client signs with it, and IAM policies name
+    /// `lambda:CreateEventSourceMapping`); `dynamodb` for the server's own paths.
+    public var service: String
+    /// What a request (method and path) needs from IAM when signatures are verified.
+    public var authorization: @Sendable (HTTPMethod, String) -> RESTAuthorization
 
+    public init(
+        prefix: String, service: String,
+        authorization: @escaping @Sendable (HTTPMethod, String) -> RESTAuthorization,
+        handler: @escaping RESTHandler
+    ) {
+        self.prefix = prefix
+        self.service = service
+        self.authorization = authorization
+        self.handler = handler
+    }
+
+    /// A route of the server's own (signed as `dynamodb`), whose operations IAM checks as
+    /// `dynamodb:<operation>` on `*`.
     public init(
         prefix: String, operation: @escaping @Sendable (HTTPMethod, String) -> String, handler: @escaping RESTHandler
     ) {
-        self.prefix = prefix
-        self.operation = operation
-        self.handler = handler
+        self.init(
+            prefix: prefix, service: "dynamodb", authorization: { RESTAuthorization(action: operation($0, $1)) },
+            handler: handler)
     }
 
     /// Splits `/path?a=1&b=2` into the path and its decoded parameters.

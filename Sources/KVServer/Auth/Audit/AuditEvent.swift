@@ -22,6 +22,24 @@ public struct AuditEvent: Sendable {
     public var errorCode: String?
     public var errorMessage: String?
     public var isSecure: Bool
+    /// CloudTrail's `eventSource`: `dynamodb.amazonaws.com`, or a REST route's service
+    /// (`lambda.amazonaws.com`).
+    public var eventSource: String = "dynamodb.amazonaws.com"
+
+    /// A REST route's request (Lambda's control plane): no request parameters are recorded
+    /// (function names and mapping ids are in the path, and bodies may hold filter patterns).
+    static func start(
+        service: String, operation: String, head: HTTPRequestHead, context: RequestContext,
+        connection: ConnectionInfo, requestID: String, time: Double
+    ) -> AuditEvent {
+        var event = AuditEvent(
+            eventTime: time, eventName: operation, awsRegion: context.region, sourceIPAddress: connection.remoteIP,
+            userAgent: head.headers.first(name: "user-agent"), accessKeyID: context.accessKeyID, identity: nil,
+            requestParameters: [:], tableNames: [], requestID: requestID, errorCode: nil, errorMessage: nil,
+            isSecure: connection.isSecure)
+        event.eventSource = service + ".amazonaws.com"
+        return event
+    }
 
     static func start(
         target: String, head: HTTPRequestHead, input: JSONValue?, body: ByteBuffer, context: RequestContext,
@@ -57,10 +75,15 @@ public struct AuditEvent: Sendable {
     }
 
     func finished(response: APIResponse) -> AuditEvent {
-        guard response.status != 200 else { return self }
+        // Lambda's control plane answers 201, 202 and 204 as well.
+        guard !(200..<300).contains(response.status) else { return self }
         var event = self
-        // The error's name from the body's `__type` (the handler's answer is already bytes).
-        if case .object(let fields)? = try? JSONParser.parse(response.body), case .string(let type)? = fields["__type"] {
+        // The error's name from the body's `__type`, or the `x-amzn-ErrorType` header of REST
+        // answers (the handler's answer is already bytes).
+        let fields: [String: JSONValue]
+        if case .object(let object)? = try? JSONParser.parse(response.body) { fields = object } else { fields = [:] }
+        let headerType = response.extraHeaders.first { $0.0.lowercased() == "x-amzn-errortype" }?.1
+        if let type = fields["__type"].flatMap({ if case .string(let text) = $0 { text } else { nil } }) ?? headerType {
             let name = type.split(separator: "#").last.map(String.init) ?? type
             event.errorCode = name
             if Self.safeMessageErrors.contains(name) {
@@ -85,6 +108,7 @@ public struct AuditEvent: Sendable {
         "DescribeTimeToLive", "DescribeLimits", "DescribeEndpoints", "ListTagsOfResource",
         "DescribeContinuousBackups", "DescribeStream", "GetRecords", "GetShardIterator", "ListStreams",
         "ListBackups", "DescribeBackup", "ListGlobalTables", "DescribeGlobalTable",
+        "ListEventSourceMappings", "GetEventSourceMapping",
     ]
 
     /// The record as one line of JSON (with the trailing newline).
@@ -113,7 +137,7 @@ public struct AuditEvent: Sendable {
             "eventVersion": .string("1.08"),
             "eventType": .string("AwsApiCall"),
             "eventTime": .string(UTCTimestamp.extended(Int64(eventTime.rounded(.down)))),
-            "eventSource": .string("dynamodb.amazonaws.com"),
+            "eventSource": .string(eventSource),
             "eventName": .string(eventName),
             "awsRegion": .string(awsRegion),
             "userIdentity": .object(identityFields),

@@ -23,10 +23,15 @@ import NIOCore
 /// and https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/api-permissions-reference.html
 public enum DynamoDBAuthorizationMapping {
     /// Every authorization `input` needs, in the order the request names them.
-    /// - Parameter dynamoDBKeys: whether to read the `dynamodb:` condition keys from the request;
-    ///   the authorizer skips them when no policy of the caller mentions one.
+    /// - Parameters:
+    ///   - dynamoDBKeys: whether to read the `dynamodb:` condition keys from the request;
+    ///     the authorizer skips them when no policy of the caller mentions one.
+    ///   - requestContext: whether to build the request context at all; the authorizer skips it
+    ///     when no policy of the caller has a condition or a policy variable in a `Resource`
+    ///     (then the requests carry an empty context, which nothing reads).
     public static func requests(
-        for input: AuthorizationInput, catalog: IAMResourceCatalog = .none, dynamoDBKeys: Bool = true
+        for input: AuthorizationInput, catalog: IAMResourceCatalog = .none, dynamoDBKeys: Bool = true,
+        requestContext: Bool = true
     ) -> [IAMRequest] {
         var body = input.request
         if case .null = body, input.body.readableBytes > 0 {
@@ -38,6 +43,12 @@ public enum DynamoDBAuthorizationMapping {
         let fields: [String: JSONValue]
         if case .object(let object) = body { fields = object } else { fields = [:] }
         let arns = DynamoDBResourceARN(region: input.region, account: input.identity.accountID)
+        guard requestContext else {
+            let reader = DynamoDBConditionKeyReader(catalog: catalog, enabled: false)
+            return checks(
+                operation: input.operation, isStreamsAPI: input.isStreamsAPI, fields: fields, arns: arns, reader: reader
+            ).map { IAMRequest(action: "dynamodb:" + $0.action, resource: $0.resource) }
+        }
         var base = globalContext(for: input, fields: fields)
         if base["dynamodb:ReturnConsumedCapacity"] == nil, operationsWithCapacity.contains(input.operation) {
             // Like Select and ReturnValues, the parameter "always has a value": NONE unless given.

@@ -39,10 +39,10 @@ struct DynamoDBConditionKeys: Sendable, Equatable {
 
     var context: IAMContext {
         var context = IAMContext()
-        context["dynamodb:LeadingKeys"] = leadingKeys
-        context["dynamodb:Attributes"] = attributes
-        context.set("dynamodb:Select", select)
-        context.set("dynamodb:ReturnValues", returnValues)
+        if let leadingKeys { context["dynamodb:LeadingKeys"] = leadingKeys }
+        if let attributes { context["dynamodb:Attributes"] = attributes }
+        if let select { context.set("dynamodb:Select", select) }
+        if let returnValues { context.set("dynamodb:ReturnValues", returnValues) }
         return context
     }
 

@@ -5,8 +5,14 @@
 struct DynamoDBResourceARN: Sendable {
     let region: String
     let account: String
+    /// `arn:aws:dynamodb:REGION:ACCOUNT:`, built once per request.
+    let prefix: String
 
-    var prefix: String { "arn:aws:dynamodb:\(region):\(account):" }
+    init(region: String, account: String) {
+        self.region = region
+        self.account = account
+        prefix = "arn:aws:dynamodb:" + region + ":" + account + ":"
+    }
 
     func table(_ name: String) -> String { prefix + "table/" + name }
     func index(_ name: String, table: String) -> String { prefix + "table/\(table)/index/\(name)" }

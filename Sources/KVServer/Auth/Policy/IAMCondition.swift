@@ -56,8 +56,8 @@ struct IAMCondition: Sendable {
             let patterns = values.compactMap { $0.pattern(in: context) }
             return { value in patterns.contains { $0.matches(value) } }
         case .arnLike, .arnNotLike:
-            let patterns = values.compactMap { $0.pattern(in: context) }
-            return { value in patterns.contains { ARNPattern.matches($0, value) } }
+            let patterns = values.compactMap { $0.pattern(in: context) }.map(ARNPattern.init)
+            return { value in patterns.contains { $0.matches(value) } }
         case .ipAddress, .notIpAddress:
             let ranges = values.compactMap { $0.resolve(in: context).flatMap(IPAddressRange.init) }
             return { value in ranges.contains { $0.contains(value) } }

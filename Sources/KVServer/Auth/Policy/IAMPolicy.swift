@@ -26,6 +26,14 @@ public struct IAMPolicy: Sendable {
         }
     }
 
+    /// Whether any statement reads the request context (a condition, or a policy variable in a
+    /// `Resource`): only then does authorization build it (`aws:CurrentTime`, `aws:SourceIp`, ...).
+    public var usesRequestContext: Bool {
+        statements.contains { statement in
+            !statement.conditions.isEmpty || statement.resources.contains { !$0.isConstant }
+        }
+    }
+
     /// Whether a condition or policy variable names a `dynamodb:` key (LeadingKeys, Attributes,
     /// Select, ...): only then does authorization read those keys out of the request.
     public var mentionsDynamoDBKeys: Bool {

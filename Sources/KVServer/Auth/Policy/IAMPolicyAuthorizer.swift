@@ -16,13 +16,24 @@ public struct IAMPolicyAuthorizer: RequestAuthorizer {
 
     public func authorize(_ input: AuthorizationInput) throws(WireError) {
         let policies = input.identity.policies
-        let requests = DynamoDBAuthorizationMapping.requests(
-            for: input, catalog: catalog, dynamoDBKeys: policies.contains { $0.mentionsDynamoDBKeys })
-        let fallback = [IAMRequest(action: "dynamodb:" + input.operation, resource: "*")]
-        let (decision, request) = IAMPolicyEvaluator.evaluate(
-            policies: policies, requests: requests.isEmpty ? fallback : requests)
+        let requests: [IAMRequest]
+        if input.service == "dynamodb" {
+            requests = DynamoDBAuthorizationMapping.requests(
+                for: input, catalog: catalog, dynamoDBKeys: policies.contains { $0.mentionsDynamoDBKeys },
+                requestContext: policies.contains { $0.usesRequestContext })
+        } else {
+            // Another service's action on the resource its route names (Lambda's event source
+            // mappings), with the global condition keys only.
+            requests = [
+                IAMRequest(
+                    action: input.service + ":" + input.operation, resource: input.resource ?? "*",
+                    context: DynamoDBAuthorizationMapping.globalContext(for: input))
+            ]
+        }
+        let checked = requests.isEmpty ? [IAMRequest(action: "dynamodb:" + input.operation, resource: "*")] : requests
+        let (decision, request) = IAMPolicyEvaluator.evaluate(policies: policies, requests: checked)
         guard !decision.isAllowed else { return }
-        let denied = request ?? fallback[0]
+        let denied = request ?? checked[0]
         throw WireError(KVError(.accessDenied, Self.message(arn: input.identity.arn, request: denied, decision: decision)))
     }
 

@@ -26,8 +26,9 @@ public struct IAMStatement: Sendable {
     /// value matches nothing (so it neither grants under `Resource` nor exempts under `NotResource`).
     func matches(resource: String, context: IAMContext) -> Bool {
         let matched = resources.contains { entry in
+            if let constant = entry.constantARN { return constant.matches(resource) }
             guard let pattern = entry.pattern(in: context) else { return false }
-            return ARNPattern.matches(pattern, resource)
+            return ARNPattern(pattern).matches(resource)
         }
         return matched != resourcesNegated
     }

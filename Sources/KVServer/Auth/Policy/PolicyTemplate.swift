@@ -16,6 +16,16 @@ struct PolicyTemplate: Sendable, Hashable {
 
     let parts: [Part]
     let raw: String
+    /// The ARN pattern of a template without variables, compiled once (a `Resource` entry is
+    /// matched against every request).
+    let constantARN: ARNPattern?
+
+    init(parts: [Part], raw: String) {
+        self.parts = parts
+        self.raw = raw
+        let constant = !parts.contains { if case .variable = $0 { true } else { false } }
+        constantARN = constant ? Self.pattern(of: parts, in: IAMContext(), caseInsensitive: false).map(ARNPattern.init) : nil
+    }
 
     var isConstant: Bool { !parts.contains { if case .variable = $0 { true } else { false } } }
 
@@ -82,6 +92,10 @@ struct PolicyTemplate: Sendable, Hashable {
     /// A wildcard pattern of the text, with variable values (and `${*}` escapes) as literal text;
     /// nil when a variable has no value.
     func pattern(in context: IAMContext, caseInsensitive: Bool = false) -> WildcardPattern? {
+        Self.pattern(of: parts, in: context, caseInsensitive: caseInsensitive)
+    }
+
+    private static func pattern(of parts: [Part], in context: IAMContext, caseInsensitive: Bool) -> WildcardPattern? {
         var pattern = WildcardPattern(caseInsensitive: caseInsensitive)
         for part in parts {
             switch part {

@@ -47,14 +47,30 @@ struct WildcardPattern: Sendable, Hashable {
 
     /// Whether `text` matches the whole pattern. Greedy with one backtrack point (the last `*`),
     /// so a hostile value cannot make it exponential: O(pattern x text) at worst.
-    func matches(_ text: String) -> Bool {
-        let subject = Array((caseInsensitive ? text.lowercased() : text).unicodeScalars)
+    ///
+    /// ASCII text (every action name and ARN in practice) is matched on its bytes in place;
+    /// other text as Unicode scalars.
+    func matches<S: StringProtocol>(_ text: S) -> Bool {
+        let ascii = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool? in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            let fold = caseInsensitive
+            return match(bytes) { byte in
+                Unicode.Scalar(fold && byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte)
+            }
+        }
+        if let ascii, let result = ascii { return result }
+        let subject = Array((caseInsensitive ? text.lowercased() : String(text)).unicodeScalars)
+        return match(subject) { $0 }
+    }
+
+    private func match<C: RandomAccessCollection>(_ subject: C, _ scalar: (C.Element) -> Unicode.Scalar) -> Bool
+    where C.Index == Int {
         var p = 0
-        var s = 0
+        var s = subject.startIndex
         var starToken = -1
         var starSubject = 0
-        while s < subject.count {
-            if p < tokens.count, Self.matchesOne(tokens[p], subject[s]) {
+        while s < subject.endIndex {
+            if p < tokens.count, Self.matchesOne(tokens[p], scalar(subject[s])) {
                 p += 1
                 s += 1
             } else if p < tokens.count, tokens[p] == .anyRun {

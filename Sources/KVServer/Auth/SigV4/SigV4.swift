@@ -22,23 +22,24 @@ public enum SigV4 {
     public static func canonicalRequest(
         method: String, path: String, query: String, headers: [(name: String, value: String)], payloadHash: String
     ) -> String {
-        var out = method
-        out += "\n"
-        out += path
-        out += "\n"
-        out += query
-        out += "\n"
+        var out = SigV4CanonicalWriter()
+        out.append(method.utf8)
+        out.newline()
+        out.append(path.utf8)
+        out.newline()
+        out.append(query.utf8)
+        out.newline()
         for header in headers {
-            out += header.name
-            out += ":"
-            out += header.value
-            out += "\n"
+            out.append(header.name.utf8)
+            out.append(CollectionOfOne(UInt8(ascii: ":")))
+            out.append(header.value.utf8)
+            out.newline()
         }
-        out += "\n"
-        out += signedHeaders(headers.map(\.name))
-        out += "\n"
-        out += payloadHash
-        return out
+        out.newline()
+        out.append(signedHeaders(headers.map(\.name)).utf8)
+        out.newline()
+        out.append(payloadHash.utf8)
+        return String(decoding: out.bytes, as: UTF8.self)
     }
 
     /// `host;x-amz-date`: the sorted lowercase names, joined by `;`.
@@ -80,28 +81,16 @@ public enum SigV4 {
     /// A header value as SigV4 canonicalises it: leading and trailing blanks removed, inner
     /// runs of blanks collapsed to one space.
     public static func canonicalHeaderValue<S: StringProtocol>(_ value: S) -> String {
-        var out = ""
-        out.reserveCapacity(value.utf8.count)
-        var pendingSpace = false
-        for scalar in value.unicodeScalars {
-            if scalar == " " || scalar == "\t" {
-                pendingSpace = !out.isEmpty
-                continue
-            }
-            if pendingSpace {
-                out.unicodeScalars.append(" ")
-                pendingSpace = false
-            }
-            out.unicodeScalars.append(scalar)
-        }
-        return out
+        var out = SigV4CanonicalWriter(capacity: value.utf8.count)
+        out.appendHeaderValue(value.utf8)
+        return String(decoding: out.bytes, as: UTF8.self)
     }
 
-    /// The canonical URI of a path as received (already percent-encoded): every byte outside
-    /// RFC 3986's unreserved set and `/` is percent-encoded again, as every service but S3
-    /// does (so `%` becomes `%25`); an empty path is `/`.
+    /// The canonical URI of a path as received (see `SigV4CanonicalWriter.appendCanonicalPath`).
     public static func canonicalPath(_ rawPath: Substring) -> String {
-        rawPath.isEmpty ? "/" : uriEncode(rawPath.utf8, keepSlash: true)
+        var out = SigV4CanonicalWriter(capacity: rawPath.utf8.count + 1)
+        out.appendCanonicalPath(rawPath.utf8)
+        return String(decoding: out.bytes, as: UTF8.self)
     }
 
     /// The canonical query string of a raw query (without `?`): each name and value decoded,
@@ -121,23 +110,9 @@ public enum SigV4 {
 
     /// Percent-encodes every byte but `A-Z a-z 0-9 - _ . ~` (and `/` when `keepSlash`).
     public static func uriEncode<C: Sequence>(_ bytes: C, keepSlash: Bool) -> String where C.Element == UInt8 {
-        let digits = Array("0123456789ABCDEF".utf8)
-        var out: [UInt8] = []
-        for byte in bytes {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
-                UInt8(ascii: "~"):
-                out.append(byte)
-            case UInt8(ascii: "/") where keepSlash:
-                out.append(byte)
-            default:
-                out.append(UInt8(ascii: "%"))
-                out.append(digits[Int(byte >> 4)])
-                out.append(digits[Int(byte & 0xF)])
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+        var out = SigV4CanonicalWriter(capacity: 64)
+        out.appendURIEncoded(bytes, keepSlash: keepSlash)
+        return String(decoding: out.bytes, as: UTF8.self)
     }
 
     /// `%XX` sequences decoded to bytes (`+` is left as is); malformed escapes kept literally.
@@ -180,13 +155,8 @@ public enum SigV4 {
     }
 
     public static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for byte in digest {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0xF)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        var out = SigV4CanonicalWriter(capacity: 64)
+        out.appendHex(digest)
+        return String(decoding: out.bytes, as: UTF8.self)
     }
 }

@@ -38,8 +38,6 @@ public struct VerifiedSignature: Sendable, Equatable {
 /// See https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html and
 /// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html
 public struct SigV4Verifier: Sendable {
-    /// DynamoDB and DynamoDB Streams both sign with service `dynamodb`.
-    public static let service = "dynamodb"
     /// How far the request time may be from ours, either way.
     public static let allowedSkew: Int64 = 300
 
@@ -94,15 +92,15 @@ public struct SigV4Verifier: Sendable {
                     + "\(UTCTimestamp.basic(nowSeconds + Self.allowedSkew)) (\(UTCTimestamp.basic(nowSeconds)) + 5 min.)")
         }
 
-        let signedNames = signedHeadersText.split(separator: ";", omittingEmptySubsequences: false).map {
-            $0.lowercased()
-        }
-        guard signedNames.contains("host") else {
+        // SignedHeaders as sent (the SDKs send them lowercase and sorted; the canonical request
+        // repeats them lowercased).
+        let signedHeaders = Self.lowercased(signedHeadersText)
+        guard Self.names(signedHeaders, contain: "host") else {
             throw WireError.invalidSignature("'Host' must be a 'SignedHeader' in the AWS Authorization.")
         }
         // The time must be signed too, or a captured request could be replayed with a fresh one.
         let dateHeaderName = amzDate != nil ? "x-amz-date" : "date"
-        guard signedNames.contains(dateHeaderName) else {
+        guard Self.names(signedHeaders, contain: dateHeaderName) else {
             throw WireError.invalidSignature(
                 "'\(amzDate != nil ? "X-Amz-Date" : "Date")' must be a 'SignedHeader' in the AWS Authorization.")
         }
@@ -113,8 +111,10 @@ public struct SigV4Verifier: Sendable {
 
         // Trailing slashes are ignored.
         var credentialTrimmed = credentialText
-        while credentialTrimmed.last == "/" { credentialTrimmed = credentialTrimmed.dropLast() }
-        let scope = credentialTrimmed.split(separator: "/", omittingEmptySubsequences: false)
+        while credentialTrimmed.utf8.last == UInt8(ascii: "/") {
+            credentialTrimmed = Substring(credentialTrimmed.utf8.dropLast())
+        }
+        let scope = Self.splitScope(credentialTrimmed)
         guard scope.count == 5 else {
             throw WireError.incompleteSignature(
                 "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '\(credentialText)'"
@@ -125,14 +125,14 @@ public struct SigV4Verifier: Sendable {
         if !Self.isValidRegion(region) {
             scopeErrors.append("Credential should be scoped to a valid region, not '\(region)'.")
         }
-        if service != Self.service {
-            scopeErrors.append("Credential should be scoped to correct service: '\(Self.service)'.")
+        if service != request.service {
+            scopeErrors.append("Credential should be scoped to correct service: '\(request.service)'.")
         }
         if terminator != SigV4.terminator {
             scopeErrors.append(
                 "Credential should be scoped with a valid terminator: '\(SigV4.terminator)', not '\(terminator)'.")
         }
-        let dayOfRequest = dateText.prefix(8)
+        let dayOfRequest = Substring(dateText.utf8.prefix(8))
         if day != dayOfRequest {
             scopeErrors.append(
                 "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: "
@@ -147,17 +147,22 @@ public struct SigV4Verifier: Sendable {
         }
 
         // The payload hash over the bytes received; a declared hash must be that one.
-        let payloadHash = request.body.withUnsafeReadableBytes { SigV4.sha256Hex($0) }
-        if let declared = request.headers.first(name: "x-amz-content-sha256"), declared != payloadHash {
+        var payloadHash = SigV4CanonicalWriter(capacity: 64)
+        var bodyHasher = SHA256()
+        request.body.withUnsafeReadableBytes { bodyHasher.update(bufferPointer: $0) }
+        payloadHash.appendHex(bodyHasher.finalize())
+        if let declared = request.headers.first(name: "x-amz-content-sha256"),
+            !declared.utf8.elementsEqual(payloadHash.bytes)
+        {
             throw WireError.signatureMismatch
         }
 
+        let hmac = signingKeys.hmac(
+            credential: credentialTrimmed, secret: key.secretAccessKey, day: day, region: region, service: service)
         let expected = Self.expectedSignature(
-            request, signedNames: signedNames, payloadHash: payloadHash, amzDate: dateText,
-            scope: SigV4.scope(day: String(day), region: String(region), service: String(service)),
-            signingKey: signingKeys.key(
-                accessKeyID: accessKeyID, secret: key.secretAccessKey, day: day, region: region, service: service))
-        guard Self.constantTimeEqual(expected, signatureText) else {
+            request, signedHeaders: signedHeaders, payloadHash: payloadHash.bytes, amzDate: dateText,
+            scope: credentialTrimmed.utf8.dropFirst(accessKeyID.utf8.count + 1), hmac: hmac)
+        guard Self.constantTimeEqual(expected, signatureText.utf8) else {
             throw WireError.signatureMismatch
         }
 
@@ -171,27 +176,103 @@ public struct SigV4Verifier: Sendable {
         return VerifiedSignature(accessKeyID: String(accessKeyID), region: String(region))
     }
 
-    /// The signature the request should carry.
+    /// The hex signature the request should carry: the canonical request and the string to
+    /// sign written as bytes, the canonical request hashed once, signed with the keyed `hmac`.
+    ///
+    /// - Parameters:
+    ///   - signedHeaders: the lowercased `SignedHeaders` value (`host;x-amz-date`).
+    ///   - payloadHash: the lowercase hex SHA-256 of the body.
+    ///   - scope: `DAY/REGION/SERVICE/aws4_request`.
     static func expectedSignature(
-        _ request: AuthenticationRequest, signedNames: [String], payloadHash: String, amzDate: String, scope: String,
-        signingKey: SymmetricKey
-    ) -> String {
-        let uri = request.uri[...]
-        let question = uri.firstIndex(of: "?")
-        let path = question.map { uri[..<$0] } ?? uri
-        let query = question.map { uri[uri.index(after: $0)...] } ?? ""
-        var headers: [(name: String, value: String)] = []
-        headers.reserveCapacity(signedNames.count)
-        for name in signedNames {
-            // Repeated headers: values joined by commas, in the order received.
-            let values = request.headers[name].map { SigV4.canonicalHeaderValue($0) }
-            headers.append((name: name, value: values.joined(separator: ",")))
+        _ request: AuthenticationRequest, signedHeaders: [UInt8], payloadHash: [UInt8], amzDate: String,
+        scope: Substring.UTF8View, hmac: KeyedHMACSHA256
+    ) -> [UInt8] {
+        let uri = request.uri.utf8
+        let question = uri.firstIndex(of: UInt8(ascii: "?"))
+        var canonical = SigV4CanonicalWriter()
+        canonical.append(request.method.rawValue.utf8)
+        canonical.newline()
+        canonical.appendCanonicalPath(Substring(uri[..<(question ?? uri.endIndex)]).utf8)
+        canonical.newline()
+        if let question {
+            canonical.append(SigV4.canonicalQuery(Substring(uri[uri.index(after: question)...])).utf8)
         }
-        let canonical = SigV4.canonicalRequest(
-            method: request.method.rawValue, path: SigV4.canonicalPath(path), query: SigV4.canonicalQuery(query),
-            headers: headers, payloadHash: payloadHash)
-        let stringToSign = SigV4.stringToSign(amzDate: amzDate, scope: scope, canonicalRequest: canonical)
-        return SigV4.signature(signingKey: signingKey, stringToSign: stringToSign)
+        canonical.newline()
+        for name in signedHeaders.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: false) {
+            canonical.append(name)
+            canonical.append(CollectionOfOne(UInt8(ascii: ":")))
+            // Repeated headers: values joined by commas, in the order received.
+            var first = true
+            for header in request.headers where Self.equalIgnoringASCIICase(header.name.utf8, name) {
+                if !first { canonical.append(CollectionOfOne(UInt8(ascii: ","))) }
+                canonical.appendHeaderValue(header.value.utf8)
+                first = false
+            }
+            canonical.newline()
+        }
+        canonical.newline()
+        canonical.append(signedHeaders)
+        canonical.newline()
+        canonical.append(payloadHash)
+
+        var stringToSign = SigV4CanonicalWriter(capacity: 160)
+        stringToSign.append(SigV4.algorithm.utf8)
+        stringToSign.newline()
+        stringToSign.append(amzDate.utf8)
+        stringToSign.newline()
+        stringToSign.append(scope)
+        stringToSign.newline()
+        var canonicalHasher = SHA256()
+        canonical.bytes.withUnsafeBytes { canonicalHasher.update(bufferPointer: $0) }
+        stringToSign.appendHex(canonicalHasher.finalize())
+
+        var signature = SigV4CanonicalWriter(capacity: 64)
+        signature.appendHex(stringToSign.bytes.withUnsafeBytes { hmac.authenticationCode($0) })
+        return signature.bytes
+    }
+
+    /// Whether `;`-separated `names` include `name`.
+    static func names(_ names: [UInt8], contain name: String) -> Bool {
+        var start = 0
+        let wanted = Array(name.utf8)
+        for end in 0...names.count where end == names.count || names[end] == UInt8(ascii: ";") {
+            if end - start == wanted.count, names[start..<end].elementsEqual(wanted) { return true }
+            start = end + 1
+        }
+        return false
+    }
+
+    /// The `/`-separated parts of a credential, empty parts kept.
+    static func splitScope(_ credential: Substring) -> [Substring] {
+        var parts: [Substring] = []
+        parts.reserveCapacity(5)
+        let utf8 = credential.utf8
+        var start = utf8.startIndex
+        var index = start
+        while index != utf8.endIndex {
+            if utf8[index] == UInt8(ascii: "/") {
+                parts.append(Substring(utf8[start..<index]))
+                start = utf8.index(after: index)
+            }
+            index = utf8.index(after: index)
+        }
+        parts.append(Substring(utf8[start..<utf8.endIndex]))
+        return parts
+    }
+
+    /// The bytes of `text` with ASCII letters lowercased.
+    static func lowercased(_ text: Substring) -> [UInt8] {
+        text.utf8.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 | 0x20 : $0 }
+    }
+
+    /// Whether a header name equals a lowercase signed name, ignoring ASCII case.
+    static func equalIgnoringASCIICase<A: Collection>(_ name: String.UTF8View, _ lowercase: A) -> Bool
+    where A.Element == UInt8 {
+        guard name.count == lowercase.count else { return false }
+        return zip(name, lowercase).allSatisfy { pair in
+            let byte = pair.0 >= UInt8(ascii: "A") && pair.0 <= UInt8(ascii: "Z") ? pair.0 | 0x20 : pair.0
+            return byte == pair.1
+        }
     }
 
     /// Lowercase letters, digits and dashes, starting with a letter (`us-east-1`, `local`).
@@ -206,12 +287,10 @@ public struct SigV4Verifier: Sendable {
     }
 
     /// Compares without stopping at the first difference (no timing hint about the signature).
-    static func constantTimeEqual(_ expected: String, _ given: Substring) -> Bool {
-        let a = Array(expected.utf8)
-        let b = Array(given.utf8)
-        guard a.count == b.count else { return false }
+    static func constantTimeEqual<B: Collection>(_ expected: [UInt8], _ given: B) -> Bool where B.Element == UInt8 {
+        guard expected.count == given.count else { return false }
         var difference: UInt8 = 0
-        for index in 0..<a.count { difference |= a[index] ^ b[index] }
+        for (a, b) in zip(expected, given) { difference |= a ^ b }
         return difference == 0
     }
 }

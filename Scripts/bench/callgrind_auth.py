@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Instruction counts of signature verification: GetItem and PutItem with `--auth` vs without.
+
+    python3 Scripts/bench/callgrind_auth.py [--requests 2000] [--no-build] [--top 40]
+
+run.py --auth measures the same thing in server CPU microseconds, which move by ±10% on a
+shared machine; instruction counts do not, so verification changes are compared with these.
+Each variant runs the release kvserver (file-backed) under callgrind (see callgrind_batch.py
+for the valgrind work-arounds), sends the same pre-signed requests (sigv4_pool.py) on one
+keep-alive connection after a warm-up, and reports instructions per request; the overhead is
+the difference as a share of the unverified count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import hmac
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from benchlib import release_bin_path, start_server
+from callgrind_batch import prepare
+from sigv4_pool import BENCH_SECRET, auth_file, signed_request
+
+PAYLOAD = "x" * 160
+
+
+def signing_key(amz_date: str) -> bytes:
+    key = ("AWS4" + BENCH_SECRET).encode()
+    for part in (amz_date[:8], "us-east-1", "dynamodb", "aws4_request"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    return key
+
+
+def requests_for(host: str, workload: str, count: int, prefix: str) -> list[bytes]:
+    amz_date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    key = signing_key(amz_date)
+    out = []
+    for n in range(count):
+        if workload == "put":
+            body = {"TableName": "bench", "Item": {"pk": {"S": f"{prefix}-{n}"}, "payload": {"S": PAYLOAD}}}
+            target = "PutItem"
+        else:
+            body = {"TableName": "bench", "Key": {"pk": {"S": f"seed-{n % 200}"}}}
+            target = "GetItem"
+        out.append(signed_request(host, target, json.dumps(body, separators=(",", ":")).encode(), amz_date, key))
+    return out
+
+
+def exchange(sock: socket.socket, raw: bytes) -> None:
+    """Sends one request and reads its answer (Content-Length framed)."""
+    sock.sendall(raw)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise RuntimeError("connection closed")
+        data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    if not head.startswith(b"HTTP/1.1 200"):
+        raise RuntimeError(head.decode(errors="replace") + rest.decode(errors="replace"))
+    length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
+    while len(rest) < length:
+        rest += sock.recv(65536)
+
+
+def measure(binary: Path, auth: bool, workloads: list[str], count: int, top: int) -> dict[str, int]:
+    work = Path(tempfile.mkdtemp(prefix="kvcallgrind-auth-"))
+    server, shim = prepare(binary, work)
+    out = work / "out"
+    out.mkdir()
+    argv = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}/callgrind.out.%p",
+            str(server), "--data-dir", str(work / "data"), "--port", "0", "--log-level", "error"]
+    if auth:
+        argv += ["--auth", str(auth_file(work / "auth.json"))]
+    os.environ["LD_PRELOAD"] = str(shim)
+    try:
+        process, host, port = start_server(argv)
+    finally:
+        del os.environ["LD_PRELOAD"]
+    results = {}
+    try:
+        sock = socket.create_connection((host, port), timeout=120)
+        address = f"{host}:{port}"
+        create = {"TableName": "bench", "BillingMode": "PAY_PER_REQUEST",
+                  "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                  "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]}
+        amz_date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        exchange(sock, signed_request(address, "CreateTable", json.dumps(create).encode(), amz_date,
+                                      signing_key(amz_date)))
+        for raw in requests_for(address, "put", 200, "seed"):
+            exchange(sock, raw)
+        for workload in workloads:
+            for raw in requests_for(address, workload, 200, f"warm{workload}"):
+                exchange(sock, raw)
+            batch = requests_for(address, workload, count, f"m{workload}")
+            subprocess.run(["callgrind_control", "--zero", str(process.pid)], check=True, capture_output=True)
+            for raw in batch:
+                exchange(sock, raw)
+            subprocess.run(["callgrind_control", f"--dump={workload}", str(process.pid)], check=True,
+                           capture_output=True)
+            dump = max(out.glob(f"callgrind.out.{process.pid}.*"), key=lambda p: p.stat().st_mtime)
+            total = next(int(line.split()[1]) for line in dump.read_text(errors="ignore").splitlines()
+                         if line.startswith(("summary:", "totals:")))
+            results[workload] = total // count
+            if top and auth:
+                annotate = subprocess.run(["callgrind_annotate", "--inclusive=yes", str(dump)],
+                                          capture_output=True, text=True)
+                demangled = subprocess.run(["swift", "demangle", "--simplified"], input=annotate.stdout,
+                                           capture_output=True, text=True)
+                print(f"--- {workload} with --auth, inclusive:")
+                print("\n".join((demangled.stdout or annotate.stdout).splitlines()[:top]))
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--no-build", action="store_true")
+    parser.add_argument("--only", default="get,put")
+    parser.add_argument("--bin-dir", default=None, help="a folder holding a kvserver binary to measure instead")
+    parser.add_argument("--top", type=int, default=0, help="print the top N inclusive functions with --auth")
+    args = parser.parse_args()
+    binary = Path(args.bin_dir) if args.bin_dir else release_bin_path(build=not args.no_build)
+    workloads = args.only.split(",")
+    plain = measure(binary, False, workloads, args.requests, 0)
+    verified = measure(binary, True, workloads, args.requests, args.top)
+    for workload in workloads:
+        off, on = plain[workload], verified[workload]
+        print(f"{workload}: {off:,} instructions/request without --auth, {on:,} with "
+              f"(+{on - off:,}, +{100 * (on - off) / off:.1f}%)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

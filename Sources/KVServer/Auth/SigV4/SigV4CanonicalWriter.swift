@@ -1,0 +1,117 @@
+import Crypto
+
+/// Writes SigV4's canonical request and string to sign as bytes into one buffer, so that the
+/// verifier hashes them without building intermediate strings (it runs on every request when
+/// signatures are verified). The `String` functions of `SigV4` are built on it: one
+/// canonicalisation for the signer and the verifier.
+struct SigV4CanonicalWriter {
+    private(set) var bytes: [UInt8] = []
+
+    init(capacity: Int = 512) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    mutating func append<S: Sequence>(_ part: S) where S.Element == UInt8 {
+        // String and Substring views are contiguous: copy them in one go, not byte by byte.
+        if part.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
+            bytes.append(contentsOf: part)
+        }
+    }
+
+    mutating func newline() {
+        bytes.append(UInt8(ascii: "\n"))
+    }
+
+    /// A header value as SigV4 canonicalises it: leading and trailing blanks removed, inner
+    /// runs of blanks collapsed to one space.
+    mutating func appendHeaderValue<C: Collection>(_ value: C) where C.Element == UInt8 {
+        // Most values have no blank to trim or collapse: copy them whole.
+        if let first = value.first, !Self.isBlank(first), !Self.needsCollapsing(value) {
+            append(value)
+            return
+        }
+        var pendingSpace = false
+        var wroteAny = false
+        for byte in value {
+            if Self.isBlank(byte) {
+                pendingSpace = wroteAny
+                continue
+            }
+            if pendingSpace {
+                bytes.append(UInt8(ascii: " "))
+                pendingSpace = false
+            }
+            bytes.append(byte)
+            wroteAny = true
+        }
+    }
+
+    private static func isBlank(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")
+    }
+
+    /// A tab, two blanks in a row, or a blank at the end.
+    private static func needsCollapsing<C: Collection>(_ value: C) -> Bool where C.Element == UInt8 {
+        var previousBlank = false
+        for byte in value {
+            if byte == UInt8(ascii: "\t") || (byte == UInt8(ascii: " ") && previousBlank) { return true }
+            previousBlank = byte == UInt8(ascii: " ")
+        }
+        return previousBlank
+    }
+
+    /// The canonical URI of a path as received (already percent-encoded): every byte outside
+    /// RFC 3986's unreserved set and `/` is percent-encoded again, as every service but S3
+    /// does (so `%` becomes `%25`); an empty path is `/`.
+    mutating func appendCanonicalPath(_ rawPath: Substring.UTF8View) {
+        if rawPath.isEmpty {
+            bytes.append(UInt8(ascii: "/"))
+        } else {
+            appendURIEncoded(rawPath, keepSlash: true)
+        }
+    }
+
+    /// Percent-encodes every byte but `A-Z a-z 0-9 - _ . ~` (and `/` when `keepSlash`).
+    mutating func appendURIEncoded<C: Sequence>(_ source: C, keepSlash: Bool) where C.Element == UInt8 {
+        for byte in source {
+            if Self.isUnreserved(byte) || (keepSlash && byte == UInt8(ascii: "/")) {
+                bytes.append(byte)
+            } else {
+                bytes.append(UInt8(ascii: "%"))
+                bytes.append(Self.upperHexDigit(byte >> 4))
+                bytes.append(Self.upperHexDigit(byte & 0xF))
+            }
+        }
+    }
+
+    /// Lowercase hex of a digest.
+    mutating func appendHex(_ digest: SHA256Digest) {
+        digest.withUnsafeBytes { appendHex($0) }
+    }
+
+    /// Lowercase hex of bytes.
+    mutating func appendHex<D: Sequence>(_ digest: D) where D.Element == UInt8 {
+        for byte in digest {
+            bytes.append(Self.lowerHexDigit(byte >> 4))
+            bytes.append(Self.lowerHexDigit(byte & 0xF))
+        }
+    }
+
+    private static func lowerHexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") &+ nibble : UInt8(ascii: "a") &+ (nibble &- 10)
+    }
+
+    private static func upperHexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") &+ nibble : UInt8(ascii: "A") &+ (nibble &- 10)
+    }
+
+    static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
+            UInt8(ascii: "~"):
+            true
+        default: false
+        }
+    }
+}
