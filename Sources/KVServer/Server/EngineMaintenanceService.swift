@@ -16,3 +16,9 @@ public struct EngineMaintenanceService: Service {
         }
     }
 }
+
+/// A plain name: swift-service-lifecycle names each service with `"\(service)"`, which for a
+/// type without a description walks it by reflection (a measurable part of the start-up).
+extension EngineMaintenanceService: CustomStringConvertible {
+    public var description: String { "EngineMaintenanceService" }
+}

@@ -215,3 +215,9 @@ public final class RunningKVHTTPServer: Sendable {
         await waitUntilClosed()
     }
 }
+
+/// A plain name: swift-service-lifecycle names each service with `"\(service)"`, which for a
+/// type without a description walks it by reflection (a measurable part of the start-up).
+extension KVHTTPServer: CustomStringConvertible {
+    public var description: String { "KVHTTPServer" }
+}

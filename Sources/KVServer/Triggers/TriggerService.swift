@@ -102,3 +102,9 @@ public struct TriggerService: Service {
         return pending
     }
 }
+
+/// A plain name: swift-service-lifecycle names each service with `"\(service)"`, which for a
+/// type without a description walks it by reflection (a measurable part of the start-up).
+extension TriggerService: CustomStringConvertible {
+    public var description: String { "TriggerService" }
+}

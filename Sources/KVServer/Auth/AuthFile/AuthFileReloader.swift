@@ -115,3 +115,9 @@ struct FileStamp: Equatable {
         #endif
     }
 }
+
+/// A plain name: swift-service-lifecycle names each service with `"\(service)"`, which for a
+/// type without a description walks it by reflection (a measurable part of the start-up).
+extension AuthFileReloader: CustomStringConvertible {
+    public var description: String { "AuthFileReloader" }
+}
