@@ -62,10 +62,13 @@ let package = Package(
             ],
             swiftSettings: hotPath
         ),
+        // CRC-32 by carry-less multiplication (x-amz-crc32 of large responses).
+        .target(name: "CCRC32"),
         .target(
             name: "KVServer",
             dependencies: [
                 "KVStore",
+                "CCRC32",
                 "CZlib",
                 "CYAML",
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -28,9 +28,17 @@ struct CRC32Tests {
     @Test func slicedMatchesBytewise() {
         // Lengths around the 8-byte stride, against a plain bit-by-bit reference.
         var generator = SystemRandomNumberGenerator()
-        for length in [0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 1000] {
+        // 64 bytes and up take the carry-less multiplication path (whole 16-byte blocks, the
+        // tail by table): every length to 300 and some large ones, with random seeds.
+        for length in Array(0...300) + [1000, 4096, 25_013, 100_003] {
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
-            #expect(CRC32.checksum(bytes) == reference(bytes))
+            #expect(CRC32.checksum(bytes) == reference(bytes), "length \(length)")
+            let seed = UInt32.random(in: 0...UInt32.max, using: &generator)
+            #expect(CRC32.checksum(bytes, seed: seed) == reference(bytes, seed: seed), "length \(length), seeded")
+            let half = bytes.count / 2
+            #expect(
+                CRC32.checksum(Array(bytes[half...]), seed: CRC32.checksum(Array(bytes[..<half]))) == reference(bytes),
+                "length \(length) in two parts")
         }
     }
 
@@ -40,8 +48,8 @@ struct CRC32Tests {
         #expect(CRC32.checksum(Array(whole[5...]), seed: first) == CRC32.checksum(whole))
     }
 
-    private func reference(_ bytes: [UInt8]) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
+    private func reference(_ bytes: [UInt8], seed: UInt32 = 0) -> UInt32 {
+        var crc: UInt32 = ~seed
         for byte in bytes {
             crc ^= UInt32(byte)
             for _ in 0..<8 { crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
