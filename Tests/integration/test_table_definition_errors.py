@@ -325,3 +325,18 @@ def test_two_updates_of_different_indexes_are_accepted(client, make_table):
         {"Update": {"IndexName": "gs2", "ProvisionedThroughput": new}}])
     for index in client.describe_table(TableName=table)["Table"]["GlobalSecondaryIndexes"]:
         assert index["ProvisionedThroughput"]["ReadCapacityUnits"] == 2
+
+
+def test_switch_to_provisioned_needs_every_index_throughput(client, make_table):
+    # [ACK DDB-TABLE-152]: nothing is assigned to the indexes; each needs an Update in the same call.
+    table = make_table(hash_key=("pk", "S"), AttributeDefinitions=attr_defs(pk="S", a="S"),
+                       GlobalSecondaryIndexes=[gsi("gsi1", "a")])
+    pt = {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
+    with pytest.raises(ClientError) as e:
+        client.update_table(TableName=table, BillingMode="PROVISIONED", ProvisionedThroughput=pt)
+    assert_error(e, "ValidationException", PREFIX + "ProvisionedThroughput must be specified for index: gsi1")
+    index_pt = {"ReadCapacityUnits": 3, "WriteCapacityUnits": 4}
+    client.update_table(TableName=table, BillingMode="PROVISIONED", ProvisionedThroughput=pt,
+                        GlobalSecondaryIndexUpdates=[{"Update": {"IndexName": "gsi1", "ProvisionedThroughput": index_pt}}])
+    index = client.describe_table(TableName=table)["Table"]["GlobalSecondaryIndexes"][0]
+    assert (index["ProvisionedThroughput"]["ReadCapacityUnits"], index["ProvisionedThroughput"]["WriteCapacityUnits"]) == (3, 4)

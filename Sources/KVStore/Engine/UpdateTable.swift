@@ -202,8 +202,18 @@ extension KVEngine {
                 }
                 updated.billingMode = .provisioned
                 updated.throughput = throughput
+                // Every global index needs its own throughput in the same call; nothing is
+                // assigned for it (recorded against DynamoDB by ack-api-quirks, DDB-TABLE-152).
                 for position in updated.globalIndexes.indices {
-                    updated.globalIndexes[position].throughput = throughput
+                    let name = updated.globalIndexes[position].name
+                    let given = (request.indexUpdates ?? []).lazy.compactMap { update -> ProvisionedThroughput? in
+                        if case .update(name, let indexThroughput) = update { return indexThroughput }
+                        return nil
+                    }.first
+                    guard let given else {
+                        throw .validation("One or more parameter values were invalid: ProvisionedThroughput must be specified for index: \(name)")
+                    }
+                    updated.globalIndexes[position].throughput = given
                 }
             } else if let throughput = request.provisionedThroughput {
                 if throughput == table.throughput, (request.indexUpdates ?? []).isEmpty {
