@@ -116,3 +116,19 @@ def test_more_than_one_hundred_actions(client, table):
     assert_error(e, "ValidationException", None)
     assert ("at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100"
             in e.value.response["Error"]["Message"])
+
+
+def test_put_with_an_index_key_of_the_wrong_type_cancels(client, make_table):
+    # The Parity Suite's tests/tier2/transactions/transactIndexKeys.test.ts (checked against
+    # DynamoDB): a secondary index key of the wrong type cancels; an empty one is refused up front.
+    table = make_table(hash_key=("pk", "S"), AttributeDefinitions=[
+        {"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "g", "AttributeType": "N"}],
+        GlobalSecondaryIndexes=[{"IndexName": "by-g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                 "Projection": {"ProjectionType": "KEYS_ONLY"}}])
+    with pytest.raises(ClientError) as e:
+        client.transact_write_items(TransactItems=[{"Put": {"TableName": table, "Item": {"pk": {"S": "a"}, "g": {"S": "x"}}}}])
+    _cancelled(e, ["ValidationError"], [
+        "One or more parameter values were invalid: Type mismatch for Index Key g Expected: N Actual: S IndexName: by-g"])
+    with pytest.raises(ClientError) as e:
+        client.transact_write_items(TransactItems=[{"Put": {"TableName": table, "Item": {"pk": {"S": "a"}, "g": {"L": []}}}}])
+    _cancelled(e, ["ValidationError"], [None])

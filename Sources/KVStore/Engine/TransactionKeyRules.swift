@@ -8,10 +8,12 @@
 /// PRs #46 and #60, tests/tier3/error-messages/transactWriteItems.test.ts): a Put item's key of the
 /// wrong type or a non-scalar cancels with PutItem's "Type mismatch for key" text; a lookup `Key`
 /// (Update, Delete, ConditionCheck) of the wrong type cancels with "The provided key element does
-/// not match the schema".
+/// not match the schema". A Put item's secondary index key of the wrong type cancels too, with
+/// PutItem's "Type mismatch for Index Key" text.
 enum TransactionKeyRules {
-    static func deferredFailure(of action: TransactWriteAction, schema: KeySchema) -> KVError? {
-        let attributes = [schema.partitionKey] + (schema.sortKey.map { [$0] } ?? [])
+    static func deferredFailure(of action: TransactWriteAction, table: TableDefinition) -> KVError? {
+        let schema = table.keySchema
+        let attributes = schema.attributes
         switch action {
         case .put(let put):
             for attribute in attributes {
@@ -21,7 +23,9 @@ enum TransactionKeyRules {
                             + "\(attribute.type.rawValue) actual: \(value.typeDescriptor)")
                 }
             }
-            return nil
+            // A secondary index key of the wrong type too (the Parity Suite's
+            // tests/tier2/transactions/transactIndexKeys.test.ts, checked against DynamoDB).
+            return IndexKeys.firstTypeMismatch(put.item, for: table)
         case .update(let update):
             return lookupFailure(update.key, attributes)
         case .delete(let delete):
