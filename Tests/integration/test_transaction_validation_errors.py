@@ -132,3 +132,26 @@ def test_put_with_an_index_key_of_the_wrong_type_cancels(client, make_table):
     with pytest.raises(ClientError) as e:
         client.transact_write_items(TransactItems=[{"Put": {"TableName": table, "Item": {"pk": {"S": "a"}, "g": {"L": []}}}}])
     _cancelled(e, ["ValidationError"], [None])
+
+
+def test_update_emptying_an_index_key_is_refused_up_front(client, make_table):
+    # transactIndexKeys.test.ts: SET of an empty string to an index key is a top-level
+    # ValidationException even inside a transaction; dynoxide records the text (as UpdateItem's).
+    table = make_table(hash_key=("pk", "S"), AttributeDefinitions=[
+        {"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "g", "AttributeType": "S"}],
+        GlobalSecondaryIndexes=[{"IndexName": "by-g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                 "Projection": {"ProjectionType": "KEYS_ONLY"}}])
+    with pytest.raises(ClientError) as e:
+        client.transact_write_items(TransactItems=[{"Update": {
+            "TableName": table, "Key": {"pk": {"S": "a"}}, "UpdateExpression": "SET g = :v",
+            "ExpressionAttributeValues": {":v": {"S": ""}}}}])
+    assert_error(e, "ValidationException",
+                 "One or more parameter values are not valid. The update expression attempted to update a secondary "
+                 "index key to a value that is not supported. The AttributeValue for a key attribute cannot contain "
+                 "an empty string value.")
+    # Of the wrong type instead: found while the transaction runs.
+    with pytest.raises(ClientError) as e:
+        client.transact_write_items(TransactItems=[{"Update": {
+            "TableName": table, "Key": {"pk": {"S": "a"}}, "UpdateExpression": "SET g = :v",
+            "ExpressionAttributeValues": {":v": {"N": "5"}}}}])
+    _cancelled(e, ["ValidationError"], [None])

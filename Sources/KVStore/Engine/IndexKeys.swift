@@ -112,6 +112,14 @@ enum IndexKeys {
         }
     }
 
+    /// An update that empties an index key attribute. Texts as captured from DynamoDB by
+    /// nubo-db/dynoxide (no IndexName/IndexKey here).
+    static func emptyByUpdate(_ attribute: KeyAttribute) -> KVError {
+        .validation(
+            "One or more parameter values are not valid. The update expression attempted to update a secondary index key to a value that is not supported. The AttributeValue for a key attribute cannot contain an empty \(attribute.type == .string ? "string" : "binary") value."
+        )
+    }
+
     static func typeMismatch(_ attribute: KeyAttribute, _ value: AttributeValue, of index: IndexDefinition) -> KVError {
         .validation(
             "One or more parameter values were invalid: Type mismatch for Index Key \(attribute.name) Expected: \(attribute.type.rawValue) Actual: \(value.typeDescriptor) IndexName: \(index.name)"
@@ -141,10 +149,7 @@ enum IndexKeys {
         }
         let size = keySize(value)
         if size == 0, byUpdate {
-            // Texts as captured from DynamoDB by nubo-db/dynoxide (no IndexName/IndexKey here).
-            throw .validation(
-                "One or more parameter values are not valid. The update expression attempted to update a secondary index key to a value that is not supported. The AttributeValue for a key attribute cannot contain an empty \(attribute.type == .string ? "string" : "binary") value."
-            )
+            throw emptyByUpdate(attribute)
         }
         if size == 0 {
             throw .validation(

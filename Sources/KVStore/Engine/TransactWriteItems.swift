@@ -146,6 +146,7 @@ extension KVEngine {
         var totalBytes = 0
         for action in actions {
             let table = try existingTable(action.tableName)
+            try TransactionKeyRules.checkUpFront(action, table: table)
             if let failure = TransactionKeyRules.deferredFailure(of: action, table: table) {
                 plan.append(PlannedAction(table: table, key: StorageKey(hash: 0, partition: [], sort: []), action: action, failure: failure))
                 continue

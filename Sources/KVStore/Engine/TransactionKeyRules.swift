@@ -35,6 +35,26 @@ enum TransactionKeyRules {
         }
     }
 
+    /// An Update whose `SET` gives an index key attribute an empty string or binary straight
+    /// from a value is refused up front, before the transaction runs (the Parity Suite's
+    /// tests/tier2/transactions/transactIndexKeys.test.ts, checked against DynamoDB).
+    static func checkUpFront(_ action: TransactWriteAction, table: TableDefinition) throws(KVError) {
+        guard case .update(let update) = action, let expression = update.update,
+            !table.globalIndexes.isEmpty || !table.localIndexes.isEmpty
+        else { return }
+        let indexAttributes = table.indexes.flatMap(\.keySchema.attributes)
+        for case .set(let path, .value(let value)) in expression.actions where path.elements.count == 1 {
+            guard let name = path.topLevelName,
+                let attribute = indexAttributes.first(where: { $0.name == name }), value.scalarType == attribute.type
+            else { continue }
+            switch value {
+            case .string(let text) where text.isEmpty: throw IndexKeys.emptyByUpdate(attribute)
+            case .binary(let bytes) where bytes.isEmpty: throw IndexKeys.emptyByUpdate(attribute)
+            default: continue
+            }
+        }
+    }
+
     /// Only a key with exactly the schema's attributes, one of them of the wrong type.
     private static func lookupFailure(_ key: Item, _ attributes: [KeyAttribute]) -> KVError? {
         guard key.count == attributes.count, attributes.allSatisfy({ key[$0.name] != nil }) else { return nil }
