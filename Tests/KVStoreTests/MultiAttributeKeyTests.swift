@@ -183,6 +183,27 @@ struct MultiAttributeKeyTests {
         #expect(refused([("a", .hash), ("a", .hash)]))
     }
 
+    /// DynamoDB's texts as recorded against the live service (ack-api-quirks DDB-TABLE-123/-442).
+    static let refusalTexts: [([(String, KeyType)], String)] = [
+        ([("a", .hash), ("b", .hash), ("c", .hash), ("d", .hash), ("e", .hash)],
+         "One or more parameter values were invalid: The KeySchema exceeds the maximum allowed number of HASH key attributes"),
+        ([("a", .hash), ("b", .range), ("c", .range), ("d", .range), ("e", .range), ("f", .range)],
+         "One or more parameter values were invalid: The KeySchema exceeds the maximum allowed number of RANGE key attributes"),
+        ([("a", .hash), ("b", .range), ("c", .hash)],
+         "One or more parameter values were invalid: All HASH key attributes must precede RANGE key attributes in the KeySchema"),
+        ([("a", .hash), ("b", .hash), ("a", .range)], "The KeySchema contains multiple key attributes with the same name"),
+        ([("a", .range), ("b", .range)], "Invalid KeySchema: The first KeySchemaElement is not a HASH key type"),
+    ]
+
+    @Test(arguments: refusalTexts)
+    func keySchemaRefusalTexts(_ elements: [(String, KeyType)], _ text: String) {
+        guard case .failure(let error) = Self.schema(elements) else {
+            Issue.record("accepted \(elements)")
+            return
+        }
+        #expect(error.message == text)
+    }
+
     /// An ordinary key encodes to the catalog JSON it always had; a multi-attribute one round-trips.
     @Test func catalogEncodingStaysCompatible() throws {
         let ordinary = KeySchema(partitionKey: KeyAttribute(name: "p", type: .string), sortKey: KeyAttribute(name: "s", type: .number))

@@ -8,6 +8,8 @@ https://github.com/nubo-db/dynoxide/issues/46 (fixed by PR #49), error type
 ValidationException per floci PR https://github.com/floci-io/floci/pull/1445.
 """
 
+import re
+
 import pytest
 from botocore.exceptions import ClientError
 
@@ -15,12 +17,33 @@ from conftest import assert_error, unique_name, wait_active
 
 
 def test_delete_table_returns_deleting(client, make_table):
-    name = make_table()
+    # DynamoDB's reduced description: real answers quoted in architect/dynalite#60 and checked
+    # against DynamoDB by scylladb test/alternator/test_table.py::test_delete_table_description
+    # (scylladb/scylladb#14132): no KeySchema, AttributeDefinitions, CreationDateTime or indexes.
+    name = make_table(AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                            {"AttributeName": "g", "AttributeType": "S"}],
+                      GlobalSecondaryIndexes=[{"IndexName": "by-g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                               "Projection": {"ProjectionType": "KEYS_ONLY"}}])
     desc = client.delete_table(TableName=name)["TableDescription"]
     assert desc["TableName"] == name
     assert desc["TableStatus"] == "DELETING"
-    assert desc["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}]
-    assert "TableArn" in desc
+    assert desc["TableArn"].startswith("arn:aws:dynamodb:") and desc["TableArn"].endswith(f":table/{name}")
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", desc["TableId"])
+    assert desc["ProvisionedThroughput"] == {"NumberOfDecreasesToday": 0, "ReadCapacityUnits": 0, "WriteCapacityUnits": 0}
+    assert desc["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    assert "LastUpdateToPayPerRequestDateTime" in desc["BillingModeSummary"]
+    assert desc["ItemCount"] == 0 and desc["TableSizeBytes"] == 0
+    for absent in ("KeySchema", "AttributeDefinitions", "CreationDateTime", "GlobalSecondaryIndexes"):
+        assert absent not in desc
+
+
+def test_delete_provisioned_table_description(client, make_table):
+    # dynalite#60: the provisioned table's answer as DynamoDB gave it (no BillingModeSummary).
+    name = make_table(BillingMode="PROVISIONED", ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5})
+    desc = client.delete_table(TableName=name)["TableDescription"]
+    assert set(desc) == {"TableName", "TableStatus", "ProvisionedThroughput", "TableSizeBytes", "ItemCount",
+                         "TableArn", "TableId"}
+    assert desc["ProvisionedThroughput"] == {"NumberOfDecreasesToday": 0, "ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
 
 
 def test_delete_table_then_gone(client, make_table):

@@ -14,11 +14,13 @@ Sources:
 [Q]    https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html
 [KCE]  https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.KeyConditionExpressions.html
 [VD]   https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.OnlineOps.ViolationDetection.html
+[ACK]  ack-api-quirks, services/dynamodb finding DDB-TABLE-123 and the ValidationException
+       catalogue DDB-TABLE-442 (a public lab that records the live service's answers, 2026-10):
+       the refusals only multi-attribute key schemas can meet (five HASH or RANGE attributes,
+       HASH after RANGE, an attribute twice), which the docs do not publish.
 Texts shared with ordinary keys ("Query condition missed key schema element: <a>", "Query key
 condition not supported", the Index Key type mismatch, the begins_with operand type, the filter on
-a key attribute) are DynamoDB's, as recorded by dynalite and dynoxide. The texts of the refusals
-that only multi-attribute key schemas can meet (five HASH attributes, HASH after RANGE, a repeated
-attribute) are not published; those tests check the error type and what the message names.
+a key attribute) are DynamoDB's, as recorded by dynalite and dynoxide.
 """
 
 from __future__ import annotations
@@ -134,24 +136,27 @@ def test_four_hash_and_four_range_attributes(client, make_table):
 
 
 def _create(client, gsis, defs=None, **extra):
+    # Every definition must be used by a key, or DynamoDB reports that first [ACK].
+    if defs is None:
+        names = ["pk"] + [k["AttributeName"] for g in gsis for k in g["KeySchema"]]
+        defs = _defs(**{n: "S" for n in dict.fromkeys(names)})
     return client.create_table(
         TableName=unique_name("mak"), KeySchema=_keys(["pk"]), BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=defs or _defs(pk="S", a="S", b="S", c="S", d="S", e="S", f="S", g="S", h="S", i="S"),
-        GlobalSecondaryIndexes=gsis, **extra)
+        AttributeDefinitions=defs, GlobalSecondaryIndexes=gsis, **extra)
 
 
 def test_more_than_four_hash_attributes_is_refused(client):
     with pytest.raises(ClientError) as e:
         _create(client, [_gsi("gsi5", ["a", "b", "c", "d", "e"])])
-    assert_error(e, "ValidationException", None)
-    assert "HASH" in e.value.response["Error"]["Message"]
+    assert_error(e, "ValidationException", "One or more parameter values were invalid: "
+                 "The KeySchema exceeds the maximum allowed number of HASH key attributes")
 
 
 def test_more_than_four_range_attributes_is_refused(client):
     with pytest.raises(ClientError) as e:
         _create(client, [_gsi("rng5", ["a"], ["b", "c", "d", "e", "f"])])
-    assert_error(e, "ValidationException", None)
-    assert "RANGE" in e.value.response["Error"]["Message"]
+    assert_error(e, "ValidationException", "One or more parameter values were invalid: "
+                 "The KeySchema exceeds the maximum allowed number of RANGE key attributes")
 
 
 def test_more_than_eight_key_schema_elements_is_a_shape_error(client):
@@ -167,7 +172,8 @@ def test_hash_after_range_is_refused(client):
         _create(client, [{"IndexName": "mixed", "Projection": {"ProjectionType": "ALL"}, "KeySchema": [
             {"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "RANGE"},
             {"AttributeName": "c", "KeyType": "HASH"}]}])
-    assert_error(e, "ValidationException", None)
+    assert_error(e, "ValidationException", "One or more parameter values were invalid: "
+                 "All HASH key attributes must precede RANGE key attributes in the KeySchema")
 
 
 def test_range_first_is_refused(client):
@@ -181,17 +187,16 @@ def test_range_first_is_refused(client):
 def test_repeated_attribute_is_refused(client):
     with pytest.raises(ClientError) as e:
         _create(client, [_gsi("dup", ["a", "b"], ["a"])])
-    assert_error(e, "ValidationException", None)
-    assert "uplicate" in e.value.response["Error"]["Message"]
+    assert_error(e, "ValidationException", "The KeySchema contains multiple key attributes with the same name")
 
 
 def test_undefined_key_attribute_is_refused(client):
     with pytest.raises(ClientError) as e:
-        _create(client, [_gsi("undef", ["a", "zz"], ["b"])])
+        _create(client, [_gsi("undef", ["a", "zz"], ["b"])], defs=_defs(pk="S", a="S", b="S"))
     assert_error(
         e, "ValidationException",
         "One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. "
-        "Keys: [a, zz, b], AttributeDefinitions: [pk, a, b, c, d, e, f, g, h, i]")
+        "Keys: [a, zz, b], AttributeDefinitions: [pk, a, b]")
 
 
 def test_local_indexes_keep_single_attribute_keys(client):

@@ -59,6 +59,21 @@ enum TableDescriptionWire {
         return .object(fields)
     }
 
+    /// DeleteTable's TableDescription: DynamoDB leaves out the schema (KeySchema,
+    /// AttributeDefinitions, indexes) and CreationDateTime and answers with name, status,
+    /// ARN, id, throughput, size, count and the billing summary. Recorded from DynamoDB in
+    /// architect/dynalite#60 and by scylladb's test_delete_table_description (run against
+    /// DynamoDB, scylladb/scylladb#14132). The API reference's example shows the same reduction.
+    static func encodeDeleted(_ description: TableDescription, region: String) -> JSONValue {
+        guard case .object(var fields) = encode(description, region: region) else { return encode(description, region: region) }
+        let kept: Set<String> = [
+            "TableName", "TableArn", "TableId", "TableStatus", "ItemCount", "TableSizeBytes",
+            "ProvisionedThroughput", "BillingModeSummary",
+        ]
+        fields = fields.filter { kept.contains($0.key) }
+        return .object(fields)
+    }
+
     /// Every key attribute in key schema order (HASH ones, then RANGE ones).
     static func keySchema(_ schema: KeySchema) -> JSONValue {
         let hashes = schema.partitionKeys.map { JSONValue.object(["AttributeName": .string($0.name), "KeyType": .string("HASH")]) }

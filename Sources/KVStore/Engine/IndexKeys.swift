@@ -112,22 +112,44 @@ enum IndexKeys {
         }
     }
 
+    /// An update that empties an index key attribute. Texts as captured from DynamoDB by
+    /// nubo-db/dynoxide (no IndexName/IndexKey here).
+    static func emptyByUpdate(_ attribute: KeyAttribute) -> KVError {
+        .validation(
+            "One or more parameter values are not valid. The update expression attempted to update a secondary index key to a value that is not supported. The AttributeValue for a key attribute cannot contain an empty \(attribute.type == .string ? "string" : "binary") value."
+        )
+    }
+
+    static func typeMismatch(_ attribute: KeyAttribute, _ value: AttributeValue, of index: IndexDefinition) -> KVError {
+        .validation(
+            "One or more parameter values were invalid: Type mismatch for Index Key \(attribute.name) Expected: \(attribute.type.rawValue) Actual: \(value.typeDescriptor) IndexName: \(index.name)"
+        )
+    }
+
+    /// The first index key attribute of `item` with the wrong type, if any.
+    static func firstTypeMismatch(_ item: Item, for table: TableDefinition) -> KVError? {
+        guard !table.globalIndexes.isEmpty || !table.localIndexes.isEmpty else { return nil }
+        for index in table.indexes {
+            for attribute in index.keySchema.attributes {
+                if let value = item[attribute.name], value.scalarType != attribute.type {
+                    return typeMismatch(attribute, value, of: index)
+                }
+            }
+        }
+        return nil
+    }
+
     /// Refuses an index key attribute of the wrong type or an empty one; returns the size it
     /// counts against the key limits (0 when the item lacks it).
     @inline(__always)
     private static func check(_ item: Item, _ attribute: KeyAttribute, of index: IndexDefinition, byUpdate: Bool) throws(KVError) -> Int {
         guard let value = item[attribute.name] else { return 0 }
         guard value.scalarType == attribute.type else {
-            throw .validation(
-                "One or more parameter values were invalid: Type mismatch for Index Key \(attribute.name) Expected: \(attribute.type.rawValue) Actual: \(value.typeDescriptor) IndexName: \(index.name)"
-            )
+            throw typeMismatch(attribute, value, of: index)
         }
         let size = keySize(value)
         if size == 0, byUpdate {
-            // Texts as captured from DynamoDB by nubo-db/dynoxide (no IndexName/IndexKey here).
-            throw .validation(
-                "One or more parameter values are not valid. The update expression attempted to update a secondary index key to a value that is not supported. The AttributeValue for a key attribute cannot contain an empty \(attribute.type == .string ? "string" : "binary") value."
-            )
+            throw emptyByUpdate(attribute)
         }
         if size == 0 {
             throw .validation(

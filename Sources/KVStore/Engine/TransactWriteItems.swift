@@ -55,6 +55,9 @@ struct PlannedAction: Sendable {
     let table: TableDefinition
     let key: StorageKey
     let action: TransactWriteAction
+    /// A fault DynamoDB finds while the transaction runs rather than up front: the action is
+    /// not applied and cancels the transaction with a `ValidationError` reason.
+    var failure: KVError? = nil
 }
 
 /// An item of a transaction, for "multiple operations on one item".
@@ -104,6 +107,11 @@ extension KVEngine {
                 var failed = false
                 var consumed: [ConsumedCapacity] = []
                 for planned in plan {
+                    if let failure = planned.failure {
+                        failed = true
+                        reasons.append(CancellationReason(code: "ValidationError", message: failure.message))
+                        continue
+                    }
                     let store = try self.itemStore(planned.table, connection)
                     do {
                         let capacity = try Self.apply(planned, store: store)
@@ -138,6 +146,11 @@ extension KVEngine {
         var totalBytes = 0
         for action in actions {
             let table = try existingTable(action.tableName)
+            try TransactionKeyRules.checkUpFront(action, table: table)
+            if let failure = TransactionKeyRules.deferredFailure(of: action, table: table) {
+                plan.append(PlannedAction(table: table, key: StorageKey(hash: 0, partition: [], sort: []), action: action, failure: failure))
+                continue
+            }
             let key: StorageKey
             switch action {
             case .put(let put):

@@ -11,13 +11,14 @@ public struct UpdateTableRequest: Sendable {
     public var billingMode: BillingMode?
     public var provisionedThroughput: ProvisionedThroughput?
     public var deletionProtection: Bool?
-    public var indexUpdates: [IndexUpdate]
+    /// nil when the request had no `GlobalSecondaryIndexUpdates` (an empty list is refused).
+    public var indexUpdates: [IndexUpdate]?
     public var stream: StreamSpecification?
 
     public init(
         tableName: String, attributeDefinitions: [KeyAttribute]? = nil, billingMode: BillingMode? = nil,
         provisionedThroughput: ProvisionedThroughput? = nil, deletionProtection: Bool? = nil,
-        indexUpdates: [IndexUpdate] = [], stream: StreamSpecification? = nil
+        indexUpdates: [IndexUpdate]? = nil, stream: StreamSpecification? = nil
     ) {
         self.stream = stream
         self.tableName = tableName
@@ -34,46 +35,44 @@ extension KVEngine {
     /// A new global index is created empty with status CREATING and filled in the background
     /// (`IndexBackfill`) while the table stays readable and writable.
     public func updateTable(_ request: UpdateTableRequest) async throws -> TableDescription {
-        guard let original = catalog.table(named: request.tableName) else {
-            throw KVError.resourceNotFound("Requested resource not found: Table: \(request.tableName) not found")
-        }
-        if request.attributeDefinitions == nil, request.billingMode == nil, request.provisionedThroughput == nil,
-            request.deletionProtection == nil, request.indexUpdates.isEmpty, request.stream == nil
+        let indexUpdates = request.indexUpdates ?? []
+        // AttributeDefinitions alone, or an empty GlobalSecondaryIndexUpdates, change nothing; this
+        // is checked before the table is looked up (ack-api-quirks DDB-TABLE-015, DDB-TABLE-162).
+        if request.billingMode == nil, request.provisionedThroughput == nil, request.deletionProtection == nil,
+            indexUpdates.isEmpty, request.stream == nil
         {
             throw KVError.validation(
                 "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required"
             )
         }
+        guard let original = catalog.table(named: request.tableName) else {
+            throw KVError.resourceNotFound("Requested resource not found: Table: \(request.tableName) not found")
+        }
+        try GlobalIndexUpdateRules.check(request, table: original)
         if let stream = request.stream {
             try StreamLifecycle.validate(stream, creating: false, table: original)
-            if !request.indexUpdates.isEmpty {
-                throw KVError.validation(
-                    "One or more parameter values were invalid: You cannot create or delete index while changing stream status")
-            }
         }
         var updated = try Self.applyBillingChanges(request, to: original, now: now())
-        let changedAt = now()
         var created: IndexDefinition?
         var droppedTables: [String] = []
-        if request.indexUpdates.count > 1 {
-            throw KVError.validation(
-                "One or more parameter values were invalid: Only one global secondary index update per UpdateTable call is supported")
-        }
-        for update in request.indexUpdates {
+        for update in indexUpdates {
             switch update {
             case .create(let index):
                 if original.globalIndexes.contains(where: { $0.status == .creating }) {
-                    throw KVError(
-                        .limitExceeded,
-                        "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table")
+                    throw GlobalIndexUpdateRules.oneOnlineIndexChange
                 }
                 guard original.index(named: index.name) == nil else {
-                    throw KVError.validation(
-                        "One or more parameter values were invalid: Attempting to create an index which already exists")
+                    throw KVError.validation("Attempting to create an index which already exists")
                 }
-                let definitions = request.attributeDefinitions ?? []
+                guard let definitions = request.attributeDefinitions else {
+                    throw KVError.validation(
+                        "One or more parameter values were invalid: AttributeDefinitions is not specified for index: \(index.name)")
+                }
+                try TableRules.checkNoDuplicateDefinitions(definitions)
                 let schema = try TableRules.indexKeySchema(index.keySchema, definitions: definitions, multiAttribute: true)
                 for attribute in schema.attributes {
+                    // Our own text: DynamoDB's answer to a key attribute redefined with another
+                    // type is not recorded anywhere we could find.
                     if let existing = original.attributeDefinitions.first(where: { $0.name == attribute.name }),
                         existing.type != attribute.type
                     {
@@ -82,24 +81,31 @@ extension KVEngine {
                     }
                 }
                 if updated.globalIndexes.count >= TableRules.maxGlobalIndexes {
-                    throw KVError.validation(
-                        "One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the per-table limit of \(TableRules.maxGlobalIndexes)")
+                    // A LimitExceededException here, a ValidationException in CreateTable
+                    // (ack-api-quirks DDB-TABLE-169).
+                    throw KVError(
+                        .limitExceeded,
+                        "Subscriber limit exceeded: Number of global secondary indexes exceeds per-table limit of \(TableRules.maxGlobalIndexes)")
                 }
                 let projection = try TableRules.projection(index)
-                let throughput = try TableRules.globalIndexThroughput(index, billingMode: updated.billingMode)
+                let throughput = try TableRules.globalIndexThroughput(index, billingMode: updated.billingMode, creatingTable: false)
                 let definition = IndexDefinition(
                     name: index.name, isGlobal: true, keySchema: schema, projection: projection,
                     number: updated.nextIndexNumber, status: .creating, backfilling: true, throughput: throughput)
                 updated.nextIndexNumber += 1
                 updated.globalIndexes.append(definition)
                 try TableRules.checkProjectedAttributeCount(updated.indexes)
-                for attribute in definitions where !updated.attributeDefinitions.contains(where: { $0.name == attribute.name }) {
+                // Only the attributes the new key uses are kept; the rest of the list is ignored.
+                for attribute in schema.attributes where !updated.attributeDefinitions.contains(where: { $0.name == attribute.name }) {
                     updated.attributeDefinitions.append(attribute)
                 }
                 created = definition
             case .delete(let name):
+                if original.globalIndexes.contains(where: { $0.status == .creating && $0.name != name }) {
+                    throw GlobalIndexUpdateRules.oneOnlineIndexChange
+                }
                 guard let position = updated.globalIndexes.firstIndex(where: { $0.name == name }) else {
-                    throw KVError.resourceNotFound("Requested resource not found: Index: \(name) not found")
+                    throw GlobalIndexUpdateRules.missingIndex(name, table: original, action: "delete")
                 }
                 droppedTables.append(updated.globalIndexes[position].sqlTableName(of: updated))
                 updated.globalIndexes.remove(at: position)
@@ -107,11 +113,17 @@ extension KVEngine {
                 updated.attributeDefinitions.removeAll { !used.contains($0.name) }
             case .update(let name, let throughput):
                 guard let position = updated.globalIndexes.firstIndex(where: { $0.name == name }) else {
-                    throw KVError.resourceNotFound("Requested resource not found: Index: \(name) not found")
+                    throw GlobalIndexUpdateRules.missingIndex(name, table: original, action: "update")
                 }
                 guard updated.billingMode == .provisioned else {
                     throw KVError.validation(
-                        "One or more parameter values were invalid: ProvisionedThroughput cannot be specified for index: \(name) when BillingMode is PAY_PER_REQUEST")
+                        "One or more parameter values were invalid: The only Updates for index: \(name) when TableThroughputMode is PAY_PER_REQUEST can be to OnDemandThroughput, WarmThroughput")
+                }
+                let current = original.globalIndexes.first { $0.name == name }?.throughput
+                if original.billingMode == .provisioned, current == throughput {
+                    throw KVError.validation(
+                        "The provisioned throughput for the index \(name) will not change. The requested value equals the current value. Current ReadCapacityUnits provisioned for index \(name): \(throughput.readCapacityUnits). Requested ReadCapacityUnits: \(throughput.readCapacityUnits). Current WriteCapacityUnits provisioned for index \(name): \(throughput.writeCapacityUnits). Requested WriteCapacityUnits: \(throughput.writeCapacityUnits). Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits."
+                    )
                 }
                 updated.globalIndexes[position].throughput = throughput
             }
@@ -121,6 +133,7 @@ extension KVEngine {
         let dropped = droppedTables
         let newIndex = created
         let streamChange = request.stream
+        let changedAt = now()
         let final: TableDefinition
         do {
             final = try await database.write { connection in
@@ -189,11 +202,21 @@ extension KVEngine {
                 }
                 updated.billingMode = .provisioned
                 updated.throughput = throughput
+                // Every global index needs its own throughput in the same call; nothing is
+                // assigned for it (recorded against DynamoDB by ack-api-quirks, DDB-TABLE-152).
                 for position in updated.globalIndexes.indices {
-                    updated.globalIndexes[position].throughput = throughput
+                    let name = updated.globalIndexes[position].name
+                    let given = (request.indexUpdates ?? []).lazy.compactMap { update -> ProvisionedThroughput? in
+                        if case .update(name, let indexThroughput) = update { return indexThroughput }
+                        return nil
+                    }.first
+                    guard let given else {
+                        throw .validation("One or more parameter values were invalid: ProvisionedThroughput must be specified for index: \(name)")
+                    }
+                    updated.globalIndexes[position].throughput = given
                 }
             } else if let throughput = request.provisionedThroughput {
-                if throughput == table.throughput, request.indexUpdates.isEmpty {
+                if throughput == table.throughput, (request.indexUpdates ?? []).isEmpty {
                     throw .validation(
                         "The provisioned throughput for the table will not change. The requested value equals the current value. Current ReadCapacityUnits provisioned for the table: \(throughput.readCapacityUnits). Requested ReadCapacityUnits: \(throughput.readCapacityUnits). Current WriteCapacityUnits provisioned for the table: \(throughput.writeCapacityUnits). Requested WriteCapacityUnits: \(throughput.writeCapacityUnits). Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits."
                     )

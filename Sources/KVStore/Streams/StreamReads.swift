@@ -74,7 +74,9 @@ extension KVEngine {
         tableName: String, label: String, arn: String, exclusiveStartShardID: String?, limit: Int
     ) async throws -> StreamDescription {
         let (table, stream) = try stream(tableName: tableName, label: label, arn: arn)
-        let startAfter = exclusiveStartShardID.flatMap(StreamCodec.shardNumber(from:)) ?? 0
+        // A start that names no shard of ours lists nothing after it (DynamoDB answers an empty
+        // page, as scylladb's test_describe_stream_with_nonexistent_last_shard records).
+        let startAfter: Int64 = exclusiveStartShardID.map { StreamCodec.shardNumber(from: $0) ?? Int64.max } ?? 0
         let shards = try await database.read { connection in
             let statement = try connection.statement(
                 "SELECT shard, parent, opened, start_seq, end_seq, closed FROM kv_shards WHERE stream_id = ? AND shard > ? ORDER BY shard")

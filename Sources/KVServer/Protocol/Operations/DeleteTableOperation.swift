@@ -8,6 +8,6 @@ enum DeleteTableOperation {
         let name = try TableName.read(request, minLength: 3, into: &violations)
         try violations.check()
         let description = try await engine.deleteTable(name ?? "")
-        return .object(["TableDescription": TableDescriptionWire.encode(description, region: context.region)])
+        return .object(["TableDescription": TableDescriptionWire.encodeDeleted(description, region: context.region)])
     }
 }

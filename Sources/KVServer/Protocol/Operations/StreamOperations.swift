@@ -26,11 +26,22 @@ enum StreamOperations {
         let start = try request.string("ExclusiveStartStreamArn")
         violations.length(start, min: 37, max: 1024, at: "exclusiveStartStreamArn")
         try violations.check()
+        // DynamoDB refuses a start that is no stream ARN (ValidationException, checked against
+        // DynamoDB by scylladb test/alternator/test_streams.py::test_list_streams_with_nonexistent_last_stream).
+        if let start, StreamWire.parse(start) == nil {
+            throw KVError.validation("Invalid StreamArn")
+        }
         var streams = engine.listStreams(tableName: tableName).map { summary in
             (arn: StreamWire.arn(table: summary.tableName, stream: summary.stream, region: context.region), summary: summary)
         }
-        if let start, let position = streams.firstIndex(where: { $0.arn == start }) {
-            streams.removeFirst(position + 1)
+        if let start, let (startTable, startLabel) = StreamWire.parse(start) {
+            // Streams are listed by table name, then label (creation time); a stream that is
+            // gone (or never was) resumes after where it would be.
+            if let position = streams.firstIndex(where: { $0.arn == start }) {
+                streams.removeFirst(position + 1)
+            } else {
+                streams.removeAll { ($0.summary.tableName, $0.summary.stream.label) <= (startTable, startLabel) }
+            }
         }
         let page = streams.prefix(Int(limit ?? 100))
         var response: [String: JSONValue] = [
@@ -112,6 +123,12 @@ enum StreamOperations {
         let sequence = try request.string("SequenceNumber")
         violations.length(sequence, min: 21, max: 40, at: "sequenceNumber")
         try violations.check()
+        // TRIM_HORIZON and LATEST take no SequenceNumber: DynamoDB answers ValidationException
+        // (scylladb test/alternator/test_streams.py::test_get_shard_iterator, run against
+        // DynamoDB). The text is ours; DynamoDB's is not recorded anywhere we could find.
+        if let sequence, let type, type == ShardIteratorType.trimHorizon.rawValue || type == ShardIteratorType.latest.rawValue {
+            throw KVError.validation("SequenceNumber must not be given for a \(type) shard iterator: \(sequence)")
+        }
         let (table, label) = try resolve(arn ?? "")
         let iterator = try await engine.shardIterator(
             tableName: table, label: label, arn: arn ?? "", shardID: shardID ?? "",

@@ -12,10 +12,20 @@ enum UpdateTableOperation {
         let billing = try request.string("BillingMode")
         violations.oneOf(billing, ["PROVISIONED", "PAY_PER_REQUEST"], at: "billingMode")
         let deletionProtection = try request.bool("DeletionProtectionEnabled")
+        let updateList = try request.array("GlobalSecondaryIndexUpdates")
         var updates: [IndexUpdate] = []
-        for (offset, element) in (try request.array("GlobalSecondaryIndexUpdates") ?? []).enumerated() {
+        // Each entry names exactly one action; DynamoDB's texts for the other cases as recorded
+        // against the live service by ack-api-quirks (DDB-TABLE-160).
+        var entryProblem: String?
+        for (offset, element) in (updateList ?? []).enumerated() {
             let update = try WireObject(element)
             let path = "globalSecondaryIndexUpdates.\(offset + 1).member"
+            let actions = ["Create", "Delete", "Update"].filter { update[$0] != nil && update[$0] != .null }
+            if actions.count != 1, entryProblem == nil {
+                entryProblem = actions.isEmpty
+                    ? "One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null"
+                    : "One or more parameter values were invalid: Only one global secondary index action is allowed per GlobalSecondaryIndexUpdate object"
+            }
             if let create = update["Create"] {
                 updates.append(.create(try IndexWire.decode(create, path: "\(path).create", global: true, into: &violations)))
             } else if let delete = try update.object("Delete") {
@@ -33,6 +43,7 @@ enum UpdateTableOperation {
         }
         let stream = try StreamWire.specification(request, into: &violations)
         try violations.check()
+        if let entryProblem { throw KVError.validation(entryProblem) }
         let description = try await engine.updateTable(
             UpdateTableRequest(
                 tableName: tableName ?? "",
@@ -40,7 +51,7 @@ enum UpdateTableOperation {
                 billingMode: billing.flatMap(BillingMode.init(rawValue:)),
                 provisionedThroughput: throughput,
                 deletionProtection: deletionProtection,
-                indexUpdates: updates,
+                indexUpdates: updateList == nil ? nil : updates,
                 stream: stream))
         return .object(["TableDescription": TableDescriptionWire.encode(description, region: context.region)])
     }
