@@ -243,3 +243,35 @@ def test_kvctl_faults_set_list_clear(server, admin, tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1
     assert "ValidationException" in proc.stderr and "faults[0].drop" in proc.stderr
+
+
+def test_admin_faults_is_authorized_when_auth_is_on(auth_server_factory):
+    """With --auth, /admin/faults needs a verified identity whose policy allows dynamodb:PutFaults
+    (GetFaults, DeleteFaults); an unknown key or a policy without it is refused."""
+    reader_policy = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:GetFaults"], "Resource": "*"}]}
+    server = auth_server_factory({"identities": [
+        {"arn": "arn:aws:iam::000000000000:user/ops", "keys": [{"accessKeyId": "AKIAOPS0000000000001", "secretAccessKey": "ops-secret"}],
+         "policies": [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}]}]},
+        {"arn": "arn:aws:iam::000000000000:user/reader", "keys": [{"accessKeyId": "AKIAREADER0000000001", "secretAccessKey": "reader-secret"}],
+         "policies": [reader_policy]},
+    ]})
+
+    def admin_as(key, secret):
+        admin = Admin(server.endpoint)
+        admin.credentials = botocore.credentials.Credentials(key, secret)
+        return admin
+
+    ops = admin_as("AKIAOPS0000000000001", "ops-secret")
+    reader = admin_as("AKIAREADER0000000001", "reader-secret")
+    stranger = admin_as("AKIASTRANGER00000001", "nope")
+    rule = {"operation": "GetItem", "latencyMs": 1}
+    assert ops.send("PUT", {"faults": [rule]}).status_code == 200
+    assert reader.send("GET").json()["faults"][0]["operation"] == "GetItem"
+    denied = reader.send("PUT", {"faults": []})
+    assert denied.status_code == 400
+    assert "AccessDeniedException" in denied.text and "dynamodb:PutFaults" in denied.text
+    assert reader.send("DELETE").status_code == 400
+    unknown = stranger.send("GET")
+    assert unknown.status_code == 400 and "UnrecognizedClientException" in unknown.text
+    assert ops.send("GET").json()["faults"] == [{"operation": "GetItem", "table": "*", "latencyMs": 1}]
