@@ -186,3 +186,30 @@ def test_aws_cli_retries_and_reports_the_throttle(server, client, tmp_path):
     assert proc.returncode != 0
     assert ("An error occurred (ProvisionedThroughputExceededException) when calling the PutItem operation "
             "(reached max retries: 1): " + TABLE_MESSAGE) in proc.stderr
+
+
+def test_an_on_demand_maximum_throttles_with_throttling_exception(client):
+    name = unique_name("throttle")
+    client.create_table(
+        TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
+        OnDemandThroughput={"MaxReadRequestUnits": -1, "MaxWriteRequestUnits": 5})
+    client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.2})
+    described = client.describe_table(TableName=name)["Table"]
+    assert described["OnDemandThroughput"] == {"MaxReadRequestUnits": -1, "MaxWriteRequestUnits": 5}
+    # 5 write units a second, no burst: a 50-unit write leaves the table 45 units (9 s) in debt.
+    client.put_item(TableName=name, Item=big_item("big", 50))
+    with pytest.raises(ClientError) as info:
+        client.put_item(TableName=name, Item={"pk": {"S": "a"}})
+    error = info.value.response
+    assert error["Error"]["Code"] == "ThrottlingException"
+    # botocore's model spells this member `throttlingReasons` on ThrottlingException.
+    assert error["throttlingReasons"] == [{
+        "reason": "TableWriteMaxOnDemandThroughputExceeded",
+        "resource": f"arn:aws:dynamodb:{REGION}:000000000000:table/{name}"}]
+    # Reads have no maximum; raising the maximum applies at once.
+    client.get_item(TableName=name, Key={"pk": {"S": "big"}})
+    client.update_table(TableName=name, OnDemandThroughput={"MaxWriteRequestUnits": 1000})
+    assert client.describe_table(TableName=name)["Table"]["OnDemandThroughput"]["MaxWriteRequestUnits"] == 1000
+    time.sleep(0.2)
+    client.put_item(TableName=name, Item={"pk": {"S": "a"}})

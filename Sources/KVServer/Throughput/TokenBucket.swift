@@ -13,22 +13,28 @@
 public struct TokenBucket: Sendable, Equatable {
     /// Seconds of unused capacity DynamoDB keeps as burst.
     public static let burstSeconds = 300.0
+    /// An on-demand maximum allows its rate within any one second, without burst.
+    public static let onDemandBurstSeconds = 1.0
 
     /// Units per second.
     public private(set) var rate: Double
+    /// Seconds of unused capacity kept (300 for provisioned throughput; 1 for an on-demand
+    /// table's maximum, which is a per-second ceiling).
+    public let burstSeconds: Double
     /// Units available now; negative after a request cost more than was left.
     public private(set) var tokens: Double
     /// When `tokens` was last brought up to date.
     public private(set) var updatedAt: Double
 
     /// The most the bucket holds: `burstSeconds` of the rate.
-    public var capacity: Double { rate * Self.burstSeconds }
+    public var capacity: Double { rate * burstSeconds }
 
     /// A bucket at `rate`, starting with `tokens` (default: full, as a table that sat idle for
     /// five minutes).
-    public init(rate: Double, now: Double, tokens: Double? = nil) {
+    public init(rate: Double, now: Double, tokens: Double? = nil, burstSeconds: Double = TokenBucket.burstSeconds) {
         self.rate = max(0, rate)
-        self.tokens = tokens ?? max(0, rate) * Self.burstSeconds
+        self.burstSeconds = burstSeconds
+        self.tokens = tokens ?? max(0, rate) * burstSeconds
         self.updatedAt = now
     }
 

@@ -13,6 +13,8 @@ public struct UpdateTableRequest: Sendable {
     public var deletionProtection: Bool?
     public var indexUpdates: [IndexUpdate]
     public var stream: StreamSpecification?
+    /// `OnDemandThroughput`: replaces the table's maxima.
+    public var onDemandThroughput: OnDemandThroughput?
 
     public init(
         tableName: String, attributeDefinitions: [KeyAttribute]? = nil, billingMode: BillingMode? = nil,
@@ -38,7 +40,8 @@ extension KVEngine {
             throw KVError.resourceNotFound("Requested resource not found: Table: \(request.tableName) not found")
         }
         if request.attributeDefinitions == nil, request.billingMode == nil, request.provisionedThroughput == nil,
-            request.deletionProtection == nil, request.indexUpdates.isEmpty, request.stream == nil
+            request.deletionProtection == nil, request.indexUpdates.isEmpty, request.stream == nil,
+            request.onDemandThroughput == nil
         {
             throw KVError.validation(
                 "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required"
@@ -165,6 +168,9 @@ extension KVEngine {
         var updated = table
         if let protection = request.deletionProtection {
             updated.deletionProtection = protection
+        }
+        if let maxima = request.onDemandThroughput {
+            updated.onDemandThroughput = maxima
         }
         let mode = request.billingMode ?? table.billingMode
         if mode == .payPerRequest {

@@ -119,4 +119,33 @@ import Testing
         #expect(Self.throttled { () throws(WireError) in try limiter.admit(table: "Nope", kind: .write, region: "us-east-1") } == nil)
         #expect(limiter.tokens(table: "T", kind: .write) == nil)
     }
+
+    @Test func anOnDemandMaximumIsAPerSecondCeilingAnsweredWithThrottlingException() {
+        let fixture = Fixture()
+        fixture.table.withLock {
+            $0.billingMode = .payPerRequest
+            $0.onDemandThroughput = OnDemandThroughput(maxReadRequestUnits: nil, maxWriteRequestUnits: 10)
+        }
+        let limiter = fixture.limiter
+        #expect(limiter.tokens(table: "T", kind: .write) == 10)  // one second's worth, no burst
+        #expect(limiter.tokens(table: "T", kind: .read) == nil)  // no read maximum
+        limiter.debit(table: "T", kind: .write, table: 10, globalIndexes: ["G": 10])
+        let error = Self.throttled { () throws(WireError) in try limiter.admit(table: "T", kind: .write, region: "us-east-1") }
+        #expect(error?.name == "ThrottlingException")
+        #expect(error?.type == "com.amazon.coral.availability#ThrottlingException")
+        #expect(error?.message == ThroughputExceeded.onDemandMessage)
+        #expect(error?.extraMembers.first?.key == "throttlingReasons")
+        #expect(
+            error?.extraMembers.first?.value
+                == .array([
+                    .object([
+                        "reason": .string("TableWriteMaxOnDemandThroughputExceeded"),
+                        "resource": .string("arn:aws:dynamodb:us-east-1:000000000000:table/T"),
+                    ])
+                ]))
+        fixture.now.withLock { $0 = 0.5 }
+        #expect(Self.throttled { () throws(WireError) in try limiter.admit(table: "T", kind: .write, region: "us-east-1") } == nil)
+        fixture.now.withLock { $0 = 100 }
+        #expect(limiter.tokens(table: "T", kind: .write) == 10)  // idle time does not pile up
+    }
 }
