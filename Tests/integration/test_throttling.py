@@ -213,3 +213,28 @@ def test_an_on_demand_maximum_throttles_with_throttling_exception(client):
     assert client.describe_table(TableName=name)["Table"]["OnDemandThroughput"]["MaxWriteRequestUnits"] == 1000
     time.sleep(0.2)
     client.put_item(TableName=name, Item={"pk": {"S": "a"}})
+
+
+def test_a_batch_leaves_throttled_tables_unprocessed_and_fails_only_when_all_are(client):
+    # BatchWriteItem returns what it could not write in UnprocessedItems, and answers
+    # ProvisionedThroughputExceededException only when nothing could be written
+    # (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html).
+    tired = create(client, read=1, write=1)
+    fresh = create(client, read=1, write=100)
+    client.put_item(TableName=tired, Item=big_item("big", 390))  # 90 s in debt
+    put_tired = {"PutRequest": {"Item": {"pk": {"S": "t"}}}}
+    put_fresh = {"PutRequest": {"Item": {"pk": {"S": "f"}}}}
+    answer = client.batch_write_item(RequestItems={tired: [put_tired], fresh: [put_fresh]})
+    assert answer["UnprocessedItems"] == {tired: [put_tired]}
+    assert client.get_item(TableName=fresh, Key={"pk": {"S": "f"}})["Item"] == {"pk": {"S": "f"}}
+    assert "Item" not in client.get_item(TableName=tired, Key={"pk": {"S": "t"}})
+    with pytest.raises(ClientError) as info:
+        client.batch_write_item(RequestItems={tired: [put_tired]})
+    assert info.value.response["Error"]["Code"] == "ProvisionedThroughputExceededException"
+    # Reads have their own capacity: spend the tired table's, then batch-read both tables.
+    for _ in range(4):
+        client.get_item(TableName=tired, Key={"pk": {"S": "big"}}, ConsistentRead=True)  # 4 x 98 RCU
+    keys = {tired: {"Keys": [{"pk": {"S": "big"}}], "ConsistentRead": True}, fresh: {"Keys": [{"pk": {"S": "f"}}]}}
+    got = client.batch_get_item(RequestItems=keys)
+    assert got["UnprocessedKeys"] == {tired: keys[tired]}
+    assert got["Responses"][fresh] == [{"pk": {"S": "f"}}]

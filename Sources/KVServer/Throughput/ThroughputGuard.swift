@@ -47,10 +47,23 @@ public struct ThroughputGuard: Sendable {
         let limiter = self.limiter
         return { input, context in
             guard case .object(var fields) = input else { return try await handler(input, context) }
+            // A batch leaves the requests of throttled tables unprocessed and runs the rest; it
+            // fails only when every table is throttled (as DynamoDB answers a batch).
+            let isBatch = operation == "BatchGetItem" || operation == "BatchWriteItem"
+            var unprocessed: [String: JSONValue] = [:]
+            var throttle: WireError?
             for access in ThroughputAccess.of(operation: operation, fields) {
-                try limiter.admit(
-                    table: access.table, index: access.index, kind: kind, region: context.region, touches: access.touches)
+                do throws(WireError) {
+                    try limiter.admit(
+                        table: access.table, index: access.index, kind: kind, region: context.region, touches: access.touches)
+                } catch {
+                    guard isBatch, case .object(var tables)? = fields["RequestItems"] else { throw error }
+                    unprocessed[access.key] = tables.removeValue(forKey: access.key)
+                    fields["RequestItems"] = .object(tables)
+                    throttle = error
+                }
             }
+            if let throttle, case .object(let tables)? = fields["RequestItems"], tables.isEmpty { throw throttle }
             let asked: String?
             switch fields["ReturnConsumedCapacity"] {
             case nil: asked = nil
@@ -67,8 +80,20 @@ public struct ThroughputGuard: Sendable {
                 }
                 throw error
             }
-            return Self.settle(output, kind: kind, asked: asked, limiter: limiter)
+            let settled = Self.settle(output, kind: kind, asked: asked, limiter: limiter)
+            guard !unprocessed.isEmpty else { return settled }
+            return Self.addUnprocessed(unprocessed, to: settled, member: operation == "BatchGetItem" ? "UnprocessedKeys" : "UnprocessedItems")
         }
+    }
+
+    /// Adds the throttled tables' requests to a batch answer's `UnprocessedItems` / `UnprocessedKeys`.
+    static func addUnprocessed(_ requests: [String: JSONValue], to output: JSONValue, member: String) -> JSONValue {
+        guard case .object(var fields) = output else { return output }
+        var pending: [String: JSONValue] = [:]
+        if case .object(let existing)? = fields[member] { pending = existing }
+        for (table, request) in requests { pending[table] = request }
+        fields[member] = .object(pending)
+        return .object(fields)
     }
 
     /// Debits the response's `ConsumedCapacity` and reshapes it to the mode the client asked for.
@@ -117,6 +142,8 @@ public struct ThroughputGuard: Sendable {
 /// One table (or index) a request reads or writes, from its body, before it runs.
 struct ThroughputAccess {
     var table: String
+    /// The name as the request gives it (a name or an ARN), the key of `RequestItems`.
+    var key: String
     var index: String?
     /// Whether a write may update this global secondary index (see `of`).
     var touches: (IndexDefinition) -> Bool = { _ in true }
@@ -129,7 +156,7 @@ struct ThroughputAccess {
         case "BatchGetItem", "BatchWriteItem":
             guard case .object(let tables)? = fields["RequestItems"] else { return [] }
             return tables.map { name, requests in
-                var access = ThroughputAccess(table: plain(name))
+                var access = ThroughputAccess(table: plain(name), key: name)
                 if operation == "BatchWriteItem", case .array(let list) = requests {
                     let items: [[String: JSONValue]] = list.compactMap { request in
                         guard case .object(let request) = request, case .object(let put)? = request["PutRequest"],
@@ -151,10 +178,10 @@ struct ThroughputAccess {
                     if case .string(let name)? = body["TableName"], !seen.contains(plain(name)) { seen.append(plain(name)) }
                 }
             }
-            return seen.map { ThroughputAccess(table: $0) }
+            return seen.map { ThroughputAccess(table: $0, key: $0) }
         default:
             guard case .string(let name)? = fields["TableName"] else { return [] }
-            var access = ThroughputAccess(table: plain(name))
+            var access = ThroughputAccess(table: plain(name), key: name)
             if case .string(let index)? = fields["IndexName"] { access.index = index }
             if operation == "PutItem", case .object(let item)? = fields["Item"] {
                 access.touches = { index in carries(item, index) }
