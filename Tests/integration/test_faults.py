@@ -275,3 +275,36 @@ def test_admin_faults_is_authorized_when_auth_is_on(auth_server_factory):
     unknown = stranger.send("GET")
     assert unknown.status_code == 400 and "UnrecognizedClientException" in unknown.text
     assert ops.send("GET").json()["faults"] == [{"operation": "GetItem", "table": "*", "latencyMs": 1}]
+
+
+def test_sighup_reloads_the_faults_file(tmp_path):
+    import signal
+    path = tmp_path / "faults.json"
+    rule = {"operation": "ListTablez", "error": "ServiceUnavailable"}  # matches nothing
+    path.write_text(json.dumps({"faults": [rule]}))
+    process = _ServerProcess(server_binary(), ("--in-memory", "--faults", str(path)))
+    url = process.start()
+    try:
+        ddb = make_client(url)
+        ddb.list_tables()
+        # Rewritten in place with the same size and modification time: the change watcher cannot
+        # see it (same inode, size and mtime), only SIGHUP can.
+        stat = path.stat()
+        rule["operation"] = "ListTables"
+        path.write_text(json.dumps({"faults": [rule]}))
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        assert path.stat().st_ino == stat.st_ino and path.stat().st_size == stat.st_size
+        time.sleep(1.5)
+        ddb.list_tables()  # not picked up without the signal
+        os.kill(process.proc.pid, signal.SIGHUP)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                ddb.list_tables()
+            except ClientError as error:
+                assert error.response["Error"]["Code"] == "ServiceUnavailable"
+                break
+            assert time.monotonic() < deadline, "SIGHUP did not reload the faults file"
+            time.sleep(0.2)
+    finally:
+        process.stop()
