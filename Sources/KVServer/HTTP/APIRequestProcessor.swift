@@ -293,7 +293,14 @@ public struct APIRequestProcessor: Sendable {
     public func run(_ call: Call, requestID: String) async -> APIResponse {
         if let rest = call.rest { return await rest() }
         if let fault = call.fault {
-            return await FaultEffect.apply(fault, to: call) { await self.runHandler(call, requestID: requestID) }
+            var ran = false
+            let response = await FaultEffect.apply(fault, to: call) {
+                ran = true
+                return await self.runHandler(call, requestID: requestID)
+            }
+            // An injected error or a drop before the request ran is audited here; a request that
+            // ran was audited by `runHandler`.
+            return ran ? response : audited(response, call)
         }
         return await runHandler(call, requestID: requestID)
     }

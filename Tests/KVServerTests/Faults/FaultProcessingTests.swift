@@ -80,4 +80,18 @@ import Testing
         #expect(!response.dropsConnection)
         #expect(seen.calls.withLock { $0 } == [nil])
     }
+
+    @Test func anInjectedErrorLeavesAnAuditRecord() async {
+        let seen = Seen()
+        var processor = Self.processor([Self.rule(error: .internalServerError)], seen: seen)
+        let log = AuditLog()
+        processor.auditLog = log
+        let response = await Self.put(processor)
+        #expect(response.status == 500)
+        log.finish()
+        var codes: [String?] = []
+        for await event in log.stream { codes.append(event.errorCode) }
+        #expect(codes == ["InternalServerError"])
+    }
 }
+
