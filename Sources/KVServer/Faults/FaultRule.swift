@@ -2,8 +2,8 @@
 /// `{"operation": "PutItem", "table": "*", "probability": 0.1, "error": "InternalServerError"}`.
 ///
 /// - `operation`, `table`: a name or `*` (default `*`); `table` is matched against the table
-///   the request names (the first one for batches and transactions; requests naming none match
-///   only `*`).
+///   the request names (for batches the first by name, for transactions the first listed;
+///   requests naming none match only `*`).
 /// - `probability` (0...1) or `everyNth` (1, 2, ...): how often a matching request is hit;
 ///   neither: every matching request.
 /// - `from`, `until`: optional ISO 8601 times (or seconds since 1970) bounding when the rule applies.
