@@ -20,7 +20,7 @@ public struct KVCtl: AsyncParsableCommand {
         subcommands: [
             TableCommand.self, PutCommand.self, GetCommand.self, DeleteCommand.self, QueryCommand.self,
             ScanCommand.self, SQLCommand.self, ExportCommand.self, ImportCommand.self, StreamCommand.self,
-            TriggerCommand.self, TTLCommand.self,
+            TriggerCommand.self, TTLCommand.self, FaultsCommand.self,
             BackupCommand.self, PITRCommand.self, RestoreCommand.self, CheckCommand.self, AuthCommand.self,
         ]
     )

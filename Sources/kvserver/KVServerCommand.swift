@@ -79,6 +79,16 @@ struct KVServerCommand: AsyncParsableCommand {
         help: "Base URL of a Lambda Invoke API (e.g. sam local start-lambda) for triggers naming a function. (env: KVSERVER_LAMBDA_ENDPOINT)")
     var lambdaEndpoint: String?
 
+    @Flag(
+        help: "Throttle requests over provisioned tables' and indexes' ProvisionedThroughput, as DynamoDB does. (env: KVSERVER_ENFORCE_THROUGHPUT=1)")
+    var enforceThroughput: Bool = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Inject the faults of this JSON file ({\"faults\": [...]}) into matching requests; reloaded on change and on SIGHUP. (env: KVSERVER_FAULTS)",
+            valueName: "file"))
+    var faults: String?
+
     @Option(
         help: ArgumentHelp(
             "Verify request signatures against the identities and keys of this JSON file, and authorize requests with their policies; reloaded on change and on SIGHUP. (env: KVSERVER_AUTH)",
@@ -376,6 +386,18 @@ struct KVServerCommand: AsyncParsableCommand {
         } else {
             tls = nil
         }
+        // Fault injection: the file's rules (checked before anything listens), `/admin/faults`.
+        let environment = ProcessInfo.processInfo.environment
+        let faultInjector = FaultInjector()
+        let faultsFile = (faults ?? environment["KVSERVER_FAULTS"]).flatMap { $0.isEmpty ? nil : $0 }
+        if let faultsFile {
+            do {
+                faultInjector.replace(with: try FaultInjector.load(faultsFile))
+            } catch {
+                engine.shutdown()
+                throw ValidationError("--faults \(faultsFile): \(error.message)")
+            }
+        }
         let audit = security.auditLog.map { _ in AuditLog() }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: EngineMaintenanceService(engine: engine))
@@ -389,12 +411,15 @@ struct KVServerCommand: AsyncParsableCommand {
             }
             services.append(.init(service: AuditLogWriter(log: audit, path: path, reload: reloadTrigger, logger: logger)))
         }
-        if authStore != nil || tls != nil {
+        if authStore != nil || tls != nil || faultsFile != nil {
+            let watched = faultsFile.map { path in
+                [AuthFileReloader.WatchedFile(path: path) { faultInjector.reload(from: path, logger: logger) }]
+            }
             services.append(
                 .init(
                     service: AuthFileReloader(
                         path: security.authFile, store: authStore, reload: reloadTrigger, logger: logger,
-                        onHangup: { tls?.reload(logger: logger) })))
+                        onHangup: { tls?.reload(logger: logger) }, watched: watched ?? [])))
         }
         let authenticator: any Authenticator =
             authStore.map { SigV4Authenticator(store: $0, clock: WallClock.now) } ?? AcceptAnyCredentialsAuthenticator()
@@ -416,6 +441,11 @@ struct KVServerCommand: AsyncParsableCommand {
         try await triggerRunner.load()
         var router = DynamoDBOperations.router(engine: engine)
         router.restRoutes.append(LambdaControlPlane(engine: engine, runner: triggerRunner).route)
+        router.restRoutes.append(FaultsAdmin(injector: faultInjector, logger: logger).route)
+        if enforceThroughput || environment["KVSERVER_ENFORCE_THROUGHPUT"] == "1" {
+            let limiter = ThroughputLimiter(tables: { engine.tableDefinition(named: $0) }, clock: WallClock.now)
+            ThroughputGuard(limiter: limiter).install(in: &router)
+        }
         services.append(
             .init(service: TriggerService(runner: triggerRunner, engine: engine, filePath: settings.triggersFile, logger: logger)))
         let server = KVHTTPServer(
@@ -425,6 +455,7 @@ struct KVServerCommand: AsyncParsableCommand {
             authorizer: authStore.map { _ in IAMPolicyAuthorizer(catalog: .engine(engine)) },
             auditLog: audit,
             tls: tls,
+            faults: faultInjector,
             eventLoopGroup: eventLoops,
             logger: logger,
             health: { HealthStatus(storageFull: engine.isStorageFull) },
@@ -443,7 +474,7 @@ struct KVServerCommand: AsyncParsableCommand {
         defer { signalSource?.cancel() }
         // SIGHUP: reload the auth file and the certificate, reopen the audit log. Without any of
         // them SIGHUP keeps its default (the process ends with its terminal).
-        let reloadsOnHangup = authStore != nil || tls != nil || audit != nil
+        let reloadsOnHangup = authStore != nil || tls != nil || audit != nil || faultsFile != nil
         let hangupSource = reloadsOnHangup ? HangupSignal.install(reloadTrigger) : nil
         defer { hangupSource?.cancel() }
         do {

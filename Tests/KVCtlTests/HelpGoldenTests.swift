@@ -46,6 +46,10 @@ import Testing
         ("kvctl-auth", AuthCommand.self),
         ("kvctl-auth-check", AuthCheckCommand.self),
         ("kvctl-auth-simulate", AuthSimulateCommand.self),
+        ("kvctl-faults", FaultsCommand.self),
+        ("kvctl-faults-set", FaultsSetCommand.self),
+        ("kvctl-faults-list", FaultsListCommand.self),
+        ("kvctl-faults-clear", FaultsClearCommand.self),
     ]
 
     static let goldenDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

@@ -327,6 +327,11 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         requestID: String,
         context: ChannelHandlerContext
     ) {
+        if response.dropsConnection {
+            // An injected `drop` fault (see `FaultEffect`): close without answering.
+            context.close(promise: nil)
+            return
+        }
         var body = response.body
         var crc32 = response.crc32
         var coding: ContentCoding?

@@ -12,6 +12,8 @@ public struct APIResponse: Sendable {
     /// CRC-32 of `body`, sent as `x-amz-crc32`.
     public var crc32: UInt32
     public var extraHeaders: [(String, String)]
+    /// Close the connection instead of answering (an injected `drop` fault).
+    public var dropsConnection = false
 
     public init(status: Int, contentType: String, body: [UInt8], extraHeaders: [(String, String)] = []) {
         self.status = status
@@ -63,6 +65,8 @@ public struct APIRequestProcessor: Sendable {
     /// The largest body a `Content-Encoding: gzip`/`deflate` request may inflate to (the
     /// request limit, 16 MiB, applies to the decoded body too).
     public var maxDecodedBodySize = 16 * 1024 * 1024
+    /// Fault injection (`--faults`, `/admin/faults`); nil or without rules it costs one check.
+    public var faults: FaultInjector?
 
     public init(
         router: Router, authenticator: any Authenticator, authorizer: (any RequestAuthorizer)? = nil,
@@ -88,6 +92,8 @@ public struct APIRequestProcessor: Sendable {
         var audit: AuditEvent?
         /// Set for a REST request (see `RESTRoute`): it answers the whole response itself.
         public var rest: (@Sendable () async -> APIResponse)? = nil
+        /// The injected fault, applied by `run` (see `FaultEffect`); also named in `context.injectedFault`.
+        public var fault: FaultDecision? = nil
     }
 
     public enum Decision: Sendable {
@@ -159,7 +165,8 @@ public struct APIRequestProcessor: Sendable {
         var input: JSONValue?
         // An operation may read its body straight from the bytes (see `BodyDecoder`); a body
         // it accepts is valid JSON, so the checks below still run in the same order.
-        let decodedHandler = body.readableBytes == 0 ? nil : route?.bodyDecoder
+        // With faults in force the body is parsed, so that rules can match its table.
+        let decodedHandler = body.readableBytes == 0 || faults?.isActive == true ? nil : route?.bodyDecoder
             .flatMap { decode in body.withUnsafeReadableBytes(decode) }
         if decodedHandler != nil {
             input = .null
@@ -214,10 +221,16 @@ public struct APIRequestProcessor: Sendable {
                 return respond(error, contentType: responseContentType, audit: audit)
             }
         }
-        return .call(
-            Call(
-                target: target, handler: handler, inlineHandler: route?.inlineHandler, input: input,
-                contentType: responseContentType, context: context, audit: audit))
+        var call = Call(
+            target: target, handler: handler, inlineHandler: route?.inlineHandler, input: input,
+            contentType: responseContentType, context: context, audit: audit)
+        if let faults, faults.isActive,
+            let fault = faults.decide(operation: Self.operationName(target), table: FaultEffect.table(in: input))
+        {
+            call.fault = fault
+            call.context.injectedFault = fault.label
+        }
+        return .call(call)
     }
 
     /// A request to one of the router's REST paths (Lambda's control plane): authenticated like
@@ -292,6 +305,20 @@ public struct APIRequestProcessor: Sendable {
     /// anything else becomes a logged 500 InternalServerError.
     public func run(_ call: Call, requestID: String) async -> APIResponse {
         if let rest = call.rest { return audited(await rest(), call) }
+        if let fault = call.fault {
+            var ran = false
+            let response = await FaultEffect.apply(fault, to: call) {
+                ran = true
+                return await self.runHandler(call, requestID: requestID)
+            }
+            // An injected error or a drop before the request ran is audited here; a request that
+            // ran was audited by `runHandler`.
+            return ran ? response : audited(response, call)
+        }
+        return await runHandler(call, requestID: requestID)
+    }
+
+    private func runHandler(_ call: Call, requestID: String) async -> APIResponse {
         do {
             return audited(encode(try await call.handler(call.input, call.context), call), call)
         } catch {
@@ -301,7 +328,7 @@ public struct APIRequestProcessor: Sendable {
 
     /// The call's inline handler, if it has one and it answers; otherwise nil and `run` is next.
     public func runInline(_ call: Call, requestID: String) -> APIResponse? {
-        guard let inline = call.inlineHandler else { return nil }
+        guard let inline = call.inlineHandler, call.fault == nil else { return nil }
         do {
             return try inline(call.input, call.context).map { audited(encode($0, call), call) }
         } catch {

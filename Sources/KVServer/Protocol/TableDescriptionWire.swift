@@ -46,6 +46,9 @@ enum TableDescriptionWire {
             fields["LatestStreamArn"] = .string(StreamWire.arn(table: table.name, stream: stream, region: region))
             fields["LatestStreamLabel"] = .string(stream.label)
         }
+        if let maxima = table.onDemandThroughput {
+            fields["OnDemandThroughput"] = OnDemandThroughputWire.encode(maxima)
+        }
         if let restore = table.restoreSummary {
             fields["RestoreSummary"] = BackupWire.restoreSummary(restore, region: region)
         }

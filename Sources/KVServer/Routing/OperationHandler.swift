@@ -5,6 +5,8 @@ public struct RequestContext: Sendable {
     public var accessKeyID: String?
     /// The `Host` header (`host[:port]`), for answers that name this server (DescribeEndpoints).
     public var host: String?
+    /// The fault injected into this request (`FaultDecision.label`), nil for nearly all requests.
+    public var injectedFault: String?
 
     public init(region: String = "us-east-1", accessKeyID: String? = nil, host: String? = nil) {
         self.region = region

@@ -64,6 +64,13 @@ public struct Router: Sendable {
         routes[target, default: Route()].bodyDecoder = bodyDecoder
     }
 
+    /// Replaces the handler of `target` by `transform(handler)` and drops its inline handler and
+    /// body decoder, so every request of it goes through the new handler (throughput limits).
+    public mutating func wrap(target: String, _ transform: (@escaping OperationHandler) -> OperationHandler) {
+        guard let handler = routes[target]?.handler else { return }
+        routes[target] = Route(handler: transform(handler))
+    }
+
     /// Everything registered for an exact `X-Amz-Target` value (case-sensitive, as DynamoDB is).
     public func route(forTarget target: String) -> Route? {
         routes[target]

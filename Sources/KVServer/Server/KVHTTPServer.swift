@@ -66,6 +66,7 @@ public final class KVHTTPServer: Service, Sendable {
         authorizer: (any RequestAuthorizer)? = nil,
         auditLog: AuditLog? = nil,
         tls: TLSContextStore? = nil,
+        faults: FaultInjector? = nil,
         eventLoopGroup: (any EventLoopGroup)? = nil,
         logger: Logger,
         health: @escaping @Sendable () -> HealthStatus = { HealthStatus() },
@@ -75,6 +76,7 @@ public final class KVHTTPServer: Service, Sendable {
         var processor = APIRequestProcessor(
             router: router, authenticator: authenticator, authorizer: authorizer, auditLog: auditLog, logger: logger)
         processor.health = health
+        processor.faults = faults
         self.processor = processor
         self.tls = tls
         self.eventLoopGroup = eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton

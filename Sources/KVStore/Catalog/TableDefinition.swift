@@ -119,6 +119,8 @@ public struct TableDefinition: Sendable, Hashable, Codable {
     public var pointInTimeRecovery: PointInTimeRecoveryDefinition?
     /// Where the table was restored from (`RestoreSummary`), for a restored table.
     public var restoreSummary: RestoreSummary?
+    /// The maximum throughput of an on-demand table (`OnDemandThroughput`); nil when never set.
+    public var onDemandThroughput: OnDemandThroughput?
 
     public var indexes: [IndexDefinition] { globalIndexes + localIndexes }
 

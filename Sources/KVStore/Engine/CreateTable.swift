@@ -53,6 +53,8 @@ public struct CreateTableRequest: Sendable {
     public var stream: StreamSpecification?
     /// `Tags`, already checked with `TagRules`.
     public var tags: [TableTag] = []
+    /// `OnDemandThroughput`, kept for a PAY_PER_REQUEST table.
+    public var onDemandThroughput: OnDemandThroughput?
 
     public init(
         tableName: String, attributeDefinitions: [KeyAttribute], keySchema: [KeySchemaElement],
@@ -109,6 +111,7 @@ extension KVEngine {
         proposal.localIndexes = local
         proposal.nextIndexNumber = number
         proposal.restoreSummary = restoring
+        proposal.onDemandThroughput = request.onDemandThroughput
         if !request.tags.isEmpty {
             proposal.tags = try TagRules.merged([], request.tags)
         }

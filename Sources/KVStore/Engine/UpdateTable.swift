@@ -14,6 +14,8 @@ public struct UpdateTableRequest: Sendable {
     /// nil when the request had no `GlobalSecondaryIndexUpdates` (an empty list is refused).
     public var indexUpdates: [IndexUpdate]?
     public var stream: StreamSpecification?
+    /// `OnDemandThroughput`: replaces the table's maxima.
+    public var onDemandThroughput: OnDemandThroughput?
 
     public init(
         tableName: String, attributeDefinitions: [KeyAttribute]? = nil, billingMode: BillingMode? = nil,
@@ -39,7 +41,7 @@ extension KVEngine {
         // AttributeDefinitions alone, or an empty GlobalSecondaryIndexUpdates, change nothing; this
         // is checked before the table is looked up (ack-api-quirks DDB-TABLE-015, DDB-TABLE-162).
         if request.billingMode == nil, request.provisionedThroughput == nil, request.deletionProtection == nil,
-            indexUpdates.isEmpty, request.stream == nil
+            indexUpdates.isEmpty, request.stream == nil, request.onDemandThroughput == nil
         {
             throw KVError.validation(
                 "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required"
@@ -178,6 +180,9 @@ extension KVEngine {
         var updated = table
         if let protection = request.deletionProtection {
             updated.deletionProtection = protection
+        }
+        if let maxima = request.onDemandThroughput {
+            updated.onDemandThroughput = maxima
         }
         let mode = request.billingMode ?? table.billingMode
         if mode == .payPerRequest {

@@ -21,10 +21,25 @@ public struct AuthFileReloader: Service {
     let logger: Logger
     /// Extra work done on each SIGHUP (reloading the TLS certificate).
     let onHangup: @Sendable () -> Void
+    /// Other files watched the same way (the `--faults` file): each one's `reload` runs when it
+    /// changes and on SIGHUP.
+    let watched: [WatchedFile]
+
+    /// A file kept in step with its contents by this reloader.
+    public struct WatchedFile: Sendable {
+        public var path: String
+        /// Reads and applies the file; keeps what is in force (and logs why) when it is bad.
+        public var reload: @Sendable () -> Void
+
+        public init(path: String, reload: @escaping @Sendable () -> Void) {
+            self.path = path
+            self.reload = reload
+        }
+    }
 
     public init(
         path: String?, store: AuthConfigurationStore?, reload: ReloadTrigger, interval: Duration = .milliseconds(500),
-        logger: Logger, onHangup: @escaping @Sendable () -> Void = {}
+        logger: Logger, onHangup: @escaping @Sendable () -> Void = {}, watched: [WatchedFile] = []
     ) {
         self.path = path
         self.store = store
@@ -32,6 +47,7 @@ public struct AuthFileReloader: Service {
         self.interval = interval
         self.logger = logger
         self.onHangup = onHangup
+        self.watched = watched
     }
 
     /// Reads and validates an auth file.
@@ -45,6 +61,7 @@ public struct AuthFileReloader: Service {
     public func run() async throws {
         var seen = path.map(FileStamp.init)
         var generation = reload.generation
+        var watchedSeen = watched.map { FileStamp($0.path) }
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 try await Task.sleep(for: interval)
@@ -52,6 +69,12 @@ public struct AuthFileReloader: Service {
                 return
             }
             let hangups = reload.generation
+            for (index, file) in watched.enumerated() {
+                let stamp = FileStamp(file.path)
+                guard hangups != generation || stamp != watchedSeen[index] else { continue }
+                watchedSeen[index] = stamp
+                file.reload()
+            }
             let stamp = path.map(FileStamp.init)
             guard hangups != generation || stamp != seen else { continue }
             if hangups != generation { onHangup() }

@@ -46,6 +46,7 @@ enum CreateTableOperation {
             localSecondaryIndexes: local,
             stream: stream)
         createRequest.tags = tags
+        createRequest.onDemandThroughput = try OnDemandThroughputWire.decode(request)
         return createRequest
     }
 }

@@ -44,15 +44,16 @@ enum UpdateTableOperation {
         let stream = try StreamWire.specification(request, into: &violations)
         try violations.check()
         if let entryProblem { throw KVError.validation(entryProblem) }
-        let description = try await engine.updateTable(
-            UpdateTableRequest(
-                tableName: tableName ?? "",
-                attributeDefinitions: definitionList == nil ? nil : definitions,
-                billingMode: billing.flatMap(BillingMode.init(rawValue:)),
-                provisionedThroughput: throughput,
-                deletionProtection: deletionProtection,
-                indexUpdates: updateList == nil ? nil : updates,
-                stream: stream))
+        var update = UpdateTableRequest(
+            tableName: tableName ?? "",
+            attributeDefinitions: definitionList == nil ? nil : definitions,
+            billingMode: billing.flatMap(BillingMode.init(rawValue:)),
+            provisionedThroughput: throughput,
+            deletionProtection: deletionProtection,
+            indexUpdates: updateList == nil ? nil : updates,
+            stream: stream)
+        update.onDemandThroughput = try OnDemandThroughputWire.decode(request)
+        let description = try await engine.updateTable(update)
         return .object(["TableDescription": TableDescriptionWire.encode(description, region: context.region)])
     }
 }
