@@ -62,6 +62,7 @@ import Testing
             sourceTableName: "src", targetTableName: "after-a", time: afterA, overrides: RestoreOverrides())
         _ = try await engine.restoreTableToPointInTime(
             sourceTableName: "src", targetTableName: "latest", time: nil, overrides: RestoreOverrides())
+        await engine.waitForBackgroundJobs()
         #expect(try await Self.contents(engine, "at-enable") == ["before": "0"])
         #expect(try await Self.contents(engine, "after-a") == ["before": "0", "a": "1"])
         #expect(try await Self.contents(engine, "latest") == ["a": "2"])
@@ -122,11 +123,18 @@ import Testing
         defer { engine.shutdown() }
         try await Self.createTable(engine, "src")
         try await Self.put(engine, "src", "a", "1")
-        let backup = try await engine.createBackup(tableName: "src", backupName: "b1")
-        #expect(backup.status == .available && backup.itemCount == 1)
+        let creating = try await engine.createBackup(tableName: "src", backupName: "b1")
+        #expect(creating.status == .creating)
+        // A write after CreateBackup answered is not in the backup, even if the copy is not done.
         try await Self.put(engine, "src", "b", "1")
-        _ = try await engine.restoreTableFromBackup(
+        await engine.waitForBackgroundJobs()
+        let backup = try engine.describeBackup(id: creating.id, reference: "arn")
+        #expect(backup.status == .available && backup.itemCount == 1)
+        let restoring = try await engine.restoreTableFromBackup(
             id: backup.id, reference: "arn", targetTableName: "copy", overrides: RestoreOverrides())
+        #expect(restoring.status == .creating && restoring.definition.restoreSummary?.inProgress == true)
+        await engine.waitForBackgroundJobs()
+        #expect(try await engine.describeTable("copy").status == .active)
         #expect(try await Self.contents(engine, "copy") == ["a": "1"])
         #expect(engine.listBackups(BackupListQuery(tableName: "src")).backups.map(\.id) == [backup.id])
         _ = try engine.deleteBackup(id: backup.id, reference: "arn")

@@ -119,6 +119,12 @@ public struct TableDefinition: Sendable, Hashable, Codable {
     public var pointInTimeRecovery: PointInTimeRecoveryDefinition?
     /// Where the table was restored from (`RestoreSummary`), for a restored table.
     public var restoreSummary: RestoreSummary?
+    /// True while ImportTable loads the table's items; nil otherwise (and in older definitions).
+    public var importInProgress: Bool?
+
+    /// CREATING: a restore or an import is still writing the table's items, and item
+    /// operations do not see the table yet.
+    public var isLoadingItems: Bool { restoreSummary?.inProgress == true || importInProgress == true }
 
     public var indexes: [IndexDefinition] { globalIndexes + localIndexes }
 
