@@ -26,7 +26,7 @@ enum ExportLayout {
         return key + "AWSDynamoDB/" + id
     }
 
-    struct ManifestSummary: Encodable {
+    struct ManifestSummary {
         var version = ExportLayout.version
         var exportArn: String
         var startTime: String
@@ -46,35 +46,21 @@ enum ExportLayout {
         var outputFormat: String
         var exportType: String
 
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(version, forKey: .version)
-            try container.encode(exportArn, forKey: .exportArn)
-            try container.encode(startTime, forKey: .startTime)
-            try container.encode(endTime, forKey: .endTime)
-            try container.encode(tableArn, forKey: .tableArn)
-            try container.encode(tableId, forKey: .tableId)
-            try container.encode(exportTime, forKey: .exportTime)
-            try container.encode(s3Bucket, forKey: .s3Bucket)
-            try container.encode(s3Prefix, forKey: .s3Prefix)
-            try container.encode(s3SseAlgorithm, forKey: .s3SseAlgorithm)
-            try container.encode(s3SseKmsKeyId, forKey: .s3SseKmsKeyId)
-            try container.encode(manifestFilesS3Key, forKey: .manifestFilesS3Key)
-            try container.encode(manifestFilesMd5, forKey: .manifestFilesMd5)
-            try container.encode(billedSizeBytes, forKey: .billedSizeBytes)
-            try container.encode(itemCount, forKey: .itemCount)
-            try container.encode(outputFormat, forKey: .outputFormat)
-            try container.encode(exportType, forKey: .exportType)
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case version, exportArn, startTime, endTime, tableArn, tableId, exportTime, s3Bucket, s3Prefix
-            case s3SseAlgorithm, s3SseKmsKeyId, manifestFilesS3Key, manifestFilesMd5, billedSizeBytes, itemCount, outputFormat, exportType
+        /// In the order of the documented example.
+        var fields: [(String, (any Encodable & Sendable)?)] {
+            [
+                ("version", version), ("exportArn", exportArn), ("startTime", startTime), ("endTime", endTime),
+                ("tableArn", tableArn), ("tableId", tableId), ("exportTime", exportTime), ("s3Bucket", s3Bucket),
+                ("s3Prefix", s3Prefix), ("s3SseAlgorithm", s3SseAlgorithm), ("s3SseKmsKeyId", s3SseKmsKeyId),
+                ("manifestFilesS3Key", manifestFilesS3Key), ("manifestFilesMd5", manifestFilesMd5),
+                ("billedSizeBytes", billedSizeBytes), ("itemCount", itemCount), ("outputFormat", outputFormat),
+                ("exportType", exportType),
+            ]
         }
     }
 
     /// One line of manifest-files.json: `{"itemCount":..,"md5":..,"etag":..,"dataFileS3Key":..}`.
-    struct ManifestFile: Encodable {
+    struct ManifestFile {
         var itemCount: Int64
         /// The data file's MD5, base64 (S3's Content-MD5 form).
         var md5: String
@@ -82,16 +68,8 @@ enum ExportLayout {
         var etag: String
         var dataFileS3Key: String
 
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(itemCount, forKey: .itemCount)
-            try container.encode(md5, forKey: .md5)
-            try container.encode(etag, forKey: .etag)
-            try container.encode(dataFileS3Key, forKey: .dataFileS3Key)
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case itemCount, md5, etag, dataFileS3Key
+        var fields: [(String, (any Encodable & Sendable)?)] {
+            [("itemCount", itemCount), ("md5", md5), ("etag", etag), ("dataFileS3Key", dataFileS3Key)]
         }
     }
 
@@ -122,9 +100,17 @@ enum ExportLayout {
         return "\(pad(Int64(year), 4))-\(pad(Int64(month), 2))-\(pad(Int64(day), 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2)).\(pad(inDay % 1000, 3))Z"
     }
 
-    static func json(_ value: some Encodable) throws -> [UInt8] {
+    /// A JSON object of `fields` in their order (JSONEncoder would not keep it); nil is `null`.
+    static func json(_ fields: [(String, (any Encodable & Sendable)?)]) throws -> [UInt8] {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(value))
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        for (position, (name, value)) in fields.enumerated() {
+            if position > 0 { out.append(UInt8(ascii: ",")) }
+            out += Array(try encoder.encode(name)) + [UInt8(ascii: ":")]
+            if let value { out += Array(try encoder.encode(value)) } else { out += Array("null".utf8) }
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
     }
 }

@@ -141,7 +141,7 @@ extension KVEngine {
         let dataDigest = try FileDigest(ofFile: dataPath)
         let filesKey = exportKey + "/manifest-files.json"
         var files = try ExportLayout.json(
-            ExportLayout.ManifestFile(itemCount: count, md5: dataDigest.base64, etag: dataDigest.hex, dataFileS3Key: dataKey))
+            ExportLayout.ManifestFile(itemCount: count, md5: dataDigest.base64, etag: dataDigest.hex, dataFileS3Key: dataKey).fields)
         files.append(0x0A)
         let filesDigest = try ExportLayout.writeWithChecksum(files, to: bucketPath + "/" + filesKey)
         let finished = now()
@@ -152,7 +152,7 @@ extension KVEngine {
             exportTime: ExportLayout.isoTime(request.incremental?.to ?? exportTime), s3Bucket: request.bucket, s3Prefix: request.prefix,
             manifestFilesS3Key: filesKey, manifestFilesMd5: filesDigest.base64, billedSizeBytes: sizeBytes, itemCount: count,
             outputFormat: record.format, exportType: record.kind.rawValue)
-        try ExportLayout.writeWithChecksum(try ExportLayout.json(summary), to: bucketPath + "/" + summaryKey)
+        try ExportLayout.writeWithChecksum(try ExportLayout.json(summary.fields), to: bucketPath + "/" + summaryKey)
         record.status = .completed
         record.endTime = finished
         record.itemCount = count
