@@ -232,3 +232,40 @@ def test_zstd_input(own_server, tmp_path):
     # A truncated zstd file cannot be read: the import fails.
     _, final = import_into(client, "zstd-bucket", "broken/", "DYNAMODB_JSON", "ZSTD")
     assert final["ImportStatus"] == "FAILED" and final["FailureCode"]
+
+
+def test_ion_incremental_export(own_server, tmp_path):
+    """INCREMENTAL_EXPORT in ION: `$ion_1_0 {Metadata:{WriteTimestampMicros:...},Keys:{...},
+    OldImage:{...},NewImage:{...}}` lines, the same fields as in DYNAMODB_JSON."""
+    import datetime
+    exports = tmp_path / "exports"
+    url, _ = own_server("--in-memory", "--export-dir", str(exports))
+    client, _ = clients(url)
+    name = unique_name("fmt-inc")
+    client.create_table(TableName=name, BillingMode="PAY_PER_REQUEST", **KEYS)
+    client.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    client.put_item(TableName=name, Item={"pk": {"S": "kept"}, "sk": {"N": "1"}, "v": {"S": "old"}})
+    time.sleep(1.2)
+    start = time.time()
+    time.sleep(1.2)
+    client.put_item(TableName=name, Item={"pk": {"S": "kept"}, "sk": {"N": "1"}, "v": {"S": "new"}})
+    time.sleep(1.2)
+    end = time.time()
+
+    def utc(seconds):
+        return datetime.datetime.fromtimestamp(seconds, tz=datetime.timezone.utc)
+
+    arn = client.export_table_to_point_in_time(
+        TableArn=f"arn:aws:dynamodb:us-east-1:000000000000:table/{name}", S3Bucket="inc-ion", ExportFormat="ION",
+        ExportType="INCREMENTAL_EXPORT",
+        IncrementalExportSpecification={"ExportFromTime": utc(start), "ExportToTime": utc(end),
+                                        "ExportViewType": "NEW_AND_OLD_IMAGES"})["ExportDescription"]["ExportArn"]
+    done = wait(lambda: client.describe_export(ExportArn=arn)["ExportDescription"], "ExportStatus")
+    assert done["ExportStatus"] == "COMPLETED" and done["ExportFormat"] == "ION"
+    summary, lines = read_checked_export(exports, "inc-ion", done["ExportManifest"])
+    assert summary["outputFormat"] == "ION" and summary["exportType"] == "INCREMENTAL_EXPORT"
+    [(key, line)] = lines
+    assert key.endswith(".ion.gz")
+    match = re.fullmatch(r'\$ion_1_0 \{Metadata:\{WriteTimestampMicros:(\d+)\.\},Keys:\{pk:"kept",sk:1\.\},'
+                         r'OldImage:\{pk:"kept",sk:1\.,v:"old"\},NewImage:\{pk:"kept",sk:1\.,v:"new"\}\}', line)
+    assert match and start < int(match.group(1)) / 1e6 <= end
