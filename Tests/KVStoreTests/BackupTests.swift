@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import Logging
 import Synchronization
 import Testing
@@ -141,5 +146,36 @@ import Testing
         #expect(throws: KVError(.backupNotFound, "Backup not found: arn")) {
             _ = try engine.describeBackup(id: backup.id, reference: "arn")
         }
+    }
+
+    /// A server stopped while a restore or an export ran: at start the half-restored table is
+    /// dropped and the export is FAILED (with a FailureCode), never left in progress.
+    @Test func interruptedJobsAreSettledAtStart() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kvjobs-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let clock = TestClock()
+        let configuration = EngineConfiguration(dataDirectory: directory)
+        let first = try await KVEngine(configuration: configuration, logger: Logger(label: "test"), clock: { clock.now })
+        try await Self.createTable(first, "src")
+        let source = try #require(first.catalog.table(named: "src"))
+        // What a stop in the middle leaves: a table still restoring, an export IN_PROGRESS.
+        _ = try await first.createRestoredTable(
+            named: "half", from: source, overrides: RestoreOverrides(),
+            summary: RestoreSummary(sourceBackupID: nil, sourceTableName: "src", restoreDate: clock.now, inProgress: true))
+        let export = ExportRecord(
+            id: "0000000000001-bbbbbbbb", tableName: "src", tableID: source.tableID, status: .inProgress, kind: .full,
+            format: "ION", bucket: "b", prefix: nil, startTime: clock.now, endTime: nil, exportTime: clock.now,
+            clientToken: nil, itemCount: 0, billedSizeBytes: 0, manifestKey: nil, incremental: nil)
+        first.exports.save(export, id: export.id)
+        #expect(try await first.describeTable("half").status == .creating)
+        first.shutdown()
+
+        let second = try await KVEngine(configuration: configuration, logger: Logger(label: "test"), clock: { clock.now })
+        defer { second.shutdown() }
+        #expect(second.catalog.table(named: "half") == nil)
+        #expect(second.catalog.table(named: "src") != nil)
+        let settled = try second.describeExport(id: export.id, reference: "arn")
+        #expect(settled.status == .failed && settled.failureCode == "ExportFailed" && settled.endTime != nil)
     }
 }
