@@ -53,12 +53,21 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // zstd: ImportTable's InputCompressionType ZSTD (reading only; exports are gzip, as DynamoDB's).
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
         .target(
             name: "KVStore",
             dependencies: [
                 "CSQLite",
                 "CZlib",
+                "CZstd",
                 .product(name: "Logging", package: "swift-log"),
+                // MD5 of export files (the manifests' `md5`/`etag` and `.checksum` files).
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: hotPath
         ),

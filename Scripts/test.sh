@@ -33,12 +33,12 @@ run_stage() {
 }
 
 install_deps() {
-    if ! pkg-config --exists sqlite3 zlib yaml-0.1 2>/dev/null; then
-        echo "sqlite3, zlib or libyaml development files missing: installing libsqlite3-dev, zlib1g-dev, libyaml-dev and pkg-config"
+    if ! pkg-config --exists sqlite3 zlib yaml-0.1 libzstd 2>/dev/null; then
+        echo "sqlite3, zlib, libyaml or libzstd development files missing: installing libsqlite3-dev, zlib1g-dev, libyaml-dev, libzstd-dev and pkg-config"
         local sudo=""
         if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
         $sudo apt-get update
-        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y libsqlite3-dev zlib1g-dev libyaml-dev pkg-config
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y libsqlite3-dev zlib1g-dev libyaml-dev libzstd-dev pkg-config
     fi
     if ! command -v openssl >/dev/null 2>&1; then
         # Tests/integration/test_auth.py makes self-signed certificates with it.

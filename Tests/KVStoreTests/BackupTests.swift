@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import Logging
 import Synchronization
 import Testing
@@ -62,6 +67,7 @@ import Testing
             sourceTableName: "src", targetTableName: "after-a", time: afterA, overrides: RestoreOverrides())
         _ = try await engine.restoreTableToPointInTime(
             sourceTableName: "src", targetTableName: "latest", time: nil, overrides: RestoreOverrides())
+        await engine.waitForBackgroundJobs()
         #expect(try await Self.contents(engine, "at-enable") == ["before": "0"])
         #expect(try await Self.contents(engine, "after-a") == ["before": "0", "a": "1"])
         #expect(try await Self.contents(engine, "latest") == ["a": "2"])
@@ -122,16 +128,54 @@ import Testing
         defer { engine.shutdown() }
         try await Self.createTable(engine, "src")
         try await Self.put(engine, "src", "a", "1")
-        let backup = try await engine.createBackup(tableName: "src", backupName: "b1")
-        #expect(backup.status == .available && backup.itemCount == 1)
+        let creating = try await engine.createBackup(tableName: "src", backupName: "b1")
+        #expect(creating.status == .creating)
+        // A write after CreateBackup answered is not in the backup, even if the copy is not done.
         try await Self.put(engine, "src", "b", "1")
-        _ = try await engine.restoreTableFromBackup(
+        await engine.waitForBackgroundJobs()
+        let backup = try engine.describeBackup(id: creating.id, reference: "arn")
+        #expect(backup.status == .available && backup.itemCount == 1)
+        let restoring = try await engine.restoreTableFromBackup(
             id: backup.id, reference: "arn", targetTableName: "copy", overrides: RestoreOverrides())
+        #expect(restoring.status == .creating && restoring.definition.restoreSummary?.inProgress == true)
+        await engine.waitForBackgroundJobs()
+        #expect(try await engine.describeTable("copy").status == .active)
         #expect(try await Self.contents(engine, "copy") == ["a": "1"])
         #expect(engine.listBackups(BackupListQuery(tableName: "src")).backups.map(\.id) == [backup.id])
         _ = try engine.deleteBackup(id: backup.id, reference: "arn")
         #expect(throws: KVError(.backupNotFound, "Backup not found: arn")) {
             _ = try engine.describeBackup(id: backup.id, reference: "arn")
         }
+    }
+
+    /// A server stopped while a restore or an export ran: at start the half-restored table is
+    /// dropped and the export is FAILED (with a FailureCode), never left in progress.
+    @Test func interruptedJobsAreSettledAtStart() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kvjobs-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let clock = TestClock()
+        let configuration = EngineConfiguration(dataDirectory: directory)
+        let first = try await KVEngine(configuration: configuration, logger: Logger(label: "test"), clock: { clock.now })
+        try await Self.createTable(first, "src")
+        let source = try #require(first.catalog.table(named: "src"))
+        // What a stop in the middle leaves: a table still restoring, an export IN_PROGRESS.
+        _ = try await first.createRestoredTable(
+            named: "half", from: source, overrides: RestoreOverrides(),
+            summary: RestoreSummary(sourceBackupID: nil, sourceTableName: "src", restoreDate: clock.now, inProgress: true))
+        let export = ExportRecord(
+            id: "0000000000001-bbbbbbbb", tableName: "src", tableID: source.tableID, status: .inProgress, kind: .full,
+            format: "ION", bucket: "b", prefix: nil, startTime: clock.now, endTime: nil, exportTime: clock.now,
+            clientToken: nil, itemCount: 0, billedSizeBytes: 0, manifestKey: nil, incremental: nil)
+        first.exports.save(export, id: export.id)
+        #expect(try await first.describeTable("half").status == .creating)
+        first.shutdown()
+
+        let second = try await KVEngine(configuration: configuration, logger: Logger(label: "test"), clock: { clock.now })
+        defer { second.shutdown() }
+        #expect(second.catalog.table(named: "half") == nil)
+        #expect(second.catalog.table(named: "src") != nil)
+        let settled = try second.describeExport(id: export.id, reference: "arn")
+        #expect(settled.status == .failed && settled.failureCode == "ExportFailed" && settled.endTime != nil)
     }
 }

@@ -63,6 +63,46 @@ def scan_all(client, name):
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
+def wait_until(describe, done, timeout=60):
+    """Polls `describe()` until `done(result)`, as clients of DynamoDB's asynchronous operations do."""
+    deadline = time.time() + timeout
+    while True:
+        result = describe()
+        if done(result):
+            return result
+        assert time.time() < deadline, f"still not done: {result}"
+        time.sleep(0.05)
+
+
+def wait_backup(client, arn):
+    """CreateBackup answers CREATING; the backup is AVAILABLE once its copy is complete."""
+    return wait_until(lambda: client.describe_backup(BackupArn=arn)["BackupDescription"],
+                      lambda d: d["BackupDetails"]["BackupStatus"] != "CREATING")
+
+
+def backup(client, name, backup_name):
+    """A backup, waited for until AVAILABLE; its ARN."""
+    arn = client.create_backup(TableName=name, BackupName=backup_name)["BackupDetails"]["BackupArn"]
+    assert wait_backup(client, arn)["BackupDetails"]["BackupStatus"] == "AVAILABLE"
+    return arn
+
+
+def wait_table(client, name):
+    """A restored or imported table is CREATING until its items are in."""
+    return wait_until(lambda: client.describe_table(TableName=name)["Table"],
+                      lambda t: t["TableStatus"] == "ACTIVE")
+
+
+def wait_export(client, arn):
+    return wait_until(lambda: client.describe_export(ExportArn=arn)["ExportDescription"],
+                      lambda d: d["ExportStatus"] != "IN_PROGRESS")
+
+
+def wait_import(client, arn):
+    return wait_until(lambda: client.describe_import(ImportArn=arn)["ImportTableDescription"],
+                      lambda d: d["ImportStatus"] != "IN_PROGRESS")
+
+
 def put_many(client, name, count, prefix="p"):
     for start in range(0, count, 25):
         requests = [{"PutRequest": {"Item": item(f"{prefix}{n % 50}", n, email=f"u{n}@x", rank=n, pad="x" * 100)}}
@@ -82,13 +122,13 @@ def test_create_describe_list_delete_backup(client):
     arn = details["BackupArn"]
     assert arn.startswith(f"arn:aws:dynamodb:us-east-1:000000000000:table/{name}/backup/")
     assert details["BackupName"] == "nightly-1"
-    assert details["BackupStatus"] in ("CREATING", "AVAILABLE")
+    assert details["BackupStatus"] == "CREATING"
     assert details["BackupType"] == "USER"
     assert details["BackupCreationDateTime"].timestamp() >= before - 1
-    assert details["BackupSizeBytes"] > 0
 
-    description = client.describe_backup(BackupArn=arn)["BackupDescription"]
+    description = wait_backup(client, arn)
     assert description["BackupDetails"]["BackupStatus"] == "AVAILABLE"
+    assert description["BackupDetails"]["BackupSizeBytes"] > 0
     source = description["SourceTableDetails"]
     assert source["TableName"] == name
     assert source["ItemCount"] == 2
@@ -132,7 +172,7 @@ def test_backup_errors(client):
     assert_error(error, "ValidationException",
                  "1 validation error detected: Value null at 'backupName' failed to satisfy constraint: "
                  "Member must not be null")
-    arn = client.create_backup(TableName=name, BackupName="b-1")["BackupDetails"]["BackupArn"]
+    arn = backup(client, name, "b-1")
     with pytest.raises(client.exceptions.ClientError) as error:
         client.restore_table_from_backup(TargetTableName=name, BackupArn=arn)
     assert_error(error, "TableAlreadyExistsException", f"Table already exists: {name}")
@@ -186,6 +226,7 @@ def test_restore_from_backup_keeps_items_and_indexes_not_stream_or_ttl(client):
     put_many(client, name, 120)
     arn = client.create_backup(TableName=name, BackupName="before")["BackupDetails"]["BackupArn"]
     expected = scan_all(client, name)
+    wait_backup(client, arn)
     client.put_item(TableName=name, Item=item("late", 1, email="late@x"))
     client.delete_item(TableName=name, Key={"pk": {"S": "p0"}, "sk": {"N": "0"}})
 
@@ -218,7 +259,7 @@ def test_restore_from_backup_keeps_items_and_indexes_not_stream_or_ttl(client):
 def test_restore_overrides(client):
     name = make_table(client)
     put_many(client, name, 30)
-    arn = client.create_backup(TableName=name, BackupName="b-over")["BackupDetails"]["BackupArn"]
+    arn = backup(client, name, "b-over")
     target = unique_name("over")
     description = client.restore_table_from_backup(
         TargetTableName=target, BackupArn=arn, BillingModeOverride="PROVISIONED",
@@ -229,6 +270,7 @@ def test_restore_overrides(client):
     assert description["ProvisionedThroughput"]["WriteCapacityUnits"] == 3
     assert "GlobalSecondaryIndexes" not in description and "LocalSecondaryIndexes" not in description
     assert {d["AttributeName"] for d in description["AttributeDefinitions"]} == {"pk", "sk"}
+    wait_table(client, target)
     assert len(scan_all(client, target)) == 30
 
 
@@ -256,6 +298,7 @@ def test_backup_is_consistent_and_does_not_block_writers(client):
     time.sleep(0.2)
     started = time.perf_counter()
     arn = client.create_backup(TableName=name, BackupName="busy")["BackupDetails"]["BackupArn"]
+    wait_backup(client, arn)
     backup_seconds = time.perf_counter() - started
     time.sleep(0.2)
     stop.set()
@@ -266,6 +309,7 @@ def test_backup_is_consistent_and_does_not_block_writers(client):
     assert worst < 1.0
     target = unique_name("busy")
     client.restore_table_from_backup(TargetTableName=target, BackupArn=arn)
+    wait_table(client, target)
     pair = [i for i in scan_all(client, target) if i["pk"]["S"] == "pair"]
     assert len(pair) == 2 and pair[0]["version"] == pair[1]["version"]
 
@@ -330,6 +374,7 @@ def restore_at(client, name, moment):
         kwargs["RestoreDateTime"] = datetime.datetime.fromtimestamp(moment, tz=datetime.timezone.utc)
     description = client.restore_table_to_point_in_time(**kwargs)["TableDescription"]
     assert description["TableName"] == target
+    wait_table(client, target)
     return target
 
 
@@ -418,7 +463,7 @@ def test_point_in_time_errors(client):
     client.restore_table_to_point_in_time(
         SourceTableArn=f"arn:aws:dynamodb:us-east-1:000000000000:table/{name}", TargetTableName=target,
         UseLatestRestorableTime=True)
-    assert client.describe_table(TableName=target)["Table"]["TableStatus"] == "ACTIVE"
+    assert wait_table(client, target)["TableStatus"] == "ACTIVE"
 
 
 def test_backups_pitr_and_exports_survive_restart(own_server, tmp_path):
@@ -427,7 +472,7 @@ def test_backups_pitr_and_exports_survive_restart(own_server, tmp_path):
     name = make_table(client)
     enable_pitr(client, name)
     put_many(client, name, 40)
-    arn = client.create_backup(TableName=name, BackupName="kept")["BackupDetails"]["BackupArn"]
+    arn = backup(client, name, "kept")
     expected = scan_all(client, name)
     time.sleep(1.5)
     moment = time.time()
@@ -436,6 +481,7 @@ def test_backups_pitr_and_exports_survive_restart(own_server, tmp_path):
     client.put_item(TableName=name, Item=item("new", 1))
     export_arn = client.export_table_to_point_in_time(
         TableArn=f"arn:aws:dynamodb:us-east-1:000000000000:table/{name}", S3Bucket="kept-bucket")["ExportDescription"]["ExportArn"]
+    wait_export(client, export_arn)
     server.stop()
     assert list((tmp_path / "data" / "backups").glob("*.items"))
     assert list((tmp_path / "data" / "exports" / "kept-bucket" / "AWSDynamoDB").iterdir())
@@ -451,6 +497,7 @@ def test_backups_pitr_and_exports_survive_restart(own_server, tmp_path):
     assert [s["ExportArn"] for s in client.list_exports()["ExportSummaries"]] == [export_arn]
     target = unique_name("after")
     client.restore_table_from_backup(TargetTableName=target, BackupArn=arn)
+    wait_table(client, target)
     assert scan_all(client, target) == expected
     assert scan_all(client, restore_at(client, name, moment)) == expected
 
@@ -460,7 +507,7 @@ def test_backup_dir_flag(own_server, tmp_path):
     client, _ = clients(url)
     name = make_table(client, indexes=False)
     client.put_item(TableName=name, Item=item("a", 1))
-    client.create_backup(TableName=name, BackupName="there")
+    backup(client, name, "there")
     assert len(list((tmp_path / "elsewhere").glob("*.json"))) == 1
     assert len(list((tmp_path / "elsewhere").glob("*.items"))) == 1
 
@@ -509,9 +556,9 @@ def test_export_and_import_round_trip(own_server, tmp_path):
         ClientToken="token-1")["ExportDescription"]
     export_arn = described["ExportArn"]
     assert export_arn.startswith(arn + "/export/")
-    assert described["ExportStatus"] in ("IN_PROGRESS", "COMPLETED")
+    assert described["ExportStatus"] == "IN_PROGRESS" and "EndTime" not in described
     assert described["ExportType"] == "FULL_EXPORT" and described["ExportFormat"] == "DYNAMODB_JSON"
-    done = client.describe_export(ExportArn=export_arn)["ExportDescription"]
+    done = wait_export(client, export_arn)
     assert done["ExportStatus"] == "COMPLETED" and done["ItemCount"] == 62
     export_id = export_arn.rsplit("/", 1)[1]
     assert done["ExportManifest"] == f"exports/daily/AWSDynamoDB/{export_id}/manifest-summary.json"
@@ -531,8 +578,7 @@ def test_export_and_import_round_trip(own_server, tmp_path):
     past = client.export_table_to_point_in_time(
         TableArn=arn, S3Bucket="my-bucket", ExportTime=datetime.datetime.fromtimestamp(moment, tz=datetime.timezone.utc)
     )["ExportDescription"]
-    _, then = read_export(exports, "my-bucket", client.describe_export(
-        ExportArn=past["ExportArn"])["ExportDescription"]["ExportManifest"])
+    _, then = read_export(exports, "my-bucket", wait_export(client, past["ExportArn"])["ExportManifest"])
     assert len(then) == 61 and not any(i["pk"]["S"] == "later" for i in then)
     listed = [s["ExportArn"] for s in client.list_exports(TableArn=arn)["ExportSummaries"]]
     assert listed == [export_arn, past["ExportArn"]]
@@ -559,7 +605,8 @@ def test_export_and_import_round_trip(own_server, tmp_path):
                                         "Projection": {"ProjectionType": "ALL"}}]})["ImportTableDescription"]
     import_arn = imported["ImportArn"]
     assert import_arn.startswith(f"arn:aws:dynamodb:us-east-1:000000000000:table/{target}/import/")
-    final = client.describe_import(ImportArn=import_arn)["ImportTableDescription"]
+    assert imported["ImportStatus"] == "IN_PROGRESS"
+    final = wait_import(client, import_arn)
     assert final["ImportStatus"] == "COMPLETED"
     assert (final["ProcessedItemCount"], final["ImportedItemCount"], final["ErrorCount"]) == (62, 62, 0)
     assert final["ProcessedSizeBytes"] > 0
@@ -590,13 +637,13 @@ def test_import_plain_file_counts_errors(own_server, tmp_path):
                                  "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
                                  "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]}
     )["ImportTableDescription"]
-    final = client.describe_import(ImportArn=description["ImportArn"])["ImportTableDescription"]
+    final = wait_import(client, description["ImportArn"])
     assert (final["ProcessedItemCount"], final["ImportedItemCount"], final["ErrorCount"]) == (4, 2, 2)
     items = client.scan(TableName=target)["Items"]
     assert sorted(i["id"]["S"] for i in items) == ["a", "b"]
     with pytest.raises(client.exceptions.ClientError) as error:
         client.import_table(
-            S3BucketSource={"S3Bucket": "in-bucket"}, InputFormat="ION",
+            S3BucketSource={"S3Bucket": "in-bucket"}, InputFormat="XML",
             TableCreationParameters={"TableName": unique_name("x"), "BillingMode": "PAY_PER_REQUEST",
                                      "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
                                      "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]})
@@ -636,7 +683,7 @@ def test_incremental_export(own_server, tmp_path):
         TableArn=arn, S3Bucket="inc-bucket", ExportType="INCREMENTAL_EXPORT",
         IncrementalExportSpecification={"ExportFromTime": utc(start), "ExportToTime": utc(end),
                                         "ExportViewType": "NEW_AND_OLD_IMAGES"})["ExportDescription"]
-    done = client.describe_export(ExportArn=described["ExportArn"])["ExportDescription"]
+    done = wait_export(client, described["ExportArn"])
     assert done["ExportStatus"] == "COMPLETED" and done["ExportType"] == "INCREMENTAL_EXPORT"
     assert done["IncrementalExportSpecification"]["ExportViewType"] == "NEW_AND_OLD_IMAGES"
     base = exports / "inc-bucket"
@@ -688,6 +735,7 @@ def test_export_during_writes_is_consistent(own_server, tmp_path):
     started = time.perf_counter()
     described = client.export_table_to_point_in_time(
         TableArn=f"arn:aws:dynamodb:us-east-1:000000000000:table/{name}", S3Bucket="busy-bucket")["ExportDescription"]
+    wait_export(client, described["ExportArn"])
     seconds = time.perf_counter() - started
     time.sleep(0.2)
     stop.set()
@@ -695,8 +743,7 @@ def test_export_during_writes_is_consistent(own_server, tmp_path):
     worst = max(latencies)
     print(f"export of 6000 items took {seconds:.3f}s; {len(latencies)} writes meanwhile, worst {worst * 1000:.1f} ms")
     assert worst < 1.0
-    _, exported = read_export(exports, "busy-bucket", client.describe_export(
-        ExportArn=described["ExportArn"])["ExportDescription"]["ExportManifest"])
+    _, exported = read_export(exports, "busy-bucket", wait_export(client, described["ExportArn"])["ExportManifest"])
     pair = [i for i in exported if i["pk"]["S"] == "pair"]
     assert len(exported) == 6002 and len(pair) == 2 and pair[0]["version"] == pair[1]["version"]
 
@@ -717,16 +764,16 @@ def test_import_csv_gzip(own_server, tmp_path):
     description = client.import_table(
         S3BucketSource={"S3Bucket": "csv-bucket", "S3KeyPrefix": "people"}, InputFormat="CSV",
         InputCompressionType="GZIP", TableCreationParameters={"TableName": first, **params})["ImportTableDescription"]
-    final = client.describe_import(ImportArn=description["ImportArn"])["ImportTableDescription"]
+    final = wait_import(client, description["ImportArn"])
     assert (final["ProcessedItemCount"], final["ImportedItemCount"], final["ErrorCount"]) == (3, 2, 1)
     items = {i["id"]["N"]: i for i in client.scan(TableName=first)["Items"]}
     assert items["1"] == {"id": {"N": "1"}, "age": {"S": "30"}, "name": {"S": "Ann"},
                           "note": {"S": 'likes "quotes", commas'}}
     assert items["2"] == {"id": {"N": "2"}, "age": {"S": "41"}, "name": {"S": "Bob"}}
     second = unique_name("csv")
-    client.import_table(
+    wait_import(client, client.import_table(
         S3BucketSource={"S3Bucket": "csv-bucket", "S3KeyPrefix": "more"}, InputFormat="CSV",
         InputFormatOptions={"Csv": {"Delimiter": ";", "HeaderList": ["id", "age", "name", "note"]}},
-        TableCreationParameters={"TableName": second, **params})
+        TableCreationParameters={"TableName": second, **params})["ImportTableDescription"]["ImportArn"])
     assert client.scan(TableName=second)["Items"] == [
         {"id": {"N": "3"}, "age": {"S": "22"}, "name": {"S": "Cy"}, "note": {"S": "multi"}}]

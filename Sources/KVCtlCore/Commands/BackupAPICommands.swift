@@ -15,9 +15,11 @@ struct BackupCreateCommand: AsyncParsableCommand {
     var name: String
 
     func run() async throws {
-        let response = try await global.client().call(
+        let client = try global.client()
+        let response = try await client.call(
             "CreateBackup", .object(["TableName": .string(table), "BackupName": .string(name)]))
-        let details = response["BackupDetails"] ?? .object([:])
+        var details = response["BackupDetails"] ?? .object([:])
+        if let arn = details["BackupArn"] { details = try await AsyncCompletion.backup(client, arn: arn) }
         global.printer.document(details, table: BackupText.details(details))
     }
 }
@@ -73,9 +75,10 @@ struct BackupRestoreCommand: AsyncParsableCommand {
     var to: String
 
     func run() async throws {
-        let response = try await global.client().call(
+        let client = try global.client()
+        _ = try await client.call(
             "RestoreTableFromBackup", .object(["BackupArn": .string(backupArn), "TargetTableName": .string(to)]))
-        let description = response["TableDescription"] ?? .object([:])
+        let description = try await AsyncCompletion.table(client, name: .string(to))
         global.printer.document(description, table: BackupText.restored(description))
     }
 }

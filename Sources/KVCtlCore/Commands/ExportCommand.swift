@@ -44,7 +44,8 @@ struct ExportCommand: AsyncParsableCommand {
             var request: [String: JSONValue] = ["TableArn": arn, "S3Bucket": .string(s3Bucket)]
             if let s3Prefix { request["S3Prefix"] = .string(s3Prefix) }
             let response = try await client.call("ExportTableToPointInTime", .object(request))
-            let description = response["ExportDescription"] ?? .object([:])
+            var description = response["ExportDescription"] ?? .object([:])
+            if let arn = description["ExportArn"] { description = try await AsyncCompletion.export(client, arn: arn) }
             global.printer.document(
                 description,
                 table: TableText.pairs(

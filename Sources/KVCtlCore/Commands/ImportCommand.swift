@@ -38,10 +38,10 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("With --s3-bucket: the new table's sort key, e.g. sk:N.", valueName: "attr:type"))
     var range: KeyAttributeSpec?
 
-    @Option(help: ArgumentHelp("With --s3-bucket: DYNAMODB_JSON (default) or CSV.", valueName: "format"))
+    @Option(help: ArgumentHelp("With --s3-bucket: DYNAMODB_JSON (default), ION or CSV.", valueName: "format"))
     var inputFormat: String?
 
-    @Option(help: ArgumentHelp("With --s3-bucket: GZIP or NONE (default; kvserver reads either).", valueName: "type"))
+    @Option(help: ArgumentHelp("With --s3-bucket: GZIP, ZSTD or NONE (default; kvserver reads GZIP and NONE alike).", valueName: "type"))
     var inputCompression: String?
 
     func validate() throws {
@@ -102,7 +102,8 @@ struct ImportCommand: AsyncParsableCommand {
                         keys.map { .object(["AttributeName": .string($0.name), "AttributeType": .string($0.type)]) }),
                 ]),
             ]))
-        let description = response["ImportTableDescription"] ?? .object([:])
+        var description = response["ImportTableDescription"] ?? .object([:])
+        if let arn = description["ImportArn"] { description = try await AsyncCompletion.importTable(client, arn: arn) }
         global.printer.document(
             description,
             table: TableText.pairs(

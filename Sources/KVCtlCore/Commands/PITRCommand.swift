@@ -105,8 +105,9 @@ struct PITRRestoreCommand: AsyncParsableCommand {
         } else {
             request["UseLatestRestorableTime"] = .bool(true)
         }
-        let response = try await global.client().call("RestoreTableToPointInTime", .object(request))
-        let description = response["TableDescription"] ?? .object([:])
+        let client = try global.client()
+        _ = try await client.call("RestoreTableToPointInTime", .object(request))
+        let description = try await AsyncCompletion.table(client, name: .string(to))
         global.printer.document(description, table: BackupText.restored(description))
     }
 }

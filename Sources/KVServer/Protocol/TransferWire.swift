@@ -69,6 +69,7 @@ enum TransferWire {
         if let prefix = record.prefix { fields["S3Prefix"] = .string(prefix) }
         if let token = record.clientToken { fields["ClientToken"] = .string(token) }
         if let manifest = record.manifestKey { fields["ExportManifest"] = .string(manifest) }
+        if let code = record.failureCode { fields["FailureCode"] = .string(code) }
         if let failure = record.failureMessage { fields["FailureMessage"] = .string(failure) }
         if let window = record.incremental {
             fields["IncrementalExportSpecification"] = .object([

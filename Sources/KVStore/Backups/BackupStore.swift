@@ -15,6 +15,8 @@ import Synchronization
 final class BackupStore: Sendable {
     let directory: String
     private let records = Mutex<[String: BackupRecord]>([:])
+    /// How many restores are reading each backup's items.
+    private let restoring = Mutex<[String: Int]>([:])
 
     init(directory: String) throws {
         self.directory = directory
@@ -81,17 +83,48 @@ final class BackupStore: Sendable {
         try? FileManager.default.removeItem(atPath: itemsPath(id))
     }
 
-    /// Whether `id` may start an operation that needs the backup still (delete, restore): not
-    /// while it is being created or deleted.
+    /// Whether a backup of table `tableName` is being created (the table may not be deleted meanwhile).
+    func isCreating(tableName: String) -> Bool {
+        records.withLock { $0.values.contains { $0.status == .creating && $0.table.name == tableName } }
+    }
+
+    /// Marks `id` deleted, unless it is being created, deleted or restored (BackupInUseException).
     /// - Parameter reference: the BackupArn the client gave, for messages.
-    func claim(_ id: String, reference: String, for status: BackupRecord.Status) throws(KVError) -> BackupRecord {
+    func claimForDeletion(_ id: String, reference: String) throws(KVError) -> BackupRecord {
         try records.withLock { records throws(KVError) in
-            guard let record = records[id] else { throw KVError(.backupNotFound, "Backup not found: \(reference)") }
-            guard record.status == .available else {
-                throw KVError(.backupInUse, "Backup is being \(record.status == .creating ? "created" : "deleted"): \(reference)")
-            }
-            if status == .deleted { records[id]?.status = .deleted }
+            let record = try Self.available(records[id], restoring: restoring.withLock { $0[id] ?? 0 }, reference: reference)
+            records[id]?.status = .deleted
             return record
+        }
+    }
+
+    /// Counts a restore reading `id` (until `restoreFinished`), unless the backup is being created
+    /// or deleted (BackupInUseException). Restores may share a backup.
+    func claimForRestore(_ id: String, reference: String) throws(KVError) -> BackupRecord {
+        try records.withLock { records throws(KVError) in
+            let record = try Self.available(records[id], restoring: 0, reference: reference)
+            restoring.withLock { $0[id, default: 0] += 1 }
+            return record
+        }
+    }
+
+    func restoreFinished(_ id: String) {
+        restoring.withLock { counts in
+            counts[id, default: 1] -= 1
+            if counts[id] ?? 0 <= 0 { counts.removeValue(forKey: id) }
+        }
+    }
+
+    /// "There is another ongoing conflicting backup control plane operation on the table. The
+    /// backup is either being created, deleted or restored to a table."
+    /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteBackup.html
+    private static func available(_ record: BackupRecord?, restoring: Int, reference: String) throws(KVError) -> BackupRecord {
+        guard let record else { throw KVError(.backupNotFound, "Backup not found: \(reference)") }
+        switch record.status {
+        case .creating: throw KVError(.backupInUse, "Backup is being created: \(reference)")
+        case .deleted: throw KVError(.backupInUse, "Backup is being deleted: \(reference)")
+        case .available where restoring > 0: throw KVError(.backupInUse, "Backup is being restored: \(reference)")
+        case .available: return record
         }
     }
 

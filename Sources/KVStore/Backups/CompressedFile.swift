@@ -3,7 +3,7 @@ import CZlib
 /// A file read or written through zlib's gzip stream API: what exports write (`.json.gz`) and
 /// imports read. Reading is transparent: a file that is not gzip-compressed is read as is, so
 /// InputCompressionType GZIP and NONE take the same path.
-final class CompressedFile {
+final class CompressedFile: ByteSource {
     private var file: gzFile?
 
     /// - Parameter mode: "rb" to read, "wb" to write gzip.
@@ -39,7 +39,15 @@ final class CompressedFile {
         self.file = nil
         guard gzclose(file) == Z_OK else { throw KVError.internalError("Cannot finish export file") }
     }
+}
 
+/// A file read in chunks, whatever its compression (`CompressedFile`, `ZstdInputFile`).
+protocol ByteSource: AnyObject {
+    /// Reads up to `count` bytes; an empty result is the end of the file.
+    func read(upTo count: Int) throws -> [UInt8]
+}
+
+extension ByteSource {
     /// Calls `body` with each line (without its newline) of the file.
     func forEachLine(_ body: ([UInt8]) throws -> Void) throws {
         var pending: [UInt8] = []
@@ -56,5 +64,16 @@ final class CompressedFile {
             pending += chunk[start...]
         }
         if !pending.isEmpty { try body(pending) }
+    }
+
+    /// The whole (decompressed) file, at most `limit` bytes.
+    func readAll(limit: Int) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        while true {
+            let chunk = try read(upTo: 1 << 16)
+            if chunk.isEmpty { return bytes }
+            bytes += chunk
+            guard bytes.count <= limit else { throw KVError.validation("An input file is too large") }
+        }
     }
 }

@@ -1,7 +1,7 @@
 /// INCREMENTAL_EXPORT: the items that changed between two times, from the PITR change log.
 ///
 /// Each changed item is one line `{"Metadata":{"WriteTimestampMicros":{"N":"..."}},"Keys":{...},
-/// "OldImage":{...},"NewImage":{...}}`: its last write in the window, its key, the item as it was
+/// "OldImage":{...},"NewImage":{...}}` (in ION: `$ion_1_0 {Metadata:{WriteTimestampMicros:...},...}`): its last write in the window, its key, the item as it was
 /// at ExportFromTime (with NEW_AND_OLD_IMAGES) and at ExportToTime (absent when deleted).
 /// See https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/S3DataExport.Output.html
 public struct IncrementalExport: Sendable, Hashable, Codable {
@@ -26,7 +26,7 @@ extension KVEngine {
     /// - Returns: the number of lines and the DynamoDB size of the new images.
     func writeIncrementalData(
         tableName: String, storageID: Int64, window: IncrementalExport, to path: String,
-        encodeItem: @escaping @Sendable (Item) -> [UInt8]
+        format: ExportFormat
     ) async throws -> (count: Int64, size: Int64) {
         try await database.read { connection in
             guard let table = self.catalog.table(named: tableName), table.storageID == storageID else {
@@ -58,19 +58,19 @@ extension KVEngine {
                 let new: Item?
                 if let then = atTo[key] { new = try then.map(ItemCodec.decode) } else { new = try store.fetch(key) }
                 guard old != nil || new != nil, old != new else { continue }
-                var line = Array(#"{"Metadata":{"WriteTimestampMicros":{"N":""#.utf8)
-                line += Array(String(at * 1000).utf8)
-                line += Array(#""}},"Keys":"#.utf8)
-                line += encodeItem(KeyValidator.keyAttributes(of: new ?? old ?? [:], schema: table.keySchema))
+                let metadata = format.object([("WriteTimestampMicros", format.encodeMicros(at * 1000))])
+                var fields: [(name: String, value: [UInt8])] = [
+                    ("Metadata", metadata),
+                    ("Keys", format.encodeItem(KeyValidator.keyAttributes(of: new ?? old ?? [:], schema: table.keySchema))),
+                ]
                 if let old, window.viewType == .newAndOldImages {
-                    line += Array(#","OldImage":"#.utf8) + encodeItem(old)
+                    fields.append(("OldImage", format.encodeItem(old)))
                 }
                 if let new {
-                    line += Array(#","NewImage":"#.utf8) + encodeItem(new)
+                    fields.append(("NewImage", format.encodeItem(new)))
                     size += Int64(ItemSize.of(new))
                 }
-                line += [UInt8(ascii: "}"), 0x0A]
-                try output.write(line)
+                try output.write(format.line(fields))
                 count += 1
             }
             try output.close()

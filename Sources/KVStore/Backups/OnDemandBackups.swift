@@ -1,3 +1,4 @@
+import Logging
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -35,28 +36,40 @@ public struct BackupListQuery: Sendable {
 /// for messages.
 extension KVEngine {
     /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateBackup.html
-    /// The snapshot is one read transaction on a reader connection, so writers go on meanwhile.
+    /// Answers CREATING once the snapshot's read transaction has begun (so the backup holds the
+    /// table as of the request); the items are copied in the background, on a reader connection,
+    /// so writers go on meanwhile, and the backup turns AVAILABLE when its files are complete.
+    /// - Throws: TableInUseException while the table is being created (restored or imported).
     public func createBackup(tableName: String, backupName: String) async throws -> BackupRecord {
         guard let table = catalog.table(named: tableName) else {
             throw KVError(.tableNotFound, "Table not found: \(tableName)")
         }
+        if table.isLoadingItems {
+            throw KVError(.tableInUse, "Table is being created: \(tableName)")
+        }
         // Milliseconds, as the wire shows it, so time-range filters compare what clients saw.
         let created = (now() * 1000).rounded(.down) / 1000
-        var record = BackupRecord(
+        let record = BackupRecord(
             id: BackupStore.newID(now: created), name: backupName, status: .creating, kind: .user,
             creationDate: created, sizeBytes: 0, itemCount: 0, table: table)
         backups.register(record)
-        do {
-            let snapshot = try await writeSnapshot(of: tableName, storageID: table.storageID, to: backups.itemsPath(record.id))
-            record.table = snapshot.table
-            record.itemCount = snapshot.itemCount
-            record.sizeBytes = snapshot.sizeBytes
-            record.status = .available
-            try backups.save(record)
-        } catch {
-            backups.remove(record.id)
-            throw error
-        }
+        let backups = self.backups
+        let logger = self.logger
+        try await jobs.start(
+            untilReady: { [self] ready in
+                let snapshot = try await writeSnapshot(
+                    of: tableName, storageID: table.storageID, to: backups.itemsPath(record.id), pinned: ready)
+                var finished = record
+                finished.table = snapshot.table
+                finished.itemCount = snapshot.itemCount
+                finished.sizeBytes = snapshot.sizeBytes
+                finished.status = .available
+                try backups.save(finished)
+            },
+            failed: { _ in
+                logger.error("kv.backup.failed", metadata: ["kv.table": "\(tableName)"])
+                backups.remove(record.id)
+            })
         return record
     }
 
@@ -85,24 +98,38 @@ extension KVEngine {
 
     /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteBackup.html
     /// - Returns: the backup with status DELETED.
+    /// - Throws: BackupInUseException while the backup is being created or restored.
     public func deleteBackup(id: String, reference: String) throws(KVError) -> BackupRecord {
-        var record = try backups.claim(id, reference: reference, for: .deleted)
+        var record = try backups.claimForDeletion(id, reference: reference)
         backups.remove(id)
         record.status = .deleted
         return record
     }
 
     /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_RestoreTableFromBackup.html
+    /// Creates the table (CREATING, `RestoreInProgress`) and answers; the items are written in
+    /// the background, and the table turns ACTIVE when they are all in.
     public func restoreTableFromBackup(
         id: String, reference: String, targetTableName: String, overrides: RestoreOverrides
     ) async throws -> TableDescription {
-        let record = try backups.claim(id, reference: reference, for: .available)
-        if catalog.table(named: targetTableName) != nil {
-            throw KVError(.tableAlreadyExists, "Table already exists: \(targetTableName)")
+        let record = try backups.claimForRestore(id, reference: reference)
+        let created: TableDescription
+        do {
+            if catalog.table(named: targetTableName) != nil {
+                throw KVError(.tableAlreadyExists, "Table already exists: \(targetTableName)")
+            }
+            let summary = RestoreSummary(
+                sourceBackupID: record.id, sourceTableName: record.table.name, restoreDate: now(), inProgress: true)
+            created = try await createRestoredTable(named: targetTableName, from: record.table, overrides: overrides, summary: summary)
+        } catch {
+            backups.restoreFinished(id)
+            throw error
         }
-        let summary = RestoreSummary(
-            sourceBackupID: record.id, sourceTableName: record.table.name, restoreDate: now(), inProgress: true)
-        return try await restoreTable(
-            named: targetTableName, from: record.table, overrides: overrides, itemsPath: backups.itemsPath(id), summary: summary)
+        let path = backups.itemsPath(id)
+        jobs.start { [self] in
+            defer { backups.restoreFinished(id) }
+            await loadRestoredTable(created.definition, from: path)
+        }
+        return created
     }
 }

@@ -14,7 +14,8 @@ extension KVEngine {
     /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_RestoreTableToPointInTime.html
     /// The table as it was at `time` (or now, with `time` nil: UseLatestRestorableTime) goes into
     /// a new table: today's items with every change after `time` undone from the `ChangeLog`,
-    /// read in one transaction into a temporary snapshot file, then restored like a backup.
+    /// read in one transaction into a temporary snapshot file, then restored like a backup. The
+    /// table is created (CREATING) before the answer; the rest happens in the background.
     public func restoreTableToPointInTime(
         sourceTableName: String, targetTableName: String, time: Double?, overrides: RestoreOverrides
     ) async throws -> TableDescription {
@@ -35,12 +36,19 @@ extension KVEngine {
                 .invalidRestoreTime,
                 "Invalid restore time: the restore time must be between EarliestRestorableDateTime and LatestRestorableDateTime")
         }
-        let path = backups.directory + "/restore-" + UUID().uuidString.lowercased() + ".items"
-        defer { unlink(path) }
-        let snapshot = try await writeSnapshot(of: sourceTableName, storageID: source.storageID, to: path, asOf: restoreTime)
         let summary = RestoreSummary(
             sourceBackupID: nil, sourceTableName: sourceTableName, restoreDate: restoreTime, inProgress: true)
-        return try await restoreTable(
-            named: targetTableName, from: snapshot.table, overrides: overrides, itemsPath: path, summary: summary)
+        let created = try await createRestoredTable(named: targetTableName, from: source, overrides: overrides, summary: summary)
+        let path = backups.directory + "/restore-" + UUID().uuidString.lowercased() + ".items"
+        try await jobs.start(
+            untilReady: { [self] ready in
+                defer { unlink(path) }
+                _ = try await writeSnapshot(
+                    of: sourceTableName, storageID: source.storageID, to: path, asOf: restoreTime, pinned: ready)
+                try await writeSnapshotItems(from: path, into: created.definition)
+                try await finishLoading(created.definition)
+            },
+            failed: { [self] _ in await abandonLoading(created.definition) })
+        return created
     }
 }

@@ -22,11 +22,14 @@ public struct ExportRequest: Sendable {
     public var exportARNPrefix: String
     /// INCREMENTAL_EXPORT's window; nil for a full export.
     public var incremental: IncrementalExport?
+    /// DYNAMODB_JSON or ION.
+    public var format: ExportFormat
 
     public init(
         tableName: String, bucket: String, prefix: String?, exportTime: Double?, clientToken: String?, tableARN: String,
-        exportARNPrefix: String
+        exportARNPrefix: String, format: ExportFormat
     ) {
+        self.format = format
         self.tableName = tableName
         self.bucket = bucket
         self.prefix = prefix
@@ -42,8 +45,10 @@ extension KVEngine {
     /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ExportTableToPointInTime.html
     /// The table as of `exportTime` (one read transaction, the PITR change log for a past time)
     /// written in DynamoDB's S3 export layout (`ExportLayout`) under `--export-dir`/<bucket>.
-    /// - Parameter encodeItem: an item in DynamoDB JSON (the wire format lives in the protocol layer).
-    public func exportTable(_ request: ExportRequest, encodeItem: @escaping @Sendable (Item) -> [UInt8]) async throws -> ExportRecord {
+    /// Answers IN_PROGRESS once the snapshot's read transaction has begun (the export holds the
+    /// table as of the request or `ExportTime`); the files are written in the background and
+    /// the export turns COMPLETED (or FAILED, with FailureCode and FailureMessage).
+    public func exportTable(_ request: ExportRequest) async throws -> ExportRecord {
         let table = try existingBackupSource(request.tableName)
         guard let recovery = table.pointInTimeRecovery, recovery.enabled else {
             throw KVError(
@@ -79,71 +84,90 @@ extension KVEngine {
             throw KVError.validation("Cannot write to the export directory for bucket \(request.bucket)")
         }
         let exportTime = request.exportTime ?? started
-        var record = ExportRecord(
+        let record = ExportRecord(
             id: id, tableName: request.tableName, tableID: table.tableID, status: .inProgress, kind: request.incremental == nil ? .full : .incremental,
-            format: "DYNAMODB_JSON", bucket: request.bucket, prefix: request.prefix, startTime: started, endTime: nil,
+            format: request.format.name, bucket: request.bucket, prefix: request.prefix, startTime: started, endTime: nil,
             exportTime: request.incremental?.to ?? exportTime, clientToken: request.clientToken, itemCount: 0,
             billedSizeBytes: 0, manifestKey: nil, incremental: request.incremental)
         exports.save(record, id: id)
-        let snapshotPath = root + "/snapshot.items"
-        defer { unlink(snapshotPath) }
-        do {
-            let dataKey = exportKey + "/data/" + UUID().uuidString.lowercased().filter { $0 != "-" }.prefix(26) + ".json.gz"
-            let dataPath = exportsDirectory + "/" + request.bucket + "/" + dataKey
-            let count: Int64
-            let sizeBytes: Int64
-            if let window = request.incremental {
-                (count, sizeBytes) = try await writeIncrementalData(
-                    tableName: request.tableName, storageID: table.storageID, window: window, to: dataPath, encodeItem: encodeItem)
-            } else {
-                let snapshot = try await writeSnapshot(
-                    of: request.tableName, storageID: table.storageID, to: snapshotPath,
-                    asOf: request.exportTime.flatMap { $0 < started ? $0 : nil })
-                // Reading, encoding and compressing every item blocks: on a reader thread, never
-                // on the event loop the request arrived on.
-                count = try await database.read { _ in
-                    try Self.writeDataFile(from: snapshotPath, to: dataPath, encodeItem: encodeItem)
-                }
-                sizeBytes = snapshot.sizeBytes
-            }
-            let filesKey = exportKey + "/manifest-files.json"
-            var files = try ExportLayout.json(ExportLayout.ManifestFile(itemCount: count, dataFileS3Key: dataKey))
-            files.append(0x0A)
-            try Data(files).write(to: URL(fileURLWithPath: exportsDirectory + "/" + request.bucket + "/" + filesKey))
-            let finished = now()
-            let summaryKey = exportKey + "/manifest-summary.json"
-            let summary = ExportLayout.ManifestSummary(
-                exportArn: request.exportARNPrefix + id, startTime: ExportLayout.isoTime(started),
-                endTime: ExportLayout.isoTime(finished), tableArn: request.tableARN, tableId: table.tableID,
-                exportTime: ExportLayout.isoTime(request.incremental?.to ?? exportTime), s3Bucket: request.bucket, s3Prefix: request.prefix,
-                manifestFilesS3Key: filesKey, billedSizeBytes: sizeBytes, itemCount: count,
-                outputFormat: "DYNAMODB_JSON", exportType: record.kind.rawValue)
-            try Data(try ExportLayout.json(summary)).write(
-                to: URL(fileURLWithPath: exportsDirectory + "/" + request.bucket + "/" + summaryKey))
-            record.status = .completed
-            record.endTime = finished
-            record.itemCount = count
-            record.billedSizeBytes = sizeBytes
-            record.manifestKey = summaryKey
-        } catch {
-            record.status = .failed
-            record.endTime = now()
-            record.failureMessage = "The export could not be written"
-        }
-        exports.save(record, id: id)
+        try await jobs.start(
+            untilReady: { [self] ready in
+                var finished = record
+                try await writeExport(request, table: table, exportKey: exportKey, started: started, record: &finished, ready: ready)
+                exports.save(finished, id: id)
+            },
+            failed: { [self] _ in
+                var failed = record
+                failed.status = .failed
+                failed.endTime = now()
+                failed.failureCode = "ExportFailed"
+                failed.failureMessage = "The export could not be written"
+                exports.save(failed, id: id)
+            })
         return record
     }
 
-    /// Converts a snapshot into one gzip file of `{"Item": ...}` lines; returns the item count.
-    static func writeDataFile(from snapshotPath: String, to path: String, encodeItem: (Item) -> [UInt8]) throws -> Int64 {
+    /// The work of an export, in the background: the data file, then the manifests and their
+    /// checksums, then COMPLETED in `record`.
+    private func writeExport(
+        _ request: ExportRequest, table: TableDefinition, exportKey: String, started: Double,
+        record: inout ExportRecord, ready: @escaping @Sendable () -> Void
+    ) async throws {
+        let format = request.format
+        let exportTime = request.exportTime ?? started
+        let bucketPath = exportsDirectory + "/" + request.bucket
+        let snapshotPath = bucketPath + "/" + exportKey + "/snapshot.items"
+        defer { unlink(snapshotPath) }
+        let dataKey = exportKey + "/data/" + UUID().uuidString.lowercased().filter { $0 != "-" }.prefix(26) + format.fileExtension
+        let dataPath = bucketPath + "/" + dataKey
+        let count: Int64
+        let sizeBytes: Int64
+        if let window = request.incremental {
+            // The change log of a past window cannot change any more.
+            ready()
+            (count, sizeBytes) = try await writeIncrementalData(
+                tableName: request.tableName, storageID: table.storageID, window: window, to: dataPath, format: format)
+        } else {
+            let snapshot = try await writeSnapshot(
+                of: request.tableName, storageID: table.storageID, to: snapshotPath,
+                asOf: request.exportTime.flatMap { $0 < started ? $0 : nil }, pinned: ready)
+            // Reading, encoding and compressing every item blocks: on a reader thread, never
+            // on the event loop the request arrived on.
+            count = try await database.read { _ in
+                try Self.writeDataFile(from: snapshotPath, to: dataPath, format: format)
+            }
+            sizeBytes = snapshot.sizeBytes
+        }
+        let dataDigest = try FileDigest(ofFile: dataPath)
+        let filesKey = exportKey + "/manifest-files.json"
+        var files = try ExportLayout.json(
+            ExportLayout.ManifestFile(itemCount: count, md5: dataDigest.base64, etag: dataDigest.hex, dataFileS3Key: dataKey).fields)
+        files.append(0x0A)
+        let filesDigest = try ExportLayout.writeWithChecksum(files, to: bucketPath + "/" + filesKey)
+        let finished = now()
+        let summaryKey = exportKey + "/manifest-summary.json"
+        let summary = ExportLayout.ManifestSummary(
+            exportArn: request.exportARNPrefix + record.id, startTime: ExportLayout.isoTime(started),
+            endTime: ExportLayout.isoTime(finished), tableArn: request.tableARN, tableId: table.tableID,
+            exportTime: ExportLayout.isoTime(request.incremental?.to ?? exportTime), s3Bucket: request.bucket, s3Prefix: request.prefix,
+            manifestFilesS3Key: filesKey, manifestFilesMd5: filesDigest.base64, billedSizeBytes: sizeBytes, itemCount: count,
+            outputFormat: record.format, exportType: record.kind.rawValue)
+        try ExportLayout.writeWithChecksum(try ExportLayout.json(summary.fields), to: bucketPath + "/" + summaryKey)
+        record.status = .completed
+        record.endTime = finished
+        record.itemCount = count
+        record.billedSizeBytes = sizeBytes
+        record.manifestKey = summaryKey
+    }
+
+    /// Converts a snapshot into one gzip file of `Item` lines; returns the item count.
+    static func writeDataFile(from snapshotPath: String, to path: String, format: ExportFormat) throws -> Int64 {
         let reader = try SnapshotFile.Reader(path: snapshotPath)
         let output = try CompressedFile(path: path, mode: "wb")
         var count: Int64 = 0
         var buffer: [UInt8] = []
         while let record = try reader.next() {
-            buffer += Array(#"{"Item":"#.utf8)
-            buffer += encodeItem(try ItemCodec.decode(record.encoded))
-            buffer += [UInt8(ascii: "}"), 0x0A]
+            buffer += format.line([("Item", format.encodeItem(try ItemCodec.decode(record.encoded)))])
             count += 1
             if buffer.count >= 1 << 16 {
                 try output.write(buffer)

@@ -1,3 +1,4 @@
+import Logging
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -13,9 +14,9 @@ import Darwin
 public struct ImportRequest: Sendable {
     public var bucket: String
     public var keyPrefix: String?
-    /// DYNAMODB_JSON or CSV (ION is refused by the protocol layer).
+    /// DYNAMODB_JSON, ION or CSV.
     public var inputFormat: String
-    /// GZIP or NONE (read alike: zlib reads uncompressed files as they are).
+    /// GZIP or NONE (read alike: zlib reads uncompressed files as they are), or ZSTD.
     public var compression: String
     public var clientToken: String?
     public var table: CreateTableRequest
@@ -23,8 +24,15 @@ public struct ImportRequest: Sendable {
     /// header (`HeaderList`; nil: each file's first line).
     public var csvDelimiter: UInt8 = UInt8(ascii: ",")
     public var csvHeader: [String]?
+    /// One DYNAMODB_JSON input line (`{"Item": {...}}`) to an item (the wire format lives in the
+    /// protocol layer).
+    public var decodeLine: @Sendable ([UInt8]) throws -> Item
 
-    public init(bucket: String, keyPrefix: String?, inputFormat: String, compression: String, clientToken: String?, table: CreateTableRequest) {
+    public init(
+        bucket: String, keyPrefix: String?, inputFormat: String, compression: String, clientToken: String?, table: CreateTableRequest,
+        decodeLine: @escaping @Sendable ([UInt8]) throws -> Item
+    ) {
+        self.decodeLine = decodeLine
         self.bucket = bucket
         self.keyPrefix = keyPrefix
         self.inputFormat = inputFormat
@@ -40,10 +48,8 @@ extension KVEngine {
     /// Creates the table (with its indexes) and loads every object under
     /// `--export-dir`/<bucket>/<key prefix>: one item per line; lines that cannot be read or
     /// whose keys do not fit the table count in `ErrorCount` and are skipped, as DynamoDB does.
-    /// - Parameter decodeLine: one input line (`{"Item": {...}}`) to an item.
-    public func importTable(
-        _ request: ImportRequest, decodeLine: @escaping @Sendable ([UInt8]) throws -> Item
-    ) async throws -> ImportRecord {
+    /// Answers IN_PROGRESS with the table CREATING; the items are loaded in the background.
+    public func importTable(_ request: ImportRequest) async throws -> ImportRecord {
         if let token = request.clientToken, let previous = imports.all().first(where: { $0.clientToken == token }) {
             guard previous.tableName == request.table.tableName else {
                 throw KVError(.importConflict, "There was a conflict when importing from the specified S3 source.")
@@ -52,15 +58,28 @@ extension KVEngine {
         }
         let bucketPath = exportsDirectory + "/" + request.bucket
         let files = Self.objects(under: bucketPath, keyPrefix: request.keyPrefix ?? "")
-        let created = try await createTable(request.table)
+        let created = try await createTable(request.table, restoring: nil, importing: true)
         let started = now()
-        var record = ImportRecord(
+        let record = ImportRecord(
             id: BackupStore.newID(now: started), tableName: request.table.tableName, tableID: created.definition.tableID,
             status: .inProgress, bucket: request.bucket, keyPrefix: request.keyPrefix, inputFormat: request.inputFormat,
             compression: request.compression, clientToken: request.clientToken, startTime: started, endTime: nil,
             processedSizeBytes: 0, processedItemCount: 0, importedItemCount: 0, errorCount: 0)
         imports.save(record, id: record.id)
-        let definition = created.definition
+        jobs.start { [self] in
+            var finished = record
+            await loadImport(request, files: files, into: created.definition, record: &finished)
+            finished.endTime = now()
+            imports.save(finished, id: record.id)
+        }
+        return record
+    }
+
+    /// The work of an import, in the background: every file read and its items written, a batch
+    /// per transaction; then the table turns ACTIVE and the import COMPLETED or FAILED.
+    private func loadImport(
+        _ request: ImportRequest, files: [String], into definition: TableDefinition, record: inout ImportRecord
+    ) async {
         var batch: [(StorageKey, Item)] = []
         func flush() async throws {
             let items = batch
@@ -81,9 +100,9 @@ extension KVEngine {
             }
             for file in files {
                 record.processedSizeBytes += Self.fileSize(file) ?? 0
-                // Decompressing and parsing a file blocks: on a reader thread, never on the event loop.
+                // Decompressing and parsing a file blocks: on a reader thread, never on an event loop.
                 let entries = try await database.read { _ in
-                    try Self.readEntries(of: file, request: request, table: definition, decodeLine: decodeLine)
+                    try Self.readEntries(of: file, request: request, table: definition)
                 }
                 for entry in entries {
                     record.processedItemCount += 1
@@ -106,9 +125,11 @@ extension KVEngine {
             record.failureCode = "InternalError"
             record.failureMessage = "The import could not be completed"
         }
-        record.endTime = now()
-        imports.save(record, id: record.id)
-        return record
+        do {
+            try await finishLoading(definition)
+        } catch {
+            logger.error("kv.import.finish.failed", metadata: ["kv.table": "\(definition.name)"])
+        }
     }
 
     /// The files under `root` whose S3 key (path relative to `root`) starts with `keyPrefix`,
@@ -126,23 +147,32 @@ extension KVEngine {
 
     /// The items of one input file, nil for each record that cannot be read.
     static func readEntries(
-        of file: String, request: ImportRequest, table: TableDefinition, decodeLine: ([UInt8]) throws -> Item
+        of file: String, request: ImportRequest, table: TableDefinition
     ) throws -> [Item?] {
-        let input = try CompressedFile(path: file, mode: "rb")
+        let decodeLine = request.decodeLine
+        let input: any ByteSource =
+            request.compression == "ZSTD" ? try ZstdInputFile(path: file) : try CompressedFile(path: file, mode: "rb")
         var entries: [Item?] = []
-        if request.inputFormat == "CSV" {
-            var bytes: [UInt8] = []
-            while true {
-                let chunk = try input.read(upTo: 1 << 16)
-                if chunk.isEmpty { break }
-                bytes += chunk
-            }
-            var rows = CSVInput.records(bytes, delimiter: request.csvDelimiter)
+        switch request.inputFormat {
+        case "CSV":
+            var rows = CSVInput.records(try input.readAll(limit: Int.max), delimiter: request.csvDelimiter)
             let header = request.csvHeader ?? (rows.isEmpty ? [] : rows.removeFirst())
             entries = rows.map {
                 CSVInput.item($0, header: header, definitions: table.attributeDefinitions, keySchema: table.keySchema)
             }
-        } else {
+        case "ION":
+            // A value that cannot be read is one error; reading goes on at the next line.
+            var reader = IonTextReader(try input.readAll(limit: Int.max))
+            while true {
+                do {
+                    guard let item = try reader.nextItem() else { break }
+                    entries.append(item)
+                } catch {
+                    entries.append(nil)
+                    reader.skipLine()
+                }
+            }
+        default:
             try input.forEachLine { line in
                 if !line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { entries.append(try? decodeLine(line)) }
             }

@@ -1,3 +1,4 @@
+import Logging
 /// What a restore may change about the source table (RestoreTableFromBackup's and
 /// RestoreTableToPointInTime's `...Override` parameters). SSESpecificationOverride is accepted
 /// by the protocol layer and has nothing to change here: we encrypt nothing.
@@ -26,55 +27,72 @@ public struct RestoreOverrides: Sendable {
 /// point-in-time recovery are not restored ("You must manually set up the following on the
 /// restored table: ... Tags, Stream settings, Time to Live (TTL) settings",
 /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_RestoreTableFromBackup.html).
-/// The table is CREATING (RestoreInProgress) while its items are written, a batch per
-/// transaction through the normal write path, so its indexes are rebuilt as items arrive.
+/// The table is CREATING (RestoreInProgress) while its items are written in the background, a
+/// batch per transaction through the normal write path, so its indexes are rebuilt as items arrive.
 extension KVEngine {
     static let restoreBatchSize = 200
 
-    func restoreTable(
-        named target: String, from source: TableDefinition, overrides: RestoreOverrides, itemsPath: String,
-        summary: RestoreSummary
+    /// Creates the table a restore fills: CREATING, with `summary` in progress.
+    func createRestoredTable(
+        named target: String, from source: TableDefinition, overrides: RestoreOverrides, summary: RestoreSummary
     ) async throws -> TableDescription {
         let request = Self.restoreRequest(target: target, source: source, overrides: overrides)
-        let created: TableDescription
         do {
-            created = try await createTable(request, restoring: summary)
+            return try await createTable(request, restoring: summary)
         } catch let error as KVError where error.code == .resourceInUse {
             throw KVError(.tableAlreadyExists, "Table already exists: \(target)")
         }
-        let definition = created.definition
+    }
+
+    /// Writes the items of a snapshot file into a table being restored and makes it ACTIVE; a
+    /// restore that fails drops the table (a background job: errors are logged).
+    func loadRestoredTable(_ definition: TableDefinition, from itemsPath: String) async {
         do {
-            let reader = try SnapshotFile.Reader(path: itemsPath)
-            var batch: [(encoded: [UInt8], size: Int)] = []
-            while true {
-                let record = try reader.next()
-                if let record { batch.append(record) }
-                if batch.count >= Self.restoreBatchSize || (record == nil && !batch.isEmpty) {
-                    let items = batch
-                    batch = []
-                    try await database.write { connection in
-                        let store = try self.itemStore(definition, connection)
-                        for (encoded, size) in items {
-                            let item = try ItemCodec.decode(encoded)
-                            let key = try KeyValidator.keyOfItem(item, schema: store.table.keySchema)
-                            try store.write(key, old: nil, new: item, newSize: size, encodedNew: encoded)
-                        }
+            try await writeSnapshotItems(from: itemsPath, into: definition)
+            try await finishLoading(definition)
+        } catch {
+            await abandonLoading(definition)
+        }
+    }
+
+    /// The snapshot's items into `definition`'s table, `restoreBatchSize` per write transaction.
+    func writeSnapshotItems(from itemsPath: String, into definition: TableDefinition) async throws {
+        let reader = try SnapshotFile.Reader(path: itemsPath)
+        var batch: [(encoded: [UInt8], size: Int)] = []
+        while true {
+            let record = try reader.next()
+            if let record { batch.append(record) }
+            if batch.count >= Self.restoreBatchSize || (record == nil && !batch.isEmpty) {
+                let items = batch
+                batch = []
+                try await database.write { connection in
+                    let store = try self.itemStore(definition, connection)
+                    for (encoded, size) in items {
+                        let item = try ItemCodec.decode(encoded)
+                        let key = try KeyValidator.keyOfItem(item, schema: store.table.keySchema)
+                        try store.write(key, old: nil, new: item, newSize: size, encodedNew: encoded)
                     }
                 }
-                if record == nil { break }
             }
-            let finished = try await database.write { connection in
-                var current = try self.catalog.current(definition)
-                current.restoreSummary?.inProgress = false
-                try Schema.saveDefinition(current, in: connection)
-                self.catalog.put(current)
-                return current
-            }
-            return try await describe(finished, status: .active)
-        } catch {
-            _ = try? await deleteTable(target)
-            throw error
+            if record == nil { break }
         }
+    }
+
+    /// A restored or imported table has all its items: ACTIVE from now on.
+    func finishLoading(_ definition: TableDefinition) async throws {
+        try await database.write { connection in
+            var current = try self.catalog.current(definition)
+            current.restoreSummary?.inProgress = false
+            current.importInProgress = nil
+            try Schema.saveDefinition(current, in: connection)
+            self.catalog.put(current)
+        }
+    }
+
+    /// Drops a table whose restore failed (or was interrupted by a stop).
+    func abandonLoading(_ definition: TableDefinition) async {
+        logger.error("kv.restore.failed", metadata: ["kv.table": "\(definition.name)"])
+        _ = try? await deleteTable(definition.name, whileLoading: true)
     }
 
     /// The CreateTable request that makes the restored table.

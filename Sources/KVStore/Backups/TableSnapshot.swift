@@ -16,8 +16,13 @@ extension KVEngine {
 
     /// Writes the items of table `name` (of storage `storageID`, when given) to `path`.
     /// - Parameter asOf: a past time: the items as they were then, from the PITR change log.
+    /// - Parameter pinned: called once the read transaction sees its snapshot (after the first
+    ///   read): from then on, later writes cannot change what is written.
     /// - Throws: TableNotFoundException when the table does not exist (any more).
-    func writeSnapshot(of name: String, storageID: Int64?, to path: String, asOf: Double? = nil) async throws -> Snapshot {
+    func writeSnapshot(
+        of name: String, storageID: Int64?, to path: String, asOf: Double? = nil,
+        pinned: (@Sendable () -> Void)? = nil
+    ) async throws -> Snapshot {
         try await database.read { connection in
             let lookup = try connection.statement("SELECT definition FROM kv_tables WHERE name = ?")
             defer { lookup.reset() }
@@ -28,6 +33,7 @@ extension KVEngine {
             if let storageID, table.storageID != storageID {
                 throw KVError(.tableNotFound, "Table not found: \(name)")
             }
+            pinned?()
             var changed: [StorageKey: [UInt8]?] = [:]
             if let asOf {
                 changed = try ChangeLog.stateAt(asOf, table: table, connection: connection)

@@ -18,7 +18,7 @@ public struct ExportRecord: Sendable, Codable, Hashable {
     public var tableID: String
     public var status: Status
     public var kind: Kind
-    /// `ExportFormat`: DYNAMODB_JSON.
+    /// `ExportFormat`: DYNAMODB_JSON or ION.
     public var format: String
     public var bucket: String
     public var prefix: String?
@@ -30,6 +30,7 @@ public struct ExportRecord: Sendable, Codable, Hashable {
     public var billedSizeBytes: Int64
     /// The S3 key of `manifest-summary.json` (`ExportManifest`).
     public var manifestKey: String?
+    public var failureCode: String?
     public var failureMessage: String?
     /// INCREMENTAL_EXPORT's window and view type.
     public var incremental: IncrementalExport?

@@ -122,6 +122,13 @@ public struct TableDefinition: Sendable, Hashable, Codable {
     /// The maximum throughput of an on-demand table (`OnDemandThroughput`); nil when never set.
     public var onDemandThroughput: OnDemandThroughput?
 
+    /// True while ImportTable loads the table's items; nil otherwise (and in older definitions).
+    public var importInProgress: Bool?
+
+    /// CREATING: a restore or an import is still writing the table's items, and item
+    /// operations do not see the table yet.
+    public var isLoadingItems: Bool { restoreSummary?.inProgress == true || importInProgress == true }
+
     public var indexes: [IndexDefinition] { globalIndexes + localIndexes }
 
     public func index(named name: String) -> IndexDefinition? {

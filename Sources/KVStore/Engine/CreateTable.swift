@@ -80,8 +80,11 @@ extension KVEngine {
         try await createTable(request, restoring: nil)
     }
 
-    /// CreateTable, or the creation of a table being restored (`RestoreSummary` in progress).
-    func createTable(_ request: CreateTableRequest, restoring: RestoreSummary?) async throws -> TableDescription {
+    /// CreateTable, or the creation of a table being restored (`RestoreSummary` in progress) or
+    /// imported (`importing`): such a table is CREATING until its items are in.
+    func createTable(
+        _ request: CreateTableRequest, restoring: RestoreSummary?, importing: Bool = false
+    ) async throws -> TableDescription {
         let throughput = try TableRules.throughput(request.billingMode, request.provisionedThroughput)
         let keySchema = try TableRules.keySchema(
             request.keySchema, definitions: request.attributeDefinitions,
@@ -112,6 +115,7 @@ extension KVEngine {
         proposal.nextIndexNumber = number
         proposal.restoreSummary = restoring
         proposal.onDemandThroughput = request.onDemandThroughput
+        proposal.importInProgress = importing ? true : nil
         if !request.tags.isEmpty {
             proposal.tags = try TagRules.merged([], request.tags)
         }
@@ -147,7 +151,8 @@ extension KVEngine {
                 catalog.put(definition)
                 return definition
             }
-            return TableDescription(definition: definition, status: .active, itemCount: 0, sizeBytes: 0)
+            return TableDescription(
+                definition: definition, status: definition.isLoadingItems ? .creating : .active, itemCount: 0, sizeBytes: 0)
         } catch let error where KVEngine.isStorageFailure(error) {
             await reloadCatalog()
             throw error

@@ -4,7 +4,7 @@ extension KVEngine {
         guard let definition = catalog.table(named: name) else {
             throw KVError.resourceNotFound("Requested resource not found: Table: \(name) not found")
         }
-        return try await describe(definition, status: definition.restoreSummary?.inProgress == true ? .creating : .active)
+        return try await describe(definition, status: definition.isLoadingItems ? .creating : .active)
     }
 
     /// Item counts and sizes. DynamoDB refreshes these about every six hours;

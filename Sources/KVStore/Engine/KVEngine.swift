@@ -17,6 +17,8 @@ public final class KVEngine: Sendable {
     let exportsDirectory: String
     let exports: TransferStore<ExportRecord>
     let imports: TransferStore<ImportRecord>
+    /// Backups, restores, exports and imports finishing after their answer (`Backups/`).
+    let jobs = BackgroundJobs()
     /// Seconds since 1970; injected so that tests can control time.
     let now: @Sendable () -> Double
 
@@ -55,6 +57,12 @@ public final class KVEngine: Sendable {
             throw error
         }
         resumeBackfills()
+        await recoverInterruptedJobs()
+    }
+
+    /// Waits for the background work of backups, restores, exports and imports to end.
+    public func waitForBackgroundJobs() async {
+        await jobs.drain()
     }
 
     /// True while the data directory's disk is full and writes that need space are refused
@@ -66,9 +74,10 @@ public final class KVEngine: Sendable {
         database.close()
     }
 
-    /// The table an item operation names, or DynamoDB's ResourceNotFoundException.
+    /// The table an item operation names, or DynamoDB's ResourceNotFoundException (also while
+    /// the table is CREATING, being restored or imported, as DynamoDB answers then).
     func existingTable(_ name: String) throws(KVError) -> TableDefinition {
-        guard let table = catalog.table(named: name) else {
+        guard let table = catalog.table(named: name), !table.isLoadingItems else {
             throw .resourceNotFound("Requested resource not found")
         }
         return table

@@ -1,7 +1,7 @@
 import KVStore
 
 /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ExportTableToPointInTime.html
-/// Full and incremental exports in DYNAMODB_JSON into `--export-dir`/<S3Bucket>/<S3Prefix>/AWSDynamoDB/<id>/.
+/// Full and incremental exports in DYNAMODB_JSON or ION into `--export-dir`/<S3Bucket>/<S3Prefix>/AWSDynamoDB/<id>/.
 enum ExportTableToPointInTimeOperation {
     static func handle(_ body: JSONValue, _ context: RequestContext, engine: KVEngine) async throws -> JSONValue {
         let request = try WireObject(body)
@@ -29,9 +29,6 @@ enum ExportTableToPointInTimeOperation {
         violations.oneOf(view, ["NEW_IMAGE", "NEW_AND_OLD_IMAGES"], at: "incrementalExportSpecification.exportViewType")
         try violations.check()
         try TransferWire.checkBucket(bucket, prefix: prefix, at: "s3Bucket", prefixPath: "s3Prefix")
-        if format == "ION" {
-            throw KVError.validation("ExportFormat ION is not supported by this server; use DYNAMODB_JSON")
-        }
         var incremental: IncrementalExport?
         if type == "INCREMENTAL_EXPORT" {
             guard let from, let to else {
@@ -47,9 +44,9 @@ enum ExportTableToPointInTimeOperation {
         let arn = TableName.arn(name, region: context.region)
         var exportRequest = ExportRequest(
             tableName: name, bucket: bucket ?? "", prefix: prefix, exportTime: time, clientToken: token,
-            tableARN: arn, exportARNPrefix: arn + "/export/")
+            tableARN: arn, exportARNPrefix: arn + "/export/", format: format == "ION" ? .ion : .dynamoDBJSON(encodeItem: TransferWire.encodeItem))
         exportRequest.incremental = incremental
-        let record = try await engine.exportTable(exportRequest, encodeItem: TransferWire.encodeItem)
+        let record = try await engine.exportTable(exportRequest)
         return .object(["ExportDescription": TransferWire.exportDescription(record, region: context.region)])
     }
 }

@@ -1,7 +1,7 @@
 import KVStore
 
 /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ImportTable.html
-/// DYNAMODB_JSON or CSV objects, gzip-compressed or not, from `--export-dir`/<S3Bucket>/<S3KeyPrefix>.
+/// DYNAMODB_JSON, ION or CSV objects, gzip- or zstd-compressed or not, from `--export-dir`/<S3Bucket>/<S3KeyPrefix>.
 enum ImportTableOperation {
     static func handle(_ body: JSONValue, _ context: RequestContext, engine: KVEngine) async throws -> JSONValue {
         let request = try WireObject(body)
@@ -25,21 +25,15 @@ enum ImportTableOperation {
         let header = try csv?.array("HeaderList")?.map { value throws(KVError) in try WireObject.string(value) }
         try violations.check()
         try TransferWire.checkBucket(bucket, prefix: prefix, at: "s3BucketSource.s3Bucket", prefixPath: "s3BucketSource.s3KeyPrefix")
-        if format == "ION" {
-            throw KVError.validation("InputFormat ION is not supported by this server; use DYNAMODB_JSON or CSV")
-        }
-        if compression == "ZSTD" {
-            throw KVError.validation("InputCompressionType ZSTD is not supported by this server; use GZIP or NONE")
-        }
         let table = try CreateTableOperation.decode(.object(parameters?.fields ?? [:]))
         var importRequest = ImportRequest(
             bucket: bucket ?? "", keyPrefix: prefix, inputFormat: format ?? "DYNAMODB_JSON",
-            compression: compression ?? "NONE", clientToken: token, table: table)
+            compression: compression ?? "NONE", clientToken: token, table: table, decodeLine: TransferWire.decodeLine)
         if let delimiter, let byte = delimiter.utf8.first, delimiter.utf8.count == 1 {
             importRequest.csvDelimiter = byte
         }
         importRequest.csvHeader = header
-        let record = try await engine.importTable(importRequest, decodeLine: TransferWire.decodeLine)
+        let record = try await engine.importTable(importRequest)
         return .object(["ImportTableDescription": TransferWire.importDescription(record, region: context.region)])
     }
 }
