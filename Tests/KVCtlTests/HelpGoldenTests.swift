@@ -46,6 +46,8 @@ import Testing
         ("kvctl-auth", AuthCommand.self),
         ("kvctl-auth-check", AuthCheckCommand.self),
         ("kvctl-auth-simulate", AuthSimulateCommand.self),
+        ("kvctl-metrics", MetricsCommand.self),
+        ("kvctl-top", TopCommand.self),
     ]
 
     static let goldenDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

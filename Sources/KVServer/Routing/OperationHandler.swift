@@ -5,6 +5,8 @@ public struct RequestContext: Sendable {
     public var accessKeyID: String?
     /// The `Host` header (`host[:port]`), for answers that name this server (DescribeEndpoints).
     public var host: String?
+    /// Filled in by the operation for the metrics and access log; nil when neither is on.
+    public var usage: RequestUsage?
 
     public init(region: String = "us-east-1", accessKeyID: String? = nil, host: String? = nil) {
         self.region = region

@@ -22,6 +22,10 @@ public struct RESTRoute: Sendable {
     /// The operation a request names (method and path), for authorization: an IAM policy
     /// must allow it when signatures are verified.
     public var operation: @Sendable (HTTPMethod, String) -> String
+    /// Answer requests without an `Authorization` header when signatures are not verified
+    /// (`AcceptAnyCredentialsAuthenticator`): `GET /metrics` for scrapers, which do not sign.
+    /// With a verifying authenticator the route is authenticated and authorized as any other.
+    public var unsignedWhenUnverified = false
 
     public init(
         prefix: String, operation: @escaping @Sendable (HTTPMethod, String) -> String, handler: @escaping RESTHandler

@@ -21,21 +21,40 @@ public final class ReloadTrigger: Sendable {
     }
 }
 
-/// The audit log's queue: requests `record` events without waiting; a `AuditLogWriter`
-/// service writes them. Bounded: when the writer falls behind by `capacity` records, new ones
-/// are dropped and counted, never blocking a request.
-public final class AuditLog: Sendable {
-    let stream: AsyncStream<AuditEvent>
-    private let continuation: AsyncStream<AuditEvent>.Continuation
+/// A record of a JSON-lines log (the audit log, the access log).
+public protocol JSONLineRecord: Sendable {
+    /// The record as one line of JSON, with its newline.
+    func jsonLine() -> [UInt8]
+    /// The log's name in the server's own log messages (`audit.reopened`) and errors.
+    static var logName: String { get }
+    static var logDescription: String { get }
+}
+
+/// The audit log's record.
+public typealias AuditLog = JSONLineLog<AuditEvent>
+/// Writes the audit log.
+public typealias AuditLogWriter = JSONLineWriter<AuditEvent>
+
+extension AuditEvent: JSONLineRecord {
+    public static var logName: String { "audit" }
+    public static var logDescription: String { "audit log" }
+}
+
+/// A JSON-lines log's queue: requests `record` events without waiting; a `JSONLineWriter`
+/// service writes them, off the request path. Bounded: when the writer falls behind by
+/// `capacity` records, new ones are dropped and counted, never blocking a request.
+public final class JSONLineLog<Record: JSONLineRecord>: Sendable {
+    let stream: AsyncStream<Record>
+    private let continuation: AsyncStream<Record>.Continuation
     private let droppedCount = Atomic<Int>(0)
 
     public init(capacity: Int = 65_536) {
-        let pair = AsyncStream.makeStream(of: AuditEvent.self, bufferingPolicy: .bufferingOldest(capacity))
+        let pair = AsyncStream.makeStream(of: Record.self, bufferingPolicy: .bufferingOldest(capacity))
         stream = pair.stream
         continuation = pair.continuation
     }
 
-    public func record(_ event: AuditEvent) {
+    public func record(_ event: Record) {
         if case .dropped = continuation.yield(event) {
             droppedCount.add(1, ordering: .relaxed)
         }
@@ -49,16 +68,16 @@ public final class AuditLog: Sendable {
     }
 }
 
-/// Writes the audit log's records, one JSON line each, to a file (appending) or to standard
+/// Writes a JSON-lines log's records, one line each, to a file (appending) or to standard
 /// output (`-`); reopens the file after a SIGHUP (for log rotation) and reports dropped
 /// records in the server log.
-public struct AuditLogWriter: Service {
-    let log: AuditLog
+public struct JSONLineWriter<Record: JSONLineRecord>: Service {
+    let log: JSONLineLog<Record>
     let path: String
     let reload: ReloadTrigger
     let logger: Logger
 
-    public init(log: AuditLog, path: String, reload: ReloadTrigger, logger: Logger) {
+    public init(log: JSONLineLog<Record>, path: String, reload: ReloadTrigger, logger: Logger) {
         self.log = log
         self.path = path
         self.reload = reload
@@ -69,7 +88,7 @@ public struct AuditLogWriter: Service {
     public static func open(_ path: String) throws(AuditLogError) -> Int32 {
         if path == "-" { return STDOUT_FILENO }
         let fd = openFile(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw AuditLogError(message: "cannot open audit log \(path): errno \(errno)") }
+        guard fd >= 0 else { throw AuditLogError(message: "cannot open \(Record.logDescription) \(path): errno \(errno)") }
         return fd
     }
 
@@ -92,17 +111,20 @@ public struct AuditLogWriter: Service {
                     if let reopened = try? Self.open(path) {
                         close(fd)
                         fd = reopened
-                        logger.info("audit.reopened", metadata: ["audit.path": "\(path)"])
+                        logger.info("\(Record.logName).reopened", metadata: ["\(Record.logName).path": "\(path)"])
                     } else {
-                        logger.error("audit.reopen_failed", metadata: ["audit.path": "\(path)"])
+                        logger.error("\(Record.logName).reopen_failed", metadata: ["\(Record.logName).path": "\(path)"])
                     }
                 }
                 Self.writeAll(fd, event.jsonLine())
                 let dropped = log.dropped
                 if dropped > reportedDrops {
                     logger.warning(
-                        "audit.dropped",
-                        metadata: ["audit.dropped_total": "\(dropped)", "audit.dropped_new": "\(dropped - reportedDrops)"])
+                        "\(Record.logName).dropped",
+                        metadata: [
+                            "\(Record.logName).dropped_total": "\(dropped)",
+                            "\(Record.logName).dropped_new": "\(dropped - reportedDrops)",
+                        ])
                     reportedDrops = dropped
                 }
             }
@@ -110,7 +132,7 @@ public struct AuditLogWriter: Service {
             log.finish()
         }
         if log.dropped > reportedDrops {
-            logger.warning("audit.dropped", metadata: ["audit.dropped_total": "\(log.dropped)"])
+            logger.warning("\(Record.logName).dropped", metadata: ["\(Record.logName).dropped_total": "\(log.dropped)"])
         }
         if fd != STDOUT_FILENO { close(fd) }
     }
