@@ -22,13 +22,13 @@ struct TopCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where /metrics is served (default: ENDPOINT/metrics).", valueName: "url"))
     var metricsURL: String?
 
-    @Option(help: ArgumentHelp("Seconds between scrapes (default: 2).", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Seconds between scrapes.", valueName: "seconds"))
     var interval: Double = 2
 
     @Flag(help: "Print one view and exit.")
     var once = false
 
-    @Option(help: ArgumentHelp("Rows per table (default: 10).", valueName: "n"))
+    @Option(help: ArgumentHelp("Rows per table.", valueName: "n"))
     var limit: Int = 10
 
     func validate() throws {

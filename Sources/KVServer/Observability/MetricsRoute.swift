@@ -46,7 +46,7 @@ public struct MetricsRoute: Sendable {
                 extraHeaders: [("Allow", "GET, HEAD")])
         }
         await refreshGauges()
-        return APIResponse(status: 200, contentType: Self.contentType, body: metrics.registry.emitToBuffer())
+        return APIResponse(status: 200, contentType: Self.contentType, body: metrics.exposition())
     }
 
     /// Sets the scrape-time gauges; tables dropped since the last scrape lose their series.

@@ -161,6 +161,11 @@ public final class ServerMetrics: Sendable {
         counter(.injectedFaults, [("operation", operation), ("table", table), ("kind", kind)]).increment()
     }
 
+    /// Every metric in the text exposition format.
+    func exposition() -> [UInt8] {
+        registry.emitToBuffer()
+    }
+
     // MARK: Series
 
     private func latency(operation: String, table: String) -> ValueHistogram {

@@ -60,7 +60,7 @@ struct ObservabilityTests {
             ServerMetrics.Outcome(
                 operation: "PutItem", table: "T", status: 200, errorType: nil, seconds: 0.001, responseBytes: 2,
                 usage: usage))
-        let text = String(decoding: metrics.registry.emitToBuffer(), as: UTF8.self)
+        let text = String(decoding: metrics.exposition(), as: UTF8.self)
         #expect(text.contains(#"dynamodb_consumed_write_capacity_units_total{table="T",index=""} 3.0"#))
         #expect(text.contains(#"dynamodb_consumed_write_capacity_units_total{table="T",index="G"} 1.0"#))
         #expect(text.contains(#"dynamodb_consumed_read_capacity_units_total{table="T",index=""} 0.5"#))
@@ -74,7 +74,7 @@ struct ObservabilityTests {
             ServerMetrics.Outcome(
                 operation: "PutItem", table: "T", status: 400, errorType: "ProvisionedThroughputExceededException",
                 seconds: 0.001, responseBytes: 100))
-        let text = String(decoding: metrics.registry.emitToBuffer(), as: UTF8.self)
+        let text = String(decoding: metrics.exposition(), as: UTF8.self)
         #expect(text.contains(#"dynamodb_throttled_requests_total{operation="PutItem",table="T"} 1"#))
         #expect(text.contains(#"dynamodb_write_throttle_events_total{table="T",index=""} 1"#))
         #expect(!text.contains("dynamodb_user_errors_total"))
@@ -86,7 +86,7 @@ struct ObservabilityTests {
         let metrics = ServerMetrics()
         metrics.recordInjectedFault(operation: "PutItem", table: "Q", kind: "InternalServerError")
         metrics.recordInjectedFault(operation: "PutItem", table: "Q", kind: "InternalServerError")
-        let text = String(decoding: metrics.registry.emitToBuffer(), as: UTF8.self)
+        let text = String(decoding: metrics.exposition(), as: UTF8.self)
         #expect(text.contains(#"kvserver_injected_faults_total{operation="PutItem",table="Q",kind="InternalServerError"} 2"#))
     }
 
