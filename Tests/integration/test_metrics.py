@@ -458,3 +458,14 @@ def test_kvctl_metrics_under_auth(auth_server_factory):
     assert proc.returncode == 0, proc.stderr
     proc = _kvctl("metrics", endpoint=server.endpoint, key=APP_KEY, secret=APP_SECRET)
     assert proc.returncode == 1 and "AccessDenied" in proc.stderr
+
+
+def test_rejected_signatures_count_as_user_errors(auth_server_factory):
+    # CloudWatch: UserErrors include "an incorrect request signature".
+    server = auth_server_factory(auth_config(GET_ONLY))
+    bad = server.client(OPS_KEY, "not-the-secret")
+    for _ in range(2):
+        with pytest.raises(ClientError):
+            bad.list_tables()
+    samples = scrape(server.endpoint, OPS_KEY, OPS_SECRET)
+    assert value(samples, "dynamodb_user_errors_total", operation="ListTables", table="") == 2

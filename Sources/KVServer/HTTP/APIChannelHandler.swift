@@ -266,7 +266,9 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         let requestID = RequestID.make()
         var decision = processor.decide(
             head: head, body: body, localAddress: localAddress, connection: connection, requestID: requestID)
-        let observed = observer?.started(&decision, requestBytes: body.readableBytes)
+        let observed = observer?.started(
+            &decision, target: head.headers.first(name: "x-amz-target"), router: processor.router,
+            requestBytes: body.readableBytes)
         switch decision {
         case .respond(let response):
             phase = .idle

@@ -256,8 +256,10 @@ public struct APIRequestProcessor: Sendable {
 
     /// `GetItem` of `DynamoDB_20120810.GetItem`.
     static func operationName(_ target: String) -> String {
-        guard let dot = target.lastIndex(of: ".") else { return target }
-        return String(target[target.index(after: dot)...])
+        // Bytes, not Characters: this runs per request for the metrics.
+        let utf8 = target.utf8
+        guard let dot = utf8.lastIndex(of: UInt8(ascii: ".")) else { return target }
+        return String(Substring(utf8[utf8.index(after: dot)...]))
     }
 
     /// An error answer decided before the handler, audited when there is a log.

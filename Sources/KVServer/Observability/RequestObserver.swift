@@ -18,17 +18,30 @@ public final class RequestObserver: Sendable {
     struct Request {
         var started: ContinuousClock.Instant
         var requestBytes: Int
-        var operation: String?
+        /// The `X-Amz-Target` of a known operation.
+        var target: String?
         var table = ""
         var usage: RequestUsage?
         var accessKey: String?
     }
 
     /// The request as received: starts its clock. For a call, gives it a `RequestUsage` to fill.
-    func started(_ decision: inout APIRequestProcessor.Decision, requestBytes: Int) -> Request {
+    /// An answer decided before any handler (a bad signature, an unreadable body) counts for its
+    /// operation when the target names one the router knows: CloudWatch's UserErrors include
+    /// "an incorrect request signature".
+    func started(
+        _ decision: inout APIRequestProcessor.Decision, target: @autoclosure () -> String?, router: Router,
+        requestBytes: Int
+    ) -> Request {
         var request = Request(started: .now, requestBytes: requestBytes)
-        guard case .call(var call) = decision, call.rest == nil else { return request }
-        request.operation = APIRequestProcessor.operationName(call.target)
+        guard case .call(var call) = decision else {
+            if let target = target(), router.route(forTarget: target) != nil {
+                request.target = target
+            }
+            return request
+        }
+        guard call.rest == nil else { return request }
+        request.target = call.target
         request.table = Self.tableName(call.input)
         request.accessKey = call.context.accessKeyID
         let usage = RequestUsage()
@@ -48,10 +61,10 @@ public final class RequestObserver: Sendable {
         // stays out of the labels (it may be anything a client sent).
         let tableKnown = response.status == 200 || Self.impliesRealTable(errorType)
         let table = tableKnown ? request.table : ""
-        if let metrics, let operation = request.operation {
+        if let metrics, let target = request.target {
             metrics.record(
                 ServerMetrics.Outcome(
-                    operation: operation, table: table, status: response.status, errorType: errorType,
+                    target: target, table: table, status: response.status, errorType: errorType,
                     transactionConflict: errorType == "TransactionCanceledException"
                         && Self.contains(response.body, Self.transactionConflictCode),
                     seconds: seconds, responseBytes: response.body.count, usage: usage, consumer: request.accessKey))
@@ -59,7 +72,8 @@ public final class RequestObserver: Sendable {
         if let accessLog {
             accessLog.record(
                 AccessLogEntry(
-                    time: clock(), requestID: requestID, operation: request.operation, table: request.table,
+                    time: clock(), requestID: requestID, operation: request.target.map(APIRequestProcessor.operationName),
+                    table: request.table,
                     status: response.status, errorType: errorType, latencySeconds: seconds,
                     consumedCapacity: usage?.capacity.reduce(0) { $0 + $1.total } ?? 0,
                     bytesIn: request.requestBytes, bytesOut: response.body.count))

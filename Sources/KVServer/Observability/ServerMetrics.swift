@@ -17,8 +17,10 @@ import Synchronization
 public final class ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
 
+    /// Keyed by the `X-Amz-Target` value as received (no slicing or copying per request); the
+    /// operation name is cut from it only when a series is created.
     struct SeriesKey: Hashable, Sendable {
-        var operation: String
+        var target: String
         var table: String
     }
 
@@ -71,7 +73,9 @@ public final class ServerMetrics: Sendable {
 
     /// One answered request of a known operation.
     struct Outcome: Sendable {
-        var operation: String
+        /// `DynamoDB_20120810.GetItem`: a target the router knows.
+        var target: String
+        var operation: String { APIRequestProcessor.operationName(target) }
         /// The table the request named, or "" when none (or not known to be real).
         var table: String
         var status: Int
@@ -95,7 +99,7 @@ public final class ServerMetrics: Sendable {
         }
         if let stream = usage?.stream, table.isEmpty { table = stream.table }
         if outcome.status == 200 {
-            latency(operation: outcome.operation, table: table).record(outcome.seconds)
+            latency(target: outcome.target, table: table).record(outcome.seconds)
         } else {
             recordError(outcome, table: table)
         }
@@ -168,13 +172,14 @@ public final class ServerMetrics: Sendable {
 
     // MARK: Series
 
-    private func latency(operation: String, table: String) -> ValueHistogram {
-        let key = SeriesKey(operation: operation, table: table)
+    private func latency(target: String, table: String) -> ValueHistogram {
+        let key = SeriesKey(target: target, table: table)
         return latencies.withLock { cache in
             if let histogram = cache[key] { return histogram }
             let labelTable = cache.count < Self.maxSeries ? table : Self.overflowTable
             let histogram = registry.makeValueHistogram(
-                name: MetricName.latency.name, labels: [("operation", operation), ("table", labelTable)],
+                name: MetricName.latency.name,
+                labels: [("operation", APIRequestProcessor.operationName(target)), ("table", labelTable)],
                 buckets: Self.latencyBuckets, help: MetricName.latency.help)
             if cache.count < Self.maxSeries { cache[key] = histogram }
             return histogram

@@ -58,7 +58,7 @@ struct ObservabilityTests {
         ]
         metrics.record(
             ServerMetrics.Outcome(
-                operation: "PutItem", table: "T", status: 200, errorType: nil, seconds: 0.001, responseBytes: 2,
+                target: "DynamoDB_20120810.PutItem", table: "T", status: 200, errorType: nil, seconds: 0.001, responseBytes: 2,
                 usage: usage))
         let text = String(decoding: metrics.exposition(), as: UTF8.self)
         #expect(text.contains(#"dynamodb_consumed_write_capacity_units_total{table="T",index=""} 3.0"#))
@@ -72,7 +72,7 @@ struct ObservabilityTests {
         let metrics = ServerMetrics()
         metrics.record(
             ServerMetrics.Outcome(
-                operation: "PutItem", table: "T", status: 400, errorType: "ProvisionedThroughputExceededException",
+                target: "DynamoDB_20120810.PutItem", table: "T", status: 400, errorType: "ProvisionedThroughputExceededException",
                 seconds: 0.001, responseBytes: 100))
         let text = String(decoding: metrics.exposition(), as: UTF8.self)
         #expect(text.contains(#"dynamodb_throttled_requests_total{operation="PutItem",table="T"} 1"#))

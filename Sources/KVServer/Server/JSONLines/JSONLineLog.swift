@@ -30,16 +30,6 @@ public protocol JSONLineRecord: Sendable {
     static var logDescription: String { get }
 }
 
-/// The audit log's record.
-public typealias AuditLog = JSONLineLog<AuditEvent>
-/// Writes the audit log.
-public typealias AuditLogWriter = JSONLineWriter<AuditEvent>
-
-extension AuditEvent: JSONLineRecord {
-    public static var logName: String { "audit" }
-    public static var logDescription: String { "audit log" }
-}
-
 /// A JSON-lines log's queue: requests `record` events without waiting; a `JSONLineWriter`
 /// service writes them, off the request path. Bounded: when the writer falls behind by
 /// `capacity` records, new ones are dropped and counted, never blocking a request.
