@@ -151,3 +151,9 @@ public struct AuditLogError: Error, Sendable, CustomStringConvertible {
 private func openFile(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 {
     open(path, flags, mode)
 }
+
+/// A plain name: swift-service-lifecycle names each service with `"\(service)"`, which for a
+/// type without a description walks it by reflection.
+extension JSONLineWriter: CustomStringConvertible {
+    public var description: String { "JSONLineWriter(\(Record.logName))" }
+}
