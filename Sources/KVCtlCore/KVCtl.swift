@@ -22,6 +22,7 @@ public struct KVCtl: AsyncParsableCommand {
             ScanCommand.self, SQLCommand.self, ExportCommand.self, ImportCommand.self, StreamCommand.self,
             TriggerCommand.self, TTLCommand.self, FaultsCommand.self,
             BackupCommand.self, PITRCommand.self, RestoreCommand.self, CheckCommand.self, AuthCommand.self,
+            MetricsCommand.self, TopCommand.self,
         ]
     )
 

@@ -144,6 +144,9 @@ struct KVServerCommand: AsyncParsableCommand {
         help: "Seconds from a request's first byte to its last; slower clients get 408. (default: 60; env: KVSERVER_REQUEST_TIMEOUT)")
     var requestTimeout: Double?
 
+    @OptionGroup(title: "Metrics and access log")
+    var observability: ObservabilityOptions
+
     /// The options after applying the environment and defaults.
     struct Settings: Equatable {
         var host: String
@@ -359,6 +362,8 @@ struct KVServerCommand: AsyncParsableCommand {
         configuration.backupDirectory = settings.backupDirectory
         configuration.exportDirectory = settings.exportDirectory
         configuration.storage = settings.storage
+        let observation = try Observability(try observability.settings(environment: ProcessInfo.processInfo.environment))
+        configuration.observers = observation.engineObservers
         let engine = try await KVEngine(configuration: configuration, logger: logger)
 
         let security = settings.security
@@ -446,16 +451,25 @@ struct KVServerCommand: AsyncParsableCommand {
             let limiter = ThroughputLimiter(tables: { engine.tableDefinition(named: $0) }, clock: WallClock.now)
             ThroughputGuard(limiter: limiter).install(in: &router)
         }
+        if observation.settings.metricsPort == nil, let metricsRoute = observation.route(engine: engine, triggers: triggerRunner) {
+            router.restRoutes.append(metricsRoute)
+        }
+        let authorizer = authStore.map { _ in IAMPolicyAuthorizer(catalog: .engine(engine)) }
+        services += observation.services(
+            engine: engine, triggers: triggerRunner, host: settings.host, authenticator: authenticator, authorizer: authorizer, tls: tls,
+            reload: reloadTrigger, logger: logger)
         services.append(
             .init(service: TriggerService(runner: triggerRunner, engine: engine, filePath: settings.triggersFile, logger: logger)))
         let server = KVHTTPServer(
             configuration: KVHTTPServerConfiguration(host: settings.host, port: settings.port, limits: settings.limits),
             router: router,
             authenticator: authenticator,
-            authorizer: authStore.map { _ in IAMPolicyAuthorizer(catalog: .engine(engine)) },
+            authorizer: authorizer,
             auditLog: audit,
             tls: tls,
             faults: faultInjector,
+            observer: observation.observer,
+            gauges: observation.gauges,
             eventLoopGroup: eventLoops,
             logger: logger,
             health: { HealthStatus(storageFull: engine.isStorageFull) },
@@ -475,6 +489,7 @@ struct KVServerCommand: AsyncParsableCommand {
         // SIGHUP: reload the auth file and the certificate, reopen the audit log. Without any of
         // them SIGHUP keeps its default (the process ends with its terminal).
         let reloadsOnHangup = authStore != nil || tls != nil || audit != nil || faultsFile != nil
+            || observation.accessLog != nil
         let hangupSource = reloadsOnHangup ? HangupSignal.install(reloadTrigger) : nil
         defer { hangupSource?.cancel() }
         do {

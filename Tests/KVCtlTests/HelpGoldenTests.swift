@@ -50,6 +50,8 @@ import Testing
         ("kvctl-faults-set", FaultsSetCommand.self),
         ("kvctl-faults-list", FaultsListCommand.self),
         ("kvctl-faults-clear", FaultsClearCommand.self),
+        ("kvctl-metrics", MetricsCommand.self),
+        ("kvctl-top", TopCommand.self),
     ]
 
     static let goldenDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

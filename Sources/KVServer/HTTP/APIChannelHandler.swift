@@ -32,6 +32,8 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private let processor: APIRequestProcessor
+    /// Metrics and access log; nil when both are off.
+    private let observer: RequestObserver?
     private let limits: ServerLimits
     /// Requests being handled over all connections (`ServerLimits.maxRequestsInFlight`).
     private let inFlight: AdmissionCounter?
@@ -69,8 +71,9 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     init(
         processor: APIRequestProcessor, serverName: String, maxBodySize: Int, rejectedConnectionLinger: TimeAmount,
         isSecure: Bool = false, flushBatcher: FlushBatcher? = nil, limits: ServerLimits = ServerLimits(),
-        inFlight: AdmissionCounter? = nil
+        inFlight: AdmissionCounter? = nil, observer: RequestObserver? = nil
     ) {
+        self.observer = observer
         self.connection = ConnectionInfo(isSecure: isSecure)
         self.processor = processor
         self.limits = limits
@@ -261,16 +264,19 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         self.body = nil
         context.triggerUserOutboundEvent(ClientTimeoutHandler.RequestReceivedEvent(), promise: nil)
         let requestID = RequestID.make()
-        switch processor.decide(
+        var decision = processor.decide(
             head: head, body: body, localAddress: localAddress, connection: connection, requestID: requestID)
-        {
+        let observed = observer?.started(
+            &decision, target: head.headers.first(name: "x-amz-target"), router: processor.router,
+            requestBytes: body.readableBytes)
+        switch decision {
         case .respond(let response):
             phase = .idle
-            write(response, for: head, requestID: requestID, context: context)
+            write(response, for: head, requestID: requestID, context: context, observed: observed)
         case .call(let call):
             if let response = processor.runInline(call, requestID: requestID) {
                 phase = .idle
-                write(response, for: head, requestID: requestID, context: context)
+                write(response, for: head, requestID: requestID, context: context, observed: observed)
                 return
             }
             if let inFlight, !inFlight.tryEnter() {
@@ -278,7 +284,9 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
                 let busy = KVError(
                     .serviceUnavailable,
                     "Too many requests in flight: the server is handling its limit of \(inFlight.limit) requests; retry later")
-                write(APIResponse(error: WireError(busy), contentType: call.contentType), for: head, requestID: requestID, context: context)
+                write(
+                    APIResponse(error: WireError(busy), contentType: call.contentType), for: head, requestID: requestID,
+                    context: context, observed: observed)
                 return
             }
             phase = .processing
@@ -294,7 +302,7 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
             promise.futureResult.assumeIsolated().whenSuccess { response in
                 self.phase = .idle
-                self.write(response, for: head, requestID: requestID, context: context)
+                self.write(response, for: head, requestID: requestID, context: context, observed: observed)
             }
         }
     }
@@ -325,8 +333,12 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         _ response: APIResponse,
         for request: HTTPRequestHead,
         requestID: String,
-        context: ChannelHandlerContext
+        context: ChannelHandlerContext,
+        observed: RequestObserver.Request? = nil
     ) {
+        if let observed, let observer {
+            observer.finished(observed, response: response, requestID: requestID)
+        }
         if response.dropsConnection {
             // An injected `drop` fault (see `FaultEffect`): close without answering.
             context.close(promise: nil)

@@ -39,15 +39,18 @@ enum CapacityWire {
         return .object(fields)
     }
 
-    /// Adds `"ConsumedCapacity": {...}` to an object response when a mode was asked for.
-    static func attach(_ capacity: ConsumedCapacity?, mode: Mode?, to response: JSONValue) -> JSONValue {
+    /// Adds `"ConsumedCapacity": {...}` to an object response when a mode was asked for, and
+    /// reports the capacity to `usage` (the metrics) either way.
+    static func attach(_ capacity: ConsumedCapacity?, mode: Mode?, usage: RequestUsage?, to response: JSONValue) -> JSONValue {
+        if let usage, let capacity { usage.consumed(capacity) }
         guard let capacity, let mode, case .object(var fields) = response else { return response }
         fields["ConsumedCapacity"] = encode(capacity, mode: mode)
         return .object(fields)
     }
 
     /// Adds `"ConsumedCapacity": [{...}, ...]` (batch and transaction operations).
-    static func attach(list: [ConsumedCapacity], mode: Mode?, to response: JSONValue) -> JSONValue {
+    static func attach(list: [ConsumedCapacity], mode: Mode?, usage: RequestUsage?, to response: JSONValue) -> JSONValue {
+        usage?.consumed(list)
         guard let mode, case .object(var fields) = response else { return response }
         fields["ConsumedCapacity"] = .array(list.map { encode($0, mode: mode) })
         return .object(fields)

@@ -7,6 +7,8 @@ public struct RequestContext: Sendable {
     public var host: String?
     /// The fault injected into this request (`FaultDecision.label`), nil for nearly all requests.
     public var injectedFault: String?
+    /// Filled in by the operation for the metrics and access log; nil when neither is on.
+    public var usage: RequestUsage?
 
     public init(region: String = "us-east-1", accessKeyID: String? = nil, host: String? = nil) {
         self.region = region

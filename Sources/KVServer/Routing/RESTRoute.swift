@@ -39,6 +39,10 @@ public struct RESTRoute: Sendable {
     public var service: String
     /// What a request (method and path) needs from IAM when signatures are verified.
     public var authorization: @Sendable (HTTPMethod, String) -> RESTAuthorization
+    /// Answer requests without an `Authorization` header when signatures are not verified
+    /// (`AcceptAnyCredentialsAuthenticator`): `GET /metrics` for scrapers, which do not sign.
+    /// With a verifying authenticator the route is authenticated and authorized as any other.
+    public var unsignedWhenUnverified = false
 
     public init(
         prefix: String, service: String,

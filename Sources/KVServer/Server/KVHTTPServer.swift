@@ -54,6 +54,8 @@ public final class KVHTTPServer: Service, Sendable {
     private let logger: Logger
     private let onListening: @Sendable (SocketAddress) -> Void
     private let tls: TLSContextStore?
+    private let observer: RequestObserver?
+    private let gauges: ServerGauges?
 
     /// - Parameters:
     ///   - eventLoopGroup: defaults to NIO's shared `MultiThreadedEventLoopGroup.singleton`.
@@ -67,6 +69,8 @@ public final class KVHTTPServer: Service, Sendable {
         auditLog: AuditLog? = nil,
         tls: TLSContextStore? = nil,
         faults: FaultInjector? = nil,
+        observer: RequestObserver? = nil,
+        gauges: ServerGauges? = nil,
         eventLoopGroup: (any EventLoopGroup)? = nil,
         logger: Logger,
         health: @escaping @Sendable () -> HealthStatus = { HealthStatus() },
@@ -79,6 +83,8 @@ public final class KVHTTPServer: Service, Sendable {
         processor.faults = faults
         self.processor = processor
         self.tls = tls
+        self.observer = observer
+        self.gauges = gauges
         self.eventLoopGroup = eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
         self.logger = logger
         self.onListening = onListening
@@ -111,6 +117,8 @@ public final class KVHTTPServer: Service, Sendable {
         let flushBatchers = batchers
         let connections = AdmissionCounter(limit: configuration.limits.maxConnections)
         let inFlight = AdmissionCounter(limit: configuration.limits.maxRequestsInFlight)
+        let observer = self.observer
+        gauges?.attach(connections: { connections.current }, inFlight: { inFlight.current })
         let channel = try await ServerBootstrap(group: serverLoop, childGroup: eventLoopGroup)
             .serverChannelOption(.backlog, value: configuration.backlog)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -148,7 +156,7 @@ public final class KVHTTPServer: Service, Sendable {
                             rejectedConnectionLinger: configuration.rejectedConnectionLinger,
                             isSecure: tls != nil,
                             flushBatcher: flushBatchers[ObjectIdentifier(channel.eventLoop)]?.value,
-                            limits: configuration.limits, inFlight: inFlight))
+                            limits: configuration.limits, inFlight: inFlight, observer: observer))
                 }
             }
             .bind(host: configuration.host, port: configuration.port)

@@ -18,6 +18,8 @@ public struct EngineConfiguration: Sendable {
     public static let defaultItemCollectionLimit: Int64 = 10 * 1024 * 1024 * 1024
     /// WAL checkpointing and truncation, and the disk-full reserve (file mode).
     public var storage = StorageSettings()
+    /// Reports group commits and TTL deletions (the server's metrics); none by default.
+    public var observers = EngineObservers()
 
     public enum Durability: String, Sendable, CaseIterable {
         case normal

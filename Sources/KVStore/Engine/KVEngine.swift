@@ -42,7 +42,8 @@ public final class KVEngine: Sendable {
         }
         space?.prepare()
         database = try Database(
-            location: location, synchronous: synchronous, storage: configuration.storage, space: space)
+            location: location, synchronous: synchronous, storage: configuration.storage, space: space,
+            onGroupCommit: configuration.observers.groupCommitted)
         do {
             backups = try BackupStore(directory: Self.backupDirectory(configuration, database: database))
             exportsDirectory = Self.exportDirectory(configuration, database: database)

@@ -64,7 +64,7 @@ extension KVEngine {
             let range = ExpiryRules.sweepRange(now: now())
             let deleted = try await database.write(.freesSpace) { connection in
                 let current = try self.catalog.current(table)
-                guard let attribute = current.ttlAttribute else { return 0 }
+                guard let attribute = current.ttlAttribute else { return (selected: 0, removed: 0) }
                 let select = try connection.statement(
                     "SELECT h, pk, sk FROM \(current.sqlExpiryTableName) WHERE expires >= ? AND expires <= ? ORDER BY expires LIMIT \(Self.maintenanceBatchSize)")
                 defer { select.reset() }
@@ -76,15 +76,20 @@ extension KVEngine {
                 }
                 select.reset()
                 let store = try self.itemStore(current, connection, origin: .timeToLive)
+                var removed = 0
                 for key in keys {
                     guard let item = try store.fetch(key),
                         let expiry = ExpiryRules.expiry(of: item, attribute: attribute), range.contains(expiry)
                     else { continue }
                     try store.write(key, old: item, new: nil, newSize: 0)
+                    removed += 1
                 }
-                return keys.count
+                return (selected: keys.count, removed: removed)
             }
-            if deleted < Self.maintenanceBatchSize { break }
+            if deleted.removed > 0 {
+                configuration.observers.timeToLiveDeleted?(table.name, deleted.removed)
+            }
+            if deleted.selected < Self.maintenanceBatchSize { break }
         }
     }
 

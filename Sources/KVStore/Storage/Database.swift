@@ -61,10 +61,12 @@ public final class Database: Sendable {
     ///   - readers: the number of reader threads and connections (file mode; at least 1).
     ///   - storage: WAL checkpoint threshold and size limit (file mode).
     ///   - space: the disk-full state and reserve (file mode); nil to not track it.
+    ///   - onGroupCommit: told of each committed write group (size, seconds), on the writer thread.
     /// - Throws: `SQLiteError` when a connection cannot be opened or configured.
     public init(
         location: Location, synchronous: Synchronous = .normal, readers: Int = 4,
-        storage: StorageSettings = StorageSettings(), space: StorageSpace? = nil
+        storage: StorageSettings = StorageSettings(), space: StorageSpace? = nil,
+        onGroupCommit: (@Sendable (Int, Double) -> Void)? = nil
     ) throws {
         let owner = WorkerThread.newOwner()
         self.owner = owner
@@ -86,7 +88,7 @@ public final class Database: Sendable {
             threshold: storage.walCheckpointPages(), space: space)
         let writer: Writer
         do {
-            writer = try Writer(owner: owner) {
+            writer = try Writer(owner: owner, onGroupCommit: onGroupCommit) {
                 let connection = try Database.openWriter(
                     path: path, synchronous: synchronous, walSizeLimit: storage.walSizeLimitBytes)
                 checkpointer.watch(connection)

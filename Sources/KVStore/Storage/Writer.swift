@@ -39,11 +39,16 @@ final class Writer: Sendable {
     ///
     /// - Parameter open: opens and configures the connection, on the writer thread.
     /// - Throws: the error of `open`; the thread has then exited.
-    init(owner: Int, open: @escaping @Sendable () throws -> Connection) throws {
+    /// - Parameter onGroupCommit: told of each committed write group: its writes and the seconds
+    ///   from BEGIN to the end of COMMIT (see `EngineObservers.groupCommitted`).
+    init(
+        owner: Int, onGroupCommit: (@Sendable (Int, Double) -> Void)? = nil,
+        open: @escaping @Sendable () throws -> Connection
+    ) throws {
         let queue = self.queue
         let lifecycle = self.lifecycle
         try WorkerThread.start(name: "kvstore.sqlite.writer", owner: owner) {
-            Writer.main(queue: queue, lifecycle: lifecycle, open: open)
+            Writer.main(queue: queue, lifecycle: lifecycle, onGroupCommit: onGroupCommit, open: open)
         }
         let error = lifecycle.wait(until: { $0.isOpen || $0.hasExited }) { $0.openError }
         if let error { throw error }
@@ -85,6 +90,7 @@ final class Writer: Sendable {
     private static func main(
         queue: ConditionLock<Queue>,
         lifecycle: ConditionLock<Lifecycle>,
+        onGroupCommit: (@Sendable (Int, Double) -> Void)?,
         open: @Sendable () throws -> Connection
     ) {
         let connection: Connection
@@ -101,7 +107,7 @@ final class Writer: Sendable {
         lifecycle.withLockBroadcast { $0.isOpen = true }
 
         while let batch = nextBatch(queue) {
-            let notRun = run(batch, on: connection, lifecycle: lifecycle)
+            let notRun = run(batch, on: connection, lifecycle: lifecycle, onGroupCommit: onGroupCommit)
             if !notRun.isEmpty {
                 queue.withLock { $0.jobs.insert(contentsOf: notRun, at: 0) }
             }
@@ -134,14 +140,21 @@ final class Writer: Sendable {
     private static func run(
         _ batch: [WorkerJob],
         on connection: Connection,
-        lifecycle: ConditionLock<Lifecycle>
+        lifecycle: ConditionLock<Lifecycle>,
+        onGroupCommit: (@Sendable (Int, Double) -> Void)? = nil
     ) -> ArraySlice<WorkerJob> {
         switch batch[0].kind {
         case .write:
+            let started = onGroupCommit == nil ? nil : ContinuousClock.now
             return runGroup(batch, on: connection) { committed in
                 lifecycle.withLock {
                     $0.statistics.committedGroups += 1
                     $0.statistics.committedWrites += committed
+                }
+                if let onGroupCommit, let started {
+                    let elapsed = ContinuousClock.now - started
+                    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+                    onGroupCommit(committed, seconds)
                 }
             }
         case .exclusive:

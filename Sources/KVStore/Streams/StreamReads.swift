@@ -38,6 +38,12 @@ public struct RecordsPage: Sendable {
     public var records: [StreamRecord]
     /// nil once a closed shard has been read to its end.
     public var nextIterator: String?
+    /// The stream's table and label, for the server's per-stream metrics.
+    public var tableName = ""
+    public var streamLabel = ""
+    /// Milliseconds between the last record returned and the newest record of the shard: how
+    /// far this reader is behind (0 when it has read everything; the metrics' iterator age).
+    public var behindNewestMillis: Int64 = 0
 }
 
 public enum ShardIteratorType: String, Sendable, CaseIterable {
@@ -188,8 +194,8 @@ extension KVEngine {
                 "Iterator expired. The iterator was created at time \(iterator.issuedMillis) while right now it is \(nowMillis) which is further in the future than the tolerated delay of \(lifetime) milliseconds."
             )
         }
-        guard let stream = catalog.allNames().lazy.compactMap({ self.catalog.table(named: $0) })
-            .flatMap({ $0.streams }).first(where: { $0.id == iterator.streamID })
+        guard let (tableName, stream) = catalog.allNames().lazy.compactMap({ self.catalog.table(named: $0) })
+            .flatMap({ table in table.streams.map { (table.name, $0) } }).first(where: { $0.1.id == iterator.streamID })
         else {
             throw KVError.resourceNotFound("Requested resource not found: Stream does not exist")
         }
@@ -222,11 +228,13 @@ extension KVEngine {
             var records: [StreamRecord] = []
             var bytes = 0
             var position = iterator.afterSequence
+            var lastCreated: Int64 = 0
             while try select.step() {
                 let size = Int(select.int64(4))
                 if !records.isEmpty && bytes + size > Self.maxRecordBytesPerCall { break }
                 bytes += size
                 position = select.int64(0)
+                lastCreated = select.int64(1)
                 let event = StreamLog.Event(rawValue: select.int64(2)) ?? .modify
                 records.append(
                     StreamRecord(
@@ -242,7 +250,19 @@ extension KVEngine {
             let next = drained
                 ? nil
                 : ShardIterator(streamID: iterator.streamID, shard: iterator.shard, afterSequence: position, issuedMillis: nowMillis).encoded
-            return RecordsPage(records: records, nextIterator: next)
+            var page = RecordsPage(records: records, nextIterator: next, tableName: tableName, streamLabel: stream.label)
+            if !records.isEmpty {
+                select.reset()
+                let newest = try connection.statement(
+                    "SELECT created FROM kv_stream_records WHERE stream_id = ? AND shard = ? ORDER BY seq DESC LIMIT 1")
+                defer { newest.reset() }
+                try newest.bind(1, iterator.streamID)
+                try newest.bind(2, iterator.shard)
+                if try newest.step() {
+                    page.behindNewestMillis = max(0, newest.int64(0) - lastCreated)
+                }
+            }
+            return page
         }
     }
 }

@@ -32,6 +32,6 @@ enum BatchExecuteStatementOperation {
             return .object(fields)
         }
         return CapacityWire.attach(
-            list: result.consumedCapacity, mode: try CapacityWire.mode(request), to: .object(["Responses": .array(responses)]))
+            list: result.consumedCapacity, mode: try CapacityWire.mode(request), usage: context.usage, to: .object(["Responses": .array(responses)]))
     }
 }

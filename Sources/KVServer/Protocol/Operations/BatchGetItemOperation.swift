@@ -74,6 +74,6 @@ enum BatchGetItemOperation {
             unprocessed[original.key] = .object(fields)
         }
         let response: JSONValue = .object(["Responses": .object(responses), "UnprocessedKeys": .object(unprocessed)])
-        return CapacityWire.attach(list: result.consumedCapacity, mode: mode, to: response)
+        return CapacityWire.attach(list: result.consumedCapacity, mode: mode, usage: context.usage, to: response)
     }
 }

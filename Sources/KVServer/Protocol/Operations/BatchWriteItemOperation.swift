@@ -10,7 +10,7 @@ enum BatchWriteItemOperation {
         "Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]"
 
     static func handle(_ body: JSONValue, _ context: RequestContext, engine: KVEngine) async throws -> JSONValue {
-        try await execute(try input(body), engine: engine)
+        try await execute(try input(body), engine: engine, usage: context.usage)
     }
 
     /// Every check of the wire, in DynamoDB's order, and the request they leave.
@@ -85,10 +85,10 @@ enum BatchWriteItemOperation {
     /// A handler for a body `BatchWriteBodyDecoder` read, or nil when it must take `handle`.
     static func decodedHandler(_ body: UnsafeRawBufferPointer, engine: KVEngine) -> OperationHandler? {
         guard let input = BatchWriteBodyDecoder.decode(body) else { return nil }
-        return { _, _ in try await execute(input, engine: engine) }
+        return { _, context in try await execute(input, engine: engine, usage: context.usage) }
     }
 
-    static func execute(_ input: Input, engine: KVEngine) async throws -> JSONValue {
+    static func execute(_ input: Input, engine: KVEngine, usage: RequestUsage?) async throws -> JSONValue {
         var tables: [(name: String, writes: [BatchWrite])] = []
         tables.reserveCapacity(input.tables.count)
         var keysByName: [String: String] = [:]
@@ -98,13 +98,13 @@ enum BatchWriteItemOperation {
             tables.append((name, writes))
         }
         let mode = input.capacityMode
-        let result = try await engine.batchWriteItem(BatchWriteRequest(tables: tables, measuresCapacity: mode != nil))
+        let result = try await engine.batchWriteItem(BatchWriteRequest(tables: tables, measuresCapacity: mode != nil || usage != nil))
 
         var unprocessed: [String: JSONValue] = [:]
         for (name, writes) in result.unprocessed {
             unprocessed[keysByName[name] ?? name] = .array(writes.map(encode))
         }
-        return CapacityWire.attach(list: result.consumedCapacity, mode: mode, to: .object(["UnprocessedItems": .object(unprocessed)]))
+        return CapacityWire.attach(list: result.consumedCapacity, mode: mode, usage: usage, to: .object(["UnprocessedItems": .object(unprocessed)]))
     }
 
     /// Where an element's members are reported: `requestItems.<table>.member.<n>.member`.

@@ -21,6 +21,6 @@ enum DeleteItemOperation {
                 condition: condition,
                 returnItemCollectionMetrics: wantsMetrics))
         return CapacityWire.attach(
-            result.consumedCapacity, mode: try CapacityWire.mode(request), to: ItemRequestFields.attributesResponse(result))
+            result.consumedCapacity, mode: try CapacityWire.mode(request), usage: context.usage, to: ItemRequestFields.attributesResponse(result))
     }
 }

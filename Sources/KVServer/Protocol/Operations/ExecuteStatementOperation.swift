@@ -15,9 +15,10 @@ enum ExecuteStatementOperation {
 
         let result = try await engine.executeStatement(
             ExecuteStatementRequest(try PartiQLWire.input(request), limit: limit.map { Int(clamping: $0) }, nextToken: token))
+        context.usage?.returned(items: result.items.count)
         var fields: [String: JSONValue] = ["Items": .array(result.items.map(AttributeValueWire.responseItem))]
         if let next = result.nextToken { fields["NextToken"] = .string(next) }
         if let last = result.lastEvaluatedKey { fields["LastEvaluatedKey"] = AttributeValueWire.encodeItem(last) }
-        return CapacityWire.attach(result.consumedCapacity, mode: try CapacityWire.mode(request), to: .object(fields))
+        return CapacityWire.attach(result.consumedCapacity, mode: try CapacityWire.mode(request), usage: context.usage, to: .object(fields))
     }
 }

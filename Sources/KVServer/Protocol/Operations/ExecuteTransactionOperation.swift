@@ -29,6 +29,6 @@ enum ExecuteTransactionOperation {
             fields["Responses"] = .array(
                 result.items.map { item in item.map { .object(["Item": AttributeValueWire.responseItem($0)]) } ?? .object([:]) })
         }
-        return CapacityWire.attach(list: result.consumedCapacity, mode: try CapacityWire.mode(request), to: .object(fields))
+        return CapacityWire.attach(list: result.consumedCapacity, mode: try CapacityWire.mode(request), usage: context.usage, to: .object(fields))
     }
 }

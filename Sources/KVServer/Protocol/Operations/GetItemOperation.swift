@@ -4,13 +4,13 @@ import KVStore
 enum GetItemOperation {
     static func handle(_ body: JSONValue, _ context: RequestContext, engine: KVEngine) async throws -> JSONValue {
         let (request, mode) = try parse(body)
-        return try response(try await engine.readItem(request), mode: mode)
+        return try response(try await engine.readItem(request), mode: mode, usage: context.usage)
     }
 
     /// The same answer without a task: the engine reads on the calling thread.
     static func handleNow(_ body: JSONValue, _ context: RequestContext, engine: KVEngine) throws -> JSONValue? {
         let (request, mode) = try parse(body)
-        return try response(try engine.readItemNow(request), mode: mode)
+        return try response(try engine.readItemNow(request), mode: mode, usage: context.usage)
     }
 
     private static func parse(_ body: JSONValue) throws -> (GetItemRequest, CapacityWire.Mode?) {
@@ -33,9 +33,9 @@ enum GetItemOperation {
         return (read, try CapacityWire.mode(request))
     }
 
-    private static func response(_ read: ItemRead, mode: CapacityWire.Mode?) throws -> JSONValue {
+    private static func response(_ read: ItemRead, mode: CapacityWire.Mode?, usage: RequestUsage?) throws -> JSONValue {
         let item = try read.storedItem.flatMap(StoredItemWire.item) ?? read.item.map(AttributeValueWire.responseItem)
         let response: JSONValue = item.map { .object(["Item": $0]) } ?? .object([:])
-        return CapacityWire.attach(read.consumedCapacity, mode: mode, to: response)
+        return CapacityWire.attach(read.consumedCapacity, mode: mode, usage: usage, to: response)
     }
 }

@@ -21,8 +21,8 @@ enum PutItemOperation {
             tableName: tableName ?? "", item: item, returnValues: returnValues ?? .none,
             condition: condition,
             returnItemCollectionMetrics: wantsMetrics)
-        put.measuresCapacity = capacityMode != nil
+        put.measuresCapacity = capacityMode != nil || context.usage != nil
         let result = try await engine.putItem(put)
-        return CapacityWire.attach(result.consumedCapacity, mode: capacityMode, to: ItemRequestFields.attributesResponse(result))
+        return CapacityWire.attach(result.consumedCapacity, mode: capacityMode, usage: context.usage, to: ItemRequestFields.attributesResponse(result))
     }
 }

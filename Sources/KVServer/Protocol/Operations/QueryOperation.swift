@@ -42,8 +42,9 @@ enum QueryOperation {
         query.additionalPartitionKeyValues = keyCondition.additionalPartitionValues
         query.sortKeyPrefix = keyCondition.sortPrefix
         let page = try await engine.query(query)
+        context.usage?.returned(items: page.count)
         return CapacityWire.attach(
-            page.consumedCapacity, mode: try CapacityWire.mode(request), to: try ReadRequestFields.response(page, select: options.select))
+            page.consumedCapacity, mode: try CapacityWire.mode(request), usage: context.usage, to: try ReadRequestFields.response(page, select: options.select))
     }
 
     /// Query checks `Limit` after the request shape and the table lookup, and words it unlike

@@ -39,7 +39,8 @@ enum ScanOperation {
             ScanRequest(
                 tableName: shape.tableName ?? "", segment: segment.map { Int($0) }, totalSegments: totalSegments.map { Int($0) },
                 options: options))
+        context.usage?.returned(items: page.count)
         return CapacityWire.attach(
-            page.consumedCapacity, mode: try CapacityWire.mode(request), to: try ReadRequestFields.response(page, select: options.select))
+            page.consumedCapacity, mode: try CapacityWire.mode(request), usage: context.usage, to: try ReadRequestFields.response(page, select: options.select))
     }
 }

@@ -146,6 +146,10 @@ enum StreamOperations {
         violations.range(limit, min: 1, max: 1000, at: "limit")
         try violations.check()
         let page = try await engine.records(iterator: iterator ?? "", limit: Int(limit ?? 1000))
+        if let usage = context.usage {
+            usage.returned(items: page.records.count)
+            usage.readStream(table: page.tableName, label: page.streamLabel, behindNewestMillis: page.behindNewestMillis)
+        }
         var response: [String: JSONValue] = [
             "Records": .array(page.records.map { StreamWire.record($0, region: context.region) })
         ]

@@ -37,6 +37,6 @@ enum TransactGetItemsOperation {
             guard let item else { return .object([:]) }
             return .object(["Item": AttributeValueWire.responseItem(item)])
         }
-        return CapacityWire.attach(list: result.consumedCapacity, mode: mode, to: .object(["Responses": .array(responses)]))
+        return CapacityWire.attach(list: result.consumedCapacity, mode: mode, usage: context.usage, to: .object(["Responses": .array(responses)]))
     }
 }

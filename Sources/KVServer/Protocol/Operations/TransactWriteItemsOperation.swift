@@ -56,7 +56,7 @@ enum TransactWriteItemsOperation {
         let mode = try CapacityWire.mode(request)
         let clientToken = token.map { (token: $0, fingerprint: RequestFingerprint.of(.array(items))) }
         let result = try await engine.transactWriteItems(TransactWriteRequest(actions: actions, clientToken: clientToken))
-        return CapacityWire.attach(list: result.consumedCapacity, mode: mode, to: .object([:]))
+        return CapacityWire.attach(list: result.consumedCapacity, mode: mode, usage: context.usage, to: .object([:]))
     }
 
     /// One action, checked as the single-item operation checks its parameters.

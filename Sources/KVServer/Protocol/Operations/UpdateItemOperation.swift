@@ -27,6 +27,6 @@ enum UpdateItemOperation {
                 condition: condition.map { WriteCondition($0, returnOldItemOnFailure: returnOld) },
                 returnValues: returnValues ?? .none, returnItemCollectionMetrics: wantsMetrics))
         return CapacityWire.attach(
-            result.consumedCapacity, mode: try CapacityWire.mode(request), to: ItemRequestFields.attributesResponse(result))
+            result.consumedCapacity, mode: try CapacityWire.mode(request), usage: context.usage, to: ItemRequestFields.attributesResponse(result))
     }
 }
