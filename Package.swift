@@ -76,6 +76,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            // The console's HTML/CSS/JS sources: compiled in as ConsoleAssetFiles.swift by
+            // Scripts/console-assets.py, not as resources (which would need Foundation's Bundle).
+            exclude: ["Console/Web"],
             swiftSettings: hotPath
         ),
         .executableTarget(
