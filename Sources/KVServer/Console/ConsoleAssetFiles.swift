@@ -502,7 +502,7 @@ export async function render(main, name, params) {
         case "items.js":
             return ConsoleAsset(
                 name: "items.js", contentType: contentType(forName: "items.js"),
-                etag: #""5b844e9fc34e22c2543b""#,
+                etag: #""4bc1369598be5ae0a32f""#,
                 text: #"""
 // Items in two notations: DynamoDB JSON ({"n": {"N": "1.50"}}) and plain JSON, with kvctl's
 // conventions (Sources/KVCtlCore/ItemJSON.swift): numbers are N with their text kept digit for
@@ -635,7 +635,8 @@ export function typeOf(attribute) {
 export function plainText(attribute, indent = "", step = "  ") {
   const nl = step ? "\n" : "";
   const next = indent + step;
-  const sep = step ? ": " : ":";
+  const sep = ": ";
+  const joiner = step ? ",\n" : ", ";
   const type = typeOf(attribute);
   const v = attribute[type];
   switch (type) {
@@ -656,7 +657,7 @@ export function plainText(attribute, indent = "", step = "  ") {
       return `{"$ns"${sep}[${v.join(", ")}]}`;
     case "L":
       if (!v.length) return "[]";
-      return `[${nl}${v.map((e) => next + plainText(e, next, step)).join("," + nl)}${nl}${indent}]`;
+      return `[${nl}${v.map((e) => next + plainText(e, next, step)).join(joiner)}${nl}${indent}]`;
     case "M":
       return objectText(v, indent, step);
     default:
@@ -669,8 +670,7 @@ function objectText(map, indent, step) {
   if (!keys.length) return "{}";
   const nl = step ? "\n" : "";
   const next = indent + step;
-  const sep = step ? ": " : ":";
-  return `{${nl}${keys.map((k) => `${next}${JSON.stringify(k)}${sep}${plainText(map[k], next, step)}`).join("," + nl)}${nl}${indent}}`;
+  return `{${nl}${keys.map((k) => `${next}${JSON.stringify(k)}: ${plainText(map[k], next, step)}`).join(step ? ",\n" : ", ")}${nl}${indent}}`;
 }
 
 /** Plain JSON text of a whole item, key attributes first. */

@@ -129,7 +129,8 @@ export function typeOf(attribute) {
 export function plainText(attribute, indent = "", step = "  ") {
   const nl = step ? "\n" : "";
   const next = indent + step;
-  const sep = step ? ": " : ":";
+  const sep = ": ";
+  const joiner = step ? ",\n" : ", ";
   const type = typeOf(attribute);
   const v = attribute[type];
   switch (type) {
@@ -150,7 +151,7 @@ export function plainText(attribute, indent = "", step = "  ") {
       return `{"$ns"${sep}[${v.join(", ")}]}`;
     case "L":
       if (!v.length) return "[]";
-      return `[${nl}${v.map((e) => next + plainText(e, next, step)).join("," + nl)}${nl}${indent}]`;
+      return `[${nl}${v.map((e) => next + plainText(e, next, step)).join(joiner)}${nl}${indent}]`;
     case "M":
       return objectText(v, indent, step);
     default:
@@ -163,8 +164,7 @@ function objectText(map, indent, step) {
   if (!keys.length) return "{}";
   const nl = step ? "\n" : "";
   const next = indent + step;
-  const sep = step ? ": " : ":";
-  return `{${nl}${keys.map((k) => `${next}${JSON.stringify(k)}${sep}${plainText(map[k], next, step)}`).join("," + nl)}${nl}${indent}}`;
+  return `{${nl}${keys.map((k) => `${next}${JSON.stringify(k)}: ${plainText(map[k], next, step)}`).join(step ? ",\n" : ", ")}${nl}${indent}}`;
 }
 
 /** Plain JSON text of a whole item, key attributes first. */
