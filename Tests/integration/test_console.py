@@ -336,3 +336,43 @@ def test_login_signs_requests_and_shows_access_denied(tmp_path, browser):
         b.find("#login-form")
     finally:
         server.stop()
+
+
+def test_page_modules_keep_numbers_exact_and_read_prometheus_text(own_server, browser):
+    # The modules as the browser runs them: plain JSON <-> DynamoDB JSON (kvctl's conventions,
+    # Sources/KVCtlCore/ItemJSON.swift) and the Prometheus text parser of the metrics page.
+    url, _ = own_server("--in-memory")
+    browser.open(url + "/console")
+    browser.find("header nav")
+    result = browser.driver.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        Promise.all([import('/console/items.js'), import('/console/metrics.js')]).then(([items, metrics]) => {
+          const item = items.itemFromPlain(arguments[0]);
+          done({
+            item,
+            plain: items.itemPlainText(item, ['pk']),
+            cell: items.cellText(item.m),
+            bad: (() => { try { items.itemFromPlain('{"a": [1,]}'); return 'parsed'; } catch (e) { return e.message; } })(),
+            emptySet: (() => { try { items.itemFromPlain('{"a": {"$ss": []}}'); return 'parsed'; } catch (e) { return e.message; } })(),
+            prom: metrics.parsePrometheus(arguments[1]),
+          });
+        }, (error) => done({error: String(error)}));
+    """, '{"n": -0.000000000000000000000000000000000000012, "pk": "k", "big": ' + BIG + ', "ss": {"$ss": ["a", "b"]},'
+         ' "ns": {"$ns": [1, 2.50]}, "b": {"$b": "AAE="}, "l": [true, null, 1e3], "m": {"x": {"y": "z"}}}',
+         '# HELP x_total Requests.\n# TYPE x_total counter\nx_total{op="Get",t="a\\"b"} 12\nx_total 3.5e2\n'
+         '# TYPE lat histogram\nlat_bucket{le="+Inf"} 4\n')
+    assert "error" not in result, result
+    assert result["item"] == {
+        "n": {"N": "-0.000000000000000000000000000000000000012"}, "pk": {"S": "k"}, "big": {"N": BIG},
+        "ss": {"SS": ["a", "b"]}, "ns": {"NS": ["1", "2.50"]}, "b": {"B": "AAE="},
+        "l": {"L": [{"BOOL": True}, {"NULL": True}, {"N": "1e3"}]}, "m": {"M": {"x": {"M": {"y": {"S": "z"}}}}}}
+    assert result["plain"].startswith('{\n  "pk": "k",\n  "n": -0.000000000000000000000000000000000000012,')
+    assert f'"big": {BIG},' in result["plain"]
+    assert result["cell"] == '{"x": {"y": "z"}}'
+    assert "position" in result["bad"]
+    assert result["emptySet"] == "a: $ss takes a non-empty array"
+    assert result["prom"]["types"] == {"x_total": "counter", "lat": "histogram"}
+    assert result["prom"]["samples"] == [
+        {"name": "x_total", "labels": {"op": "Get", "t": 'a"b'}, "value": 12},
+        {"name": "x_total", "labels": {}, "value": 350},
+        {"name": "lat_bucket", "labels": {"le": "+Inf"}, "value": 4}]

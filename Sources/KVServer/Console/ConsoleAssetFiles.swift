@@ -232,7 +232,7 @@ window.addEventListener("hashchange", route);
         case "console.css":
             return ConsoleAsset(
                 name: "console.css", contentType: contentType(forName: "console.css"),
-                etag: #""ff0fde882ce641d0a3ab""#,
+                etag: #""f52dfa2163788df6a5e7""#,
                 text: #"""
 :root {
   --fg: #1b1f24; --muted: #5b6570; --bg: #fff; --panel: #f5f7f9; --line: #d5dbe1;
@@ -296,7 +296,8 @@ details pre { background: var(--panel); padding: 8px; border-radius: 4px; overfl
 dialog { border: 1px solid var(--line); border-radius: 8px; max-width: 95vw; }
 dialog::backdrop { background: rgba(0,0,0,.3); }
 .chart { border: 1px solid var(--line); border-radius: 6px; margin: 6px 0; background: #fff; }
-.chart text { font-size: 10px; fill: var(--muted); }
+.chart text { font-size: 10px; }
+.chart text:not([fill]) { fill: var(--muted); }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 12px; }
 @media (max-width: 700px) {
   main { padding: 8px; }
@@ -720,7 +721,7 @@ function canonical(value) {
         case "metrics.js":
             return ConsoleAsset(
                 name: "metrics.js", contentType: contentType(forName: "metrics.js"),
-                etag: #""91a425c76be2bef7bd26""#,
+                etag: #""985a4e32d59155da7c11""#,
                 text: #"""
 // Metrics: reads the server's Prometheus text at GET /metrics every 2 s and draws, with SVG,
 // the rate of every counter (requests/s, consumed capacity, throttles, per label set) and the
@@ -759,7 +760,8 @@ const labelText = (labels, skip = []) =>
 
 /** An SVG line chart of series [{label, points: [[t, v]]}]. */
 function chart(title, unit, series) {
-  const W = 360, H = 140, L = 44, B = 18;
+  const rows = Math.min(series.length, 6);
+  const W = 360, B = 18 + rows * 11, H = 130 + rows * 11, L = 44;
   const ns = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(ns, "svg");
   svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
@@ -783,11 +785,11 @@ function chart(title, unit, series) {
   el("line", { x1: L, y1: H - B, x2: W - 6, y2: H - B, stroke: "#d5dbe1" });
   el("text", { x: 2, y: y(vmax) + 4 }, `${+vmax.toPrecision(3)}${unit}`);
   el("text", { x: 2, y: H - B }, `0${unit}`);
-  el("text", { x: L, y: H - 4 }, `${Math.round((t1 - t0) / 1000)} s`);
+  el("text", { x: L, y: H - B + 11 }, `last ${Math.round((t1 - t0) / 1000)} s`);
   const colors = ["#1f5f8b", "#c0392b", "#2b7a0b", "#8a5a00", "#6c3483", "#117a65"];
   series.slice(0, 6).forEach((s, i) => {
     if (s.points.length > 1) el("polyline", { points: s.points.map((p) => `${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join(" "), fill: "none", stroke: colors[i], "stroke-width": 1.5 });
-    el("text", { x: W - 150, y: 24 + i * 11, fill: colors[i] }, (s.label || "all").slice(0, 28));
+    el("text", { x: L, y: H - B + 22 + i * 11, fill: colors[i] }, `— ${(s.label || "all").slice(0, 52)}`);
   });
   return svg;
 }

@@ -35,7 +35,8 @@ const labelText = (labels, skip = []) =>
 
 /** An SVG line chart of series [{label, points: [[t, v]]}]. */
 function chart(title, unit, series) {
-  const W = 360, H = 140, L = 44, B = 18;
+  const rows = Math.min(series.length, 6);
+  const W = 360, B = 18 + rows * 11, H = 130 + rows * 11, L = 44;
   const ns = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(ns, "svg");
   svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
@@ -59,11 +60,11 @@ function chart(title, unit, series) {
   el("line", { x1: L, y1: H - B, x2: W - 6, y2: H - B, stroke: "#d5dbe1" });
   el("text", { x: 2, y: y(vmax) + 4 }, `${+vmax.toPrecision(3)}${unit}`);
   el("text", { x: 2, y: H - B }, `0${unit}`);
-  el("text", { x: L, y: H - 4 }, `${Math.round((t1 - t0) / 1000)} s`);
+  el("text", { x: L, y: H - B + 11 }, `last ${Math.round((t1 - t0) / 1000)} s`);
   const colors = ["#1f5f8b", "#c0392b", "#2b7a0b", "#8a5a00", "#6c3483", "#117a65"];
   series.slice(0, 6).forEach((s, i) => {
     if (s.points.length > 1) el("polyline", { points: s.points.map((p) => `${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join(" "), fill: "none", stroke: colors[i], "stroke-width": 1.5 });
-    el("text", { x: W - 150, y: 24 + i * 11, fill: colors[i] }, (s.label || "all").slice(0, 28));
+    el("text", { x: L, y: H - B + 22 + i * 11, fill: colors[i] }, `— ${(s.label || "all").slice(0, 52)}`);
   });
   return svg;
 }
