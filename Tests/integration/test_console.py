@@ -269,11 +269,18 @@ def test_narrow_window_and_keyboard(own_server):
     url, _ = own_server("--in-memory")
     boto(url).create_table(TableName="narrow", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
                            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                           BillingMode="PAY_PER_REQUEST")
+                           BillingMode="PAY_PER_REQUEST", DeletionProtectionEnabled=True)
     b = Browser(width=420, height=800)
     try:
         b.open(url + "/console")
-        b.find('tr[data-table="narrow"]')
+        row = b.find('tr[data-table="narrow"]')
+        assert "protected" in row.text
+        # Deletion protection is the server's to enforce; the console shows its answer as is.
+        b.click('button[data-delete="narrow"]')
+        b.find("#confirm-input").send_keys("narrow")
+        b.click("#confirm-ok")
+        b.wait_text("main", "ValidationException: Resource cannot be deleted as it is currently protected against deletion.")
+        assert boto(url).describe_table(TableName="narrow")["Table"]["TableStatus"] == "ACTIVE"
         # The page itself does not scroll sideways; wide tables scroll inside their box.
         assert b.driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
         # "g" then "p" goes to the PartiQL page from the keyboard.
