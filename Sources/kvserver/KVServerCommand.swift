@@ -177,6 +177,7 @@ struct KVServerCommand: AsyncParsableCommand {
         var tlsKey: String?
     }
 
+    /// The console options: on by default at `/console` on the API port.
     func consoleSettings(environment: [String: String]) throws -> ConsoleSettings {
         var console = ConsoleSettings()
         console.enabled = !(noConsole || environment["KVSERVER_NO_CONSOLE"] == "1")
