@@ -94,6 +94,9 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
+            // The console's HTML/CSS/JS sources: compiled in as ConsoleAssetFiles.swift by
+            // Scripts/console-assets.py, not as resources (which would need Foundation's Bundle).
+            exclude: ["Console/Web"],
             swiftSettings: hotPath
         ),
         .executableTarget(

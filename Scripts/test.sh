@@ -48,6 +48,14 @@ install_deps() {
         $sudo apt-get update
         DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y openssl
     fi
+    if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+        # Tests/integration/test_console.py drives the web console in headless Chromium.
+        echo "chromium or chromedriver missing: installing chromium and chromium-driver"
+        local sudo=""
+        if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+        $sudo apt-get update
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y chromium chromium-driver
+    fi
     python3 -m pip install -q -r Tests/integration/requirements.txt
 }
 

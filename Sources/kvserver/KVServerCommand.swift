@@ -99,6 +99,13 @@ struct KVServerCommand: AsyncParsableCommand {
     var noAuth: Bool = false
 
     @Option(
+        help: "Serve the web console (and the API it calls) on this port instead of at /console on --port; 0 picks a free one. (env: KVSERVER_CONSOLE_PORT)")
+    var consolePort: Int?
+
+    @Flag(help: "Do not serve the web console. (env: KVSERVER_NO_CONSOLE=1)")
+    var noConsole: Bool = false
+
+    @Option(
         help: ArgumentHelp(
             "Write one JSON line per request (CloudTrail field names) to this file, or '-' for standard output; reopened on SIGHUP. (env: KVSERVER_AUDIT_LOG)",
             valueName: "file"))
@@ -164,6 +171,14 @@ struct KVServerCommand: AsyncParsableCommand {
         var limits = ServerLimits()
         var triggersFile: String?
         var lambdaEndpoint: String?
+        var console = ConsoleSettings()
+    }
+
+    /// Where the web console is served (see `ConsoleSite`).
+    struct ConsoleSettings: Equatable {
+        var enabled = true
+        /// A port of its own; nil serves it at /console on the API port.
+        var port: Int?
     }
 
     /// Authentication, audit and TLS options.
@@ -173,6 +188,22 @@ struct KVServerCommand: AsyncParsableCommand {
         var auditLog: String?
         var tlsCertificate: String?
         var tlsKey: String?
+    }
+
+    /// The console options: on by default at `/console` on the API port.
+    func consoleSettings(environment: [String: String]) throws -> ConsoleSettings {
+        var console = ConsoleSettings()
+        console.enabled = !(noConsole || environment["KVSERVER_NO_CONSOLE"] == "1")
+        if let flag = consolePort {
+            console.port = flag
+        } else if let text = environment["KVSERVER_CONSOLE_PORT"], !text.isEmpty {
+            guard let value = Int(text) else { throw ValidationError("KVSERVER_CONSOLE_PORT is not a port number: '\(text)'") }
+            console.port = value
+        }
+        if let port = console.port, !(0...65535).contains(port) {
+            throw ValidationError("--console-port must be in 0...65535, got \(port).")
+        }
+        return console
     }
 
     /// Loopback addresses, where the server may run without verification (the test double).
@@ -333,6 +364,7 @@ struct KVServerCommand: AsyncParsableCommand {
             security: security, storage: storage, limits: limits,
             triggersFile: triggers ?? environment["KVSERVER_TRIGGERS"],
             lambdaEndpoint: lambdaEndpoint ?? environment["KVSERVER_LAMBDA_ENDPOINT"])
+        settings.console = try consoleSettings(environment: environment)
         settings.backupDirectory = backupDir ?? environment["KVSERVER_BACKUP_DIR"]
         settings.exportDirectory = exportDir ?? environment["KVSERVER_EXPORT_DIR"]
         return settings
@@ -460,9 +492,32 @@ struct KVServerCommand: AsyncParsableCommand {
             reload: reloadTrigger, logger: logger)
         services.append(
             .init(service: TriggerService(runner: triggerRunner, engine: engine, filePath: settings.triggersFile, logger: logger)))
+        // The web console: static pages that call this API like any SDK (signing when auth is on).
+        let console = settings.console.enabled ? ConsoleSite(authEnabled: authStore != nil) : nil
+        var apiRouter = router
+        apiRouter.console = settings.console.port == nil ? console : nil
+        if let console, let consolePort = settings.console.port {
+            // Its own listener, answering the console and the API the page calls (same origin).
+            var consoleRouter = router
+            consoleRouter.console = console
+            services.append(
+                .init(
+                    service: KVHTTPServer(
+                        configuration: KVHTTPServerConfiguration(host: settings.host, port: consolePort, limits: settings.limits),
+                        router: consoleRouter, authenticator: authenticator,
+                        authorizer: authStore.map { _ in IAMPolicyAuthorizer(catalog: .engine(engine)) },
+                        auditLog: audit, tls: tls, eventLoopGroup: eventLoops, logger: logger,
+                        health: { HealthStatus(storageFull: engine.isStorageFull) },
+                        onListening: { address in
+                            let host = address.ipAddress ?? settings.host
+                            let shown = host.contains(":") ? "[\(host)]" : host
+                            print("kvserver console on \(tls == nil ? "http" : "https")://\(shown):\(address.port ?? consolePort)/console")
+                            fflush(nil)
+                        })))
+        }
         let server = KVHTTPServer(
             configuration: KVHTTPServerConfiguration(host: settings.host, port: settings.port, limits: settings.limits),
-            router: router,
+            router: apiRouter,
             authenticator: authenticator,
             authorizer: authorizer,
             auditLog: audit,

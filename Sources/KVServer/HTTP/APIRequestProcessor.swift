@@ -32,6 +32,7 @@ public struct APIResponse: Sendable {
 /// JSON parsing, routing by `X-Amz-Target`, authentication, and the handler call.
 ///
 /// The order of checks is DynamoDB's (recorded by dynalite and dynoxide against AWS):
+/// 0. `GET`/`HEAD` under `/console` answers the web console's static files when it is on (`ConsoleSite`).
 /// 1. `GET /` (that path only) answers the health text; `OPTIONS` with `Origin` answers a CORS preflight; any other
 ///    method but `POST`, or a body with a content type other than `application/json` /
 ///    `application/x-amz-json-1.0`, answers 404 `<UnknownOperationException/>`.
@@ -113,6 +114,12 @@ public struct APIRequestProcessor: Sendable {
         head: HTTPRequestHead, body: ByteBuffer, localAddress: String, connection: ConnectionInfo = ConnectionInfo(),
         requestID: String = ""
     ) -> Decision {
+        // The console's pages hold no data: served before authentication (see `ConsoleSite`).
+        if head.method == .GET || head.method == .HEAD, let console = router.console,
+            let response = console.response(uri: head.uri, ifNoneMatch: head.headers.first(name: "if-none-match"))
+        {
+            return .respond(response)
+        }
         // DynamoDB's own requests are `POST /`; only other paths look for a REST route.
         if head.uri.utf8.count > 1, !router.restRoutes.isEmpty,
             let decision = decideREST(head: head, body: body, connection: connection, requestID: requestID)

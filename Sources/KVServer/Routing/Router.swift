@@ -26,6 +26,8 @@ public struct Router: Sendable {
     private var routes: [String: Route] = [:]
     /// REST paths served beside `POST /` (Lambda's control plane); empty for most servers.
     public var restRoutes: [RESTRoute] = []
+    /// The web console under `/console` (`GET`/`HEAD`, unauthenticated static pages); nil serves none.
+    public var console: ConsoleSite?
 
     public init() {}
 
