@@ -82,12 +82,7 @@ def test_delete_protected_table_refused(client, make_table):
 
 def test_delete_after_disabling_protection(client, make_table):
     name = make_table(DeletionProtectionEnabled=True)
-    try:
-        client.update_table(TableName=name, DeletionProtectionEnabled=False)
-    except ClientError as e:
-        if e.response["Error"]["Code"] == "UnknownOperationException":
-            pytest.skip("UpdateTable is not implemented by this endpoint yet")
-        raise
+    client.update_table(TableName=name, DeletionProtectionEnabled=False)
     wait_active(client, name)
     assert client.describe_table(TableName=name)["Table"]["DeletionProtectionEnabled"] is False
     assert client.delete_table(TableName=name)["TableDescription"]["TableStatus"] == "DELETING"

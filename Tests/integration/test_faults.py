@@ -308,3 +308,39 @@ def test_sighup_reloads_the_faults_file(tmp_path):
             time.sleep(0.2)
     finally:
         process.stop()
+
+
+def test_injected_faults_are_counted_and_marked_in_the_access_log(own_server, tmp_path):
+    """Each injected fault shows in `kvserver_injected_faults_total` (by operation and kind) and
+    in the access log's `fault` field (README "Metrics and access log")."""
+    rules = tmp_path / "faults.json"
+    rules.write_text(json.dumps({"faults": [{"operation": "PutItem", "table": "Faulty", "error": "InternalServerError"}]}))
+    log = tmp_path / "access.log"
+    url, _ = own_server("--in-memory", "--faults", str(rules), "--access-log", str(log))
+    client = make_client(url)
+    client.create_table(TableName="Faulty", BillingMode="PAY_PER_REQUEST",
+                        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+    for _ in range(2):
+        with pytest.raises(ClientError) as failed:
+            client.put_item(TableName="Faulty", Item={"pk": {"S": "a"}})
+        assert failed.value.response["Error"]["Code"] == "InternalServerError"
+    client.get_item(TableName="Faulty", Key={"pk": {"S": "a"}})
+
+    exposition = urllib3.PoolManager().request("GET", url + "/metrics").data.decode()
+    counted = [line for line in exposition.splitlines() if line.startswith("kvserver_injected_faults_total{")]
+    assert len(counted) == 1, counted
+    assert 'operation="PutItem"' in counted[0] and 'kind="error:InternalServerError"' in counted[0]
+    assert counted[0].split()[-1] in ("2", "2.0")
+
+    deadline = time.monotonic() + 10
+    lines = []
+    while time.monotonic() < deadline:
+        lines = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+        if len([line for line in lines if line["operation"] in ("PutItem", "GetItem")]) >= 3:
+            break
+        time.sleep(0.1)
+    puts = [line for line in lines if line["operation"] == "PutItem"]
+    assert [line.get("fault") for line in puts] == ["error:InternalServerError"] * 2
+    assert all(line["status"] == 500 for line in puts)
+    assert all("fault" not in line for line in lines if line["operation"] == "GetItem")

@@ -348,15 +348,11 @@ def test_export_to_stdout(kvctl, table, client):
 
 
 # --------------------------------------------------------------------------
-# ttl and streams (being implemented in the server: these accept either the
-# working behaviour or UnknownOperationException)
+# ttl and streams
 # --------------------------------------------------------------------------
 
 def test_ttl(kvctl, table):
     proc = kvctl("ttl", table, check=False)
-    if "UnknownOperationException" in proc.stderr:
-        assert proc.returncode == 1
-        pytest.skip("the server does not implement DescribeTimeToLive yet")
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["TimeToLiveStatus"] == "DISABLED"
     enabled = json.loads(kvctl("ttl", table, "--enable", "expires").stdout)
@@ -383,9 +379,7 @@ Resources:
       TimeToLiveSpecification: {{AttributeName: expires, Enabled: true}}
 """)
     proc = kvctl("table", "create", "--from", template, "--resource", "Events", check=False)
-    if proc.returncode != 0:
-        assert proc.returncode == 1
-        pytest.skip(f"the server does not support streams/TTL yet: {proc.stderr.strip()}")
+    assert proc.returncode == 0, proc.stderr
     try:
         described = json.loads(kvctl("table", "describe", name, "--output", "json").stdout)
         assert described["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}
@@ -521,9 +515,7 @@ def test_stream_tail_latest_skips_closed_shards(kvctl_bin):
 def test_stream_tail_live(kvctl, kvctl_bin, endpoint):
     name = unique_name("stream")
     proc = kvctl("table", "create", name, "--hash", "pk:S", "--stream", "NEW_AND_OLD_IMAGES", check=False)
-    if proc.returncode != 0:
-        assert proc.returncode == 1
-        pytest.skip(f"the server does not support streams yet: {proc.stderr.strip()}")
+    assert proc.returncode == 0, proc.stderr
     try:
         result = {}
 
