@@ -98,7 +98,7 @@ enum BatchWriteItemOperation {
             tables.append((name, writes))
         }
         let mode = input.capacityMode
-        let result = try await engine.batchWriteItem(BatchWriteRequest(tables: tables, measuresCapacity: mode != nil || usage != nil))
+        let result = try await engine.batchWriteItem(BatchWriteRequest(tables: tables, measuresCapacity: mode != nil))
 
         var unprocessed: [String: JSONValue] = [:]
         for (name, writes) in result.unprocessed {

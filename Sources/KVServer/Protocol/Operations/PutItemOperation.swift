@@ -21,7 +21,9 @@ enum PutItemOperation {
             tableName: tableName ?? "", item: item, returnValues: returnValues ?? .none,
             condition: condition,
             returnItemCollectionMetrics: wantsMetrics)
-        put.measuresCapacity = capacityMode != nil || context.usage != nil
+        // Only a client that asks pays for reading the old item's size (max(old, new) is what
+        // DynamoDB charges); the metrics count the new item's size otherwise (README, Metrics).
+        put.measuresCapacity = capacityMode != nil
         let result = try await engine.putItem(put)
         return CapacityWire.attach(result.consumedCapacity, mode: capacityMode, usage: context.usage, to: ItemRequestFields.attributesResponse(result))
     }
