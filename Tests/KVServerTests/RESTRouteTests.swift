@@ -10,7 +10,10 @@ import Testing
     static func processor() -> APIRequestProcessor {
         var router = Router(operations: ["ListTables": { _, _ in .object(["TableNames": .array([])]) }])
         router.restRoutes.append(
-            RESTRoute(prefix: "/2015-03-31/event-source-mappings", operation: LambdaControlPlane.operation) { request in
+            RESTRoute(
+                prefix: "/2015-03-31/event-source-mappings", service: "lambda",
+                authorization: LambdaControlPlane.authorization
+            ) { request in
                 let query = request.query.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
                 let text = "\(request.method.rawValue) \(request.path) \(query) \(request.body.count) \(request.context.region)"
                 return APIResponse(status: 202, contentType: "application/json", body: Array(text.utf8))

@@ -33,11 +33,6 @@ public struct LambdaControlPlane: Sendable {
         }
     }
 
-    /// The Lambda operation of a request (`CreateEventSourceMapping`...).
-    @Sendable static func operation(_ method: HTTPMethod, _ path: String) -> String {
-        authorization(method, path).action
-    }
-
     /// What IAM checks: `lambda:CreateEventSourceMapping` and `lambda:ListEventSourceMappings`
     /// on `*`, the others on the mapping's ARN (`event-source-mapping:UUID`), as Lambda's
     /// Service Authorization Reference lists them.

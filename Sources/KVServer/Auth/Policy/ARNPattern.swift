@@ -31,10 +31,6 @@ struct ARNPattern: Sendable, Hashable {
         return true
     }
 
-    static func matches(_ pattern: WildcardPattern, _ arn: String) -> Bool {
-        ARNPattern(pattern).matches(arn)
-    }
-
     private static func split(_ pattern: WildcardPattern) -> [WildcardPattern] {
         var parts: [WildcardPattern] = []
         var current = WildcardPattern(caseInsensitive: pattern.caseInsensitive)

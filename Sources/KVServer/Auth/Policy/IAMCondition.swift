@@ -62,27 +62,15 @@ struct IAMCondition: Sendable {
             let ranges = values.compactMap { $0.resolve(in: context).flatMap(IPAddressRange.init) }
             return { value in ranges.contains { $0.contains(value) } }
         default:
-            let resolved = values.compactMap { $0.resolve(in: context) }.map { PolicyTemplate(parts: [.literal($0)], raw: $0) }
-            return { value in resolved.contains { compare(base, request: value, policy: $0, context: context) } }
+            let resolved = values.compactMap { $0.resolve(in: context) }
+            return { value in resolved.contains { compare(base, request: value, policy: $0) } }
         }
     }
 
-    /// The positive comparison of one request value with one policy value (`StringNotEquals`
-    /// compares as `StringEquals`; `holds` negates). A policy value whose variable has no value
-    /// matches nothing; a request value of the wrong type matches nothing.
-    static func compare(
-        _ base: IAMConditionOperator.Base, request: String, policy: PolicyTemplate, context: IAMContext
-    ) -> Bool {
-        switch base {
-        case .stringLike, .stringNotLike:
-            return policy.pattern(in: context)?.matches(request) ?? false
-        case .arnLike, .arnNotLike:
-            guard let pattern = policy.pattern(in: context) else { return false }
-            return ARNPattern.matches(pattern, request)
-        default:
-            break
-        }
-        guard let value = policy.resolve(in: context) else { return false }
+    /// The positive comparison of one request value with one resolved policy value
+    /// (`NumericNotEquals` compares as `NumericEquals`; `holds` negates). A request value of the
+    /// wrong type matches nothing. Patterns (`StringLike`, `ArnLike`) are `matcher`'s.
+    static func compare(_ base: IAMConditionOperator.Base, request: String, policy value: String) -> Bool {
         switch base {
         case .stringEquals, .stringNotEquals, .binaryEquals, .arnEquals, .arnNotEquals:
             return request == value
