@@ -77,11 +77,14 @@ let package = Package(
         ),
         // CRC-32 by carry-less multiplication (x-amz-crc32 of large responses).
         .target(name: "CCRC32"),
+        // SHA-256 as a stack value, by the SHA extensions where present (signature verification).
+        .target(name: "CSHA256"),
         .target(
             name: "KVServer",
             dependencies: [
                 "KVStore",
                 "CCRC32",
+                "CSHA256",
                 "CZlib",
                 "CYAML",
                 .product(name: "NIOCore", package: "swift-nio"),

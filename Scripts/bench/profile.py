@@ -3,6 +3,7 @@
 
     python3 Scripts/bench/profile.py get            # any of: put get query update batch mix
     python3 Scripts/bench/profile.py put --syscalls # also count system calls per request
+    python3 Scripts/bench/profile.py get --auth     # pre-signed requests to a server with --auth
 
 Starts the server like run.py (pinned to CPU 0, wrk on CPU 1, same data), records it with
 `perf record -g` while wrk runs, and prints two tables: the share of samples per thread, and
@@ -105,18 +106,30 @@ def main():
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--syscalls", action="store_true")
     parser.add_argument("--no-build", action="store_true")
+    parser.add_argument("--auth", action="store_true",
+                        help="verify signatures: pre-signed get/put requests (as run.py --auth) to a server with --auth")
     args = parser.parse_args()
+    if args.auth and args.workload not in ("get", "put"):
+        parser.error("--auth profiles get or put only")
     run.ensure_tools()
     binary = release_bin_path(not args.no_build) / "kvserver"
     with tempfile.TemporaryDirectory() as work:
-        server = run.Server([str(binary), "--port", "0", "--data-dir", work, "--log-level", "error"])
+        argv = [str(binary), "--port", "0", "--data-dir", work, "--log-level", "error"]
+        server = run.Server(argv)
         try:
             run.load(server)
+            if args.auth:
+                # The data is loaded unsigned; the same files are then served with verification.
+                server.stop()
+                server = run.Server(argv + ["--auth", str(run.sigv4_pool.auth_file(Path(work) / "auth.json"))])
             data = Path(work) / "perf.data"
             recorder = subprocess.Popen(["perf", "record", "-g", "-F", "2000", "-o", str(data), "-p", str(server.proc.pid)],
                                         stderr=subprocess.DEVNULL)
             time.sleep(0.5)
-            result = run.wrk(server, f"{args.workload}.lua", args.connections, args.duration)
+            if args.auth:
+                result = run.presigned(server, args.workload, args)
+            else:
+                result = run.wrk(server, f"{args.workload}.lua", args.connections, args.duration)
             recorder.send_signal(2)
             recorder.wait()
             print(f"{args.workload}: {result['rps']:,.0f} req/s, {result['cpu_us_per_request']:.1f} µs server CPU per request")

@@ -22,7 +22,7 @@ public enum SigV4 {
     public static func canonicalRequest(
         method: String, path: String, query: String, headers: [(name: String, value: String)], payloadHash: String
     ) -> String {
-        var out = SigV4CanonicalWriter()
+        var out = SigV4ByteWriter()
         out.append(method.utf8)
         out.newline()
         out.append(path.utf8)
@@ -81,14 +81,14 @@ public enum SigV4 {
     /// A header value as SigV4 canonicalises it: leading and trailing blanks removed, inner
     /// runs of blanks collapsed to one space.
     public static func canonicalHeaderValue<S: StringProtocol>(_ value: S) -> String {
-        var out = SigV4CanonicalWriter(capacity: value.utf8.count)
+        var out = SigV4ByteWriter(capacity: value.utf8.count)
         out.appendHeaderValue(value.utf8)
         return String(decoding: out.bytes, as: UTF8.self)
     }
 
     /// The canonical URI of a path as received (see `SigV4CanonicalWriter.appendCanonicalPath`).
     public static func canonicalPath(_ rawPath: Substring) -> String {
-        var out = SigV4CanonicalWriter(capacity: rawPath.utf8.count + 1)
+        var out = SigV4ByteWriter(capacity: rawPath.utf8.count + 1)
         out.appendCanonicalPath(rawPath.utf8)
         return String(decoding: out.bytes, as: UTF8.self)
     }
@@ -110,7 +110,7 @@ public enum SigV4 {
 
     /// Percent-encodes every byte but `A-Z a-z 0-9 - _ . ~` (and `/` when `keepSlash`).
     public static func uriEncode<C: Sequence>(_ bytes: C, keepSlash: Bool) -> String where C.Element == UInt8 {
-        var out = SigV4CanonicalWriter(capacity: 64)
+        var out = SigV4ByteWriter(capacity: 64)
         out.appendURIEncoded(bytes, keepSlash: keepSlash)
         return String(decoding: out.bytes, as: UTF8.self)
     }
@@ -155,7 +155,7 @@ public enum SigV4 {
     }
 
     public static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        var out = SigV4CanonicalWriter(capacity: 64)
+        var out = SigV4ByteWriter(capacity: 64)
         out.appendHex(digest)
         return String(decoding: out.bytes, as: UTF8.self)
     }

@@ -1,25 +1,50 @@
-import Crypto
+/// Where SigV4's canonical forms are written: bytes collected (the signer's strings) or hashed
+/// as they come (the verifier, which never holds the canonical request whole).
+protocol SigV4ByteSink {
+    mutating func write(_ bytes: UnsafeRawBufferPointer)
+    mutating func write(byte: UInt8)
+}
 
-/// Writes SigV4's canonical request and string to sign as bytes into one buffer, so that the
+/// Collects the bytes written.
+struct ByteArraySink: SigV4ByteSink {
+    var bytes: [UInt8] = []
+
+    mutating func write(_ bytes: UnsafeRawBufferPointer) {
+        self.bytes.append(contentsOf: bytes)
+    }
+
+    mutating func write(byte: UInt8) {
+        bytes.append(byte)
+    }
+}
+
+/// Writes SigV4's canonical request and string to sign as bytes into a sink, so that the
 /// verifier hashes them without building intermediate strings (it runs on every request when
 /// signatures are verified). The `String` functions of `SigV4` are built on it: one
 /// canonicalisation for the signer and the verifier.
-struct SigV4CanonicalWriter {
-    private(set) var bytes: [UInt8] = []
+struct SigV4CanonicalWriter<Sink: SigV4ByteSink> {
+    var sink: Sink
 
-    init(capacity: Int = 512) {
-        bytes.reserveCapacity(capacity)
+    init(sink: Sink) {
+        self.sink = sink
     }
 
     mutating func append<S: Sequence>(_ part: S) where S.Element == UInt8 {
         // String and Substring views are contiguous: copy them in one go, not byte by byte.
-        if part.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
-            bytes.append(contentsOf: part)
+        if part.withContiguousStorageIfAvailable({ sink.write(UnsafeRawBufferPointer($0)) }) == nil {
+            for byte in part { sink.write(byte: byte) }
+        }
+    }
+
+    /// ASCII letters lowercased (header names as the canonical request has them).
+    mutating func appendLowercased<S: Sequence>(_ part: S) where S.Element == UInt8 {
+        for byte in part {
+            sink.write(byte: byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte)
         }
     }
 
     mutating func newline() {
-        bytes.append(UInt8(ascii: "\n"))
+        sink.write(byte: UInt8(ascii: "\n"))
     }
 
     /// A header value as SigV4 canonicalises it: leading and trailing blanks removed, inner
@@ -38,10 +63,10 @@ struct SigV4CanonicalWriter {
                 continue
             }
             if pendingSpace {
-                bytes.append(UInt8(ascii: " "))
+                sink.write(byte: UInt8(ascii: " "))
                 pendingSpace = false
             }
-            bytes.append(byte)
+            sink.write(byte: byte)
             wroteAny = true
         }
     }
@@ -65,7 +90,7 @@ struct SigV4CanonicalWriter {
     /// does (so `%` becomes `%25`); an empty path is `/`.
     mutating func appendCanonicalPath(_ rawPath: Substring.UTF8View) {
         if rawPath.isEmpty {
-            bytes.append(UInt8(ascii: "/"))
+            sink.write(byte: UInt8(ascii: "/"))
         } else {
             appendURIEncoded(rawPath, keepSlash: true)
         }
@@ -75,30 +100,26 @@ struct SigV4CanonicalWriter {
     mutating func appendURIEncoded<C: Sequence>(_ source: C, keepSlash: Bool) where C.Element == UInt8 {
         for byte in source {
             if Self.isUnreserved(byte) || (keepSlash && byte == UInt8(ascii: "/")) {
-                bytes.append(byte)
+                sink.write(byte: byte)
             } else {
-                bytes.append(UInt8(ascii: "%"))
-                bytes.append(Self.upperHexDigit(byte >> 4))
-                bytes.append(Self.upperHexDigit(byte & 0xF))
+                sink.write(byte: UInt8(ascii: "%"))
+                sink.write(byte: Self.upperHexDigit(byte >> 4))
+                sink.write(byte: Self.upperHexDigit(byte & 0xF))
             }
         }
     }
 
     /// Lowercase hex of a digest.
-    mutating func appendHex(_ digest: SHA256Digest) {
-        digest.withUnsafeBytes { appendHex($0) }
+    mutating func appendHex(_ digest: SHA256Value) {
+        digest.hex.withUnsafeBytes { sink.write($0) }
     }
 
     /// Lowercase hex of bytes.
     mutating func appendHex<D: Sequence>(_ digest: D) where D.Element == UInt8 {
         for byte in digest {
-            bytes.append(Self.lowerHexDigit(byte >> 4))
-            bytes.append(Self.lowerHexDigit(byte & 0xF))
+            sink.write(byte: HexDigest.digit(byte >> 4))
+            sink.write(byte: HexDigest.digit(byte & 0xF))
         }
-    }
-
-    private static func lowerHexDigit(_ nibble: UInt8) -> UInt8 {
-        nibble < 10 ? UInt8(ascii: "0") &+ nibble : UInt8(ascii: "a") &+ (nibble &- 10)
     }
 
     private static func upperHexDigit(_ nibble: UInt8) -> UInt8 {
@@ -115,3 +136,16 @@ struct SigV4CanonicalWriter {
         }
     }
 }
+
+extension SigV4CanonicalWriter where Sink == ByteArraySink {
+    init(capacity: Int = 512) {
+        var sink = ByteArraySink()
+        sink.bytes.reserveCapacity(capacity)
+        self.init(sink: sink)
+    }
+
+    var bytes: [UInt8] { sink.bytes }
+}
+
+/// A writer collecting bytes (the signer's canonical strings).
+typealias SigV4ByteWriter = SigV4CanonicalWriter<ByteArraySink>

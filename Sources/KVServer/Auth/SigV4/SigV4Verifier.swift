@@ -51,9 +51,10 @@ public struct SigV4Verifier: Sendable {
         _ request: AuthenticationRequest, now: Double, signingKeys: SigningKeyCache,
         credential: (Substring) -> SigV4Credential?
     ) throws(WireError) -> VerifiedSignature {
+        let headers = SigV4RequestHeaders(request.headers)
         // Both, neither, or not `AWS4-`: the same answers as without verification.
-        try AcceptAnyCredentialsAuthenticator().authenticate(request)
-        guard let header = request.headers.first(name: "authorization") else {
+        try AcceptAnyCredentialsAuthenticator.check(authorization: headers.authorization, request)
+        guard let header = headers.authorization else {
             // Pre-signed query-string requests: the SDKs never send them to DynamoDB; refuse
             // rather than accept unverified.
             throw WireError.invalidSignature("Query-string authentication is not supported by this server.")
@@ -64,13 +65,13 @@ public struct SigV4Verifier: Sendable {
         if parts.credential == nil { missing += "Authorization header requires 'Credential' parameter. " }
         if parts.signature == nil { missing += "Authorization header requires 'Signature' parameter. " }
         if parts.signedHeaders == nil { missing += "Authorization header requires 'SignedHeaders' parameter. " }
-        let amzDate = request.headers.first(name: "x-amz-date")
-        let dateText = amzDate ?? request.headers.first(name: "date")
+        let amzDate = headers.amzDate
+        let dateText = amzDate ?? headers.date
         if dateText == nil {
             missing += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. "
         }
         guard missing.isEmpty, let credentialText = parts.credential, let signatureText = parts.signature,
-            let signedHeadersText = parts.signedHeaders, let dateText
+            let signedHeaders = parts.signedHeaders, let dateText
         else {
             throw WireError.incompleteSignature(missing + "Authorization=" + header)
         }
@@ -94,13 +95,11 @@ public struct SigV4Verifier: Sendable {
 
         // SignedHeaders as sent (the SDKs send them lowercase and sorted; the canonical request
         // repeats them lowercased).
-        let signedHeaders = Self.lowercased(signedHeadersText)
         guard Self.names(signedHeaders, contain: "host") else {
             throw WireError.invalidSignature("'Host' must be a 'SignedHeader' in the AWS Authorization.")
         }
         // The time must be signed too, or a captured request could be replayed with a fresh one.
-        let dateHeaderName = amzDate != nil ? "x-amz-date" : "date"
-        guard Self.names(signedHeaders, contain: dateHeaderName) else {
+        guard Self.names(signedHeaders, contain: amzDate != nil ? "x-amz-date" : "date") else {
             throw WireError.invalidSignature(
                 "'\(amzDate != nil ? "X-Amz-Date" : "Date")' must be a 'SignedHeader' in the AWS Authorization.")
         }
@@ -114,82 +113,80 @@ public struct SigV4Verifier: Sendable {
         while credentialTrimmed.utf8.last == UInt8(ascii: "/") {
             credentialTrimmed = Substring(credentialTrimmed.utf8.dropLast())
         }
-        let scope = Self.splitScope(credentialTrimmed)
-        guard scope.count == 5 else {
+        guard let scope = CredentialScope(credentialTrimmed) else {
             throw WireError.incompleteSignature(
                 "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '\(credentialText)'"
             )
         }
-        let (accessKeyID, day, region, service, terminator) = (scope[0], scope[1], scope[2], scope[3], scope[4])
         var scopeErrors: [String] = []
-        if !Self.isValidRegion(region) {
-            scopeErrors.append("Credential should be scoped to a valid region, not '\(region)'.")
+        if !Self.isValidRegion(scope.region) {
+            scopeErrors.append("Credential should be scoped to a valid region, not '\(scope.region)'.")
         }
-        if service != request.service {
+        if !scope.service.utf8.elementsEqual(request.service.utf8) {
             scopeErrors.append("Credential should be scoped to correct service: '\(request.service)'.")
         }
-        if terminator != SigV4.terminator {
+        if !scope.terminator.utf8.elementsEqual(SigV4.terminator.utf8) {
             scopeErrors.append(
-                "Credential should be scoped with a valid terminator: '\(SigV4.terminator)', not '\(terminator)'.")
+                "Credential should be scoped with a valid terminator: '\(SigV4.terminator)', not '\(scope.terminator)'.")
         }
-        let dayOfRequest = Substring(dateText.utf8.prefix(8))
-        if day != dayOfRequest {
+        let dayOfRequest = dateText.utf8.prefix(8)
+        if !scope.day.utf8.elementsEqual(dayOfRequest) {
             scopeErrors.append(
                 "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: "
-                    + "'\(day)' != '\(dayOfRequest)', from '\(dateText)'.")
+                    + "'\(scope.day)' != '\(Substring(dayOfRequest))', from '\(dateText)'.")
         }
         if !scopeErrors.isEmpty {
             throw WireError.invalidSignature(scopeErrors.joined(separator: " "))
         }
 
-        guard let key = credential(accessKeyID) else {
+        guard let key = credential(scope.accessKeyID) else {
             throw WireError.unrecognizedClient()
         }
 
         // The payload hash over the bytes received; a declared hash must be that one.
-        var payloadHash = SigV4CanonicalWriter(capacity: 64)
-        var bodyHasher = SHA256()
-        request.body.withUnsafeReadableBytes { bodyHasher.update(bufferPointer: $0) }
-        payloadHash.appendHex(bodyHasher.finalize())
-        if let declared = request.headers.first(name: "x-amz-content-sha256"),
-            !declared.utf8.elementsEqual(payloadHash.bytes)
+        var bodyHasher = SHA256Stream()
+        request.body.withUnsafeReadableBytes { bodyHasher.write($0) }
+        let payloadHash = bodyHasher.finalize().hex
+        if let declared = headers.contentSHA256,
+            !payloadHash.withUnsafeBytes({ $0.elementsEqual(declared.utf8) })
         {
             throw WireError.signatureMismatch
         }
 
         let hmac = signingKeys.hmac(
-            credential: credentialTrimmed, secret: key.secretAccessKey, day: day, region: region, service: service)
+            credential: credentialTrimmed, secret: key.secretAccessKey, day: scope.day, region: scope.region,
+            service: scope.service)
         let expected = Self.expectedSignature(
-            request, signedHeaders: signedHeaders, payloadHash: payloadHash.bytes, amzDate: dateText,
-            scope: credentialTrimmed.utf8.dropFirst(accessKeyID.utf8.count + 1), hmac: hmac)
-        guard Self.constantTimeEqual(expected, signatureText.utf8) else {
+            request, signedHeaders: signedHeaders, payloadHash: payloadHash, amzDate: dateText,
+            scope: credentialTrimmed.utf8.dropFirst(scope.accessKeyID.utf8.count + 1), hmac: hmac)
+        var given = signatureText
+        guard given.withUTF8({ expected.constantTimeEquals(UnsafeRawBufferPointer($0)) }) else {
             throw WireError.signatureMismatch
         }
 
-        let token = request.headers.first(name: "x-amz-security-token")
-        if token != key.sessionToken {
+        if headers.securityToken != key.sessionToken {
             throw WireError.invalidSecurityToken
         }
         if let notAfter = key.notAfter, nowSeconds >= notAfter {
             throw WireError.expiredToken
         }
-        return VerifiedSignature(accessKeyID: String(accessKeyID), region: String(region))
+        return VerifiedSignature(accessKeyID: String(scope.accessKeyID), region: String(scope.region))
     }
 
-    /// The hex signature the request should carry: the canonical request and the string to
-    /// sign written as bytes, the canonical request hashed once, signed with the keyed `hmac`.
+    /// The hex signature the request should carry: the canonical request hashed as it is
+    /// written, the string to sign written straight into the keyed `hmac`; nothing is held whole.
     ///
     /// - Parameters:
-    ///   - signedHeaders: the lowercased `SignedHeaders` value (`host;x-amz-date`).
+    ///   - signedHeaders: the `SignedHeaders` value as sent (`host;x-amz-date`), lowercased here.
     ///   - payloadHash: the lowercase hex SHA-256 of the body.
     ///   - scope: `DAY/REGION/SERVICE/aws4_request`.
     static func expectedSignature(
-        _ request: AuthenticationRequest, signedHeaders: [UInt8], payloadHash: [UInt8], amzDate: String,
+        _ request: AuthenticationRequest, signedHeaders: Substring, payloadHash: HexDigest, amzDate: String,
         scope: Substring.UTF8View, hmac: KeyedHMACSHA256
-    ) -> [UInt8] {
+    ) -> HexDigest {
         let uri = request.uri.utf8
         let question = uri.firstIndex(of: UInt8(ascii: "?"))
-        var canonical = SigV4CanonicalWriter()
+        var canonical = SigV4CanonicalWriter(sink: SHA256Stream())
         canonical.append(request.method.rawValue.utf8)
         canonical.newline()
         canonical.appendCanonicalPath(Substring(uri[..<(question ?? uri.endIndex)]).utf8)
@@ -198,81 +195,64 @@ public struct SigV4Verifier: Sendable {
             canonical.append(SigV4.canonicalQuery(Substring(uri[uri.index(after: question)...])).utf8)
         }
         canonical.newline()
-        for name in signedHeaders.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: false) {
-            canonical.append(name)
-            canonical.append(CollectionOfOne(UInt8(ascii: ":")))
+        let names = signedHeaders.utf8
+        var nameStart = names.startIndex
+        while true {
+            let nameEnd = names[nameStart...].firstIndex(of: UInt8(ascii: ";")) ?? names.endIndex
+            let name = names[nameStart..<nameEnd]
+            canonical.appendLowercased(name)
+            canonical.sink.write(byte: UInt8(ascii: ":"))
             // Repeated headers: values joined by commas, in the order received.
             var first = true
             for header in request.headers where Self.equalIgnoringASCIICase(header.name.utf8, name) {
-                if !first { canonical.append(CollectionOfOne(UInt8(ascii: ","))) }
+                if !first { canonical.sink.write(byte: UInt8(ascii: ",")) }
                 canonical.appendHeaderValue(header.value.utf8)
                 first = false
             }
             canonical.newline()
+            guard nameEnd != names.endIndex else { break }
+            nameStart = names.index(after: nameEnd)
         }
         canonical.newline()
-        canonical.append(signedHeaders)
+        canonical.appendLowercased(names)
         canonical.newline()
-        canonical.append(payloadHash)
+        payloadHash.withUnsafeBytes { canonical.sink.write($0) }
 
-        var stringToSign = SigV4CanonicalWriter(capacity: 160)
+        var stringToSign = SigV4CanonicalWriter(sink: hmac.begin())
         stringToSign.append(SigV4.algorithm.utf8)
         stringToSign.newline()
         stringToSign.append(amzDate.utf8)
         stringToSign.newline()
         stringToSign.append(scope)
         stringToSign.newline()
-        var canonicalHasher = SHA256()
-        canonical.bytes.withUnsafeBytes { canonicalHasher.update(bufferPointer: $0) }
-        stringToSign.appendHex(canonicalHasher.finalize())
-
-        var signature = SigV4CanonicalWriter(capacity: 64)
-        signature.appendHex(stringToSign.bytes.withUnsafeBytes { hmac.authenticationCode($0) })
-        return signature.bytes
+        stringToSign.appendHex(canonical.sink.finalize())
+        return hmac.finish(stringToSign.sink).hex
     }
 
-    /// Whether `;`-separated `names` include `name`.
-    static func names(_ names: [UInt8], contain name: String) -> Bool {
-        var start = 0
-        let wanted = Array(name.utf8)
-        for end in 0...names.count where end == names.count || names[end] == UInt8(ascii: ";") {
-            if end - start == wanted.count, names[start..<end].elementsEqual(wanted) { return true }
-            start = end + 1
-        }
-        return false
-    }
-
-    /// The `/`-separated parts of a credential, empty parts kept.
-    static func splitScope(_ credential: Substring) -> [Substring] {
-        var parts: [Substring] = []
-        parts.reserveCapacity(5)
-        let utf8 = credential.utf8
+    /// Whether `;`-separated `names` include `name` (lowercase), ignoring ASCII case.
+    static func names(_ names: Substring, contain name: StaticString) -> Bool {
+        let wanted = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+        let utf8 = names.utf8
         var start = utf8.startIndex
-        var index = start
-        while index != utf8.endIndex {
-            if utf8[index] == UInt8(ascii: "/") {
-                parts.append(Substring(utf8[start..<index]))
-                start = utf8.index(after: index)
-            }
-            index = utf8.index(after: index)
+        while true {
+            let end = utf8[start...].firstIndex(of: UInt8(ascii: ";")) ?? utf8.endIndex
+            if equalIgnoringASCIICase(utf8[start..<end], wanted) { return true }
+            guard end != utf8.endIndex else { return false }
+            start = utf8.index(after: end)
         }
-        parts.append(Substring(utf8[start..<utf8.endIndex]))
-        return parts
     }
 
-    /// The bytes of `text` with ASCII letters lowercased.
-    static func lowercased(_ text: Substring) -> [UInt8] {
-        text.utf8.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 | 0x20 : $0 }
+    /// Whether two header names are equal, ignoring ASCII case.
+    static func equalIgnoringASCIICase<N: Collection, A: Collection>(_ name: N, _ other: A) -> Bool
+    where N.Element == UInt8, A.Element == UInt8 {
+        guard name.count == other.count else { return false }
+        return zip(name, other).allSatisfy { pair in
+            lowercasedASCII(pair.0) == lowercasedASCII(pair.1)
+        }
     }
 
-    /// Whether a header name equals a lowercase signed name, ignoring ASCII case.
-    static func equalIgnoringASCIICase<A: Collection>(_ name: String.UTF8View, _ lowercase: A) -> Bool
-    where A.Element == UInt8 {
-        guard name.count == lowercase.count else { return false }
-        return zip(name, lowercase).allSatisfy { pair in
-            let byte = pair.0 >= UInt8(ascii: "A") && pair.0 <= UInt8(ascii: "Z") ? pair.0 | 0x20 : pair.0
-            return byte == pair.1
-        }
+    static func lowercasedASCII(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
     }
 
     /// Lowercase letters, digits and dashes, starting with a letter (`us-east-1`, `local`).
@@ -284,13 +264,5 @@ public struct SigV4Verifier: Sendable {
             ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9"))
                 || $0 == UInt8(ascii: "-")
         }
-    }
-
-    /// Compares without stopping at the first difference (no timing hint about the signature).
-    static func constantTimeEqual<B: Collection>(_ expected: [UInt8], _ given: B) -> Bool where B.Element == UInt8 {
-        guard expected.count == given.count else { return false }
-        var difference: UInt8 = 0
-        for (a, b) in zip(expected, given) { difference |= a ^ b }
-        return difference == 0
     }
 }

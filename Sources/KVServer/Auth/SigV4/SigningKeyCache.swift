@@ -7,9 +7,16 @@ import Synchronization
 ///
 /// One cache belongs to one loaded auth configuration, so a reload that changes a secret
 /// starts from an empty cache. Bounded: past `capacity` entries it starts over (a client
-/// cycling through dates or regions cannot grow it without limit).
+/// cycling through dates or regions cannot grow it without limit). Looked up by the bytes of
+/// the credential as received, so a hit allocates nothing.
 public final class SigningKeyCache: Sendable {
-    private let entries = Mutex<[String: KeyedHMACSHA256]>([:])
+    private struct Entry {
+        var credential: String
+        var hmac: KeyedHMACSHA256
+    }
+
+    /// Entries by the hash of their credential text.
+    private let entries = Mutex<[Int: [Entry]]>([:])
     private let capacity: Int
 
     public init(capacity: Int = 4096) {
@@ -23,17 +30,25 @@ public final class SigningKeyCache: Sendable {
     func hmac(credential: Substring, secret: String, day: Substring, region: Substring, service: Substring)
         -> KeyedHMACSHA256
     {
-        let name = String(credential)
-        if let cached = entries.withLock({ $0[name] }) { return cached }
+        var text = credential
+        let hash = text.withUTF8 { bytes in
+            var hasher = Hasher()
+            hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
+            return hasher.finalize()
+        }
+        let cached = entries.withLock { entries in
+            entries[hash]?.first { $0.credential.utf8.elementsEqual(credential.utf8) }?.hmac
+        }
+        if let cached { return cached }
         let key = SigV4.signingKey(secret: secret, day: String(day), region: String(region), service: String(service))
         let derived = KeyedHMACSHA256(key: key)
         let capacity = self.capacity
         entries.withLock { entries in
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[name] = derived
+            entries[hash, default: []].append(Entry(credential: String(credential), hmac: derived))
         }
         return derived
     }
 
-    public var count: Int { entries.withLock { $0.count } }
+    public var count: Int { entries.withLock { $0.values.reduce(0) { $0 + $1.count } } }
 }
