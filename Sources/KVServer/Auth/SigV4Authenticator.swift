@@ -14,7 +14,7 @@ public struct SigV4Authenticator: Authenticator {
         let configuration = store.configuration
         let verified = try SigV4Verifier().verify(
             request, now: clock(), signingKeys: configuration.signingKeys,
-            credential: { configuration.keys[String($0)]?.credential })
+            credential: { configuration.keys[$0]?.credential })
         // Fails closed: a key without an identity cannot happen after validation, but if it did
         // it must not pass.
         guard let identity = configuration.authenticatedIdentity(accessKeyID: verified.accessKeyID) else {

@@ -99,6 +99,41 @@ struct SigV4VerifierTests {
         #expect(Self.error { () throws(WireError) in try Self.verify(honest) } == nil)
     }
 
+    /// SigV4 canonicalisation (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html):
+    /// header names lowercased whatever case they are sent and listed in, values trimmed with
+    /// inner blanks collapsed, a repeated header's values joined by commas in the order received.
+    @Test("mixed-case SignedHeaders, blanks in values, a repeated header: canonicalised as the signer did")
+    func canonicalisation() throws {
+        let amzDate = UTCTimestamp.basic(Self.signedAt)
+        let day = String(amzDate.prefix(8))
+        let canonical = SigV4.canonicalRequest(
+            method: "POST", path: "/", query: "",
+            headers: [
+                (name: "host", value: "localhost:8000"), (name: "x-amz-date", value: amzDate),
+                (name: "x-custom", value: "one two,three"),
+            ],
+            payloadHash: SigV4.sha256Hex(Array(Self.body.utf8)))
+        let scope = SigV4.scope(day: day, region: "us-east-1", service: "dynamodb")
+        let signature = SigV4.signature(
+            signingKey: SigV4.signingKey(secret: Self.secret, day: day, region: "us-east-1", service: "dynamodb"),
+            stringToSign: SigV4.stringToSign(amzDate: amzDate, scope: scope, canonicalRequest: canonical))
+        func request(customValue: String) -> AuthenticationRequest {
+            var headers = HTTPHeaders()
+            headers.add(name: "Host", value: "localhost:8000")
+            headers.add(name: "X-Custom", value: customValue)
+            headers.add(name: "X-Amz-Date", value: amzDate)
+            headers.add(name: "x-custom", value: "\tthree ")
+            headers.add(
+                name: "Authorization",
+                value: SigV4.authorization(
+                    accessKeyID: Self.keyID, scope: scope, signedHeaders: "Host;X-Amz-Date;X-Custom",
+                    signature: signature))
+            return AuthenticationRequest(method: .POST, uri: "/", headers: headers, body: ByteBuffer(string: Self.body))
+        }
+        #expect(try Self.verify(request(customValue: "  one   two ")).accessKeyID == Self.keyID)
+        #expect(Self.error { () throws(WireError) in try Self.verify(request(customValue: "one  twO")) } == .signatureMismatch)
+    }
+
     @Test("unknown key")
     func unknownKey() {
         #expect(

@@ -24,18 +24,29 @@ public struct AuthConfiguration: Sendable {
         public var identity: Int
     }
 
-    public var identities: [Identity]
-    public var keys: [String: Key]
+    public let identities: [Identity]
+    public let keys: [String: Key]
     /// Derived signing keys for these secrets (a new configuration starts a new cache).
     public let signingKeys = SigningKeyCache()
+    /// Each key's identity as the authorizer sees it, built once at load rather than per request.
+    private let authenticatedIdentities: [String: AuthenticatedIdentity]
+
+    public init(identities: [Identity], keys: [String: Key]) {
+        self.identities = identities
+        self.keys = keys
+        var authenticated: [String: AuthenticatedIdentity] = [:]
+        for (accessKeyID, key) in keys where identities.indices.contains(key.identity) {
+            let identity = identities[key.identity]
+            authenticated[accessKeyID] = AuthenticatedIdentity(
+                arn: identity.arn, accountID: identity.accountID, userName: identity.userName,
+                userID: identity.userID ?? accessKeyID, accessKeyID: accessKeyID, policies: identity.policies)
+        }
+        authenticatedIdentities = authenticated
+    }
 
     /// The identity a verified key belongs to, as the authorizer sees it.
     public func authenticatedIdentity(accessKeyID: String) -> AuthenticatedIdentity? {
-        guard let key = keys[accessKeyID], identities.indices.contains(key.identity) else { return nil }
-        let identity = identities[key.identity]
-        return AuthenticatedIdentity(
-            arn: identity.arn, accountID: identity.accountID, userName: identity.userName,
-            userID: identity.userID ?? accessKeyID, accessKeyID: accessKeyID, policies: identity.policies)
+        authenticatedIdentities[accessKeyID]
     }
 
     /// Parses and validates an auth file.

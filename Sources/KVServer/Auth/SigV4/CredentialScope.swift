@@ -9,32 +9,31 @@ struct CredentialScope {
 
     /// Nil unless there are exactly five parts (empty parts count).
     init?(_ credential: Substring) {
-        let utf8 = credential.utf8
-        // Four slashes are wanted; a fifth already makes the credential wrong.
-        var index = utf8.startIndex
-        var found = 0
-        var positions = (utf8.startIndex, utf8.startIndex, utf8.startIndex, utf8.startIndex)
-        while index != utf8.endIndex {
-            if utf8[index] == UInt8(ascii: "/") {
+        // Byte offsets of the four slashes; a fifth already makes the credential wrong.
+        var slashes = (0, 0, 0, 0)
+        let found = SigV4Bytes.with(credential) { bytes in
+            var found = 0
+            for index in 0..<bytes.count where bytes[index] == UInt8(ascii: "/") {
                 switch found {
-                case 0: positions.0 = index
-                case 1: positions.1 = index
-                case 2: positions.2 = index
-                case 3: positions.3 = index
-                default: return nil
+                case 0: slashes.0 = index
+                case 1: slashes.1 = index
+                case 2: slashes.2 = index
+                case 3: slashes.3 = index
+                default: return 5
                 }
                 found += 1
             }
-            index = utf8.index(after: index)
+            return found
         }
         guard found == 4 else { return nil }
-        func part(_ from: String.Index, _ to: String.Index) -> Substring {
-            Substring(utf8[from..<to])
+        let utf8 = credential.utf8
+        func part(_ from: Int, _ to: Int) -> Substring {
+            Substring(utf8[utf8.index(utf8.startIndex, offsetBy: from)..<utf8.index(utf8.startIndex, offsetBy: to)])
         }
-        accessKeyID = part(utf8.startIndex, positions.0)
-        day = part(utf8.index(after: positions.0), positions.1)
-        region = part(utf8.index(after: positions.1), positions.2)
-        service = part(utf8.index(after: positions.2), positions.3)
-        terminator = part(utf8.index(after: positions.3), utf8.endIndex)
+        accessKeyID = part(0, slashes.0)
+        day = part(slashes.0 + 1, slashes.1)
+        region = part(slashes.1 + 1, slashes.2)
+        service = part(slashes.2 + 1, slashes.3)
+        terminator = part(slashes.3 + 1, utf8.count)
     }
 }

@@ -37,10 +37,18 @@ struct SigV4CanonicalWriter<Sink: SigV4ByteSink> {
     }
 
     /// ASCII letters lowercased (header names as the canonical request has them).
-    mutating func appendLowercased<S: Sequence>(_ part: S) where S.Element == UInt8 {
-        for byte in part {
-            sink.write(byte: byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte)
+    mutating func appendLowercased(_ part: UnsafeBufferPointer<UInt8>) {
+        // The SDKs send lowercase names: copy them whole.
+        guard SigV4Bytes.hasUppercase(part) else {
+            sink.write(UnsafeRawBufferPointer(part))
+            return
         }
+        for byte in part { sink.write(byte: SigV4Bytes.lowercased(byte)) }
+    }
+
+    /// Bytes as they are.
+    mutating func append(_ part: UnsafeBufferPointer<UInt8>) {
+        sink.write(UnsafeRawBufferPointer(part))
     }
 
     mutating func newline() {
@@ -50,6 +58,14 @@ struct SigV4CanonicalWriter<Sink: SigV4ByteSink> {
     /// A header value as SigV4 canonicalises it: leading and trailing blanks removed, inner
     /// runs of blanks collapsed to one space.
     mutating func appendHeaderValue<C: Collection>(_ value: C) where C.Element == UInt8 {
+        if let done: Void = value.withContiguousStorageIfAvailable({ appendHeaderValue($0) }) {
+            return done
+        }
+        let copy = Array(value)
+        copy.withUnsafeBufferPointer { appendHeaderValue($0) }
+    }
+
+    mutating func appendHeaderValue(_ value: UnsafeBufferPointer<UInt8>) {
         // Most values have no blank to trim or collapse: copy them whole.
         if let first = value.first, !Self.isBlank(first), !Self.needsCollapsing(value) {
             append(value)
@@ -76,7 +92,7 @@ struct SigV4CanonicalWriter<Sink: SigV4ByteSink> {
     }
 
     /// A tab, two blanks in a row, or a blank at the end.
-    private static func needsCollapsing<C: Collection>(_ value: C) -> Bool where C.Element == UInt8 {
+    private static func needsCollapsing(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
         var previousBlank = false
         for byte in value {
             if byte == UInt8(ascii: "\t") || (byte == UInt8(ascii: " ") && previousBlank) { return true }

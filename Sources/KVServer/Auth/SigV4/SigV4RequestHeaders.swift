@@ -12,18 +12,17 @@ struct SigV4RequestHeaders {
 
     init(_ headers: HTTPHeaders) {
         for (name, value) in headers {
-            let utf8 = name.utf8
-            switch utf8.count {
+            switch name.utf8.count {
             case 4:
-                if date == nil, Self.equal(utf8, "date") { date = value }
+                if date == nil, Self.equal(name, "date") { date = value }
             case 10:
-                if amzDate == nil, Self.equal(utf8, "x-amz-date") { amzDate = value }
+                if amzDate == nil, Self.equal(name, "x-amz-date") { amzDate = value }
             case 13:
-                if authorization == nil, Self.equal(utf8, "authorization") { authorization = value }
+                if authorization == nil, Self.equal(name, "authorization") { authorization = value }
             case 20:
-                if contentSHA256 == nil, Self.equal(utf8, "x-amz-content-sha256") {
+                if contentSHA256 == nil, Self.equal(name, "x-amz-content-sha256") {
                     contentSHA256 = value
-                } else if securityToken == nil, Self.equal(utf8, "x-amz-security-token") {
+                } else if securityToken == nil, Self.equal(name, "x-amz-security-token") {
                     securityToken = value
                 }
             default:
@@ -32,8 +31,8 @@ struct SigV4RequestHeaders {
         }
     }
 
-    private static func equal(_ name: String.UTF8View, _ lowercase: StaticString) -> Bool {
+    private static func equal(_ name: String, _ lowercase: StaticString) -> Bool {
         let wanted = UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount)
-        return SigV4Verifier.equalIgnoringASCIICase(name, wanted)
+        return SigV4Bytes.with(name) { SigV4Bytes.equalIgnoringCase($0, wanted) }
     }
 }

@@ -49,7 +49,7 @@ public struct SigV4Verifier: Sendable {
     ///   - signingKeys: the cache of derived keys belonging to the credentials.
     public func verify(
         _ request: AuthenticationRequest, now: Double, signingKeys: SigningKeyCache,
-        credential: (Substring) -> SigV4Credential?
+        credential: (String) -> SigV4Credential?
     ) throws(WireError) -> VerifiedSignature {
         let headers = SigV4RequestHeaders(request.headers)
         // Both, neither, or not `AWS4-`: the same answers as without verification.
@@ -103,7 +103,7 @@ public struct SigV4Verifier: Sendable {
             throw WireError.invalidSignature(
                 "'\(amzDate != nil ? "X-Amz-Date" : "Date")' must be a 'SignedHeader' in the AWS Authorization.")
         }
-        guard parts.algorithm == SigV4.algorithm else {
+        guard SigV4Bytes.equal(parts.algorithm, SigV4.algorithm) else {
             throw WireError.incompleteSignature(
                 "Unsupported AWS 'algorithm': '\(parts.algorithm)' (only AWS4-HMAC-SHA256 for now). ")
         }
@@ -122,24 +122,25 @@ public struct SigV4Verifier: Sendable {
         if !Self.isValidRegion(scope.region) {
             scopeErrors.append("Credential should be scoped to a valid region, not '\(scope.region)'.")
         }
-        if !scope.service.utf8.elementsEqual(request.service.utf8) {
+        if !SigV4Bytes.equal(scope.service, request.service) {
             scopeErrors.append("Credential should be scoped to correct service: '\(request.service)'.")
         }
-        if !scope.terminator.utf8.elementsEqual(SigV4.terminator.utf8) {
+        if !SigV4Bytes.equal(scope.terminator, SigV4.terminator) {
             scopeErrors.append(
                 "Credential should be scoped with a valid terminator: '\(SigV4.terminator)', not '\(scope.terminator)'.")
         }
-        let dayOfRequest = dateText.utf8.prefix(8)
-        if !scope.day.utf8.elementsEqual(dayOfRequest) {
+        let dayOfRequest = Substring(dateText.utf8.prefix(8))
+        if !SigV4Bytes.equal(scope.day, dayOfRequest) {
             scopeErrors.append(
                 "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: "
-                    + "'\(scope.day)' != '\(Substring(dayOfRequest))', from '\(dateText)'.")
+                    + "'\(scope.day)' != '\(dayOfRequest)', from '\(dateText)'.")
         }
         if !scopeErrors.isEmpty {
             throw WireError.invalidSignature(scopeErrors.joined(separator: " "))
         }
 
-        guard let key = credential(scope.accessKeyID) else {
+        let accessKeyID = String(scope.accessKeyID)
+        guard let key = credential(accessKeyID) else {
             throw WireError.unrecognizedClient()
         }
 
@@ -148,7 +149,9 @@ public struct SigV4Verifier: Sendable {
         request.body.withUnsafeReadableBytes { bodyHasher.write($0) }
         let payloadHash = bodyHasher.finalize().hex
         if let declared = headers.contentSHA256,
-            !payloadHash.withUnsafeBytes({ $0.elementsEqual(declared.utf8) })
+            !payloadHash.withUnsafeBytes({ hex in
+                SigV4Bytes.with(declared) { SigV4Bytes.equal(hex.bindMemory(to: UInt8.self), $0) }
+            })
         {
             throw WireError.signatureMismatch
         }
@@ -170,7 +173,7 @@ public struct SigV4Verifier: Sendable {
         if let notAfter = key.notAfter, nowSeconds >= notAfter {
             throw WireError.expiredToken
         }
-        return VerifiedSignature(accessKeyID: String(scope.accessKeyID), region: String(scope.region))
+        return VerifiedSignature(accessKeyID: accessKeyID, region: String(scope.region))
     }
 
     /// The hex signature the request should carry: the canonical request hashed as it is
@@ -195,26 +198,24 @@ public struct SigV4Verifier: Sendable {
             canonical.append(SigV4.canonicalQuery(Substring(uri[uri.index(after: question)...])).utf8)
         }
         canonical.newline()
-        let names = signedHeaders.utf8
-        var nameStart = names.startIndex
-        while true {
-            let nameEnd = names[nameStart...].firstIndex(of: UInt8(ascii: ";")) ?? names.endIndex
-            let name = names[nameStart..<nameEnd]
-            canonical.appendLowercased(name)
-            canonical.sink.write(byte: UInt8(ascii: ":"))
-            // Repeated headers: values joined by commas, in the order received.
-            var first = true
-            for header in request.headers where Self.equalIgnoringASCIICase(header.name.utf8, name) {
-                if !first { canonical.sink.write(byte: UInt8(ascii: ",")) }
-                canonical.appendHeaderValue(header.value.utf8)
-                first = false
+        SigV4Bytes.with(signedHeaders) { names in
+            SigV4Bytes.forEachPart(names, separator: UInt8(ascii: ";")) { name in
+                canonical.appendLowercased(name)
+                canonical.sink.write(byte: UInt8(ascii: ":"))
+                // Repeated headers: values joined by commas, in the order received.
+                var first = true
+                for header in request.headers
+                where SigV4Bytes.with(header.name, { SigV4Bytes.equalIgnoringCase($0, name) }) {
+                    if !first { canonical.sink.write(byte: UInt8(ascii: ",")) }
+                    canonical.appendHeaderValue(header.value.utf8)
+                    first = false
+                }
+                canonical.newline()
+                return true
             }
             canonical.newline()
-            guard nameEnd != names.endIndex else { break }
-            nameStart = names.index(after: nameEnd)
+            canonical.appendLowercased(names)
         }
-        canonical.newline()
-        canonical.appendLowercased(names)
         canonical.newline()
         payloadHash.withUnsafeBytes { canonical.sink.write($0) }
 
@@ -232,27 +233,14 @@ public struct SigV4Verifier: Sendable {
     /// Whether `;`-separated `names` include `name` (lowercase), ignoring ASCII case.
     static func names(_ names: Substring, contain name: StaticString) -> Bool {
         let wanted = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
-        let utf8 = names.utf8
-        var start = utf8.startIndex
-        while true {
-            let end = utf8[start...].firstIndex(of: UInt8(ascii: ";")) ?? utf8.endIndex
-            if equalIgnoringASCIICase(utf8[start..<end], wanted) { return true }
-            guard end != utf8.endIndex else { return false }
-            start = utf8.index(after: end)
+        var found = false
+        SigV4Bytes.with(names) { names in
+            SigV4Bytes.forEachPart(names, separator: UInt8(ascii: ";")) { part in
+                found = SigV4Bytes.equalIgnoringCase(part, wanted)
+                return !found
+            }
         }
-    }
-
-    /// Whether two header names are equal, ignoring ASCII case.
-    static func equalIgnoringASCIICase<N: Collection, A: Collection>(_ name: N, _ other: A) -> Bool
-    where N.Element == UInt8, A.Element == UInt8 {
-        guard name.count == other.count else { return false }
-        return zip(name, other).allSatisfy { pair in
-            lowercasedASCII(pair.0) == lowercasedASCII(pair.1)
-        }
-    }
-
-    static func lowercasedASCII(_ byte: UInt8) -> UInt8 {
-        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+        return found
     }
 
     /// Lowercase letters, digits and dashes, starting with a letter (`us-east-1`, `local`).

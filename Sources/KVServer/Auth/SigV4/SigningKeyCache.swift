@@ -30,14 +30,13 @@ public final class SigningKeyCache: Sendable {
     func hmac(credential: Substring, secret: String, day: Substring, region: Substring, service: Substring)
         -> KeyedHMACSHA256
     {
-        var text = credential
-        let hash = text.withUTF8 { bytes in
+        let hash = SigV4Bytes.with(credential) { bytes in
             var hasher = Hasher()
             hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
             return hasher.finalize()
         }
         let cached = entries.withLock { entries in
-            entries[hash]?.first { $0.credential.utf8.elementsEqual(credential.utf8) }?.hmac
+            entries[hash]?.first { SigV4Bytes.equal($0.credential, credential) }?.hmac
         }
         if let cached { return cached }
         let key = SigV4.signingKey(secret: secret, day: String(day), region: String(region), service: String(service))

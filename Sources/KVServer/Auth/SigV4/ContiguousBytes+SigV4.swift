@@ -1,0 +1,59 @@
+import Glibc
+
+/// The UTF-8 of strings as buffers, for the verifier's comparisons: generic `elementsEqual` and
+/// index walks over `String.UTF8View` cost tens of instructions a byte, and these run on every
+/// verified request (Scripts/bench/callgrind_auth.py).
+enum SigV4Bytes {
+    /// Calls `body` with the UTF-8 of `text` (in place for native strings, else a copy).
+    static func with<S: StringProtocol, R>(_ text: S, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = String(text)
+        return copy.withUTF8(body)
+    }
+
+    static func equal<A: StringProtocol, B: StringProtocol>(_ a: A, _ b: B) -> Bool {
+        with(a) { left in
+            with(b) { right in equal(left, right) }
+        }
+    }
+
+    static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        guard let x = a.baseAddress, let y = b.baseAddress else { return true }
+        return memcmp(x, y, a.count) == 0
+    }
+
+    /// Equal but for the case of ASCII letters.
+    static func equalIgnoringCase(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        var index = 0
+        while index < a.count {
+            if lowercased(a[index]) != lowercased(b[index]) { return false }
+            index &+= 1
+        }
+        return true
+    }
+
+    static func lowercased(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+    }
+
+    static func hasUppercase(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        bytes.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }
+    }
+
+    /// `bytes` split at `separator`, empty parts kept.
+    static func forEachPart(
+        _ bytes: UnsafeBufferPointer<UInt8>, separator: UInt8, _ body: (UnsafeBufferPointer<UInt8>) -> Bool
+    ) {
+        var start = 0
+        var index = 0
+        while index <= bytes.count {
+            if index == bytes.count || bytes[index] == separator {
+                guard body(UnsafeBufferPointer(rebasing: bytes[start..<index])) else { return }
+                start = index &+ 1
+            }
+            index &+= 1
+        }
+    }
+}
