@@ -13,7 +13,11 @@ public struct AuthenticatedIdentity: Sendable {
     /// The access key the request was signed with.
     public var accessKeyID: String
     /// The identity's policies, parsed once when the auth file was loaded.
-    public var policies: [IAMPolicy]
+    public var policies: [IAMPolicy] {
+        didSet { allowCache = IAMAllowCache.forPolicies(policies) }
+    }
+    /// Allow decisions of these policies, when they depend on action and resource alone.
+    private(set) var allowCache: IAMAllowCache?
 
     public init(
         arn: String, accountID: String, userName: String?, userID: String, accessKeyID: String,
@@ -25,6 +29,7 @@ public struct AuthenticatedIdentity: Sendable {
         self.userID = userID
         self.accessKeyID = accessKeyID
         self.policies = policies
+        allowCache = IAMAllowCache.forPolicies(policies)
     }
 }
 

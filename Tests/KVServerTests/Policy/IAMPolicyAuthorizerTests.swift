@@ -56,6 +56,50 @@ struct IAMPolicyAuthorizerTests {
         #expect(Self.denial("GetItem", #"{"TableName": "Orders", "Key": {}}"#, []) == Self.implicit("dynamodb:GetItem", tableARN("Orders")))
     }
 
+    /// One identity (so one `IAMAllowCache`) asked again and again: a remembered allow never
+    /// answers for another operation, table, index or region, and policies with a condition
+    /// are not remembered at all.
+    @Test("remembered allows stay exact: per operation, table, index and region; none for conditions")
+    func allowCache() throws {
+        var input = DynamoDBAuthorizationMappingTests.input("Query", #"{"TableName": "Orders"}"#, policies: [Self.queueWorker])
+        #expect(input.identity.allowCache != nil)
+        func ask(_ operation: String, _ body: String, region: String = "us-east-1") -> WireError? {
+            input.operation = operation
+            input.request = (try? JSONParser.parse(body)) ?? .null
+            input.region = region
+            do {
+                try Self.authorizer.authorize(input)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        for _ in 0..<2 {
+            #expect(ask("Query", #"{"TableName": "Orders"}"#) == nil)
+            #expect(ask("Query", #"{"TableName": "Orders", "IndexName": "ByStatus"}"#) == nil)
+            #expect(ask("PutItem", #"{"TableName": "Orders", "Item": {}}"#) == Self.implicit("dynamodb:PutItem", tableARN("Orders")))
+            #expect(ask("Query", #"{"TableName": "Users"}"#) == Self.implicit("dynamodb:Query", tableARN("Users")))
+            #expect(
+                ask("Scan", #"{"TableName": "Orders", "IndexName": "ByStatus"}"#)
+                    == Self.implicit("dynamodb:Scan", tableARN("Orders") + "/index/ByStatus"))
+        }
+        let regional = policy(
+            #"""
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "dynamodb:GetItem",
+              "Resource": "arn:aws:dynamodb:eu-west-1:*:table/Orders"}]}
+            """#)
+        input = DynamoDBAuthorizationMappingTests.input("GetItem", "{}", policies: [regional])
+        #expect(ask("GetItem", #"{"TableName": "Orders", "Key": {}}"#, region: "eu-west-1") == nil)
+        #expect(ask("GetItem", #"{"TableName": "Orders", "Key": {}}"#, region: "us-east-1") == Self.implicit("dynamodb:GetItem", tableARN("Orders")))
+        let conditional = policy(
+            #"""
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*",
+              "Condition": {"Bool": {"aws:SecureTransport": "true"}}}]}
+            """#)
+        input = DynamoDBAuthorizationMappingTests.input("GetItem", "{}", policies: [conditional])
+        #expect(input.identity.allowCache == nil)
+    }
+
     @Test("explicit deny over allow, with its own text")
     func explicitDeny() {
         let everything = statementPolicy(#"{"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}"#)

@@ -15,6 +15,15 @@ public struct IAMPolicyAuthorizer: RequestAuthorizer {
     }
 
     public func authorize(_ input: AuthorizationInput) throws(WireError) {
+        guard let cache = input.identity.allowCache, let key = IAMAllowCache.key(for: input) else {
+            return try evaluate(input)
+        }
+        if cache.contains(key) { return }
+        try evaluate(input)
+        cache.insert(key)
+    }
+
+    private func evaluate(_ input: AuthorizationInput) throws(WireError) {
         let policies = input.identity.policies
         let requests: [IAMRequest]
         if input.service == "dynamodb" {

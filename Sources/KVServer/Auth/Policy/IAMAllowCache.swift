@@ -1,0 +1,69 @@
+import Synchronization
+
+/// Allow decisions remembered for one identity whose policies read nothing of the request but
+/// its action and resource (no condition, no policy variable): for those, whether
+/// `dynamodb:GetItem` on a table is allowed cannot change until the auth file does, and the
+/// identity (so this cache) is rebuilt with it. Mapping the request to its ARN and evaluating
+/// every statement was most of authorization's cost per request
+/// (Scripts/bench/callgrind_auth.py); a hit is one lookup of strings the request already has.
+///
+/// Only single-table item, query and scan operations are remembered (their one check is
+/// `dynamodb:<Operation>` on the table or index ARN, a function of the key below); only
+/// allows are remembered (a denial is answered by the full evaluation, with its text). Bounded:
+/// past `capacity` keys it starts over.
+final class IAMAllowCache: Sendable {
+    struct Key: Hashable {
+        var operation: String
+        /// The credential scope's region: table ARNs are in it.
+        var region: String
+        /// `TableName` as sent (a name or an ARN) and `IndexName`, when given.
+        var table: String
+        var index: String?
+    }
+
+    private let allowed = Mutex<Set<Key>>([])
+    private let capacity: Int
+
+    init(capacity: Int = 4096) {
+        self.capacity = capacity
+    }
+
+    /// The cache for `policies`, or nil when a decision may depend on more than the resource.
+    static func forPolicies(_ policies: [IAMPolicy]) -> IAMAllowCache? {
+        policies.contains { $0.usesRequestContext || $0.mentionsDynamoDBKeys } ? nil : IAMAllowCache()
+    }
+
+    /// The key of a request whose one check is its own action on its table or index; nil for
+    /// every other request.
+    static func key(for input: AuthorizationInput) -> Key? {
+        guard input.service == "dynamodb", !input.isStreamsAPI, case .object(let fields) = input.request,
+            case .string(let table)? = fields["TableName"]
+        else { return nil }
+        switch input.operation {
+        case "GetItem", "PutItem", "UpdateItem", "DeleteItem":
+            return Key(operation: input.operation, region: input.region, table: table, index: nil)
+        case "Query", "Scan":
+            var index: String?
+            switch fields["IndexName"] {
+            case nil: index = nil
+            case .string(let name)?: index = name
+            default: return nil
+            }
+            return Key(operation: input.operation, region: input.region, table: table, index: index)
+        default:
+            return nil
+        }
+    }
+
+    func contains(_ key: Key) -> Bool {
+        allowed.withLock { $0.contains(key) }
+    }
+
+    func insert(_ key: Key) {
+        let capacity = self.capacity
+        allowed.withLock { allowed in
+            if allowed.count >= capacity { allowed.removeAll(keepingCapacity: true) }
+            allowed.insert(key)
+        }
+    }
+}
