@@ -63,11 +63,11 @@ public struct SigV4AuthorizationHeader: Sendable, Equatable {
             }
             let name = UnsafeBufferPointer(rebasing: bytes[tokenStart..<equals])
             let value = (equals + 1)..<cursor
-            if name.elementsEqual("Credential".utf8) {
+            if SigV4Bytes.equal(name, "Credential") {
                 result.credential = value
-            } else if name.elementsEqual("SignedHeaders".utf8) {
+            } else if SigV4Bytes.equal(name, "SignedHeaders") {
                 result.signedHeaders = value
-            } else if name.elementsEqual("Signature".utf8) {
+            } else if SigV4Bytes.equal(name, "Signature") {
                 result.signature = value
             }
         }

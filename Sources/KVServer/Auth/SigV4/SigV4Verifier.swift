@@ -1,4 +1,3 @@
-import Crypto
 import NIOCore
 import NIOHTTP1
 
@@ -199,20 +198,7 @@ public struct SigV4Verifier: Sendable {
         }
         canonical.newline()
         SigV4Bytes.with(signedHeaders) { names in
-            SigV4Bytes.forEachPart(names, separator: UInt8(ascii: ";")) { name in
-                canonical.appendLowercased(name)
-                canonical.sink.write(byte: UInt8(ascii: ":"))
-                // Repeated headers: values joined by commas, in the order received.
-                var first = true
-                for header in request.headers
-                where SigV4Bytes.with(header.name, { SigV4Bytes.equalIgnoringCase($0, name) }) {
-                    if !first { canonical.sink.write(byte: UInt8(ascii: ",")) }
-                    canonical.appendHeaderValue(header.value.utf8)
-                    first = false
-                }
-                canonical.newline()
-                return true
-            }
+            writeCanonicalHeaders(request.headers, signedNames: names, into: &canonical)
             canonical.newline()
             canonical.appendLowercased(names)
         }
@@ -228,6 +214,48 @@ public struct SigV4Verifier: Sendable {
         stringToSign.newline()
         stringToSign.appendHex(canonical.sink.finalize())
         return hmac.finish(stringToSign.sink).hex
+    }
+
+    /// `name:value\n` for each signed name in the order signed, a repeated header's values
+    /// joined by commas in the order received. The headers are walked once to find which signed
+    /// name each has (each visit of an `HTTPHeaders` element retains two strings), then only the
+    /// signed ones are visited again.
+    static func writeCanonicalHeaders<Sink: SigV4ByteSink>(
+        _ headers: HTTPHeaders, signedNames: UnsafeBufferPointer<UInt8>, into canonical: inout SigV4CanonicalWriter<Sink>
+    ) {
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: headers.count) { slots in
+            var position = 0
+            for header in headers {
+                var slot = -1
+                var nameIndex = 0
+                SigV4Bytes.with(header.name) { headerName in
+                    SigV4Bytes.forEachPart(signedNames, separator: UInt8(ascii: ";")) { name in
+                        if SigV4Bytes.equalIgnoringCase(headerName, name) {
+                            slot = nameIndex
+                            return false
+                        }
+                        nameIndex += 1
+                        return true
+                    }
+                }
+                slots[position] = slot
+                position += 1
+            }
+            var nameIndex = 0
+            SigV4Bytes.forEachPart(signedNames, separator: UInt8(ascii: ";")) { name in
+                canonical.appendLowercased(name)
+                canonical.sink.write(byte: UInt8(ascii: ":"))
+                var first = true
+                for position in 0..<slots.count where slots[position] == nameIndex {
+                    if !first { canonical.sink.write(byte: UInt8(ascii: ",")) }
+                    canonical.appendHeaderValue(headers[headers.index(headers.startIndex, offsetBy: position)].value.utf8)
+                    first = false
+                }
+                canonical.newline()
+                nameIndex += 1
+                return true
+            }
+        }
     }
 
     /// Whether `;`-separated `names` include `name` (lowercase), ignoring ASCII case.

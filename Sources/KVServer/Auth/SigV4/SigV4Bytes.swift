@@ -23,6 +23,10 @@ enum SigV4Bytes {
         return memcmp(x, y, a.count) == 0
     }
 
+    static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: StaticString) -> Bool {
+        equal(a, UnsafeBufferPointer(start: b.utf8Start, count: b.utf8CodeUnitCount))
+    }
+
     /// Equal but for the case of ASCII letters.
     static func equalIgnoringCase(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard a.count == b.count else { return false }
