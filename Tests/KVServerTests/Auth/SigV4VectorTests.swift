@@ -25,12 +25,16 @@ struct SigV4VectorTests {
     }
 
     static func signature(_ request: AuthenticationRequest) -> String {
-        let bytes = SigV4Verifier.expectedSignature(
-            request, signedHeaders: "host;x-amz-date", payloadHash: emptyPayloadHash,
-            amzDate: amzDate, scope: scope[...].utf8,
-            hmac: KeyedHMACSHA256(
-                key: SigV4.signingKey(secret: secret, day: "20150830", region: "us-east-1", service: "service")))
-        return bytes.string
+        let hmac = KeyedHMACSHA256(
+            key: SigV4.signingKey(secret: secret, day: "20150830", region: "us-east-1", service: "service"))
+        return SigV4Bytes.with("host;x-amz-date") { signedHeaders in
+            SigV4Bytes.with(scope) { scope in
+                SigV4Verifier.expectedSignature(
+                    request, signedHeaders: signedHeaders, payloadHash: emptyPayloadHash, amzDate: amzDate,
+                    scope: scope, hmac: hmac
+                ).string
+            }
+        }
     }
 
     static var emptyPayloadHash: HexDigest {

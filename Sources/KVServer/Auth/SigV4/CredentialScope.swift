@@ -1,39 +1,32 @@
-/// The five `/`-separated parts of a SigV4 credential: `KEYID/DAY/REGION/SERVICE/aws4_request`,
-/// found in place (the verifier reads them on every request).
+/// The five `/`-separated parts of a SigV4 credential, `KEYID/DAY/REGION/SERVICE/aws4_request`,
+/// as byte ranges of the `Authorization` header (the verifier reads them on every request).
 struct CredentialScope {
-    var accessKeyID: Substring
-    var day: Substring
-    var region: Substring
-    var service: Substring
-    var terminator: Substring
+    var accessKeyID: Range<Int>
+    var day: Range<Int>
+    var region: Range<Int>
+    var service: Range<Int>
+    var terminator: Range<Int>
 
     /// Nil unless there are exactly five parts (empty parts count).
-    init?(_ credential: Substring) {
-        // Byte offsets of the four slashes; a fifth already makes the credential wrong.
+    init?(_ credential: Range<Int>, in bytes: UnsafeBufferPointer<UInt8>) {
+        // The four slashes; a fifth already makes the credential wrong.
         var slashes = (0, 0, 0, 0)
-        let found = SigV4Bytes.with(credential) { bytes in
-            var found = 0
-            for index in 0..<bytes.count where bytes[index] == UInt8(ascii: "/") {
-                switch found {
-                case 0: slashes.0 = index
-                case 1: slashes.1 = index
-                case 2: slashes.2 = index
-                case 3: slashes.3 = index
-                default: return 5
-                }
-                found += 1
+        var found = 0
+        for index in credential where bytes[index] == UInt8(ascii: "/") {
+            switch found {
+            case 0: slashes.0 = index
+            case 1: slashes.1 = index
+            case 2: slashes.2 = index
+            case 3: slashes.3 = index
+            default: return nil
             }
-            return found
+            found += 1
         }
         guard found == 4 else { return nil }
-        let utf8 = credential.utf8
-        func part(_ from: Int, _ to: Int) -> Substring {
-            Substring(utf8[utf8.index(utf8.startIndex, offsetBy: from)..<utf8.index(utf8.startIndex, offsetBy: to)])
-        }
-        accessKeyID = part(0, slashes.0)
-        day = part(slashes.0 + 1, slashes.1)
-        region = part(slashes.1 + 1, slashes.2)
-        service = part(slashes.2 + 1, slashes.3)
-        terminator = part(slashes.3 + 1, utf8.count)
+        accessKeyID = credential.lowerBound..<slashes.0
+        day = (slashes.0 + 1)..<slashes.1
+        region = (slashes.1 + 1)..<slashes.2
+        service = (slashes.2 + 1)..<slashes.3
+        terminator = (slashes.3 + 1)..<credential.upperBound
     }
 }

@@ -5,7 +5,10 @@ import KVStore
 public enum UTCTimestamp {
     /// Parses `20150830T123600Z` (ISO 8601 basic format, as `X-Amz-Date`); nil if malformed.
     public static func parseBasic(_ text: Substring) -> Int64? {
-        let bytes = Array(text.utf8)
+        SigV4Bytes.with(text) { parseBasic($0) }
+    }
+
+    static func parseBasic(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard bytes.count == 16, bytes[8] == UInt8(ascii: "T"), bytes[15] == UInt8(ascii: "Z") else { return nil }
         guard let year = number(bytes, 0, 4), let month = number(bytes, 4, 2), let day = number(bytes, 6, 2),
             let hour = number(bytes, 9, 2), let minute = number(bytes, 11, 2), let second = number(bytes, 13, 2)
@@ -69,7 +72,8 @@ public enum UTCTimestamp {
         return (year, month, day, Int(rest / 3600), Int(rest % 3600 / 60), Int(rest % 60))
     }
 
-    static func number(_ bytes: [UInt8], _ start: Int, _ count: Int) -> Int? {
+    static func number<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, _ start: Int, _ count: Int) -> Int?
+    where Bytes.Index == Int {
         var value = 0
         for index in start..<(start + count) {
             guard index < bytes.count else { return nil }

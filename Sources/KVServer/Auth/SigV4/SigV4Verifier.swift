@@ -53,12 +53,38 @@ public struct SigV4Verifier: Sendable {
         let headers = SigV4RequestHeaders(request.headers)
         // Both, neither, or not `AWS4-`: the same answers as without verification.
         try AcceptAnyCredentialsAuthenticator.check(authorization: headers.authorization, request)
-        guard let header = headers.authorization else {
+        guard var header = headers.authorization else {
             // Pre-signed query-string requests: the SDKs never send them to DynamoDB; refuse
             // rather than accept unverified.
             throw WireError.invalidSignature("Query-string authentication is not supported by this server.")
         }
-        let parts = try SigV4AuthorizationHeader.parse(header)
+        let text = header
+        let result = header.withUTF8 { bytes in
+            Result { () throws(WireError) -> VerifiedSignature in
+                try verify(
+                    request, header: text, bytes: bytes, headers: headers, now: now, signingKeys: signingKeys,
+                    credential: credential)
+            }
+        }
+        return try result.get()
+    }
+
+    /// The checks, in DynamoDB's order, over the `Authorization` header's bytes.
+    private func verify(
+        _ request: AuthenticationRequest, header: String, bytes: UnsafeBufferPointer<UInt8>,
+        headers: SigV4RequestHeaders, now: Double, signingKeys: SigningKeyCache, credential: (String) -> SigV4Credential?
+    ) throws(WireError) -> VerifiedSignature {
+        func text(_ range: Range<Int>) -> String {
+            String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+        }
+        func part(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(rebasing: bytes[range])
+        }
+        let parts = SigV4AuthorizationHeader(scanning: bytes)
+        if let token = parts.tokenWithoutEquals {
+            throw WireError.incompleteSignature(
+                "'\(text(token))' not a valid key=value pair (missing equal-sign) in Authorization header: '\(header)'.")
+        }
 
         var missing = ""
         if parts.credential == nil { missing += "Authorization header requires 'Credential' parameter. " }
@@ -69,8 +95,8 @@ public struct SigV4Verifier: Sendable {
         if dateText == nil {
             missing += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. "
         }
-        guard missing.isEmpty, let credentialText = parts.credential, let signatureText = parts.signature,
-            let signedHeaders = parts.signedHeaders, let dateText
+        guard missing.isEmpty, let credentialRange = parts.credential, let signatureRange = parts.signature,
+            let signedHeadersRange = parts.signedHeaders, let dateText
         else {
             throw WireError.incompleteSignature(missing + "Authorization=" + header)
         }
@@ -94,6 +120,7 @@ public struct SigV4Verifier: Sendable {
 
         // SignedHeaders as sent (the SDKs send them lowercase and sorted; the canonical request
         // repeats them lowercased).
+        let signedHeaders = part(signedHeadersRange)
         guard Self.names(signedHeaders, contain: "host") else {
             throw WireError.invalidSignature("'Host' must be a 'SignedHeader' in the AWS Authorization.")
         }
@@ -102,43 +129,45 @@ public struct SigV4Verifier: Sendable {
             throw WireError.invalidSignature(
                 "'\(amzDate != nil ? "X-Amz-Date" : "Date")' must be a 'SignedHeader' in the AWS Authorization.")
         }
-        guard SigV4Bytes.equal(parts.algorithm, SigV4.algorithm) else {
+        guard SigV4Bytes.equal(part(parts.algorithm), "AWS4-HMAC-SHA256") else {
             throw WireError.incompleteSignature(
-                "Unsupported AWS 'algorithm': '\(parts.algorithm)' (only AWS4-HMAC-SHA256 for now). ")
+                "Unsupported AWS 'algorithm': '\(text(parts.algorithm))' (only AWS4-HMAC-SHA256 for now). ")
         }
 
         // Trailing slashes are ignored.
-        var credentialTrimmed = credentialText
-        while credentialTrimmed.utf8.last == UInt8(ascii: "/") {
-            credentialTrimmed = Substring(credentialTrimmed.utf8.dropLast())
+        var trimmed = credentialRange
+        while !trimmed.isEmpty, bytes[trimmed.upperBound - 1] == UInt8(ascii: "/") {
+            trimmed = trimmed.lowerBound..<(trimmed.upperBound - 1)
         }
-        guard let scope = CredentialScope(credentialTrimmed) else {
+        guard let scope = CredentialScope(trimmed, in: bytes) else {
             throw WireError.incompleteSignature(
-                "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '\(credentialText)'"
+                "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '\(text(credentialRange))'"
             )
         }
         var scopeErrors: [String] = []
-        if !Self.isValidRegion(scope.region) {
-            scopeErrors.append("Credential should be scoped to a valid region, not '\(scope.region)'.")
+        if !Self.isValidRegion(part(scope.region)) {
+            scopeErrors.append("Credential should be scoped to a valid region, not '\(text(scope.region))'.")
         }
-        if !SigV4Bytes.equal(scope.service, request.service) {
+        if !SigV4Bytes.with(request.service, { SigV4Bytes.equal(part(scope.service), $0) }) {
             scopeErrors.append("Credential should be scoped to correct service: '\(request.service)'.")
         }
-        if !SigV4Bytes.equal(scope.terminator, SigV4.terminator) {
+        if !SigV4Bytes.equal(part(scope.terminator), "aws4_request") {
             scopeErrors.append(
-                "Credential should be scoped with a valid terminator: '\(SigV4.terminator)', not '\(scope.terminator)'.")
+                "Credential should be scoped with a valid terminator: '\(SigV4.terminator)', not '\(text(scope.terminator))'.")
         }
-        let dayOfRequest = Substring(dateText.utf8.prefix(8))
-        if !SigV4Bytes.equal(scope.day, dayOfRequest) {
+        let dayMatches = SigV4Bytes.with(dateText) { date in
+            SigV4Bytes.equal(part(scope.day), UnsafeBufferPointer(rebasing: date.prefix(8)))
+        }
+        if !dayMatches {
             scopeErrors.append(
                 "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: "
-                    + "'\(scope.day)' != '\(dayOfRequest)', from '\(dateText)'.")
+                    + "'\(text(scope.day))' != '\(dateText.prefix(8))', from '\(dateText)'.")
         }
         if !scopeErrors.isEmpty {
             throw WireError.invalidSignature(scopeErrors.joined(separator: " "))
         }
 
-        let accessKeyID = String(scope.accessKeyID)
+        let accessKeyID = text(scope.accessKeyID)
         guard let key = credential(accessKeyID) else {
             throw WireError.unrecognizedClient()
         }
@@ -155,14 +184,13 @@ public struct SigV4Verifier: Sendable {
             throw WireError.signatureMismatch
         }
 
-        let hmac = signingKeys.hmac(
-            credential: credentialTrimmed, secret: key.secretAccessKey, day: scope.day, region: scope.region,
-            service: scope.service)
+        let hmac = signingKeys.hmac(credential: part(trimmed), secret: key.secretAccessKey) {
+            (day: text(scope.day), region: text(scope.region), service: text(scope.service))
+        }
         let expected = Self.expectedSignature(
             request, signedHeaders: signedHeaders, payloadHash: payloadHash, amzDate: dateText,
-            scope: credentialTrimmed.utf8.dropFirst(scope.accessKeyID.utf8.count + 1), hmac: hmac)
-        var given = signatureText
-        guard given.withUTF8({ expected.constantTimeEquals(UnsafeRawBufferPointer($0)) }) else {
+            scope: part((scope.day.lowerBound)..<trimmed.upperBound), hmac: hmac)
+        guard expected.constantTimeEquals(UnsafeRawBufferPointer(part(signatureRange))) else {
             throw WireError.signatureMismatch
         }
 
@@ -172,7 +200,7 @@ public struct SigV4Verifier: Sendable {
         if let notAfter = key.notAfter, nowSeconds >= notAfter {
             throw WireError.expiredToken
         }
-        return VerifiedSignature(accessKeyID: accessKeyID, region: String(scope.region))
+        return VerifiedSignature(accessKeyID: accessKeyID, region: text(scope.region))
     }
 
     /// The hex signature the request should carry: the canonical request hashed as it is
@@ -183,8 +211,8 @@ public struct SigV4Verifier: Sendable {
     ///   - payloadHash: the lowercase hex SHA-256 of the body.
     ///   - scope: `DAY/REGION/SERVICE/aws4_request`.
     static func expectedSignature(
-        _ request: AuthenticationRequest, signedHeaders: Substring, payloadHash: HexDigest, amzDate: String,
-        scope: Substring.UTF8View, hmac: KeyedHMACSHA256
+        _ request: AuthenticationRequest, signedHeaders: UnsafeBufferPointer<UInt8>, payloadHash: HexDigest,
+        amzDate: String, scope: UnsafeBufferPointer<UInt8>, hmac: KeyedHMACSHA256
     ) -> HexDigest {
         let uri = request.uri.utf8
         let question = uri.firstIndex(of: UInt8(ascii: "?"))
@@ -197,11 +225,9 @@ public struct SigV4Verifier: Sendable {
             canonical.append(SigV4.canonicalQuery(Substring(uri[uri.index(after: question)...])).utf8)
         }
         canonical.newline()
-        SigV4Bytes.with(signedHeaders) { names in
-            writeCanonicalHeaders(request.headers, signedNames: names, into: &canonical)
-            canonical.newline()
-            canonical.appendLowercased(names)
-        }
+        writeCanonicalHeaders(request.headers, signedNames: signedHeaders, into: &canonical)
+        canonical.newline()
+        canonical.appendLowercased(signedHeaders)
         canonical.newline()
         payloadHash.withUnsafeBytes { canonical.sink.write($0) }
 
@@ -259,24 +285,22 @@ public struct SigV4Verifier: Sendable {
     }
 
     /// Whether `;`-separated `names` include `name` (lowercase), ignoring ASCII case.
-    static func names(_ names: Substring, contain name: StaticString) -> Bool {
+    static func names(_ names: UnsafeBufferPointer<UInt8>, contain name: StaticString) -> Bool {
         let wanted = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
         var found = false
-        SigV4Bytes.with(names) { names in
-            SigV4Bytes.forEachPart(names, separator: UInt8(ascii: ";")) { part in
-                found = SigV4Bytes.equalIgnoringCase(part, wanted)
-                return !found
-            }
+        SigV4Bytes.forEachPart(names, separator: UInt8(ascii: ";")) { part in
+            found = SigV4Bytes.equalIgnoringCase(part, wanted)
+            return !found
         }
         return found
     }
 
     /// Lowercase letters, digits and dashes, starting with a letter (`us-east-1`, `local`).
-    static func isValidRegion(_ region: Substring) -> Bool {
-        guard let first = region.utf8.first, first >= UInt8(ascii: "a"), first <= UInt8(ascii: "z") else {
+    static func isValidRegion(_ region: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = region.first, first >= UInt8(ascii: "a"), first <= UInt8(ascii: "z") else {
             return false
         }
-        return region.utf8.allSatisfy {
+        return region.allSatisfy {
             ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9"))
                 || $0 == UInt8(ascii: "-")
         }

@@ -26,25 +26,28 @@ public final class SigningKeyCache: Sendable {
     /// An HMAC keyed with the signing key of a scope, derived on first use (an immutable value,
     /// shared read-only between event loops; signing continues from copies of its state).
     ///
-    /// - Parameter credential: `ACCESSKEY/DAY/REGION/SERVICE/aws4_request`, the cache's key.
-    func hmac(credential: Substring, secret: String, day: Substring, region: Substring, service: Substring)
-        -> KeyedHMACSHA256
-    {
-        let hash = SigV4Bytes.with(credential) { bytes in
-            var hasher = Hasher()
-            hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
-            return hasher.finalize()
-        }
+    /// - Parameters:
+    ///   - credential: `ACCESSKEY/DAY/REGION/SERVICE/aws4_request` as received, the cache's key.
+    ///   - scope: the scope's parts, asked for only to derive a key.
+    func hmac(
+        credential: UnsafeBufferPointer<UInt8>, secret: String,
+        scope: () -> (day: String, region: String, service: String)
+    ) -> KeyedHMACSHA256 {
+        var hasher = Hasher()
+        hasher.combine(bytes: UnsafeRawBufferPointer(credential))
+        let hash = hasher.finalize()
         let cached = entries.withLock { entries in
-            entries[hash]?.first { SigV4Bytes.equal($0.credential, credential) }?.hmac
+            entries[hash]?.first { entry in SigV4Bytes.with(entry.credential) { SigV4Bytes.equal($0, credential) } }?.hmac
         }
         if let cached { return cached }
-        let key = SigV4.signingKey(secret: secret, day: String(day), region: String(region), service: String(service))
-        let derived = KeyedHMACSHA256(key: key)
+        let parts = scope()
+        let derived = KeyedHMACSHA256(
+            key: SigV4.signingKey(secret: secret, day: parts.day, region: parts.region, service: parts.service))
         let capacity = self.capacity
+        let name = String(decoding: credential, as: UTF8.self)
         entries.withLock { entries in
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[hash, default: []].append(Entry(credential: String(credential), hmac: derived))
+            entries[hash, default: []].append(Entry(credential: name, hmac: derived))
         }
         return derived
     }
