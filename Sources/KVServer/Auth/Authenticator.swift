@@ -49,6 +49,13 @@ public struct Authentication: Sendable {
 /// verified (then the request is authorized next), nil when any credentials are accepted.
 public protocol Authenticator: Sendable {
     func authenticate(_ request: AuthenticationRequest) throws(WireError) -> Authentication?
+    /// Whether a request that passes is verified (then `authenticate` names who signed, and the
+    /// request's key and region are the verified ones).
+    var verifiesSignatures: Bool { get }
+}
+
+extension Authenticator {
+    public var verifiesSignatures: Bool { false }
 }
 
 /// Accepts any credentials, but only from requests that carry some: an `Authorization`

@@ -10,6 +10,8 @@ public struct SigV4Authenticator: Authenticator {
         self.clock = clock
     }
 
+    public var verifiesSignatures: Bool { true }
+
     public func authenticate(_ request: AuthenticationRequest) throws(WireError) -> Authentication? {
         let configuration = store.configuration
         let verified = try SigV4Verifier().verify(

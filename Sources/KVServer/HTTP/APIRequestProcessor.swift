@@ -191,7 +191,11 @@ public struct APIRequestProcessor: Sendable {
             return .respond(APIResponse(error: .unknownOperation, contentType: responseContentType))
         }
 
-        var context = RequestContext(authorization: head.headers.first(name: "authorization"))
+        // Verified requests take their key and region from the signature; the header is read
+        // for them only to audit one that fails verification.
+        var context =
+            authenticator.verifiesSignatures && auditLog == nil
+            ? RequestContext() : RequestContext(authorization: head.headers.first(name: "authorization"))
         context.host = head.headers.first(name: "host")
         var audit = auditLog.map { _ in
             AuditEvent.start(

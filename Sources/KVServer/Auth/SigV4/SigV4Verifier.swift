@@ -249,37 +249,40 @@ public struct SigV4Verifier: Sendable {
     static func writeCanonicalHeaders<Sink: SigV4ByteSink>(
         _ headers: HTTPHeaders, signedNames: UnsafeBufferPointer<UInt8>, into canonical: inout SigV4CanonicalWriter<Sink>
     ) {
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: headers.count) { slots in
-            var position = 0
-            for header in headers {
-                var slot = -1
-                var nameIndex = 0
-                SigV4Bytes.with(header.name) { headerName in
-                    SigV4Bytes.forEachPart(signedNames, separator: UInt8(ascii: ";")) { name in
-                        if SigV4Bytes.equalIgnoringCase(headerName, name) {
-                            slot = nameIndex
-                            return false
-                        }
-                        nameIndex += 1
-                        return true
-                    }
-                }
-                slots[position] = slot
-                position += 1
+        var nameCount = 1
+        for byte in signedNames where byte == UInt8(ascii: ";") { nameCount += 1 }
+        withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: nameCount) { names in
+            var count = 0
+            var start = 0
+            for index in 0...signedNames.count where index == signedNames.count || signedNames[index] == UInt8(ascii: ";") {
+                names[count] = start..<index
+                count += 1
+                start = index + 1
             }
-            var nameIndex = 0
-            SigV4Bytes.forEachPart(signedNames, separator: UInt8(ascii: ";")) { name in
-                canonical.appendLowercased(name)
-                canonical.sink.write(byte: UInt8(ascii: ":"))
-                var first = true
-                for position in 0..<slots.count where slots[position] == nameIndex {
-                    if !first { canonical.sink.write(byte: UInt8(ascii: ",")) }
-                    canonical.appendHeaderValue(headers[headers.index(headers.startIndex, offsetBy: position)].value.utf8)
-                    first = false
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: headers.count) { slots in
+                var position = 0
+                for header in headers {
+                    slots[position] = SigV4Bytes.with(header.name) { headerName in
+                        for index in 0..<count where names[index].count == headerName.count {
+                            if SigV4Bytes.equalIgnoringCase(headerName, UnsafeBufferPointer(rebasing: signedNames[names[index]])) {
+                                return index
+                            }
+                        }
+                        return -1
+                    }
+                    position += 1
                 }
-                canonical.newline()
-                nameIndex += 1
-                return true
+                for index in 0..<count {
+                    canonical.appendLowercased(UnsafeBufferPointer(rebasing: signedNames[names[index]]))
+                    canonical.sink.write(byte: UInt8(ascii: ":"))
+                    var first = true
+                    for position in 0..<slots.count where slots[position] == index {
+                        if !first { canonical.sink.write(byte: UInt8(ascii: ",")) }
+                        canonical.appendHeaderValue(headers[headers.index(headers.startIndex, offsetBy: position)].value.utf8)
+                        first = false
+                    }
+                    canonical.newline()
+                }
             }
         }
     }

@@ -17,6 +17,8 @@ public final class SigningKeyCache: Sendable {
 
     /// Entries by the hash of their credential text.
     private let entries = Mutex<[Int: [Entry]]>([:])
+    /// The entry found last.
+    private let recent = Mutex<Entry?>(nil)
     private let capacity: Int
 
     public init(capacity: Int = 4096) {
@@ -33,22 +35,33 @@ public final class SigningKeyCache: Sendable {
         credential: UnsafeBufferPointer<UInt8>, secret: String,
         scope: () -> (day: String, region: String, service: String)
     ) -> KeyedHMACSHA256 {
+        // Most requests repeat the scope of the one before: compare with it before hashing.
+        if let recent = recent.withLock({ recent in
+            recent.flatMap { entry in SigV4Bytes.with(entry.credential) { SigV4Bytes.equal($0, credential) } ? entry.hmac : nil }
+        }) {
+            return recent
+        }
         var hasher = Hasher()
         hasher.combine(bytes: UnsafeRawBufferPointer(credential))
         let hash = hasher.finalize()
         let cached = entries.withLock { entries in
-            entries[hash]?.first { entry in SigV4Bytes.with(entry.credential) { SigV4Bytes.equal($0, credential) } }?.hmac
+            entries[hash]?.first { entry in SigV4Bytes.with(entry.credential) { SigV4Bytes.equal($0, credential) } }
         }
-        if let cached { return cached }
+        if let cached {
+            recent.withLock { $0 = cached }
+            return cached.hmac
+        }
         let parts = scope()
         let derived = KeyedHMACSHA256(
             key: SigV4.signingKey(secret: secret, day: parts.day, region: parts.region, service: parts.service))
         let capacity = self.capacity
         let name = String(decoding: credential, as: UTF8.self)
+        let entry = Entry(credential: name, hmac: derived)
         entries.withLock { entries in
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[hash, default: []].append(Entry(credential: name, hmac: derived))
+            entries[hash, default: []].append(entry)
         }
+        recent.withLock { $0 = entry }
         return derived
     }
 
