@@ -1,23 +1,23 @@
 public import NIOCore
 
 /// Who signed a request, once its SigV4 signature has been verified against the auth file.
-public struct AuthenticatedIdentity: Sendable {
+/// Built once per key when the auth file is loaded and shared by every request it signs (a
+/// class: handing it on costs one reference count, not one per field).
+public final class AuthenticatedIdentity: Sendable {
     /// The identity's ARN as written in the auth file, e.g. `arn:aws:iam::111122223333:user/queue-processor`.
-    public var arn: String
+    public let arn: String
     /// The account in `arn` (`aws:PrincipalAccount`; the account of the resources it may name).
-    public var accountID: String
+    public let accountID: String
     /// `aws:username`: the last path segment of a `user/...` ARN; nil for other principal types.
-    public var userName: String?
+    public let userName: String?
     /// `aws:userid` (the access key id when the file names no other id).
-    public var userID: String
+    public let userID: String
     /// The access key the request was signed with.
-    public var accessKeyID: String
+    public let accessKeyID: String
     /// The identity's policies, parsed once when the auth file was loaded.
-    public var policies: [IAMPolicy] {
-        didSet { allowCache = IAMAllowCache.forPolicies(policies) }
-    }
+    public let policies: [IAMPolicy]
     /// Allow decisions of these policies, when they depend on action and resource alone.
-    private(set) var allowCache: IAMAllowCache?
+    let allowCache: IAMAllowCache?
 
     public init(
         arn: String, accountID: String, userName: String?, userID: String, accessKeyID: String,

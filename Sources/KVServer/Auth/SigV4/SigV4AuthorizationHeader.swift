@@ -52,7 +52,10 @@ struct SigV4AuthorizationHeader {
         byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")
     }
 
+    /// A blank or a comma: one comparison for the bytes of keys and signatures, which are all
+    /// above `,` but for none.
     private static func isSeparator(_ byte: UInt8) -> Bool {
-        isBlank(byte) || byte == UInt8(ascii: ",")
+        let separators: UInt64 = 1 << 0x20 | 1 << 0x09 | 1 << 0x2C
+        return byte <= 0x2C && separators >> UInt64(byte) & 1 == 1
     }
 }
