@@ -26,6 +26,8 @@ import time
 import uuid
 from pathlib import Path
 
+import boto3
+import botocore.config
 import pytest
 from botocore.exceptions import ClientError
 
@@ -606,3 +608,15 @@ def test_kvctl_trusts_a_ca_bundle(tmp_path, how):
         assert proc.returncode != 0
     finally:
         server.stop()
+
+
+def test_verified_requests_take_their_region_from_the_signature(server):
+    """Under --auth the request context (key, region) comes from the verified signature, not a
+    second reading of the header: ARNs name the credential scope's region."""
+    client = boto3.client(
+        "dynamodb", endpoint_url=server.endpoint, region_name="eu-west-1", aws_access_key_id=APP_KEY,
+        aws_secret_access_key=APP_SECRET, verify=server.verify,
+        config=botocore.config.Config(retries={"total_max_attempts": 1, "mode": "standard"}))
+    name = create_table(client)
+    arn = client.describe_table(TableName=name)["Table"]["TableArn"]
+    assert arn.startswith("arn:aws:dynamodb:eu-west-1:") and arn.endswith(f":table/{name}")
