@@ -23,22 +23,20 @@ public enum SigV4 {
         method: String, path: String, query: String, headers: [(name: String, value: String)], payloadHash: String
     ) -> String {
         var out = SigV4ByteWriter()
-        out.append(method.utf8)
-        out.newline()
-        out.append(path.utf8)
-        out.newline()
-        out.append(query.utf8)
-        out.newline()
-        for header in headers {
-            out.append(header.name.utf8)
-            out.append(CollectionOfOne(UInt8(ascii: ":")))
-            out.append(header.value.utf8)
-            out.newline()
+        SigV4Bytes.with(signedHeaders(headers.map(\.name))) { signed in
+            SigV4Bytes.with(payloadHash) { payloadHash in
+                out.appendCanonicalRequest(
+                    method: method, path: { $0.append(path.utf8) }, query: query,
+                    headers: { out in
+                        for header in headers {
+                            out.append(header.name.utf8)
+                            out.sink.write(byte: UInt8(ascii: ":"))
+                            out.append(header.value.utf8)
+                            out.newline()
+                        }
+                    }, signedHeaders: signed, payloadHash: UnsafeRawBufferPointer(payloadHash))
+            }
         }
-        out.newline()
-        out.append(signedHeaders(headers.map(\.name)).utf8)
-        out.newline()
-        out.append(payloadHash.utf8)
         return String(decoding: out.bytes, as: UTF8.self)
     }
 
@@ -54,7 +52,11 @@ public enum SigV4 {
 
     /// `AWS4-HMAC-SHA256\nAMZDATE\nSCOPE\nhex(sha256(canonicalRequest))`.
     public static func stringToSign(amzDate: String, scope: String, canonicalRequest: String) -> String {
-        "\(algorithm)\n\(amzDate)\n\(scope)\n\(sha256Hex(Array(canonicalRequest.utf8)))"
+        var hasher = SHA256Stream()
+        SigV4Bytes.with(canonicalRequest) { hasher.write(UnsafeRawBufferPointer($0)) }
+        var out = SigV4ByteWriter()
+        SigV4Bytes.with(scope) { out.appendStringToSign(amzDate: amzDate, scope: $0, canonicalRequestHash: hasher.finalize()) }
+        return String(decoding: out.bytes, as: UTF8.self)
     }
 
     /// `HMAC(HMAC(HMAC(HMAC("AWS4" + secret, day), region), service), "aws4_request")`.

@@ -51,6 +51,43 @@ struct SigV4CanonicalWriter<Sink: SigV4ByteSink> {
         sink.write(UnsafeRawBufferPointer(part))
     }
 
+    /// The canonical request, the one layout for the signer and the verifier:
+    /// `METHOD\nPATH\nQUERY\nname:value\n...\n\nsigned;header;names\nPAYLOADHASH`.
+    ///
+    /// - Parameters:
+    ///   - path: writes the canonical URI.
+    ///   - headers: writes `name:value\n` for each signed header, in the order of `signedHeaders`.
+    ///   - signedHeaders: the `;`-separated names (lowercased as written).
+    mutating func appendCanonicalRequest(
+        method: String, path: (inout Self) -> Void, query: String, headers: (inout Self) -> Void,
+        signedHeaders: UnsafeBufferPointer<UInt8>, payloadHash: UnsafeRawBufferPointer
+    ) {
+        append(method.utf8)
+        newline()
+        path(&self)
+        newline()
+        append(query.utf8)
+        newline()
+        headers(&self)
+        newline()
+        appendLowercased(signedHeaders)
+        newline()
+        sink.write(payloadHash)
+    }
+
+    /// `AWS4-HMAC-SHA256\nAMZDATE\nSCOPE\nhex(sha256(canonical request))`.
+    mutating func appendStringToSign(
+        amzDate: String, scope: UnsafeBufferPointer<UInt8>, canonicalRequestHash: SHA256Value
+    ) {
+        append(SigV4.algorithm.utf8)
+        newline()
+        append(amzDate.utf8)
+        newline()
+        append(scope)
+        newline()
+        appendHex(canonicalRequestHash)
+    }
+
     mutating func newline() {
         sink.write(byte: UInt8(ascii: "\n"))
     }

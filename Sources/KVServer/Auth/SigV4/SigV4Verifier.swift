@@ -216,29 +216,17 @@ public struct SigV4Verifier: Sendable {
     ) -> HexDigest {
         let uri = request.uri.utf8
         let question = uri.firstIndex(of: UInt8(ascii: "?"))
+        let query = question.map { SigV4.canonicalQuery(Substring(uri[uri.index(after: $0)...])) } ?? ""
         var canonical = SigV4CanonicalWriter(sink: SHA256Stream())
-        canonical.append(request.method.rawValue.utf8)
-        canonical.newline()
-        canonical.appendCanonicalPath(Substring(uri[..<(question ?? uri.endIndex)]).utf8)
-        canonical.newline()
-        if let question {
-            canonical.append(SigV4.canonicalQuery(Substring(uri[uri.index(after: question)...])).utf8)
+        payloadHash.withUnsafeBytes { payloadHash in
+            canonical.appendCanonicalRequest(
+                method: request.method.rawValue,
+                path: { $0.appendCanonicalPath(Substring(uri[..<(question ?? uri.endIndex)]).utf8) }, query: query,
+                headers: { writeCanonicalHeaders(request.headers, signedNames: signedHeaders, into: &$0) },
+                signedHeaders: signedHeaders, payloadHash: payloadHash)
         }
-        canonical.newline()
-        writeCanonicalHeaders(request.headers, signedNames: signedHeaders, into: &canonical)
-        canonical.newline()
-        canonical.appendLowercased(signedHeaders)
-        canonical.newline()
-        payloadHash.withUnsafeBytes { canonical.sink.write($0) }
-
         var stringToSign = SigV4CanonicalWriter(sink: hmac.begin())
-        stringToSign.append(SigV4.algorithm.utf8)
-        stringToSign.newline()
-        stringToSign.append(amzDate.utf8)
-        stringToSign.newline()
-        stringToSign.append(scope)
-        stringToSign.newline()
-        stringToSign.appendHex(canonical.sink.finalize())
+        stringToSign.appendStringToSign(amzDate: amzDate, scope: scope, canonicalRequestHash: canonical.sink.finalize())
         return hmac.finish(stringToSign.sink).hex
     }
 
