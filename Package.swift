@@ -121,7 +121,7 @@ let package = Package(
             // the executable at a fixed address: its 76,000 relative relocations (1.7 MB of
             // `.rela.dyn`, read at every start, and 740 KB of metadata pages written by them) are
             // resolved by the linker instead; shared libraries, heap and stacks keep their ASLR.
-            // Idle RSS 23.2 -> 20.3 MB (see README "Performance").
+            // Idle RSS 23.1 -> 20.3 MB (README "Memory and start-up").
             linkerSettings: [
                 .unsafeFlags(
                     [
