@@ -127,6 +127,10 @@ struct KVServerCommand: AsyncParsableCommand {
         help: "MiB preallocated in DATA_DIR/kvstore.reserve, released when the disk fills so deletes still work; 0 disables. (default: 64; env: KVSERVER_STORAGE_RESERVE)")
     var storageReserve: Int?
 
+    @Option(
+        help: "MiB of SQLite page cache over all connections (its soft heap limit); misses are read again from the OS. (default: 16; env: KVSERVER_CACHE_SIZE)")
+    var cacheSize: Int?
+
     @Option(help: "Open client connections; more are answered 503 and closed. (default: 4096; env: KVSERVER_MAX_CONNECTIONS)")
     var maxConnections: Int?
 
@@ -332,7 +336,9 @@ struct KVServerCommand: AsyncParsableCommand {
             walSizeLimitBytes: try Self.mebibytes(
                 walSizeLimit, "KVSERVER_WAL_SIZE_LIMIT", environment, default: storageDefaults.walSizeLimitBytes, minimum: 0),
             reserveBytes: try Self.mebibytes(
-                storageReserve, "KVSERVER_STORAGE_RESERVE", environment, default: storageDefaults.reserveBytes, minimum: 0))
+                storageReserve, "KVSERVER_STORAGE_RESERVE", environment, default: storageDefaults.reserveBytes, minimum: 0),
+            pageCacheBytes: try Self.mebibytes(
+                cacheSize, "KVSERVER_CACHE_SIZE", environment, default: storageDefaults.pageCacheBytes, minimum: 1))
         let limitDefaults = ServerLimits()
         let limits = ServerLimits(
             maxConnections: try Self.count(

@@ -237,6 +237,22 @@ struct DatabaseTests {
         }
     }
 
+    /// `--cache-size`: the limit is SQLite's soft heap limit for the process (not checked here:
+    /// tests running in parallel open databases with their own), the writer's `cache_size` a
+    /// quarter of it and each reader's half (negative: KiB).
+    @Test func thePageCacheLimitIsSharedOutAmongTheConnections() async throws {
+        let database = try Database(
+            location: .inMemory, readers: 1, storage: StorageSettings(pageCacheBytes: 12 * StorageSettings.mebibyte))
+        defer { database.close() }
+        let writer = try await database.exclusive { try $0.queryText("PRAGMA cache_size") }
+        let reader = try await database.read { try $0.queryText("PRAGMA cache_size") }
+        let inline = try await database.pointRead { try $0.queryText("PRAGMA cache_size") }
+        #expect(writer == "-3072")
+        #expect(reader == "-6144")
+        #expect(inline == "-6144")
+        #expect(StorageSettings().pageCacheBytes == 16 * StorageSettings.mebibyte)
+    }
+
     @Test func concurrentWritesAllCommitAndThrowingOnesRollBack() async throws {
         try await withTemporaryDatabasePath { path in
             let database = try Database(location: .file(path: path))

@@ -82,7 +82,8 @@ public final class Database: Sendable {
             memoryDirectory = nil
             path = filePath
         }
-        _ = Database.sharedCacheLimit
+        Database.applyPageCacheLimit(storage.pageCacheBytes)
+        let cacheBytes = storage.pageCacheBytes
         let checkpointer = try Checkpointer(
             owner: owner, connection: Database.openCheckpointer(path: path),
             threshold: storage.walCheckpointPages(), space: space)
@@ -90,7 +91,8 @@ public final class Database: Sendable {
         do {
             writer = try Writer(owner: owner, onGroupCommit: onGroupCommit) {
                 let connection = try Database.openWriter(
-                    path: path, synchronous: synchronous, walSizeLimit: storage.walSizeLimitBytes)
+                    path: path, synchronous: synchronous, walSizeLimit: storage.walSizeLimitBytes,
+                    cacheBytes: cacheBytes)
                 checkpointer.watch(connection)
                 return connection
             }
@@ -102,9 +104,9 @@ public final class Database: Sendable {
         do {
             // The writer has created the file and switched it to WAL before readers open it.
             self.readers = try ReaderPool(count: max(1, readers), owner: owner) {
-                try Database.openReader(path: path)
+                try Database.openReader(path: path, cacheBytes: cacheBytes)
             }
-            self.inlineReaders = InlineReaders { try Database.openReader(path: path) }
+            self.inlineReaders = InlineReaders { try Database.openReader(path: path, cacheBytes: cacheBytes) }
         } catch {
             checkpointer.stop()
             writer.stop()
@@ -254,7 +256,9 @@ public final class Database: Sendable {
 
     // MARK: Opening connections (on their own threads)
 
-    private static func openWriter(path: String, synchronous: Synchronous, walSizeLimit: Int64) throws -> Connection {
+    private static func openWriter(
+        path: String, synchronous: Synchronous, walSizeLimit: Int64, cacheBytes: Int64
+    ) throws -> Connection {
         let connection = try Connection(path: path, mode: .readWrite)
         connection.setBusyTimeout(milliseconds: busyTimeoutMilliseconds)
         // A new database keeps the pages deletes free in a list it can hand back to the file
@@ -272,7 +276,7 @@ public final class Database: Sendable {
                 sql: "PRAGMA journal_mode = WAL")
         }
         try connection.execute(
-            commonPragmas(cacheKiB: 32 * 1024) + """
+            commonPragmas(cacheKiB: cacheKiB(share: 4, of: cacheBytes)) + """
                 PRAGMA synchronous = \(synchronous.rawValue);
                 -- Debian's SQLite is built with secure_delete on: every page a delete frees is
                 -- zeroed and written to the WAL, so dropping a 20 MB table wrote 20 MB and could
@@ -291,24 +295,36 @@ public final class Database: Sendable {
         return connection
     }
 
-    private static func openReader(path: String) throws -> Connection {
+    private static func openReader(path: String, cacheBytes: Int64) throws -> Connection {
         let connection = try Connection(path: path, mode: .readOnly)
         connection.setBusyTimeout(milliseconds: busyTimeoutMilliseconds)
-        try connection.execute(commonPragmas(cacheKiB: 8 * 1024))
+        try connection.execute(commonPragmas(cacheKiB: cacheKiB(share: 2, of: cacheBytes)))
         return connection
     }
 
-    /// SQLite's soft heap limit, for the whole process: past it, page caches reuse their least
-    /// recently used clean pages instead of growing. Each connection's `cache_size` is its own
-    /// ceiling (32 MiB for the writer, 8 MiB for each of up to six readers); together they could
-    /// hold 80 MiB of mostly cold pages, which a full Scan of a large table would fill. Set by
-    /// the first database (in-memory databases are files on a memory file system too, so their
-    /// pages can be recycled like any file's).
-    static let sharedCacheLimit: Int64 = {
-        let limit: Int64 = 40 << 20
-        sqlite3_soft_heap_limit64(limit)
-        return limit
-    }()
+    /// SQLite's soft heap limit, for the whole process (`StorageSettings.pageCacheBytes`, default
+    /// 16 MiB, `--cache-size`): past it, page caches reuse their least recently used clean pages
+    /// instead of growing. Each connection's `cache_size` is a share of it (see `cacheKiB`).
+    /// Caches are per connection, so the writer, the pool's readers and each event loop's
+    /// inline reader each keep their own copy of the pages they read; the limit was 40 MiB (45 MB
+    /// of private memory after `Scripts/bench/run.py`). Set by each database opened; the last one
+    /// wins (a server opens one). In-memory databases are files on a memory file system, so
+    /// their pages can be recycled like any file's.
+    static func applyPageCacheLimit(_ bytes: Int64) {
+        sqlite3_soft_heap_limit64(max(minimumPageCacheBytes, bytes))
+    }
+
+    /// Below this SQLite cannot keep even the pages of one statement's B-tree path.
+    static let minimumPageCacheBytes: Int64 = 1 << 20
+
+    /// A connection's `cache_size` in KiB: `1/share` of the shared limit. The writer gets a
+    /// quarter: it mostly needs the interior pages on its way to a leaf, and a whole-limit share
+    /// let it fill the cache first, so that the readers, found past the limit, recycled their
+    /// own pages on every GetItem (3 more page reads per request with an 8 MiB limit). Each
+    /// reader gets half, which holds GetItem's working set in `run.py`.
+    private static func cacheKiB(share: Int64, of limitBytes: Int64) -> Int {
+        Int(max(minimumPageCacheBytes, limitBytes) / share / 1024)
+    }
 
     /// Pragmas of every connection.
     ///

@@ -1,5 +1,6 @@
 /// How the SQLite files use the disk (file mode): WAL checkpointing and truncation, and the
-/// space kept in reserve so that deletes still work once the disk is full.
+/// space kept in reserve so that deletes still work once the disk is full; and how much memory
+/// SQLite's page cache may hold (both modes).
 public struct StorageSettings: Sendable, Equatable {
     /// WAL size at which a background checkpoint is asked for (see `Checkpointer`); at twice
     /// this the writer checkpoints itself.
@@ -11,16 +12,24 @@ public struct StorageSettings: Sendable, Equatable {
     /// the disk full, so deletes (which need room in the WAL) and the checkpoint that follows
     /// them can still run; re-created when space returns. 0 disables the reserve.
     public var reserveBytes: Int64
+    /// SQLite's page cache over all connections together (its soft heap limit, see
+    /// `Database.applyPageCacheLimit`): past it, connections recycle their least recently used
+    /// pages instead of growing. Pages that miss are read again from the OS page cache (file
+    /// mode) or the memory file system (in memory), a copy of a few microseconds, so the cache
+    /// trades resident memory for that copy.
+    public var pageCacheBytes: Int64
 
     public static let mebibyte: Int64 = 1 << 20
+    public static let defaultPageCacheBytes: Int64 = 16 * mebibyte
 
     public init(
         walCheckpointBytes: Int64 = 16 * mebibyte, walSizeLimitBytes: Int64 = 64 * mebibyte,
-        reserveBytes: Int64 = 64 * mebibyte
+        reserveBytes: Int64 = 64 * mebibyte, pageCacheBytes: Int64 = defaultPageCacheBytes
     ) {
         self.walCheckpointBytes = walCheckpointBytes
         self.walSizeLimitBytes = walSizeLimitBytes
         self.reserveBytes = reserveBytes
+        self.pageCacheBytes = pageCacheBytes
     }
 
     /// The checkpoint threshold in pages of `pageSize` bytes (at least 1).
