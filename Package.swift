@@ -120,16 +120,15 @@ let package = Package(
             // `_Foundation*` libraries are what the static FoundationEssentials needs besides it.
             // `--no-export-dynamic` undoes the `-export-dynamic` of the static stdlib's link
             // arguments: nothing looks our symbols up by name, and the 28,000 exported ones were
-            // 1.3 MB of symbol tables the dynamic linker reads at every start. `-no-pie` links
-            // the executable at a fixed address: its 76,000 relative relocations (1.7 MB of
-            // `.rela.dyn`, read at every start, and 740 KB of metadata pages written by them) are
-            // resolved by the linker instead; shared libraries, heap and stacks keep their ASLR.
-            // Idle RSS 23.1 -> 20.3 MB (README "Memory and start-up").
+            // 1.3 MB of symbol tables the dynamic linker reads at every start. The executable
+            // stays position-independent (`-no-pie` would save 740 KB and its 76,000 relocations
+            // at start, but give up the address randomisation of a network server's code).
+            // README "Memory and start-up".
             linkerSettings: [
                 .unsafeFlags(
                     [
                         "-static-stdlib", "-l_FoundationCollections", "-l_FoundationCShims",
-                        "-Xlinker", "--no-export-dynamic", "-Xclang-linker", "-no-pie",
+                        "-Xlinker", "--no-export-dynamic",
                     ],
                     .when(configuration: .release)),
             ]
