@@ -37,9 +37,11 @@ public struct PostgresLease: Sendable {
     }
 
     /// Gives the lease up at once (a clean shutdown), so another node need not wait for expiry.
+    /// The row stays, expired, so that epochs keep rising and fence off every earlier holder.
     public func release() async throws {
         try await pool.client.query(
-            "DELETE FROM kv_leases WHERE duty = \(duty) AND holder = \(holder)", logger: pool.logger)
+            "UPDATE kv_leases SET expires = '-infinity' WHERE duty = \(duty) AND holder = \(holder)",
+            logger: pool.logger)
     }
 
     /// Checks, inside the duty's own transaction on `connection`, that this node still holds the
