@@ -8,7 +8,7 @@ import Testing
     private static let unclaimed: [UInt8] = []
 
     @Test func everyRowIsClaimedExactlyOnceByManyWorkers() async throws {
-        let rows = 300
+        let rows = 200
         let workers = 16
         let settings = try await TestPostgres.freshDatabase()
         try await PostgresPool.withRunning(settings: settings, logger: TestPostgres.logger) { pool in

@@ -27,13 +27,29 @@ import Testing
         #expect(backends.count <= settings.poolSize)
     }
 
-    @Test func aWrongPasswordIsRefused() async throws {
+    @Test func theProbeReportsTheServerVersion() async throws {
+        let version = try await PostgresProbe.serverVersion(TestPostgres.clusterSettings(), logger: TestPostgres.logger)
+        #expect(version >= 150000)
+    }
+
+    @Test func theProbeFailsAtOnceOnAWrongPassword() async throws {
         var settings = try await TestPostgres.clusterSettings()
         settings.password = "not-the-password"
-        await #expect(throws: PSQLError.self) {
-            try await PostgresPool.withRunning(settings: settings, logger: TestPostgres.logger) { pool in
-                try await pool.client.query("SELECT 1", logger: TestPostgres.logger)
-            }
+        let started = ContinuousClock.now
+        await #expect {
+            try await PostgresProbe.serverVersion(settings, logger: TestPostgres.logger)
+        } throws: { error in
+            // invalid_password
+            (error as? PSQLError)?.serverInfo?[.sqlState] == "28P01"
+        }
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
+
+    @Test func theProbeFailsAtOnceWhenNothingListens() async throws {
+        var settings = try await TestPostgres.clusterSettings()
+        settings.port = 1
+        await #expect(throws: (any Error).self) {
+            try await PostgresProbe.serverVersion(settings, logger: TestPostgres.logger)
         }
     }
 }
