@@ -15,7 +15,7 @@ import Testing
             try await PostgresMigrator.migrate(pool)
             let items = PostgresItems(pool: pool)
             for row in 0..<rows {
-                try await items.conditionalWrite(Self.key(row)) { _ in (.put(StoredItem(item: Self.unclaimed, size: 0)), ()) }
+                try await items.conditionalWrite(Self.key(row)) { _ in (.put(ItemRow(item: Self.unclaimed, size: 0)), ()) }
             }
         }
         // Two pools, as two kvserver processes; workers alternate between them.
@@ -32,7 +32,7 @@ import Testing
                                 let claimed = try await items.conditionalWrite(Self.key(row)) { old in
                                     // The condition: the row exists and nobody owns it yet.
                                     guard let old, old.item == Self.unclaimed else { return (.keep, false) }
-                                    return (.put(StoredItem(item: [UInt8(worker)], size: 1)), true)
+                                    return (.put(ItemRow(item: [UInt8(worker)], size: 1)), true)
                                 }
                                 if claimed { won.append(row) }
                             }
@@ -62,7 +62,7 @@ import Testing
                             try await items.conditionalWrite(key) { old in
                                 // The first writer finds no item: concurrent first writers race to insert.
                                 let count = old.map { Self.counter($0.item) } ?? 0
-                                return (.put(StoredItem(item: Self.bytes(count + 1), size: 8)), ())
+                                return (.put(ItemRow(item: Self.bytes(count + 1), size: 8)), ())
                             }
                         }
                     }
@@ -83,7 +83,7 @@ import Testing
                     group.addTask {
                         // attribute_not_exists(pk): put only if there is no item yet.
                         try await items.conditionalWrite(key) { old in
-                            old == nil ? (.put(StoredItem(item: [UInt8(creator)], size: 1)), true) : (.keep, false)
+                            old == nil ? (.put(ItemRow(item: [UInt8(creator)], size: 1)), true) : (.keep, false)
                         }
                     }
                 }
@@ -99,8 +99,8 @@ import Testing
         try await TestPostgres.withMigratedDatabase { pool in
             let items = PostgresItems(pool: pool)
             let key = Self.key(5)
-            try await items.conditionalWrite(key) { _ in (.put(StoredItem(item: [9, 9], size: 2)), ()) }
-            #expect(try await items.read(key) == StoredItem(item: [9, 9], size: 2))
+            try await items.conditionalWrite(key) { _ in (.put(ItemRow(item: [9, 9], size: 2)), ()) }
+            #expect(try await items.read(key) == ItemRow(item: [9, 9], size: 2))
             let existed = try await items.conditionalWrite(key) { old in (.delete, old != nil) }
             #expect(existed)
             #expect(try await items.read(key) == nil)
@@ -110,8 +110,8 @@ import Testing
         }
     }
 
-    private static func key(_ row: Int) -> StoredKey {
-        StoredKey(storageID: 1, hash: Int64(row % 7), pk: Array("row\(row)".utf8))
+    private static func key(_ row: Int) -> RowKey {
+        RowKey(storageID: 1, hash: Int64(row % 7), pk: Array("row\(row)".utf8))
     }
 
     private static func bytes(_ value: Int) -> [UInt8] {

@@ -47,8 +47,8 @@ import Testing
         return try await TestPostgres.withMigratedDatabase { pool in
             let items = PostgresItems(pool: pool)
             for bytes in valueOf.keys {
-                let key = StoredKey(storageID: 1, hash: 7, pk: Array("p".utf8), sk: bytes)
-                try await items.conditionalWrite(key) { _ in (.put(StoredItem(item: [1], size: 1)), ()) }
+                let key = RowKey(storageID: 1, hash: 7, pk: Array("p".utf8), sk: bytes)
+                try await items.conditionalWrite(key) { _ in (.put(ItemRow(item: [1], size: 1)), ()) }
             }
             var order: [AttributeValue] = []
             let rows = try await pool.client.query(

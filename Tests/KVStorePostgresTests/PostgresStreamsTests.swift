@@ -24,11 +24,11 @@ import Testing
                         let pool = writer.isMultiple(of: 2) ? first : second
                         group.addTask {
                             for index in 0..<perWriter {
-                                let key = StoredKey(storageID: 1, hash: Int64(writer), pk: [UInt8(writer)])
+                                let key = RowKey(storageID: 1, hash: Int64(writer), pk: [UInt8(writer)])
                                 try await pool.retryingConflicts { connection in
                                     let old = try await PostgresItems.readForUpdate(key, on: connection, logger: TestPostgres.logger)
                                     try await PostgresItems.apply(
-                                        .put(StoredItem(item: [UInt8(index)], size: 1)), at: key, replacing: old,
+                                        .put(ItemRow(item: [UInt8(index)], size: 1)), at: key, replacing: old,
                                         on: connection, logger: TestPostgres.logger)
                                     let record = StreamRecordData(
                                         event: old == nil ? 1 : 2, size: 1, created: 0, keys: [UInt8(writer), UInt8(index)],

@@ -5,22 +5,22 @@ import Testing
 /// Lost races come out as `PostgresConflict` (the engine's TransactionConflictException), with
 /// the losing transaction rolled back; other failures pass through, also rolled back.
 @Suite struct PostgresTransactionTests {
-    private let a = StoredKey(storageID: 1, hash: 1, pk: Array("a".utf8))
-    private let b = StoredKey(storageID: 1, hash: 2, pk: Array("b".utf8))
+    private let a = RowKey(storageID: 1, hash: 1, pk: Array("a".utf8))
+    private let b = RowKey(storageID: 1, hash: 2, pk: Array("b".utf8))
 
     @Test func aSerializationFailureIsAConflict() async throws {
         try await TestPostgres.withMigratedDatabase { [a] pool in
-            try await PostgresItems(pool: pool).conditionalWrite(a) { _ in (.put(StoredItem(item: [0], size: 1)), ()) }
+            try await PostgresItems(pool: pool).conditionalWrite(a) { _ in (.put(ItemRow(item: [0], size: 1)), ()) }
             await #expect(throws: PostgresConflict(.serializationFailure)) {
                 try await pool.transaction(isolation: .repeatableRead) { connection in
                     // The snapshot is taken by the first read; then another transaction commits a change.
                     _ = try await read(a, connection)
                     try await pool.transaction { other in
                         let old = try await PostgresItems.readForUpdate(a, on: other, logger: TestPostgres.logger)
-                        try await PostgresItems.apply(.put(StoredItem(item: [1], size: 1)), at: a, replacing: old, on: other, logger: TestPostgres.logger)
+                        try await PostgresItems.apply(.put(ItemRow(item: [1], size: 1)), at: a, replacing: old, on: other, logger: TestPostgres.logger)
                     }
                     let old = try await PostgresItems.readForUpdate(a, on: connection, logger: TestPostgres.logger)
-                    try await PostgresItems.apply(.put(StoredItem(item: [2], size: 1)), at: a, replacing: old, on: connection, logger: TestPostgres.logger)
+                    try await PostgresItems.apply(.put(ItemRow(item: [2], size: 1)), at: a, replacing: old, on: connection, logger: TestPostgres.logger)
                 }
             }
             // The winner's write stands; the loser left nothing.
@@ -30,7 +30,7 @@ import Testing
 
     @Test func aLockedRowIsAConflictForNoWaitAndForALockTimeout() async throws {
         try await TestPostgres.withMigratedDatabase { [a] pool in
-            try await PostgresItems(pool: pool).conditionalWrite(a) { _ in (.put(StoredItem(item: [0], size: 1)), ()) }
+            try await PostgresItems(pool: pool).conditionalWrite(a) { _ in (.put(ItemRow(item: [0], size: 1)), ()) }
             try await pool.transaction { holder in
                 _ = try await PostgresItems.readForUpdate(a, on: holder, logger: TestPostgres.logger)
                 await #expect(throws: PostgresConflict(.lockNotAvailable)) {
@@ -51,7 +51,7 @@ import Testing
         try await TestPostgres.withMigratedDatabase { [a, b] pool in
             let items = PostgresItems(pool: pool)
             for key in [a, b] {
-                try await items.conditionalWrite(key) { _ in (.put(StoredItem(item: [0], size: 1)), ()) }
+                try await items.conditionalWrite(key) { _ in (.put(ItemRow(item: [0], size: 1)), ()) }
             }
             let barrier = Barrier(parties: 2)
             let outcomes = try await withThrowingTaskGroup(of: String.self) { group in
@@ -81,7 +81,7 @@ import Testing
         try await TestPostgres.withMigratedDatabase { [a] pool throws in
             await #expect(throws: PSQLError.self) {
                 try await pool.transaction { connection in
-                    try await PostgresItems.apply(.put(StoredItem(item: [7], size: 1)), at: a, replacing: nil, on: connection, logger: TestPostgres.logger)
+                    try await PostgresItems.apply(.put(ItemRow(item: [7], size: 1)), at: a, replacing: nil, on: connection, logger: TestPostgres.logger)
                     try await connection.query("SELECT * FROM no_such_table", logger: TestPostgres.logger)
                 }
             }
@@ -105,7 +105,7 @@ import Testing
         }
     }
 
-    private func read(_ key: StoredKey, _ connection: PostgresConnection) async throws -> Int {
+    private func read(_ key: RowKey, _ connection: PostgresConnection) async throws -> Int {
         var count = 0
         let rows = try await connection.query(
             "SELECT 1 FROM kv_items WHERE storage_id = \(key.storageID) AND h = \(key.hash)",

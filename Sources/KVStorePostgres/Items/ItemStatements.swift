@@ -6,24 +6,24 @@ import PostgresNIO
 enum ItemStatements {
     struct Select: PostgresPreparedStatement {
         static let sql = "SELECT size, item FROM kv_items WHERE storage_id = $1 AND h = $2 AND pk = $3 AND sk = $4"
-        typealias Row = StoredItem
-        let key: StoredKey
+        typealias Row = ItemRow
+        let key: RowKey
 
         func makeBindings() throws -> PostgresBindings { key.bindings }
 
-        func decodeRow(_ row: PostgresRow) throws -> StoredItem { try decodeItem(row) }
+        func decodeRow(_ row: PostgresRow) throws -> ItemRow { try decodeItem(row) }
     }
 
     /// The item, locked until the transaction ends: a concurrent writer of the same key waits.
     struct SelectForUpdate: PostgresPreparedStatement {
         static let sql =
             "SELECT size, item FROM kv_items WHERE storage_id = $1 AND h = $2 AND pk = $3 AND sk = $4 FOR UPDATE"
-        typealias Row = StoredItem
-        let key: StoredKey
+        typealias Row = ItemRow
+        let key: RowKey
 
         func makeBindings() throws -> PostgresBindings { key.bindings }
 
-        func decodeRow(_ row: PostgresRow) throws -> StoredItem { try decodeItem(row) }
+        func decodeRow(_ row: PostgresRow) throws -> ItemRow { try decodeItem(row) }
     }
 
     /// As `SelectForUpdate`, but failing at once (55P03) when another transaction holds the row:
@@ -31,12 +31,12 @@ enum ItemStatements {
     struct SelectForUpdateNoWait: PostgresPreparedStatement {
         static let sql =
             "SELECT size, item FROM kv_items WHERE storage_id = $1 AND h = $2 AND pk = $3 AND sk = $4 FOR UPDATE NOWAIT"
-        typealias Row = StoredItem
-        let key: StoredKey
+        typealias Row = ItemRow
+        let key: RowKey
 
         func makeBindings() throws -> PostgresBindings { key.bindings }
 
-        func decodeRow(_ row: PostgresRow) throws -> StoredItem { try decodeItem(row) }
+        func decodeRow(_ row: PostgresRow) throws -> ItemRow { try decodeItem(row) }
     }
 
     /// Inserts the item unless the key exists (a concurrent inserter committed first): then
@@ -47,8 +47,8 @@ enum ItemStatements {
             ON CONFLICT DO NOTHING RETURNING 1
             """
         typealias Row = Int32
-        let key: StoredKey
-        let item: StoredItem
+        let key: RowKey
+        let item: ItemRow
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = key.bindings
@@ -66,8 +66,8 @@ enum ItemStatements {
             WHERE storage_id = $1 AND h = $2 AND pk = $3 AND sk = $4 RETURNING 1
             """
         typealias Row = Int32
-        let key: StoredKey
-        let item: StoredItem
+        let key: RowKey
+        let item: ItemRow
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = key.bindings
@@ -82,20 +82,20 @@ enum ItemStatements {
     struct Delete: PostgresPreparedStatement {
         static let sql = "DELETE FROM kv_items WHERE storage_id = $1 AND h = $2 AND pk = $3 AND sk = $4 RETURNING 1"
         typealias Row = Int32
-        let key: StoredKey
+        let key: RowKey
 
         func makeBindings() throws -> PostgresBindings { key.bindings }
 
         func decodeRow(_ row: PostgresRow) throws -> Int32 { try row.decode(Int32.self) }
     }
 
-    static func decodeItem(_ row: PostgresRow) throws -> StoredItem {
+    static func decodeItem(_ row: PostgresRow) throws -> ItemRow {
         let (size, item) = try row.decode((Int32, ByteBuffer).self)
-        return StoredItem(item: Array(item.readableBytesView), size: size)
+        return ItemRow(item: Array(item.readableBytesView), size: size)
     }
 }
 
-extension StoredKey {
+extension RowKey {
     var bindings: PostgresBindings {
         var bindings = PostgresBindings(capacity: 6)
         bindings.append(storageID)

@@ -11,8 +11,8 @@ public struct PostgresItems: Sendable {
     }
 
     /// The latest committed item (a strongly consistent read), or nil.
-    public func read(_ key: StoredKey) async throws -> StoredItem? {
-        var found: StoredItem?
+    public func read(_ key: RowKey) async throws -> ItemRow? {
+        var found: ItemRow?
         for try await item in try await pool.client.execute(ItemStatements.Select(key: key), logger: pool.logger) {
             found = item
         }
@@ -27,9 +27,9 @@ public struct PostgresItems: Sendable {
     /// a storage artifact, not a client-visible conflict), this time reading the row. `decide`
     /// may therefore run more than once, and must have no side effects of its own.
     public func conditionalWrite<Result: Sendable>(
-        _ key: StoredKey,
+        _ key: RowKey,
         attempts: Int = 8,
-        decide: @Sendable (StoredItem?) throws -> (ItemWrite, Result)
+        decide: @Sendable (ItemRow?) throws -> (ItemWrite, Result)
     ) async throws -> Result {
         try await pool.retryingConflicts(attempts: attempts) { connection in
             let old = try await Self.readForUpdate(key, on: connection, logger: pool.logger)
@@ -44,9 +44,9 @@ public struct PostgresItems: Sendable {
     /// - Parameter noWait: fail at once with a `.lockNotAvailable` conflict when another
     ///   transaction holds the row (TransactWriteItems), instead of waiting (single-item writes).
     public static func readForUpdate(
-        _ key: StoredKey, noWait: Bool = false, on connection: PostgresConnection, logger: Logger
-    ) async throws -> StoredItem? {
-        var found: StoredItem?
+        _ key: RowKey, noWait: Bool = false, on connection: PostgresConnection, logger: Logger
+    ) async throws -> ItemRow? {
+        var found: ItemRow?
         if noWait {
             for try await item in try await connection.execute(ItemStatements.SelectForUpdateNoWait(key: key), logger: logger) {
                 found = item
@@ -64,7 +64,7 @@ public struct PostgresItems: Sendable {
     /// - Throws: `PostgresConflict(.concurrentInsert)` when `old` was nil and another
     ///   transaction inserted the key meanwhile (the caller's transaction must be retried whole).
     public static func apply(
-        _ write: ItemWrite, at key: StoredKey, replacing old: StoredItem?,
+        _ write: ItemWrite, at key: RowKey, replacing old: ItemRow?,
         on connection: PostgresConnection, logger: Logger
     ) async throws {
         switch write {

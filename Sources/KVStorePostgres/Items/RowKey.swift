@@ -3,7 +3,7 @@
 /// `hash` is KVStore's `PartitionHash` of `pk`, and `pk`/`sk` its `KeyEncoding` (or
 /// `CompositeKeyEncoding`) bytes, all computed by the engine: the adapter stores and orders
 /// them, it never interprets them.
-public struct StoredKey: Sendable, Hashable {
+public struct RowKey: Sendable, Hashable {
     public var storageID: Int64
     public var hash: Int64
     public var pk: [UInt8]
@@ -18,7 +18,7 @@ public struct StoredKey: Sendable, Hashable {
 }
 
 /// One stored item: its `ItemCodec` bytes and its DynamoDB size.
-public struct StoredItem: Sendable, Equatable {
+public struct ItemRow: Sendable, Equatable {
     public var item: [UInt8]
     public var size: Int32
 
@@ -32,6 +32,6 @@ public struct StoredItem: Sendable, Equatable {
 public enum ItemWrite: Sendable, Equatable {
     /// Leave it as it is (a condition failed, or nothing to change).
     case keep
-    case put(StoredItem)
+    case put(ItemRow)
     case delete
 }
