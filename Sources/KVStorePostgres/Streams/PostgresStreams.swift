@@ -83,6 +83,44 @@ public enum PostgresStreams {
         return records
     }
 
+    /// Deletes the records of stream `streamID` created before `cutoff` (24 hours, for DynamoDB
+    /// Streams), shard by shard as a prefix of its numbers, and records the last number removed
+    /// in `trimmed_seq`. Cut by number, not by time alone: nodes' clocks differ, so `created` is
+    /// not monotonic in `seq`, and a record must never outlive one numbered after it.
+    /// A duty of one node at a time (under a `PostgresLease`).
+    ///
+    /// - Returns: how many records were deleted.
+    /// See https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html
+    public static func trim(streamID: Int64, createdBefore cutoff: Double, pool: PostgresPool) async throws -> Int {
+        let rows = try await pool.client.query(
+            """
+            WITH cut AS (
+                SELECT shard, max(seq) AS seq FROM kv_stream_records
+                WHERE stream_id = \(streamID) AND created < \(cutoff) GROUP BY shard
+            ), gone AS (
+                DELETE FROM kv_stream_records r USING cut
+                WHERE r.stream_id = \(streamID) AND r.shard = cut.shard AND r.seq <= cut.seq RETURNING 1
+            ), marked AS (
+                UPDATE kv_shards s SET trimmed_seq = greatest(s.trimmed_seq, cut.seq) FROM cut
+                WHERE s.stream_id = \(streamID) AND s.shard = cut.shard RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM gone)::bigint
+            """, logger: pool.logger)
+        var deleted = 0
+        for try await count in rows.decode(Int64.self) { deleted = Int(count) }
+        return deleted
+    }
+
+    /// The last number trimmed from a shard (0 when none): an iterator below it is expired
+    /// (TrimmedDataAccessException).
+    public static func trimmedSeq(streamID: Int64, shard: Int32, pool: PostgresPool) async throws -> Int64? {
+        let rows = try await pool.client.query(
+            "SELECT trimmed_seq FROM kv_shards WHERE stream_id = \(streamID) AND shard = \(shard)", logger: pool.logger)
+        var trimmed: Int64?
+        for try await value in rows.decode(Int64.self) { trimmed = value }
+        return trimmed
+    }
+
     struct Append: PostgresPreparedStatement {
         static let sql = """
             WITH s AS (
