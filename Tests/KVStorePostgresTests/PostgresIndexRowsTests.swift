@@ -97,3 +97,38 @@ import Testing
         }
     }
 }
+
+@Suite struct PostgresShardRotationTests {
+    @Test func aClosedShardTakesNoMoreRecordsAndItsChildNumbersOn() async throws {
+        try await TestPostgres.withMigratedDatabase { pool in
+            let record = StreamRecordData(event: 1, size: 0, created: 1, keys: [])
+            try await pool.transaction { connection in
+                try await PostgresStreams.openShard(streamID: 6, shard: 0, opened: 0, on: connection, logger: TestPostgres.logger)
+                for _ in 0..<3 {
+                    _ = try await PostgresStreams.append(record, streamID: 6, shard: 0, on: connection, logger: TestPostgres.logger)
+                }
+            }
+            let end = try await pool.transaction { connection in
+                let end = try await PostgresStreams.closeShard(streamID: 6, shard: 0, closed: 2, on: connection, logger: TestPostgres.logger)
+                try await PostgresStreams.openShard(
+                    streamID: 6, shard: 1, parent: 0, startSeq: (end ?? 0) + 1, opened: 2, on: connection, logger: TestPostgres.logger)
+                return end
+            }
+            #expect(end == 3)
+            await #expect(throws: PostgresStorageError.shardNotOpen(streamID: 6, shard: 0)) {
+                try await pool.transaction { connection in
+                    try await PostgresStreams.append(record, streamID: 6, shard: 0, on: connection, logger: TestPostgres.logger)
+                }
+            }
+            let next = try await pool.transaction { connection in
+                try await PostgresStreams.append(record, streamID: 6, shard: 1, on: connection, logger: TestPostgres.logger)
+            }
+            #expect(next == 4)
+            // Closing twice does nothing.
+            let again = try await pool.transaction { connection in
+                try await PostgresStreams.closeShard(streamID: 6, shard: 0, closed: 3, on: connection, logger: TestPostgres.logger)
+            }
+            #expect(again == nil)
+        }
+    }
+}

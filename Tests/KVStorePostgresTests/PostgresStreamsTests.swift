@@ -98,7 +98,7 @@ import Testing
 
     @Test func appendingToAMissingShardFails() async throws {
         try await TestPostgres.withMigratedDatabase { pool in
-            await #expect(throws: PostgresStorageError.self) {
+            await #expect(throws: PostgresStorageError.shardNotOpen(streamID: 77, shard: 0)) {
                 try await pool.transaction { connection in
                     try await PostgresStreams.append(
                         StreamRecordData(event: 1, size: 0, created: 0, keys: []), streamID: 77, shard: 0,

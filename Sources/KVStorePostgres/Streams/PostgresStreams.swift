@@ -54,6 +54,25 @@ public enum PostgresStreams {
             """, logger: logger)
     }
 
+    /// Closes an open shard (shard rotation) in the caller's transaction and returns its last
+    /// number (`end_seq`; `startSeq - 1` when it holds none), or nil when it is not open.
+    ///
+    /// The UPDATE waits for the shard row, so appends in flight commit first; an append queued
+    /// behind the close then finds the shard closed and fails with `shardNotOpen`: the engine
+    /// reruns that write into the child shard, opened in the same transaction as the close.
+    public static func closeShard(
+        streamID: Int64, shard: Int32, closed: Double, on connection: PostgresConnection, logger: Logger
+    ) async throws -> Int64? {
+        let rows = try await connection.query(
+            """
+            UPDATE kv_shards SET closed = \(closed), end_seq = next_seq - 1
+            WHERE stream_id = \(streamID) AND shard = \(shard) AND closed IS NULL RETURNING end_seq
+            """, logger: logger)
+        var end: Int64?
+        for try await value in rows.decode(Int64.self) { end = value }
+        return end
+    }
+
     /// Appends `record` to an open shard in the caller's transaction, and returns its number.
     ///
     /// Run it after the item's own writes, just before COMMIT: the shard row is locked from
@@ -67,7 +86,7 @@ public enum PostgresStreams {
             seq = value
         }
         guard let seq else {
-            throw PostgresStorageError.unexpected("stream \(streamID) has no open shard \(shard)")
+            throw PostgresStorageError.shardNotOpen(streamID: streamID, shard: shard)
         }
         return seq
     }
