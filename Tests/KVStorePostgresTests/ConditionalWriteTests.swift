@@ -4,7 +4,7 @@ import Testing
 
 /// The read-for-update + write primitive under contention, over separate pools (as separate
 /// kvserver processes would be): each conditional claim wins exactly once, no update is lost.
-@Suite struct ConditionalWriteTests {
+@Suite(.timeLimit(.minutes(2))) struct ConditionalWriteTests {
     private static let unclaimed: [UInt8] = []
 
     @Test func everyRowIsClaimedExactlyOnceByManyWorkers() async throws {

@@ -8,7 +8,7 @@ import Testing
 /// then the shorter first, and KVStore's `KeyEncoding` is built for exactly that comparison.
 /// See https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html
 /// (numbers by value; strings by UTF-8 bytes; binary as unsigned bytes).
-@Suite struct KeyOrderTests {
+@Suite(.timeLimit(.minutes(2))) struct KeyOrderTests {
     @Test func numbersComeBackInNumericOrder() async throws {
         let texts = [
             "10.5", "-1e10", "0", "1e-130", "-0.001", "99999999999999999999999999999999999999", "2", "-100",

@@ -2,7 +2,7 @@ import KVStorePostgres
 import PostgresNIO
 import Testing
 
-@Suite struct PostgresCatalogTests {
+@Suite(.timeLimit(.minutes(2))) struct PostgresCatalogTests {
     @Test func createsFindsListsUpdatesAndDeletesTables() async throws {
         try await TestPostgres.withMigratedDatabase { pool in
             var created: [CatalogRow] = []
@@ -62,7 +62,7 @@ import Testing
     }
 }
 
-@Suite struct PostgresTokensTests {
+@Suite(.timeLimit(.minutes(2))) struct PostgresTokensTests {
     @Test func aTokenIsClaimedOnceAndRemembersItsFingerprint() async throws {
         try await TestPostgres.withMigratedDatabase { pool in
             let first = try await pool.transaction { connection in

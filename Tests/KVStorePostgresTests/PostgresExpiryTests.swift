@@ -1,7 +1,7 @@
 import KVStorePostgres
 import Testing
 
-@Suite struct PostgresExpiryTests {
+@Suite(.timeLimit(.minutes(2))) struct PostgresExpiryTests {
     @Test func dueKeysComeSoonestFirstAndFollowTheItemsTTL() async throws {
         try await TestPostgres.withMigratedDatabase { pool in
             func key(_ name: String) -> RowKey { RowKey(storageID: 8, hash: 1, pk: Array(name.utf8)) }

@@ -1,7 +1,7 @@
 import KVStorePostgres
 import Testing
 
-@Suite struct PostgresIndexRowsTests {
+@Suite(.timeLimit(.minutes(2))) struct PostgresIndexRowsTests {
     @Test func indexRowsOrderBySortKeyThenTableKeyAndPageBothWays() async throws {
         try await TestPostgres.withMigratedDatabase { pool in
             // Index key (pk "g", sk s) for items with table keys t: several items share sk 2.

@@ -4,7 +4,7 @@ import Testing
 
 /// One holder per duty across nodes; the lease passes to another node when its holder dies, and
 /// the dead holder's epoch is fenced off.
-@Suite struct PostgresLeaseTests {
+@Suite(.timeLimit(.minutes(2))) struct PostgresLeaseTests {
     @Test func anotherNodeTakesOverWhenTheHolderDies() async throws {
         let settings = try await TestPostgres.freshDatabase()
         let ttl: Int64 = 800

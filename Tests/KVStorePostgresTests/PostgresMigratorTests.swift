@@ -2,7 +2,7 @@ import KVStorePostgres
 import PostgresNIO
 import Testing
 
-@Suite struct PostgresMigratorTests {
+@Suite(.timeLimit(.minutes(2))) struct PostgresMigratorTests {
     @Test func createsTheSchemaOnceAndThenHasNothingToDo() async throws {
         let settings = try await TestPostgres.freshDatabase()
         try await PostgresPool.withRunning(settings: settings, logger: TestPostgres.logger) { pool in

@@ -2,7 +2,7 @@ import KVStorePostgres
 import PostgresNIO
 import Testing
 
-@Suite struct PostgresPoolTests {
+@Suite(.timeLimit(.minutes(2))) struct PostgresPoolTests {
     @Test func connectsWithThePasswordAndRunsPreparedStatementsOnManyConnections() async throws {
         let settings = try await TestPostgres.clusterSettings()
         #expect(settings.password != nil)

@@ -1,7 +1,7 @@
 import KVStorePostgres
 import Testing
 
-@Suite struct PostgresSettingsTests {
+@Suite(.timeLimit(.minutes(2))) struct PostgresSettingsTests {
     @Test func parsesUserHostPortAndDatabase() throws {
         let settings = try PostgresSettings.parse("postgres://kv@db.example:6543/items")
         #expect(settings == PostgresSettings(host: "db.example", port: 6543, user: "kv", database: "items"))

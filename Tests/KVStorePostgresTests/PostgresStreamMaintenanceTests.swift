@@ -1,7 +1,7 @@
 import KVStorePostgres
 import Testing
 
-@Suite struct PostgresStreamTrimTests {
+@Suite(.timeLimit(.minutes(2))) struct PostgresStreamTrimTests {
     @Test func trimmingCutsAPrefixOfEachShardByNumber() async throws {
         try await TestPostgres.withMigratedDatabase { pool in
             // Shard 0's clocks disagree: record 2 claims an earlier time than record 1.
@@ -27,7 +27,7 @@ import Testing
     }
 }
 
-@Suite struct PostgresShardRotationTests {
+@Suite(.timeLimit(.minutes(2))) struct PostgresShardRotationTests {
     @Test func aClosedShardTakesNoMoreRecordsAndItsChildNumbersOn() async throws {
         try await TestPostgres.withMigratedDatabase { pool in
             let record = StreamRecordData(event: 1, size: 0, created: 1, keys: [])

@@ -5,7 +5,7 @@ import Testing
 /// Per-shard stream numbering under concurrent committers on several pools: a reader polling
 /// while they write never finds a gap that fills in later, and sees every record once, in each
 /// writer's order.
-@Suite struct PostgresStreamsTests {
+@Suite(.timeLimit(.minutes(2))) struct PostgresStreamsTests {
     @Test func aReaderNeverSkipsARecordWhileManyNodesAppend() async throws {
         let writers = 12
         let perWriter = 40

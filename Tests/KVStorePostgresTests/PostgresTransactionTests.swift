@@ -4,7 +4,7 @@ import Testing
 
 /// Lost races come out as `PostgresConflict` (the engine's TransactionConflictException), with
 /// the losing transaction rolled back; other failures pass through, also rolled back.
-@Suite struct PostgresTransactionTests {
+@Suite(.timeLimit(.minutes(2))) struct PostgresTransactionTests {
     private let a = RowKey(storageID: 1, hash: 1, pk: Array("a".utf8))
     private let b = RowKey(storageID: 1, hash: 2, pk: Array("b".utf8))
 

@@ -5,7 +5,7 @@ import Testing
 /// Query's range reads: key conditions as byte ranges, both directions, pages resumed from the
 /// last key, nothing from another partition.
 /// See https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html
-@Suite struct RangeReadTests {
+@Suite(.timeLimit(.minutes(2))) struct RangeReadTests {
     @Test func readsANumberRangeBothWaysInPages() async throws {
         try await TestPostgres.withMigratedDatabase { pool in
             let items = PostgresItems(pool: pool)

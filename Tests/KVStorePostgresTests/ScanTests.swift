@@ -3,7 +3,7 @@ import Testing
 
 /// Scan pages in `(h, pk, sk)` order, resumed from the last row, and parallel-scan segments as
 /// hash ranges. See https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Scan.html#Scan.ParallelScan
-@Suite struct ScanTests {
+@Suite(.timeLimit(.minutes(2))) struct ScanTests {
     @Test func pagesWalkTheTableInHashKeyOrderAndSegmentsSplitIt() async throws {
         try await TestPostgres.withMigratedDatabase { pool in
             let items = PostgresItems(pool: pool)
