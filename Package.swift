@@ -37,6 +37,9 @@ let package = Package(
         // backend, which needs neither Foundation nor anything beyond swift-atomics.
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // The PostgreSQL storage adapter (Sources/KVStorePostgres, issue #18 part 2): a separate
+        // target, so that nothing SQLite-only links it.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -74,6 +77,20 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: hotPath
+        ),
+        // The PostgreSQL storage adapter's building blocks (docs/postgres-backend.md): settings,
+        // pool, schema migrations, leases, conflict mapping and conditional writes. Reads KVStore's
+        // key types only.
+        .target(
+            name: "KVStorePostgres",
+            dependencies: [
+                "KVStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: upcoming
         ),
         // CRC-32 by carry-less multiplication (x-amz-crc32 of large responses).
         .target(name: "CCRC32"),
@@ -179,6 +196,17 @@ let package = Package(
         .testTarget(
             name: "KVStoreTests",
             dependencies: ["KVStore"],
+            swiftSettings: upcoming
+        ),
+        // Against a real PostgreSQL: Scripts/postgres.sh starts a throwaway cluster (or
+        // KVSTORE_TEST_POSTGRES_URL names one); a test fails, never skips, when none can start.
+        .testTarget(
+            name: "KVStorePostgresTests",
+            dependencies: [
+                "KVStorePostgres", "KVStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: upcoming
         ),
         .testTarget(

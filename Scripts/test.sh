@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one command that runs every test on a fresh machine, from the repo root:
 #   bash Scripts/test.sh
-# Stages: dependencies -> swift build -> swift test -> pytest (Tests/integration)
+# Stages: dependencies -> swift build -> swift test (with a throwaway PostgreSQL cluster for
+# Tests/KVStorePostgresTests, Scripts/postgres.sh) -> pytest (Tests/integration)
 # -> pytest (Examples: the four applications' acceptance tests) -> conformance (the
 # DynamoDB Parity Suite, Scripts/conformance.sh) -> fuzz (each libFuzzer
 # target for FUZZ_SECONDS, default 30; FUZZ_SECONDS=0 skips the stage).
@@ -56,6 +57,15 @@ install_deps() {
         $sudo apt-get update
         DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y chromium chromium-driver
     fi
+    if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+        # Tests/KVStorePostgresTests run against a real PostgreSQL (Scripts/postgres.sh starts a
+        # throwaway cluster; Debian keeps initdb/pg_ctl in /usr/lib/postgresql/VERSION/bin).
+        echo "PostgreSQL server missing: installing postgresql"
+        local sudo=""
+        if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+        $sudo apt-get update
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y postgresql
+    fi
     python3 -m pip install -q -r Tests/integration/requirements.txt
 }
 
@@ -63,7 +73,20 @@ swift_build() {
     swift build
 }
 
+start_postgres() {
+    # One throwaway cluster for the whole run (Tests/KVStorePostgresTests make a database each),
+    # stopped on exit; --watch also stops it should this script be killed.
+    local env
+    env="$(bash Scripts/postgres.sh start --watch $$)" || return 1
+    eval "$env"
+    trap 'bash Scripts/postgres.sh stop "$KVSTORE_POSTGRES_DIR" >/dev/null 2>&1 || true' EXIT
+}
+
 swift_unit_tests() {
+    if [ -z "${KVSTORE_TEST_POSTGRES_URL:-}" ]; then
+        # Without it the PostgreSQL tests try to start a cluster themselves, and fail if they can't.
+        start_postgres || echo "Scripts/postgres.sh start failed"
+    fi
     swift test
 }
 
