@@ -155,7 +155,6 @@ let package = Package(
             dependencies: [
                 "KVServer",
                 "KVStore",
-                "CSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),

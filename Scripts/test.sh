@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The one command that runs every test on a fresh machine, from the repo root:
 #   bash Scripts/test.sh
-# Stages: dependencies -> swift build -> swift test (with a throwaway PostgreSQL cluster for
-# Tests/KVStorePostgresTests, Scripts/postgres.sh) -> pytest (Tests/integration)
+# Stages: dependencies -> storage port check -> swift build -> swift test (with a throwaway
+# PostgreSQL cluster for Tests/KVStorePostgresTests, Scripts/postgres.sh) -> pytest (Tests/integration)
 # -> pytest (Examples: the four applications' acceptance tests) -> conformance (the
 # DynamoDB Parity Suite, Scripts/conformance.sh) -> fuzz (each libFuzzer
 # target for FUZZ_SECONDS, default 30; FUZZ_SECONDS=0 skips the stage).
@@ -69,6 +69,11 @@ install_deps() {
     python3 -m pip install -q -r Tests/integration/requirements.txt
 }
 
+storage_port_check() {
+    # Only the SQLite adapter (Sources/KVStore/Storage/SQLite/) imports CSQLite or holds SQL.
+    python3 Scripts/check-storage-port.py
+}
+
 swift_build() {
     swift build
 }
@@ -123,6 +128,7 @@ fuzz_targets() {
     bash Scripts/fuzz.sh all "${FUZZ_SECONDS:-30}"
 }
 
+run_stage "storage port check" storage_port_check || true
 if run_stage "dependencies" install_deps \
    && run_stage "swift build" swift_build; then
     # The test stages all run even if an earlier one fails.

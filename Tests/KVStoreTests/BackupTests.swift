@@ -90,7 +90,7 @@ import Testing
         try await engine.trimChangeLogs()
         let table = try #require(engine.catalog.table(named: "src"))
         let rows = try await engine.database.read { connection in
-            let statement = try connection.statement("SELECT COUNT(*) FROM \(ChangeLog.sqlName(of: table))")
+            let statement = try connection.statement("SELECT COUNT(*) FROM \(table.sqlChangeLogTableName)")
             defer { statement.reset() }
             _ = try statement.step()
             return statement.int64(0)

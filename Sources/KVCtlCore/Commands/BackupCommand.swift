@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KVServer
+import KVStore
 
 /// `kvctl backup ...`: on-demand backups through the API (create, list, restore, delete), and
 /// `kvctl backup --data-dir DIR --to FILE` (the default subcommand, `copy`), the offline copy
@@ -50,12 +51,14 @@ struct BackupCopyCommand: AsyncParsableCommand {
         try? FileManager.default.removeItem(atPath: temporary)
         do {
             let from = try DataFiles.openExisting(source)
-            let copy = try SQLiteFile(path: temporary, mode: .create)
-            try from.backup(into: copy)
-            from.close()
-            // A single file: no WAL to carry around.
-            try copy.execute("PRAGMA journal_mode = DELETE")
-            copy.close()
+            try DataFiles.onDatabase {
+                let copy = try OfflineDatabase(path: temporary, mode: .create)
+                try from.backup(into: copy)
+                from.close()
+                // A single file: no WAL to carry around.
+                try copy.useRollbackJournal()
+                copy.close()
+            }
             if FileManager.default.fileExists(atPath: to) { try FileManager.default.removeItem(atPath: to) }
             try FileManager.default.moveItem(atPath: temporary, toPath: to)
         } catch {

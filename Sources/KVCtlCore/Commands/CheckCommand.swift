@@ -8,9 +8,9 @@ struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check", abstract: "Verify a data directory's database: integrity, schema version, index counts.",
         discussion: """
-            Runs PRAGMA integrity_check, compares PRAGMA user_version with the version this kvctl
-            knows, decodes every item and checks that each secondary index holds exactly one row
-            per item carrying the index's key attributes. Reads one consistent snapshot, so the
+            Runs SQLite's integrity check, compares the file's schema version with the one this
+            kvctl knows, decodes every item and checks that each secondary index holds exactly one
+            row per item carrying the index's key attributes. Reads one consistent snapshot, so the
             server may keep running. Exits 1 when a problem is found.
             """)
 
@@ -22,7 +22,7 @@ struct CheckCommand: AsyncParsableCommand {
     func run() async throws {
         let path = DataFiles.databasePath(dataDir)
         let database = try DataFiles.openExisting(path)
-        let report = try DatabaseCheck.run(database)
+        let report = try DataFiles.onDatabase { try DatabaseCheck.run(database) }
         output.printer.document(report.json, table: report.text)
         if !report.problems.isEmpty {
             throw CLIError("check found \(report.problems.count) problem(s) in \(path)")
@@ -50,16 +50,18 @@ struct DatabaseCheck {
     var problems: [String] = []
     var notes: [String] = []
 
-    static func run(_ database: SQLiteFile) throws -> DatabaseCheck {
-        var check = DatabaseCheck()
+    static func run(_ database: OfflineDatabase) throws -> DatabaseCheck {
         // One read transaction: every count comes from the same snapshot.
-        try database.execute("BEGIN")
-        defer { try? database.execute("COMMIT") }
-        check.integrity = try database.rows("PRAGMA integrity_check").compactMap { $0.first?.text }
+        try database.inSnapshot { try check(database) }
+    }
+
+    private static func check(_ database: OfflineDatabase) throws -> DatabaseCheck {
+        var check = DatabaseCheck()
+        check.integrity = try database.integrityCheck()
         if check.integrity != ["ok"] {
             check.problems += check.integrity.map { "integrity: \($0)" }
         }
-        check.schemaVersion = try database.scalar("PRAGMA user_version").integer ?? 0
+        check.schemaVersion = Int64(try database.schemaVersion())
         let known = Int64(StorageInspection.schemaVersion)
         if check.schemaVersion > known || check.schemaVersion < 1 {
             check.problems.append("schema version is \(check.schemaVersion); this kvctl knows 1 to \(known)")
@@ -70,12 +72,8 @@ struct DatabaseCheck {
             check.notes.append("schema version \(check.schemaVersion) is older than \(known); kvserver upgrades it when it opens the file")
         }
         let decoder = JSONDecoder()
-        let catalog = try database.rows("SELECT name, definition FROM \(StorageInspection.catalogTable) ORDER BY name")
-        for row in catalog {
-            let name = row.first?.text ?? "?"
-            guard row.count == 2, let text = row[1].text,
-                let definition = try? decoder.decode(TableDefinition.self, from: Data(text.utf8))
-            else {
+        for (name, text) in try database.catalogEntries() {
+            guard let definition = try? decoder.decode(TableDefinition.self, from: Data(text.utf8)) else {
                 check.problems.append("table \(name): the catalog definition cannot be decoded")
                 continue
             }
@@ -84,15 +82,15 @@ struct DatabaseCheck {
         return check
     }
 
-    private mutating func count(_ table: TableDefinition, in database: SQLiteFile) throws -> TableCount {
+    private mutating func count(_ table: TableDefinition, in database: OfflineDatabase) throws -> TableCount {
         let itemTable = StorageInspection.itemTableName(storageID: table.storageID)
         var result = TableCount(name: table.name, items: 0, indexes: [])
         var expected = [Int64](repeating: 0, count: table.indexes.count)
         var undecodable = 0
         do {
-            try database.query("SELECT item FROM \(itemTable)") { row in
+            try database.forEachStoredItem(of: table) { bytes in
                 result.items += 1
-                guard case .blob(let bytes)? = row.first, let item = try? StorageInspection.decodeItem(bytes) else {
+                guard let bytes, let item = try? StorageInspection.decodeItem(bytes) else {
                     undecodable += 1
                     return
                 }
@@ -108,7 +106,7 @@ struct DatabaseCheck {
         if undecodable > 0 { problems.append("table \(table.name): \(undecodable) item(s) cannot be decoded") }
         for (position, index) in table.indexes.enumerated() {
             let indexTable = StorageInspection.indexTableName(storageID: table.storageID, indexNumber: index.number)
-            guard let rows = try? database.scalar("SELECT count(*) FROM \(indexTable)").integer else {
+            guard let rows = database.indexRowCount(of: index, in: table) else {
                 problems.append("table \(table.name): index \(index.name) has no \(indexTable)")
                 continue
             }

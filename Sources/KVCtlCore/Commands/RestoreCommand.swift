@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KVServer
+import KVStore
 
 /// `kvctl restore --from FILE --data-dir DIR`: puts a backup in place of a stopped server's data.
 struct RestoreCommand: AsyncParsableCommand {
@@ -24,10 +25,8 @@ struct RestoreCommand: AsyncParsableCommand {
 
     func run() async throws {
         let target = DataFiles.databasePath(dataDir)
-        let backup = try SQLiteFile(path: from, mode: .readOnly)
-        guard case .text("ok") = try backup.scalar("PRAGMA quick_check"),
-            (try? backup.scalar("SELECT count(*) FROM kv_tables")) != nil
-        else {
+        let backup = try DataFiles.onDatabase { try OfflineDatabase(path: from, mode: .readOnly) }
+        guard try DataFiles.onDatabase({ try backup.passesQuickCheck() }), backup.hasCatalog else {
             throw CLIError("\(from) is not a valid kvserver database")
         }
         if let pid = FileLockProbe.holder(of: [target] + DataFiles.sideFiles(target)) {
@@ -44,10 +43,12 @@ struct RestoreCommand: AsyncParsableCommand {
         let temporary = "\(target).restore-\(ProcessInfo.processInfo.processIdentifier)"
         try? FileManager.default.removeItem(atPath: temporary)
         do {
-            let copy = try SQLiteFile(path: temporary, mode: .create)
-            try backup.backup(into: copy)
-            try copy.execute("PRAGMA journal_mode = DELETE")
-            copy.close()
+            try DataFiles.onDatabase {
+                let copy = try OfflineDatabase(path: temporary, mode: .create)
+                try backup.backup(into: copy)
+                try copy.useRollbackJournal()
+                copy.close()
+            }
             for path in DataFiles.sideFiles(target) where FileManager.default.fileExists(atPath: path) {
                 try FileManager.default.removeItem(atPath: path)
             }

@@ -25,14 +25,14 @@ extension KVEngine {
                 let period = recoveryPeriodInDays ?? previous?.recoveryPeriodInDays ?? PointInTimeRecoveryDefinition.defaultRecoveryPeriodInDays
                 let since = previous?.enabled == true ? previous?.enabledAt ?? at : at
                 current.pointInTimeRecovery = PointInTimeRecoveryDefinition(enabled: true, enabledAt: since, recoveryPeriodInDays: period)
-                try ChangeLog.create(for: current, in: connection)
+                try connection.createChangeLog(of: current)
             } else {
                 current.pointInTimeRecovery = previous.map {
                     PointInTimeRecoveryDefinition(enabled: false, enabledAt: $0.enabledAt, recoveryPeriodInDays: $0.recoveryPeriodInDays)
                 }
-                try ChangeLog.drop(for: current, in: connection)
+                try connection.dropChangeLog(of: current)
             }
-            try Schema.saveDefinition(current, in: connection)
+            try connection.saveTableDefinition(current)
             catalog.put(current)
             return current
         }
@@ -71,7 +71,7 @@ extension KVEngine {
             try await database.write { connection in
                 let current = try self.catalog.current(table)
                 guard current.pointInTimeRecovery?.enabled == true else { return }
-                try ChangeLog.trim(table: current, before: cutoff, connection: connection)
+                try connection.trimChangeLog(of: current, beforeMillis: ChangeLog.milliseconds(cutoff))
             }
         }
     }

@@ -32,23 +32,16 @@ extension KVEngine {
             guard let table = self.catalog.table(named: tableName), table.storageID == storageID else {
                 throw KVError(.tableNotFound, "Table not found: \(tableName)")
             }
-            let changes = try connection.statement(
-                "SELECT h, pk, sk, MAX(at) FROM \(ChangeLog.sqlName(of: table)) WHERE at > ? AND at <= ? GROUP BY h, pk, sk ORDER BY h, pk, sk")
-            defer { changes.reset() }
-            try changes.bind(1, ChangeLog.milliseconds(window.from))
-            try changes.bind(2, ChangeLog.milliseconds(window.to))
-            var changed: [(key: StorageKey, at: Int64)] = []
-            while try changes.step() {
-                changed.append((StorageKey(hash: changes.int64(0), partition: changes.blob(1), sort: changes.blob(2)), changes.int64(3)))
-            }
-            changes.reset()
+            let from = ChangeLog.milliseconds(window.from)
+            let to = ChangeLog.milliseconds(window.to)
+            let changed = try connection.changedKeys(of: table, afterMillis: from, upToMillis: to)
             guard !changed.isEmpty else {
                 let output = try CompressedFile(path: path, mode: "wb")
                 try output.close()
                 return (0, 0)
             }
-            let atFrom = try ChangeLog.stateAt(window.from, table: table, connection: connection)
-            let atTo = try ChangeLog.stateAt(window.to, table: table, connection: connection)
+            let atFrom = try connection.changeLogState(of: table, atMillis: from)
+            let atTo = try connection.changeLogState(of: table, atMillis: to)
             let store = ItemStore(table: table, connection: connection)
             let output = try CompressedFile(path: path, mode: "wb")
             var count: Int64 = 0

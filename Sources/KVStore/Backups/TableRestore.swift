@@ -84,7 +84,7 @@ extension KVEngine {
             var current = try self.catalog.current(definition)
             current.restoreSummary?.inProgress = false
             current.importInProgress = nil
-            try Schema.saveDefinition(current, in: connection)
+            try connection.saveTableDefinition(current)
             self.catalog.put(current)
         }
     }

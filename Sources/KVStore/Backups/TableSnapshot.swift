@@ -24,32 +24,24 @@ extension KVEngine {
         pinned: (@Sendable () -> Void)? = nil
     ) async throws -> Snapshot {
         try await database.read { connection in
-            let lookup = try connection.statement("SELECT definition FROM kv_tables WHERE name = ?")
-            defer { lookup.reset() }
-            try lookup.bind(1, name)
-            guard try lookup.step() else { throw KVError(.tableNotFound, "Table not found: \(name)") }
-            let table = try JSONDecoder().decode(TableDefinition.self, from: Data(lookup.text(0).utf8))
-            lookup.reset()
+            guard let table = try connection.tableDefinition(named: name) else {
+                throw KVError(.tableNotFound, "Table not found: \(name)")
+            }
             if let storageID, table.storageID != storageID {
                 throw KVError(.tableNotFound, "Table not found: \(name)")
             }
             pinned?()
             var changed: [StorageKey: [UInt8]?] = [:]
             if let asOf {
-                changed = try ChangeLog.stateAt(asOf, table: table, connection: connection)
+                changed = try connection.changeLogState(of: table, atMillis: ChangeLog.milliseconds(asOf))
             }
             let writer = try SnapshotFile.Writer(path: path)
-            let rows = try connection.statement("SELECT h, pk, sk, size, item FROM \(table.sqlTableName) ORDER BY h, pk, sk")
-            defer { rows.reset() }
-            while try rows.step() {
-                if !changed.isEmpty {
-                    let key = StorageKey(hash: rows.int64(0), partition: rows.blob(1), sort: rows.blob(2))
-                    if let then = changed.removeValue(forKey: key) {
-                        if let then { try writer.append(encoded: then, size: ItemSize.of(try ItemCodec.decode(then))) }
-                        continue
-                    }
+            try connection.forEachEncodedItem(of: table) { key, size, bytes in
+                if !changed.isEmpty, let then = changed.removeValue(forKey: key) {
+                    if let then { try writer.append(encoded: then, size: ItemSize.of(try ItemCodec.decode(then))) }
+                    return
                 }
-                try writer.append(encoded: rows.blob(4), size: Int(rows.int64(3)))
+                try writer.append(encoded: bytes, size: size)
             }
             // Items deleted since `asOf`.
             for case let (_, then?) in changed {

@@ -51,8 +51,6 @@ public struct IndexDefinition: Sendable, Hashable, Codable {
         self.throughput = throughput
     }
 
-    func sqlTableName(of table: TableDefinition) -> String { "x\(table.storageID)_\(number)" }
-
     /// The attributes an index row keeps: its own keys, the table's keys, and what the projection names.
     func project(_ item: Item, tableKey: KeySchema) -> Item {
         if projection.kind == .all { return item }

@@ -110,8 +110,6 @@ public struct TableDefinition: Sendable, Hashable, Codable {
     public var latestStream: StreamDefinition? { streams.last }
     /// The TTL attribute when TTL is enabled.
     public var ttlAttribute: String? { timeToLive?.enabled == true ? timeToLive?.attributeName : nil }
-    /// The SQLite table of the TTL expiry index (`e<storageID>`).
-    var sqlExpiryTableName: String { "e\(storageID)" }
     /// Tags (TagResource, CreateTable's `Tags`), in the order first set; nil in
     /// definitions written before tags existed.
     public var tags: [TableTag]?
@@ -152,8 +150,6 @@ public struct TableDefinition: Sendable, Hashable, Codable {
         self.payPerRequestSince = payPerRequestSince
         self.deletionProtection = deletionProtection
     }
-
-    var sqlTableName: String { "t\(storageID)" }
 }
 
 /// A tag on a table: a key of 1...128 characters and a value of 0...256.

@@ -123,30 +123,14 @@ extension KVEngine {
         let readyProposal = proposal
         do {
             let definition = try await database.write { connection in
-                let exists = try connection.statement("SELECT 1 FROM kv_tables WHERE name = ?")
-                defer { exists.reset() }
-                try exists.bind(1, readyProposal.name)
-                if try exists.step() {
-                    throw KVError.resourceInUse("Table already exists: \(readyProposal.name)")
-                }
-                let next = try connection.statement("SELECT COALESCE(MAX(storage_id), 0) + 1 FROM kv_tables")
-                defer { next.reset() }
-                _ = try next.step()
                 var definition = readyProposal
-                definition.storageID = next.int64(0)
+                definition.storageID = try connection.nextStorageID()
                 if let stream, stream.enabled {
                     try StreamLifecycle.apply(stream, to: &definition, now: created, connection: connection)
                 }
-                let insert = try connection.statement(
-                    "INSERT INTO kv_tables (name, storage_id, definition) VALUES (?, ?, ?)")
-                defer { insert.reset() }
-                try insert.bind(1, definition.name)
-                try insert.bind(2, definition.storageID)
-                try insert.bind(3, try Schema.encode(definition))
-                try insert.run()
-                try Schema.createItemTable(definition.sqlTableName, in: connection)
-                for index in definition.indexes {
-                    try Schema.createIndexTable(index.sqlTableName(of: definition), in: connection)
+                // A table of that name: the body throws, so its savepoint (the stream's shard too) is rolled back.
+                guard try connection.createTable(definition) else {
+                    throw KVError.resourceInUse("Table already exists: \(readyProposal.name)")
                 }
                 catalog.put(definition)
                 return definition

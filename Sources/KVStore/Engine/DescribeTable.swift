@@ -10,15 +10,12 @@ extension KVEngine {
     /// Item counts and sizes. DynamoDB refreshes these about every six hours;
     /// we count exactly, which a local server can afford.
     func describe(_ definition: TableDefinition, status: TableDescription.Status) async throws -> TableDescription {
-        let sources = [(nil as String?, definition.sqlTableName)]
-            + definition.indexes.map { (Optional($0.name), $0.sqlTableName(of: definition)) }
+        let sources = [nil as IndexDefinition?] + definition.indexes.map(Optional.init)
         do {
             let counts = try await database.read { connection in
-                try sources.map { (name, sqlName) in
-                    let statement = try connection.statement("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM \(sqlName)")
-                    defer { statement.reset() }
-                    guard try statement.step() else { return (name, TableDescription.IndexStatistics(itemCount: 0, sizeBytes: 0)) }
-                    return (name, TableDescription.IndexStatistics(itemCount: statement.int64(0), sizeBytes: statement.int64(1)))
+                try sources.map { index in
+                    let usage = try connection.storedUsage(of: definition, index: index)
+                    return (index?.name, TableDescription.IndexStatistics(itemCount: usage.itemCount, sizeBytes: usage.sizeBytes))
                 }
             }
             var description = TableDescription(definition: definition, status: status, itemCount: 0, sizeBytes: 0)

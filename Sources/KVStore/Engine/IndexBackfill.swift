@@ -65,7 +65,7 @@ extension KVEngine {
             guard let position = current.globalIndexes.firstIndex(where: { $0.number == index.number }) else { return }
             current.globalIndexes[position].status = .active
             current.globalIndexes[position].backfilling = false
-            try Schema.saveDefinition(current, in: connection)
+            try connection.saveTableDefinition(current)
             catalog.put(current)
         }
     }

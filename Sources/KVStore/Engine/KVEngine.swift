@@ -50,8 +50,8 @@ public final class KVEngine: Sendable {
             exports = TransferStore(directory: exportsDirectory + "/.kvexports", id: \.id)
             imports = TransferStore(directory: exportsDirectory + "/.kvimports", id: \.id)
             // Runs on a full disk too (a no-op on an up-to-date file), so the server can restart there.
-            try await database.exclusive(.freesSpace) { connection in try Schema.migrate(connection) }
-            let definitions = try await database.read { connection in try Schema.loadDefinitions(connection) }
+            try await database.exclusive(.freesSpace) { connection in try connection.migrateStorage() }
+            let definitions = try await database.read { connection in try connection.loadTableDefinitions() }
             catalog.replaceAll(with: definitions)
         } catch {
             database.close()
@@ -92,7 +92,7 @@ public final class KVEngine: Sendable {
 
     /// Re-reads the catalog after a failed commit may have left the cached copy ahead of the disk.
     func reloadCatalog() async {
-        if let definitions = try? await database.read({ connection in try Schema.loadDefinitions(connection) }) {
+        if let definitions = try? await database.read({ connection in try connection.loadTableDefinitions() }) {
             catalog.replaceAll(with: definitions)
         }
     }

@@ -5,6 +5,8 @@ import Logging
 /// writers never wait long), filling new expiry indexes, and trimming stream records past retention.
 extension KVEngine {
     static let maintenanceBatchSize = 100
+    /// Stream records trimmed per transaction.
+    static let streamTrimBatchSize = 1000
 
     /// Loops until cancelled, one pass every `ttlInterval` seconds.
     public func runMaintenance() async {
@@ -52,7 +54,7 @@ extension KVEngine {
             var current = try self.catalog.current(table)
             guard current.timeToLive?.enabled == true else { return }
             current.timeToLive?.indexed = true
-            try Schema.saveDefinition(current, in: connection)
+            try connection.saveTableDefinition(current)
             self.catalog.put(current)
         }
     }
@@ -65,16 +67,7 @@ extension KVEngine {
             let deleted = try await database.write(.freesSpace) { connection in
                 let current = try self.catalog.current(table)
                 guard let attribute = current.ttlAttribute else { return (selected: 0, removed: 0) }
-                let select = try connection.statement(
-                    "SELECT h, pk, sk FROM \(current.sqlExpiryTableName) WHERE expires >= ? AND expires <= ? ORDER BY expires LIMIT \(Self.maintenanceBatchSize)")
-                defer { select.reset() }
-                try select.bind(1, range.lowerBound)
-                try select.bind(2, range.upperBound)
-                var keys: [StorageKey] = []
-                while try select.step() {
-                    keys.append(StorageKey(hash: select.int64(0), partition: select.blob(1), sort: select.blob(2)))
-                }
-                select.reset()
+                let keys = try connection.expiredItemKeys(of: current, in: range, limit: Self.maintenanceBatchSize)
                 let store = try self.itemStore(current, connection, origin: .timeToLive)
                 var removed = 0
                 for key in keys {
@@ -98,40 +91,9 @@ extension KVEngine {
         let cutoff = Int64(((now() - configuration.streams.retention) * 1000).rounded())
         while true {
             let trimmed = try await database.write(.freesSpace) { connection in
-                let select = try connection.statement(
-                    "SELECT seq, stream_id, shard FROM kv_stream_records WHERE created < ? ORDER BY seq LIMIT 1000")
-                defer { select.reset() }
-                try select.bind(1, cutoff)
-                var newest: [Int64: [Int64: Int64]] = [:]
-                var last: Int64 = 0
-                var count = 0
-                while try select.step() {
-                    last = select.int64(0)
-                    newest[select.int64(1), default: [:]][select.int64(2)] = last
-                    count += 1
-                }
-                select.reset()
-                guard count > 0 else { return 0 }
-                let delete = try connection.statement("DELETE FROM kv_stream_records WHERE seq <= ? AND created < ?")
-                defer { delete.reset() }
-                try delete.bind(1, last)
-                try delete.bind(2, cutoff)
-                try delete.run()
-                let mark = try connection.statement(
-                    "UPDATE kv_shards SET trimmed_seq = MAX(trimmed_seq, ?) WHERE stream_id = ? AND shard = ?")
-                defer { mark.reset() }
-                for (stream, shards) in newest {
-                    for (shard, seq) in shards {
-                        mark.reset()
-                        try mark.bind(1, seq)
-                        try mark.bind(2, stream)
-                        try mark.bind(3, shard)
-                        try mark.run()
-                    }
-                }
-                return count
+                try connection.trimStreamRecords(createdBeforeMillis: cutoff, limit: Self.streamTrimBatchSize)
             }
-            if trimmed < 1000 { break }
+            if trimmed < Self.streamTrimBatchSize { break }
         }
         try await dropExpiredShards(cutoff: cutoff)
     }
@@ -141,14 +103,7 @@ extension KVEngine {
     private func dropExpiredShards(cutoff: Int64) async throws {
         let catalog = self.catalog
         try await database.write(.freesSpace) { connection in
-            let drop = try connection.statement(
-                """
-                DELETE FROM kv_shards WHERE closed IS NOT NULL AND closed < ? AND NOT EXISTS
-                    (SELECT 1 FROM kv_stream_records r WHERE r.stream_id = kv_shards.stream_id AND r.shard = kv_shards.shard)
-                """)
-            defer { drop.reset() }
-            try drop.bind(1, cutoff)
-            try drop.run()
+            try connection.dropDrainedStreamShards(closedBeforeMillis: cutoff)
             for name in catalog.allNames() {
                 guard var table = catalog.table(named: name), table.streams.contains(where: { !$0.enabled }) else { continue }
                 var kept: [StreamDefinition] = []
@@ -157,14 +112,11 @@ extension KVEngine {
                         kept.append(stream)
                         continue
                     }
-                    let shards = try connection.statement("SELECT 1 FROM kv_shards WHERE stream_id = ? LIMIT 1")
-                    defer { shards.reset() }
-                    try shards.bind(1, stream.id)
-                    if try shards.step() { kept.append(stream) }
+                    if try connection.streamHasShards(streamID: stream.id) { kept.append(stream) }
                 }
                 if kept.count != table.streams.count {
                     table.streams = kept
-                    try Schema.saveDefinition(table, in: connection)
+                    try connection.saveTableDefinition(table)
                     catalog.put(table)
                 }
             }

@@ -66,7 +66,7 @@ extension KVEngine {
                 // The definition as of this transaction, so concurrent DDL is not undone.
                 guard var definition = catalog.table(named: name) else { throw notFound }
                 definition.tags = try change(definition.tags ?? [])
-                try Schema.saveDefinition(definition, in: connection)
+                try connection.saveTableDefinition(definition)
                 catalog.put(definition)
             }
         } catch let error where KVEngine.isStorageFailure(error) {

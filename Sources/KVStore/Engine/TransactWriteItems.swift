@@ -231,35 +231,22 @@ extension KVEngine {
     }
 }
 
-/// The `kv_transaction_tokens` table (see `Schema`).
+/// The stored client request tokens (`TransactionTokenStorage`).
 enum TransactionTokens {
     /// Whole seconds, stored as INTEGER.
     static func seconds(_ time: Double) -> Int64 {
         time.isFinite ? Int64(min(max(time, 0), 1e15)) : 0
     }
 
-    static func purge(olderThan cutoff: Double, in connection: Connection) throws {
-        let statement = try connection.statement("DELETE FROM kv_transaction_tokens WHERE created < ?")
-        defer { statement.reset() }
-        try statement.bind(1, seconds(cutoff))
-        try statement.run()
+    static func purge(olderThan cutoff: Double, in connection: some TransactionTokenStorage) throws {
+        try connection.purgeTransactionTokens(recordedBefore: seconds(cutoff))
     }
 
-    static func fingerprint(of token: String, in connection: Connection) throws -> String? {
-        let statement = try connection.statement("SELECT fingerprint FROM kv_transaction_tokens WHERE token = ?")
-        defer { statement.reset() }
-        try statement.bind(1, token)
-        guard try statement.step() else { return nil }
-        return statement.text(0)
+    static func fingerprint(of token: String, in connection: some TransactionTokenStorage) throws -> String? {
+        try connection.transactionTokenFingerprint(token)
     }
 
-    static func record(_ token: String, fingerprint: String, at time: Double, in connection: Connection) throws {
-        let statement = try connection.statement(
-            "INSERT OR REPLACE INTO kv_transaction_tokens (token, fingerprint, created) VALUES (?, ?, ?)")
-        defer { statement.reset() }
-        try statement.bind(1, token)
-        try statement.bind(2, fingerprint)
-        try statement.bind(3, seconds(time))
-        try statement.run()
+    static func record(_ token: String, fingerprint: String, at time: Double, in connection: some TransactionTokenStorage) throws {
+        try connection.recordTransactionToken(token, fingerprint: fingerprint, at: seconds(time))
     }
 }

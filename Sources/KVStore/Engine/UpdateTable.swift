@@ -56,7 +56,7 @@ extension KVEngine {
         }
         var updated = try Self.applyBillingChanges(request, to: original, now: now())
         var created: IndexDefinition?
-        var droppedTables: [String] = []
+        var droppedIndexes: [IndexDefinition] = []
         for update in indexUpdates {
             switch update {
             case .create(let index):
@@ -109,7 +109,7 @@ extension KVEngine {
                 guard let position = updated.globalIndexes.firstIndex(where: { $0.name == name }) else {
                     throw GlobalIndexUpdateRules.missingIndex(name, table: original, action: "delete")
                 }
-                droppedTables.append(updated.globalIndexes[position].sqlTableName(of: updated))
+                droppedIndexes.append(updated.globalIndexes[position])
                 updated.globalIndexes.remove(at: position)
                 let used = Set(updated.keySchema.attributeNames + updated.indexes.flatMap(\.keySchema.attributeNames))
                 updated.attributeDefinitions.removeAll { !used.contains($0.name) }
@@ -132,7 +132,7 @@ extension KVEngine {
         }
         let catalog = self.catalog
         let proposal = updated
-        let dropped = droppedTables
+        let dropped = droppedIndexes
         let newIndex = created
         let streamChange = request.stream
         let changedAt = now()
@@ -154,12 +154,12 @@ extension KVEngine {
                 if let streamChange {
                     try StreamLifecycle.apply(streamChange, to: &final, now: changedAt, connection: connection)
                 }
-                try Schema.saveDefinition(final, in: connection)
+                try connection.saveTableDefinition(final)
                 if let newIndex {
-                    try Schema.createIndexTable(newIndex.sqlTableName(of: final), in: connection)
+                    try connection.createIndexStorage(newIndex, of: final)
                 }
-                for table in dropped {
-                    try connection.execute("DROP TABLE IF EXISTS \(table)")
+                for index in dropped {
+                    try connection.dropIndexStorage(index, of: final)
                 }
                 catalog.put(final)
                 return final

@@ -53,7 +53,7 @@ public enum ShardIteratorType: String, Sendable, CaseIterable {
     case afterSequenceNumber = "AFTER_SEQUENCE_NUMBER"
 }
 
-/// The DynamoDB Streams API over `kv_shards` / `kv_stream_records`.
+/// The DynamoDB Streams API over the stored shards and records (`StreamStorage`).
 /// See https://docs.aws.amazon.com/amazondynamodbstreams/latest/APIReference/Welcome.html
 extension KVEngine {
     static let maxRecordsPerCall = 1000
@@ -84,27 +84,17 @@ extension KVEngine {
         // page, as scylladb's test_describe_stream_with_nonexistent_last_shard records).
         let startAfter: Int64 = exclusiveStartShardID.map { StreamCodec.shardNumber(from: $0) ?? Int64.max } ?? 0
         let shards = try await database.read { connection in
-            let statement = try connection.statement(
-                "SELECT shard, parent, opened, start_seq, end_seq, closed FROM kv_shards WHERE stream_id = ? AND shard > ? ORDER BY shard")
-            defer { statement.reset() }
-            try statement.bind(1, stream.id)
-            try statement.bind(2, startAfter)
-            var rows: [(Int64, Int64?, Int64, Int64, Int64?)] = []
-            while try statement.step() {
-                rows.append((
-                    statement.int64(0), statement.isNull(1) ? nil : statement.int64(1), statement.int64(2),
-                    statement.int64(3), statement.isNull(5) ? nil : statement.int64(4)
-                ))
-            }
-            let openedByShard = try Self.openedTimes(streamID: stream.id, connection: connection)
-            return rows.map { row in
+            let all = try connection.streamShards(streamID: stream.id, after: 0)
+            var openedByShard: [Int64: Int64] = [:]
+            for shard in all { openedByShard[shard.shard] = shard.openedMillis }
+            return all.filter { $0.shard > startAfter }.map { row in
                 ShardDescription(
-                    shardID: StreamCodec.shardID(shard: row.0, openedMillis: row.2),
-                    parentShardID: row.1.flatMap { parent in
+                    shardID: StreamCodec.shardID(shard: row.shard, openedMillis: row.openedMillis),
+                    parentShardID: row.parent.flatMap { parent in
                         openedByShard[parent].map { StreamCodec.shardID(shard: parent, openedMillis: $0) }
                     },
-                    startingSequenceNumber: StreamCodec.sequenceNumber(row.3),
-                    endingSequenceNumber: row.4.map(StreamCodec.sequenceNumber))
+                    startingSequenceNumber: StreamCodec.sequenceNumber(row.startSequence),
+                    endingSequenceNumber: row.endSequence.map(StreamCodec.sequenceNumber))
             }
         }
         let page = Array(shards.prefix(max(limit, 1)))
@@ -112,15 +102,6 @@ extension KVEngine {
         return StreamDescription(
             tableName: table.name, keySchema: table.keySchema, stream: stream, shards: page,
             lastEvaluatedShardID: more ? page.last?.shardID : nil)
-    }
-
-    private static func openedTimes(streamID: Int64, connection: Connection) throws -> [Int64: Int64] {
-        let statement = try connection.statement("SELECT shard, opened FROM kv_shards WHERE stream_id = ?")
-        defer { statement.reset() }
-        try statement.bind(1, streamID)
-        var result: [Int64: Int64] = [:]
-        while try statement.step() { result[statement.int64(0)] = statement.int64(1) }
-        return result
     }
 
     public func shardIterator(
@@ -141,19 +122,12 @@ extension KVEngine {
         let streamID = stream.id
         let requestedSequence = requested
         return try await database.read { connection in
-            let statement = try connection.statement(
-                "SELECT start_seq, end_seq, closed, trimmed_seq FROM kv_shards WHERE stream_id = ? AND shard = ?")
-            defer { statement.reset() }
-            try statement.bind(1, streamID)
-            try statement.bind(2, shard)
-            guard try statement.step() else {
+            guard let row = try connection.streamShard(streamID: streamID, shard: shard) else {
                 throw KVError.resourceNotFound("Requested resource not found: Shard does not exist")
             }
-            let start = statement.int64(0)
-            let closed = !statement.isNull(2)
-            let end: Int64? = closed ? statement.int64(1) : nil
-            let trimmed = statement.int64(3)
-            statement.reset()
+            let start = row.startSequence
+            let end = row.endSequence
+            let trimmed = row.trimmedSequence
             let after: Int64
             switch type {
             case .trimHorizon:
@@ -162,10 +136,7 @@ extension KVEngine {
                 if let end {
                     after = end
                 } else {
-                    let last = try connection.statement("SELECT COALESCE(MAX(seq), 0) FROM kv_stream_records")
-                    defer { last.reset() }
-                    _ = try last.step()
-                    after = max(last.int64(0), start - 1)
+                    after = max(try connection.lastStreamSequence(), start - 1)
                 }
             case .atSequenceNumber, .afterSequenceNumber:
                 let value = requestedSequence ?? 0
@@ -201,66 +172,32 @@ extension KVEngine {
         }
         let limit = min(max(limit, 1), Self.maxRecordsPerCall)
         return try await database.read { connection in
-            let shardRow = try connection.statement(
-                "SELECT end_seq, closed, trimmed_seq FROM kv_shards WHERE stream_id = ? AND shard = ?")
-            defer { shardRow.reset() }
-            try shardRow.bind(1, iterator.streamID)
-            try shardRow.bind(2, iterator.shard)
-            guard try shardRow.step() else {
+            guard let shard = try connection.streamShard(streamID: iterator.streamID, shard: iterator.shard) else {
                 throw KVError.resourceNotFound("Requested resource not found: Shard does not exist")
             }
-            let end: Int64? = shardRow.isNull(1) ? nil : shardRow.int64(0)
-            let trimmed = shardRow.int64(2)
-            shardRow.reset()
-            if iterator.afterSequence < trimmed {
+            let end = shard.endSequence
+            if iterator.afterSequence < shard.trimmedSequence {
                 throw KVError(.trimmedDataAccess, "The operation attempted to read past the oldest stream record in a shard.")
             }
-            let select = try connection.statement(
-                """
-                SELECT seq, created, event, service, size, keys, old, new FROM kv_stream_records
-                WHERE stream_id = ? AND shard = ? AND seq > ? ORDER BY seq LIMIT ?
-                """)
-            defer { select.reset() }
-            try select.bind(1, iterator.streamID)
-            try select.bind(2, iterator.shard)
-            try select.bind(3, iterator.afterSequence)
-            try select.bind(4, Int64(limit))
-            var records: [StreamRecord] = []
-            var bytes = 0
-            var position = iterator.afterSequence
-            var lastCreated: Int64 = 0
-            while try select.step() {
-                let size = Int(select.int64(4))
-                if !records.isEmpty && bytes + size > Self.maxRecordBytesPerCall { break }
-                bytes += size
-                position = select.int64(0)
-                lastCreated = select.int64(1)
-                let event = StreamLog.Event(rawValue: select.int64(2)) ?? .modify
-                records.append(
-                    StreamRecord(
-                        sequenceNumber: StreamCodec.sequenceNumber(position),
-                        eventName: event.name,
-                        createdSeconds: Double(select.int64(1)) / 1000,
-                        keys: try ItemCodec.decode(select.blob(5)),
-                        oldImage: select.isNull(6) ? nil : try ItemCodec.decode(select.blob(6)),
-                        newImage: select.isNull(7) ? nil : try ItemCodec.decode(select.blob(7)),
-                        sizeBytes: size, viewType: stream.viewType, byService: select.int64(3) == 1))
+            let stored = try connection.streamRecords(
+                streamID: iterator.streamID, shard: iterator.shard, after: iterator.afterSequence, limit: limit,
+                maxBytes: Self.maxRecordBytesPerCall)
+            let records = stored.map { record in
+                StreamRecord(
+                    sequenceNumber: StreamCodec.sequenceNumber(record.sequence), eventName: record.event.name,
+                    createdSeconds: Double(record.createdMillis) / 1000, keys: record.keys, oldImage: record.oldImage,
+                    newImage: record.newImage, sizeBytes: record.size, viewType: stream.viewType, byService: record.byService)
             }
+            let position = stored.last?.sequence ?? iterator.afterSequence
             let drained = end.map { position >= $0 } ?? false
             let next = drained
                 ? nil
                 : ShardIterator(streamID: iterator.streamID, shard: iterator.shard, afterSequence: position, issuedMillis: nowMillis).encoded
             var page = RecordsPage(records: records, nextIterator: next, tableName: tableName, streamLabel: stream.label)
-            if !records.isEmpty {
-                select.reset()
-                let newest = try connection.statement(
-                    "SELECT created FROM kv_stream_records WHERE stream_id = ? AND shard = ? ORDER BY seq DESC LIMIT 1")
-                defer { newest.reset() }
-                try newest.bind(1, iterator.streamID)
-                try newest.bind(2, iterator.shard)
-                if try newest.step() {
-                    page.behindNewestMillis = max(0, newest.int64(0) - lastCreated)
-                }
+            if let last = stored.last,
+                let newest = try connection.newestStreamRecordMillis(streamID: iterator.streamID, shard: iterator.shard)
+            {
+                page.behindNewestMillis = max(0, newest - last.createdMillis)
             }
             return page
         }

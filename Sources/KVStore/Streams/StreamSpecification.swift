@@ -35,15 +35,15 @@ enum StreamLifecycle {
     }
 
     /// Applies a validated specification to `table`, creating or closing shards on `connection`.
-    static func apply(_ specification: StreamSpecification, to table: inout TableDefinition, now: Double, connection: Connection) throws {
+    static func apply(_ specification: StreamSpecification, to table: inout TableDefinition, now: Double, connection: some StreamStorage) throws {
         if specification.enabled, let viewType = specification.viewType {
-            let id = try StreamLog.nextStreamID(connection: connection)
+            let id = try connection.nextStreamID()
             table.streams.append(
                 StreamDefinition(id: id, viewType: viewType, label: label(for: now), created: now, enabled: true))
-            try StreamLog.openShard(streamID: id, parent: nil, now: now, connection: connection)
+            try connection.openStreamShard(streamID: id, parent: nil, now: now)
         } else if let position = table.streams.lastIndex(where: { $0.enabled }) {
             table.streams[position].enabled = false
-            try StreamLog.closeOpenShards(streamID: table.streams[position].id, now: now, connection: connection)
+            try connection.closeOpenStreamShards(streamID: table.streams[position].id, now: now)
         }
     }
 

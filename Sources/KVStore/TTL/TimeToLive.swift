@@ -21,11 +21,11 @@ extension KVEngine {
             var current = try catalog.current(table)
             current.timeToLive = setting
             if enabled {
-                try Schema.createExpiryTable(current.sqlExpiryTableName, in: connection)
+                try connection.createExpiryIndex(of: current)
             } else {
-                try connection.execute("DROP TABLE IF EXISTS \(current.sqlExpiryTableName)")
+                try connection.dropExpiryIndex(of: current)
             }
-            try Schema.saveDefinition(current, in: connection)
+            try connection.saveTableDefinition(current)
             catalog.put(current)
         }
         return setting

@@ -1,8 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// Where a mapping stands in one shard.
 public struct TriggerCheckpoint: Sendable, Equatable {
@@ -23,50 +18,20 @@ public struct TriggerShard: Sendable, Equatable {
     public var trimmedSequence: Int64
 }
 
-/// Mappings and checkpoints, stored in the database beside the streams so that a restart
-/// resumes after the last acknowledged batch (at-least-once delivery).
-///
-/// On-disk format (never change silently), created on first use:
-/// - `kv_trigger_mappings(uuid TEXT PRIMARY KEY, definition TEXT)`: `definition` is the JSON of
-///   `EventSourceMapping`.
-/// - `kv_trigger_checkpoints(uuid, stream_id, shard, after_seq, finished)`: per mapping and shard,
-///   the last acknowledged sequence number, and 1 once a closed shard has been read to its end.
+/// Mappings and checkpoints, stored in the database beside the streams (`TriggerStorage`) so
+/// that a restart resumes after the last acknowledged batch (at-least-once delivery).
 extension KVEngine {
-    /// Creates the trigger tables if they are missing (idempotent). Allowed on a full disk
-    /// (where the server must still start): once the tables exist this writes nothing.
+    /// Creates the trigger storage if it is missing (idempotent). Allowed on a full disk
+    /// (where the server must still start): once it exists this writes nothing.
     public func prepareTriggerStore() async throws {
         try await database.write(.freesSpace) { connection in
-            try connection.execute(
-                """
-                CREATE TABLE IF NOT EXISTS kv_trigger_mappings (
-                    uuid TEXT PRIMARY KEY,
-                    definition TEXT NOT NULL
-                ) WITHOUT ROWID
-                """)
-            try connection.execute(
-                """
-                CREATE TABLE IF NOT EXISTS kv_trigger_checkpoints (
-                    uuid TEXT NOT NULL,
-                    stream_id INTEGER NOT NULL,
-                    shard INTEGER NOT NULL,
-                    after_seq INTEGER NOT NULL,
-                    finished INTEGER NOT NULL DEFAULT 0,
-                    PRIMARY KEY (uuid, stream_id, shard)
-                ) WITHOUT ROWID
-                """)
+            try connection.prepareTriggerStorage()
         }
     }
 
     public func loadTriggerMappings() async throws -> [EventSourceMapping] {
         try await database.read { connection in
-            let statement = try connection.statement("SELECT definition FROM kv_trigger_mappings ORDER BY uuid")
-            defer { statement.reset() }
-            var result: [EventSourceMapping] = []
-            let decoder = JSONDecoder()
-            while try statement.step() {
-                result.append(try decoder.decode(EventSourceMapping.self, from: Data(statement.text(0).utf8)))
-            }
-            return result
+            try connection.triggerMappings()
         }
     }
 
@@ -74,44 +39,17 @@ extension KVEngine {
     /// every shard of its stream, in the same transaction, so only later changes are delivered.
     public func saveTriggerMapping(_ mapping: EventSourceMapping, isNew: Bool) async throws {
         let stream = triggerStream(of: mapping)
-        let text = String(decoding: try JSONEncoder().encode(mapping), as: UTF8.self)
         try await database.write { connection in
-            let save = try connection.statement(
-                "INSERT INTO kv_trigger_mappings (uuid, definition) VALUES (?, ?) ON CONFLICT(uuid) DO UPDATE SET definition = excluded.definition")
-            defer { save.reset() }
-            try save.bind(1, mapping.uuid)
-            try save.bind(2, text)
-            try save.run()
+            try connection.saveTriggerMapping(mapping)
             guard isNew, mapping.startingPosition == .latest, let stream else { return }
-            let latest = try connection.statement("SELECT COALESCE(MAX(seq), 0) FROM kv_stream_records")
-            defer { latest.reset() }
-            _ = try latest.step()
-            let last = latest.int64(0)
-            latest.reset()
-            let insert = try connection.statement(
-                """
-                INSERT OR REPLACE INTO kv_trigger_checkpoints (uuid, stream_id, shard, after_seq, finished)
-                SELECT ?1, stream_id, shard, CASE WHEN closed IS NULL THEN ?2 ELSE end_seq END,
-                    CASE WHEN closed IS NULL THEN 0 ELSE 1 END
-                FROM kv_shards WHERE stream_id = ?3
-                """)
-            defer { insert.reset() }
-            try insert.bind(1, mapping.uuid)
-            try insert.bind(2, last)
-            try insert.bind(3, stream.id)
-            try insert.run()
+            try connection.checkpointTriggerAtStreamEnd(uuid: mapping.uuid, streamID: stream.id)
         }
     }
 
     /// Deletes a mapping and its checkpoints.
     public func deleteTriggerMapping(uuid: String) async throws {
         try await database.write { connection in
-            for sql in ["DELETE FROM kv_trigger_mappings WHERE uuid = ?", "DELETE FROM kv_trigger_checkpoints WHERE uuid = ?"] {
-                let statement = try connection.statement(sql)
-                defer { statement.reset() }
-                try statement.bind(1, uuid)
-                try statement.run()
-            }
+            try connection.deleteTriggerMapping(uuid: uuid)
         }
     }
 
@@ -127,50 +65,25 @@ extension KVEngine {
 
     func triggerCheckpoints(uuid: String, streamID: Int64) async throws -> [Int64: TriggerCheckpoint] {
         try await database.read { connection in
-            let statement = try connection.statement(
-                "SELECT shard, after_seq, finished FROM kv_trigger_checkpoints WHERE uuid = ? AND stream_id = ?")
-            defer { statement.reset() }
-            try statement.bind(1, uuid)
-            try statement.bind(2, streamID)
-            var result: [Int64: TriggerCheckpoint] = [:]
-            while try statement.step() {
-                result[statement.int64(0)] = TriggerCheckpoint(afterSequence: statement.int64(1), finished: statement.int64(2) != 0)
-            }
-            return result
+            try connection.triggerCheckpoints(uuid: uuid, streamID: streamID)
         }
     }
 
     func saveTriggerCheckpoint(uuid: String, streamID: Int64, shard: Int64, _ checkpoint: TriggerCheckpoint) async throws {
         try await database.write { connection in
-            let statement = try connection.statement(
-                "INSERT OR REPLACE INTO kv_trigger_checkpoints (uuid, stream_id, shard, after_seq, finished) VALUES (?, ?, ?, ?, ?)")
-            defer { statement.reset() }
-            try statement.bind(1, uuid)
-            try statement.bind(2, streamID)
-            try statement.bind(3, shard)
-            try statement.bind(4, checkpoint.afterSequence)
-            try statement.bind(5, checkpoint.finished ? 1 : 0)
-            try statement.run()
+            try connection.saveTriggerCheckpoint(uuid: uuid, streamID: streamID, shard: shard, checkpoint)
         }
     }
 
     func triggerShards(streamID: Int64) async throws -> [TriggerShard] {
         try await database.read { connection in
-            let statement = try connection.statement(
-                "SELECT shard, parent, opened, start_seq, end_seq, closed, trimmed_seq FROM kv_shards WHERE stream_id = ? ORDER BY shard")
-            defer { statement.reset() }
-            try statement.bind(1, streamID)
-            var result: [TriggerShard] = []
-            while try statement.step() {
-                let shard = statement.int64(0)
-                result.append(
-                    TriggerShard(
-                        shard: shard, parent: statement.isNull(1) ? nil : statement.int64(1),
-                        shardID: StreamCodec.shardID(shard: shard, openedMillis: statement.int64(2)),
-                        startSequence: statement.int64(3), endSequence: statement.isNull(5) ? nil : statement.int64(4),
-                        trimmedSequence: statement.int64(6)))
+            try connection.streamShards(streamID: streamID, after: 0).map { shard in
+                TriggerShard(
+                    shard: shard.shard, parent: shard.parent,
+                    shardID: StreamCodec.shardID(shard: shard.shard, openedMillis: shard.openedMillis),
+                    startSequence: shard.startSequence, endSequence: shard.endSequence,
+                    trimmedSequence: shard.trimmedSequence)
             }
-            return result
         }
     }
 

@@ -12,6 +12,8 @@ final class Connection {
         case readWrite
         /// `SQLITE_OPEN_READONLY` (the WAL readers).
         case readOnly
+        /// Read-write, failing when the file does not exist (offline tools on a data directory).
+        case readWriteExisting
     }
 
     /// Cached statements beyond this count are dropped all at once. Item tables are named
@@ -33,6 +35,7 @@ final class Connection {
         switch mode {
         case .readWrite: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
         case .readOnly: flags |= SQLITE_OPEN_READONLY
+        case .readWriteExisting: flags |= SQLITE_OPEN_READWRITE
         }
         var db: OpaquePointer?
         let rc = sqlite3_open_v2(path, &db, flags, nil)
@@ -203,6 +206,31 @@ private func containsSQL(_ text: UnsafePointer<CChar>) -> Bool {
 }
 
 extension Connection {
+    /// Copies this whole database into `destination` with SQLite's online backup API: a
+    /// consistent snapshot even while another process writes (the copy restarts if a writer
+    /// changes pages mid-way; a WAL writer does not block it).
+    ///
+    /// - Throws: `SQLiteError` with the destination's message when the copy cannot start
+    ///   ("cannot start the backup: ...") or fails ("backup failed: ...").
+    func backup(into destination: Connection) throws {
+        guard let backup = sqlite3_backup_init(destination.db, "main", db, "main") else {
+            throw SQLiteError(
+                code: sqlite3_errcode(destination.db),
+                message: "cannot start the backup: \(String(cString: sqlite3_errmsg(destination.db)))")
+        }
+        var code: Int32
+        repeat {
+            code = sqlite3_backup_step(backup, 256)
+            if code == SQLITE_BUSY || code == SQLITE_LOCKED { sqlite3_sleep(20) }
+        } while code == SQLITE_OK || code == SQLITE_BUSY || code == SQLITE_LOCKED
+        let finish = sqlite3_backup_finish(backup)
+        guard code == SQLITE_DONE, finish == SQLITE_OK else {
+            throw SQLiteError(
+                code: code == SQLITE_DONE ? finish : code,
+                message: "backup failed: \(String(cString: sqlite3_errmsg(destination.db)))")
+        }
+    }
+
     /// `sqlite3_wal_hook`: SQLite calls `hook(context, db, schema, pages)` after each commit
     /// with the WAL's size in pages. Replaces SQLite's automatic checkpoint.
     func setWALHook(

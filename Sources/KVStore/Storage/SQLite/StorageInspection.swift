@@ -1,5 +1,5 @@
-/// Read-only access to the on-disk formats, for offline tools (`kvctl check`) that open the
-/// SQLite file themselves. The layout is described in `Schema`; nothing here writes.
+/// Read-only access to the on-disk formats, for offline tools (`kvctl check`, which opens the
+/// file with `OfflineDatabase`). The layout is described in `Schema`; nothing here writes.
 public enum StorageInspection {
     /// The `PRAGMA user_version` this build writes and expects.
     public static var schemaVersion: Int { Schema.currentVersion }

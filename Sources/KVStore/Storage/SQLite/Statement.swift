@@ -145,6 +145,11 @@ final class Statement {
         sqlite3_column_type(handle, column) == SQLITE_NULL
     }
 
+    /// True when the column holds a BLOB (not NULL, text or a number).
+    func isBlob(_ column: Int32) -> Bool {
+        sqlite3_column_type(handle, column) == SQLITE_BLOB
+    }
+
     // MARK: Errors
 
     private func check(_ rc: Int32) throws {
