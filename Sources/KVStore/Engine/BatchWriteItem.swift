@@ -52,11 +52,11 @@ extension KVEngine {
                     key = try KeyValidator.keyOfBatchPut(item, schema: table.keySchema)
                     try IndexKeys.validate(item, for: table)
                     let size = ItemSize.of(item)
-                    prepared.append(
-                        PreparedBatchWrite(key: key, item: item, size: size, encoded: ItemCodec.encode(item, sizeHint: size)))
+                    let encoded = ItemCodec.encode(item, sizeHint: size)
+                    prepared.append(PreparedBatchWrite(key: key, mutation: ItemMutation(.put(item, size: size, encoded: encoded))))
                 case .delete(let keyItem):
                     key = try KeyValidator.key(keyItem, schema: table.keySchema)
-                    prepared.append(PreparedBatchWrite(key: key, item: nil, size: 0, encoded: nil))
+                    prepared.append(PreparedBatchWrite(key: key, mutation: ItemMutation(.delete)))
                 }
                 guard seen.insert(key) else {
                     throw KVError.validation("Provided list of item keys contains duplicates")
@@ -67,24 +67,16 @@ extension KVEngine {
         let measures = request.measuresCapacity
         let plan = planned
         // A batch of deletes only still runs on a full disk: it is how a user frees space.
-        let onlyDeletes = plan.allSatisfy { $0.writes.allSatisfy { $0.item == nil } }
+        let onlyDeletes = plan.allSatisfy { $0.writes.allSatisfy(\.isDeletion) }
         let capacity = try await onExistingTable {
             try await database.write(onlyDeletes ? .freesSpace : .grows) { connection in
                 var consumed: [ConsumedCapacity] = []
                 for (table, writes) in plan {
                     let store = try self.itemStore(table, connection)
-                    let storeNeedsOld = store.needsOldItem
                     var total = ConsumedCapacity(tableName: table.name, kind: .write, table: 0)
                     for write in writes {
-                        let needsOld = storeNeedsOld || write.item == nil
-                        let entry = needsOld ? try store.fetchEntry(write.key) : nil
-                        let oldSize = needsOld ? entry?.size : measures ? try store.storedSize(write.key) : nil
-                        var units = IndexWriteUnits()
-                        if write.item != nil || entry != nil {
-                            units = try store.write(
-                                write.key, old: entry?.item, new: write.item, newSize: write.size, encodedNew: write.encoded)
-                        }
-                        total.add(.write(table: table.name, oldSize: oldSize, newSize: write.item == nil ? nil : write.size, indexes: units))
+                        let applied = try store.apply(write.mutation, at: write.key, measuresCapacity: measures)
+                        total.add(applied.capacity(table: table.name))
                     }
                     consumed.append(total)
                 }
@@ -95,15 +87,16 @@ extension KVEngine {
     }
 }
 
-/// One write of a batch, checked and prepared before it reaches the writer.
+/// One write of a batch, checked and prepared (its item encoded) before it reaches the writer.
 struct PreparedBatchWrite: Sendable {
     var key: StorageKey
-    /// The item of a put; nil for a delete.
-    var item: Item?
-    /// `ItemSize` of the item (0 for a delete).
-    var size: Int
-    /// `ItemCodec.encode(item)`, made outside the writer.
-    var encoded: [UInt8]?
+    /// A put (with no condition) or a delete.
+    var mutation: ItemMutation
+
+    var isDeletion: Bool {
+        if case .delete = mutation.action { return true }
+        return false
+    }
 }
 
 /// The keys of one table's writes so far, to refuse a duplicate.
