@@ -52,11 +52,11 @@ extension KVEngine {
                     key = try KeyValidator.keyOfBatchPut(item, schema: table.keySchema)
                     try IndexKeys.validate(item, for: table)
                     let size = ItemSize.of(item)
-                    let encoded = ItemCodec.encode(item, sizeHint: size)
-                    prepared.append(PreparedBatchWrite(key: key, mutation: ItemMutation(.put(item, size: size, encoded: encoded))))
+                    prepared.append(
+                        PreparedBatchWrite(key: key, item: item, size: size, encoded: ItemCodec.encode(item, sizeHint: size)))
                 case .delete(let keyItem):
                     key = try KeyValidator.key(keyItem, schema: table.keySchema)
-                    prepared.append(PreparedBatchWrite(key: key, mutation: ItemMutation(.delete)))
+                    prepared.append(PreparedBatchWrite(key: key, item: nil, size: 0, encoded: nil))
                 }
                 guard seen.insert(key) else {
                     throw KVError.validation("Provided list of item keys contains duplicates")
@@ -73,9 +73,12 @@ extension KVEngine {
                 var consumed: [ConsumedCapacity] = []
                 for (table, writes) in plan {
                     let store = try self.itemStore(table, connection)
+                    // Not per item: it looks at the table's indexes, stream, TTL and PITR settings.
+                    let derivedData = store.needsOldItem
                     var total = ConsumedCapacity(tableName: table.name, kind: .write, table: 0)
                     for write in writes {
-                        let applied = try store.apply(write.mutation, at: write.key, measuresCapacity: measures)
+                        let applied = try store.apply(
+                            write.mutation, at: write.key, measuresCapacity: measures, derivedData: derivedData)
                         total.add(applied.capacity(table: table.name))
                     }
                     consumed.append(total)
@@ -88,14 +91,23 @@ extension KVEngine {
 }
 
 /// One write of a batch, checked and prepared (its item encoded) before it reaches the writer.
+/// Kept this small, rather than holding an `ItemMutation`, because the writer walks many of
+/// them: it makes each one's mutation as it applies it.
 struct PreparedBatchWrite: Sendable {
     var key: StorageKey
-    /// A put (with no condition) or a delete.
-    var mutation: ItemMutation
+    /// The item of a put; nil for a delete.
+    var item: Item?
+    /// `ItemSize` of the item (0 for a delete).
+    var size: Int
+    /// `ItemCodec.encode(item)`, made outside the writer.
+    var encoded: [UInt8]?
 
-    var isDeletion: Bool {
-        if case .delete = mutation.action { return true }
-        return false
+    var isDeletion: Bool { item == nil }
+
+    /// A put (with no condition) or a delete, for the write pipeline.
+    var mutation: ItemMutation {
+        guard let item else { return ItemMutation(.delete) }
+        return ItemMutation(.put(item, size: size, encoded: encoded))
     }
 }
 

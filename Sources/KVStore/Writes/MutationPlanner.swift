@@ -3,10 +3,13 @@
 /// No storage here, so each rule is tested directly (`MutationPlannerTests`).
 enum MutationPlanner {
     /// Plans `mutation` against `old`, the item stored at its key (nil when absent, or when
-    /// `mutation.needsOldItem` said it was not read).
+    /// `mutation.needsOldItem` said it was not read). Inlined into the pipeline, where puts and
+    /// deletes (a batch's many items) need only a few lines of it; an update's rules are
+    /// `planUpdate`.
     /// - Parameter table: the table as of the write's transaction (its index key rules).
     /// - Throws: ConditionalCheckFailed, DuplicateItem, or a ValidationException (update
     ///   expression faults, the size limit, an index key the update made invalid).
+    @inline(__always)
     static func plan(_ mutation: ItemMutation, old: Item?, table: TableDefinition) throws(KVError) -> PlannedChange {
         switch mutation.action {
         case .put(let item, let size, let insertOnly, let encoded):
@@ -16,22 +19,7 @@ enum MutationPlanner {
                 effect: .put(item, size: size, encoded: encoded),
                 returned: mutation.returnValues == .allOld ? old : nil, capacitySize: size)
         case .update(let key, let expression, let keyAttributes):
-            // The condition sees the stored item first, so it wins over faults of the update itself.
-            try mutation.condition?.check(old)
-            var new = old ?? key
-            if let expression {
-                new = try expression.apply(to: new, keyAttributes: keyAttributes).item
-            }
-            if createsNothing(old: old, new: new, key: key, hasUpdate: expression != nil) {
-                return PlannedChange(effect: .none, returned: nil, capacitySize: ItemSize.of(key))
-            }
-            let size = ItemSize.of(new)
-            try ItemSizeLimit.checkUpdated(size: size)
-            try IndexKeys.validate(new, for: table, byUpdate: true)
-            return PlannedChange(
-                effect: .put(new, size: size, encoded: nil),
-                returned: returned(mutation.returnValues, old: old, new: new, update: expression),
-                capacitySize: size)
+            return try planUpdate(mutation, key: key, expression: expression, keyAttributes: keyAttributes, old: old, table: table)
         case .delete:
             try mutation.condition?.check(old)
             return PlannedChange(
@@ -41,6 +29,30 @@ enum MutationPlanner {
             try mutation.condition?.check(old)
             return PlannedChange(effect: .none, returned: nil, capacitySize: nil)
         }
+    }
+
+    /// An update: condition, the expression on the stored item (or the key), then the rules on
+    /// the item it leaves.
+    static func planUpdate(
+        _ mutation: ItemMutation, key: Item, expression: UpdateExpression?, keyAttributes: Set<String>, old: Item?,
+        table: TableDefinition
+    ) throws(KVError) -> PlannedChange {
+        // The condition sees the stored item first, so it wins over faults of the update itself.
+        try mutation.condition?.check(old)
+        var new = old ?? key
+        if let expression {
+            new = try expression.apply(to: new, keyAttributes: keyAttributes).item
+        }
+        if createsNothing(old: old, new: new, key: key, hasUpdate: expression != nil) {
+            return PlannedChange(effect: .none, returned: nil, capacitySize: ItemSize.of(key))
+        }
+        let size = ItemSize.of(new)
+        try ItemSizeLimit.checkUpdated(size: size)
+        try IndexKeys.validate(new, for: table, byUpdate: true)
+        return PlannedChange(
+            effect: .put(new, size: size, encoded: nil),
+            returned: returned(mutation.returnValues, old: old, new: new, update: expression),
+            capacitySize: size)
     }
 
     /// An update of a missing item that only removes (REMOVE, DELETE, or AttributeUpdates'

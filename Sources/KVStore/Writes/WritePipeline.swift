@@ -18,8 +18,11 @@ struct AppliedChange: Sendable {
 extension ItemStorage {
     /// - Parameter measuresCapacity: when the stored item need not be read, still look up its
     ///   size (without decoding it), so that capacity counts the larger of old and new.
-    func apply(_ mutation: ItemMutation, at key: StorageKey, measuresCapacity: Bool) throws -> AppliedChange {
-        if mutation.needsOldItem(derivedData: needsOldItem) {
+    /// - Parameter derivedData: `needsOldItem`, when a caller writing many items asked it once.
+    func apply(
+        _ mutation: ItemMutation, at key: StorageKey, measuresCapacity: Bool, derivedData: Bool? = nil
+    ) throws -> AppliedChange {
+        if mutation.needsOldItem(derivedData: derivedData ?? needsOldItem) {
             let entry = try fetchEntry(key)
             return try apply(mutation, at: key, old: entry?.item, oldSize: entry?.size)
         }
