@@ -2,7 +2,7 @@
 /// to return, and the item size that counts toward the write's capacity.
 struct PlannedChange: Sendable {
     enum Effect: Sendable {
-        /// Nothing to write: a failed-free ConditionCheck, a deletion of a missing item, or an
+        /// Nothing to write: a ConditionCheck that passed, a deletion of a missing item, or an
         /// update of a missing item that leaves only its key (see `MutationPlanner.createsNothing`).
         case none
         /// Store `item` (of `ItemSize` `size`; `encoded` when made outside the writer).
