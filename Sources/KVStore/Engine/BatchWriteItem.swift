@@ -67,24 +67,19 @@ extension KVEngine {
         let measures = request.measuresCapacity
         let plan = planned
         // A batch of deletes only still runs on a full disk: it is how a user frees space.
-        let onlyDeletes = plan.allSatisfy { $0.writes.allSatisfy { $0.item == nil } }
+        let onlyDeletes = plan.allSatisfy { $0.writes.allSatisfy(\.isDeletion) }
         let capacity = try await onExistingTable {
             try await database.write(onlyDeletes ? .freesSpace : .grows) { connection in
                 var consumed: [ConsumedCapacity] = []
                 for (table, writes) in plan {
                     let store = try self.itemStore(table, connection)
-                    let storeNeedsOld = store.needsOldItem
+                    // Not per item: it looks at the table's indexes, stream, TTL and PITR settings.
+                    let derivedData = store.needsOldItem
                     var total = ConsumedCapacity(tableName: table.name, kind: .write, table: 0)
                     for write in writes {
-                        let needsOld = storeNeedsOld || write.item == nil
-                        let entry = needsOld ? try store.fetchEntry(write.key) : nil
-                        let oldSize = needsOld ? entry?.size : measures ? try store.storedSize(write.key) : nil
-                        var units = IndexWriteUnits()
-                        if write.item != nil || entry != nil {
-                            units = try store.write(
-                                write.key, old: entry?.item, new: write.item, newSize: write.size, encodedNew: write.encoded)
-                        }
-                        total.add(.write(table: table.name, oldSize: oldSize, newSize: write.item == nil ? nil : write.size, indexes: units))
+                        let applied = try store.apply(
+                            write.mutation, at: write.key, measuresCapacity: measures, derivedData: derivedData)
+                        total.add(applied.capacity(table: table.name))
                     }
                     consumed.append(total)
                 }
@@ -95,7 +90,9 @@ extension KVEngine {
     }
 }
 
-/// One write of a batch, checked and prepared before it reaches the writer.
+/// One write of a batch, checked and prepared (its item encoded) before it reaches the writer.
+/// Kept this small, rather than holding an `ItemMutation`, because the writer walks many of
+/// them: it makes each one's mutation as it applies it.
 struct PreparedBatchWrite: Sendable {
     var key: StorageKey
     /// The item of a put; nil for a delete.
@@ -104,6 +101,14 @@ struct PreparedBatchWrite: Sendable {
     var size: Int
     /// `ItemCodec.encode(item)`, made outside the writer.
     var encoded: [UInt8]?
+
+    var isDeletion: Bool { item == nil }
+
+    /// A put (with no condition) or a delete, for the write pipeline.
+    var mutation: ItemMutation {
+        guard let item else { return ItemMutation(.delete) }
+        return ItemMutation(.put(item, size: size, encoded: encoded))
+    }
 }
 
 /// The keys of one table's writes so far, to refuse a duplicate.

@@ -23,26 +23,10 @@ extension KVEngine {
     public func deleteItem(_ request: DeleteItemRequest) async throws -> WriteResult {
         let table = try existingTable(request.tableName)
         let key = try KeyValidator.key(request.key, schema: table.keySchema)
-        let wantsOld = request.returnValues == .allOld
-        let condition = request.condition
-        let wantsMetrics = request.returnItemCollectionMetrics
-        let keyItem = request.key
-        return try await onExistingTable {
-            try await database.write(.freesSpace) { connection in
-                let store = try self.itemStore(table, connection)
-                let entry = try store.fetchEntry(key)
-                let old = entry?.item
-                try condition?.check(old)
-                var indexUnits = IndexWriteUnits()
-                if let old {
-                    indexUnits = try store.write(key, old: old, new: nil, newSize: 0)
-                }
-                let metrics = wantsMetrics ? try store.itemCollectionMetrics(key, item: keyItem) : nil
-                return WriteResult(
-                    attributes: wantsOld ? old : nil,
-                    consumedCapacity: .write(table: table.name, oldSize: entry?.size, newSize: nil, indexes: indexUnits),
-                    itemCollection: metrics)
-            }
-        }
+        let mutation = ItemMutation(
+            .delete, condition: request.condition, returnValues: request.returnValues)
+        return try await writeItem(
+            mutation, at: key, of: table, keyItem: request.key, itemCollectionMetrics: request.returnItemCollectionMetrics,
+            intent: .freesSpace)
     }
 }

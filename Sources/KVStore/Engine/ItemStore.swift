@@ -4,11 +4,12 @@ enum WriteOrigin: Sendable {
     case timeToLive
 }
 
-/// Row-level access to one table's items and their derived rows on a connection. Every item
-/// write goes through `write(_:old:new:newSize:)`, so the item row, its index rows, its TTL
-/// expiry row, its stream record and its point-in-time recovery history (`ChangeLog`) change
-/// together, inside the caller's transaction.
-struct ItemStore {
+/// Row-level access to one table's items and their derived rows on a connection: the SQLite
+/// adapter of the item storage port (`ItemStorage`). Every item write goes through
+/// `write(_:old:new:newSize:)` (the write pipeline's `commit`), so the item row, its index rows,
+/// its TTL expiry row, its stream record and its point-in-time recovery history (`ChangeLog`)
+/// change together, inside the caller's transaction.
+struct ItemStore: ItemStorage {
     let table: TableDefinition
     let connection: Connection
     /// The time of the write (stream record timestamps, shard rollover).
@@ -58,14 +59,17 @@ struct ItemStore {
         return Int(statement.int64(0))
     }
 
-    /// Calls `body` for the next `limit` items in storage order after `position` (from the start
-    /// when nil). Returns the key of the last one when the batch was full, nil when the table is
-    /// done. For walks that fill derived data a short transaction at a time (index backfill,
-    /// TTL expiry index), so writers interleave with them.
-    func forEachItem(after position: StorageKey?, limit: Int, _ body: (StorageKey, Item) throws -> Void) throws -> StorageKey? {
+    /// Calls `body` for the next `limit` items in storage order (`order`) after `position` (from
+    /// the start when nil). Returns the key of the last one when the batch was full, nil when the
+    /// table is done. For walks that fill derived data a short transaction at a time (index
+    /// backfill, TTL expiry index), so writers interleave with them.
+    func forEachItem(
+        after position: StorageKey?, order: KeyOrder = .ascending, limit: Int, _ body: (StorageKey, Item) throws -> Void
+    ) throws -> StorageKey? {
         var sql = "SELECT h, pk, sk, item FROM \(table.sqlTableName)"
-        if position != nil { sql += " WHERE (h, pk, sk) > (?, ?, ?)" }
-        sql += " ORDER BY h, pk, sk LIMIT \(limit)"
+        if position != nil { sql += order == .ascending ? " WHERE (h, pk, sk) > (?, ?, ?)" : " WHERE (h, pk, sk) < (?, ?, ?)" }
+        sql += order == .ascending ? " ORDER BY h, pk, sk" : " ORDER BY h DESC, pk DESC, sk DESC"
+        sql += " LIMIT \(max(limit, 0))"
         let statement = try connection.statement(sql)
         defer { statement.reset() }
         if let position { try bind(position, to: statement) }
@@ -139,6 +143,20 @@ struct ItemStore {
         return units
     }
 
+    /// The port's commit: what `MutationPlanner.plan` decided for the item at `key`, written
+    /// with everything derived from it by `write`.
+    @inline(__always)
+    func commit(_ change: PlannedChange, at key: StorageKey, old: Item?) throws -> IndexWriteUnits {
+        switch change.effect {
+        case .none:
+            return IndexWriteUnits()
+        case .put(let item, let size, let encoded):
+            return try write(key, old: old, new: item, newSize: size, encodedNew: encoded)
+        case .delete:
+            return try write(key, old: old, new: nil, newSize: 0)
+        }
+    }
+
     @discardableResult
     func updateIndex(_ index: IndexDefinition, key: StorageKey, old: Item?, new: Item?) throws -> CapacityUnits.IndexChange {
         let oldRow = old.flatMap { IndexKeys.rowKey(of: $0, in: index, tableKey: key) }
@@ -177,18 +195,16 @@ struct ItemStore {
     }
 
     func updateExpiry(_ key: StorageKey, old: Item?, new: Item?, attribute: String) throws {
-        let before = old.flatMap { ExpiryRules.expiry(of: $0, attribute: attribute) }
-        let after = new.flatMap { ExpiryRules.expiry(of: $0, attribute: attribute) }
-        guard before != after else { return }
+        guard let change = ExpiryRowChange.between(old: old, new: new, attribute: attribute) else { return }
         let sqlName = table.sqlExpiryTableName
-        if let before {
+        if let before = change.removed {
             let statement = try connection.statement("DELETE FROM \(sqlName) WHERE expires = ? AND h = ? AND pk = ? AND sk = ?")
             defer { statement.reset() }
             try statement.bind(1, before)
             try bind(key, to: statement, from: 2)
             try statement.run()
         }
-        if let after {
+        if let after = change.added {
             let statement = try connection.statement("INSERT OR IGNORE INTO \(sqlName) (expires, h, pk, sk) VALUES (?, ?, ?, ?)")
             defer { statement.reset() }
             try statement.bind(1, after)

@@ -71,10 +71,10 @@ extension KVEngine {
                 let store = try self.itemStore(current, connection, origin: .timeToLive)
                 var removed = 0
                 for key in keys {
-                    guard let item = try store.fetch(key),
-                        let expiry = ExpiryRules.expiry(of: item, attribute: attribute), range.contains(expiry)
+                    guard let entry = try store.fetchEntry(key),
+                        let expiry = ExpiryRules.expiry(of: entry.item, attribute: attribute), range.contains(expiry)
                     else { continue }
-                    try store.write(key, old: item, new: nil, newSize: 0)
+                    _ = try store.apply(ItemMutation(.delete), at: key, old: entry.item, oldSize: entry.size)
                     removed += 1
                 }
                 return (selected: keys.count, removed: removed)

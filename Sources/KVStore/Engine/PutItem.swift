@@ -24,39 +24,18 @@ public struct PutItemRequest: Sendable {
 }
 
 extension KVEngine {
-    static let maxItemSize = 409_600
-
     /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html
+    /// The size limit is checked before the table is looked up, as DynamoDB does.
     public func putItem(_ request: PutItemRequest) async throws -> WriteResult {
-        let size = ItemSize.of(request.item)
-        if size > Self.maxItemSize {
-            throw KVError.validation("Item size has exceeded the maximum allowed size")
-        }
+        let size = try ItemSizeLimit.checkSent(request.item)
         let table = try existingTable(request.tableName)
         let key = try KeyValidator.keyOfItem(request.item, schema: table.keySchema)
         try IndexKeys.validate(request.item, for: table)
-        let item = request.item
-        let wantsOld = request.returnValues == .allOld
-        let condition = request.condition
-        let measures = request.measuresCapacity
-        let wantsMetrics = request.returnItemCollectionMetrics
-        let insertOnly = request.insertOnly
-        return try await onExistingTable {
-            try await database.write { connection in
-                let store = try self.itemStore(table, connection)
-                let needsOld = wantsOld || condition != nil || insertOnly || store.needsOldItem
-                let entry = needsOld ? try store.fetchEntry(key) : nil
-                let old = entry?.item
-                if insertOnly, old != nil { throw PartiQLError.duplicateItem }
-                try condition?.check(old)
-                let oldSize = needsOld ? entry?.size : measures ? try store.storedSize(key) : nil
-                let indexUnits = try store.write(key, old: old, new: item, newSize: size)
-                let metrics = wantsMetrics ? try store.itemCollectionMetrics(key, item: item) : nil
-                return WriteResult(
-                    attributes: wantsOld ? old : nil,
-                    consumedCapacity: .write(table: table.name, oldSize: oldSize, newSize: size, indexes: indexUnits),
-                    itemCollection: metrics)
-            }
-        }
+        let mutation = ItemMutation(
+            .put(request.item, size: size, insertOnly: request.insertOnly), condition: request.condition,
+            returnValues: request.returnValues)
+        return try await writeItem(
+            mutation, at: key, of: table, keyItem: request.item, measuresCapacity: request.measuresCapacity,
+            itemCollectionMetrics: request.returnItemCollectionMetrics)
     }
 }

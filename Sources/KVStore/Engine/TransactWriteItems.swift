@@ -50,11 +50,11 @@ public struct TransactWriteResult: Sendable {
     public var replayed: Bool
 }
 
-/// An action after its table and key were resolved.
+/// An action after its table and key were resolved, as the write pipeline's mutation.
 struct PlannedAction: Sendable {
     let table: TableDefinition
     let key: StorageKey
-    let action: TransactWriteAction
+    let mutation: ItemMutation
     /// A fault DynamoDB finds while the transaction runs rather than up front: the action is
     /// not applied and cancels the transaction with a `ValidationError` reason.
     var failure: KVError? = nil
@@ -114,8 +114,9 @@ extension KVEngine {
                     }
                     let store = try self.itemStore(planned.table, connection)
                     do {
-                        let capacity = try Self.apply(planned, store: store)
-                        consumed.append(capacity.scaled(by: 2, kind: .transactionalWrite))
+                        // Every action's old size counts, read or not (the larger of old and new).
+                        let applied = try store.apply(planned.mutation, at: planned.key, measuresCapacity: true)
+                        consumed.append(applied.capacity(table: planned.table.name).scaled(by: 2, kind: .transactionalWrite))
                         reasons.append(.none)
                     } catch let error as KVError where error.code == .conditionalCheckFailed {
                         failed = true
@@ -148,26 +149,38 @@ extension KVEngine {
             let table = try existingTable(action.tableName)
             try TransactionKeyRules.checkUpFront(action, table: table)
             if let failure = TransactionKeyRules.deferredFailure(of: action, table: table) {
-                plan.append(PlannedAction(table: table, key: StorageKey(hash: 0, partition: [], sort: []), action: action, failure: failure))
+                plan.append(
+                    PlannedAction(
+                        table: table, key: StorageKey(hash: 0, partition: [], sort: []), mutation: ItemMutation(.check),
+                        failure: failure))
                 continue
             }
+            // Transactions return no attributes: every `returnValues` is left out.
             let key: StorageKey
+            let mutation: ItemMutation
             switch action {
             case .put(let put):
                 key = try KeyValidator.keyOfItem(put.item, schema: table.keySchema)
                 try IndexKeys.validate(put.item, for: table)
-                totalBytes += ItemSize.of(put.item)
+                let size = ItemSize.of(put.item)
+                totalBytes += size
+                mutation = ItemMutation(.put(put.item, size: size, insertOnly: put.insertOnly), condition: put.condition)
             case .update(let update):
                 key = try KeyValidator.key(update.key, schema: table.keySchema)
+                let keyNames = Set(table.keySchema.attributeNames)
+                mutation = ItemMutation(
+                    .update(key: update.key, expression: update.update, keyAttributes: keyNames), condition: update.condition)
             case .delete(let delete):
                 key = try KeyValidator.key(delete.key, schema: table.keySchema)
+                mutation = ItemMutation(.delete, condition: delete.condition)
             case .conditionCheck(let check):
                 key = try KeyValidator.key(check.key, schema: table.keySchema)
+                mutation = ItemMutation(.check, condition: check.condition)
             }
             guard seen.insert(ItemIdentity(storageID: table.storageID, key: key)).inserted else {
                 throw .validation("Transaction request cannot include multiple operations on one item")
             }
-            plan.append(PlannedAction(table: table, key: key, action: action))
+            plan.append(PlannedAction(table: table, key: key, mutation: mutation))
         }
         if totalBytes > Self.maxTransactionBytes {
             throw .validation(
@@ -175,48 +188,6 @@ extension KVEngine {
             )
         }
         return plan
-    }
-
-    /// Runs one action on the writer connection; returns its (non-transactional) write units.
-    static func apply(_ planned: PlannedAction, store: ItemStore) throws -> ConsumedCapacity {
-        let name = planned.table.name
-        let key = planned.key
-        let entry = try store.fetchEntry(key)
-        let old = entry?.item
-        switch planned.action {
-        case .put(let put):
-            if put.insertOnly, old != nil { throw PartiQLError.duplicateItem }
-            try put.condition?.check(old)
-            let size = ItemSize.of(put.item)
-            let units = try store.write(key, old: old, new: put.item, newSize: size)
-            return .write(table: name, oldSize: entry?.size, newSize: size, indexes: units)
-        case .update(let update):
-            try update.condition?.check(old)
-            var new = old ?? update.key
-            if let expression = update.update {
-                new = try expression.apply(to: new, keyAttributes: Set(store.table.keySchema.attributeNames)).0
-            }
-            if createsNothing(old: old, new: new, key: update.key, hasUpdate: update.update != nil) {
-                return .write(table: name, oldSize: nil, newSize: ItemSize.of(update.key), indexes: IndexWriteUnits())
-            }
-            let size = ItemSize.of(new)
-            if size > maxItemSize {
-                throw KVError.validation("Item size to update has exceeded the maximum allowed size")
-            }
-            try IndexKeys.validate(new, for: store.table, byUpdate: true)
-            let units = try store.write(key, old: old, new: new, newSize: size)
-            return .write(table: name, oldSize: entry?.size, newSize: size, indexes: units)
-        case .delete(let delete):
-            try delete.condition?.check(old)
-            var units = IndexWriteUnits()
-            if old != nil {
-                units = try store.write(key, old: old, new: nil, newSize: 0)
-            }
-            return .write(table: name, oldSize: entry?.size, newSize: nil, indexes: units)
-        case .conditionCheck(let check):
-            try check.condition.check(old)
-            return .write(table: name, oldSize: entry?.size, newSize: nil, indexes: IndexWriteUnits())
-        }
     }
 
     /// A replayed call reports the transactional reads of the items it names.

@@ -28,66 +28,13 @@ extension KVEngine {
     public func updateItem(_ request: UpdateItemRequest) async throws -> WriteResult {
         let table = try existingTable(request.tableName)
         let key = try KeyValidator.key(request.key, schema: table.keySchema)
-        let keyItem = request.key
         let keyNames = Set(table.keySchema.attributeNames)
         // Checked before the item is read, so it wins over a failing condition, as in DynamoDB.
         try request.update?.checkKeyAttributes(keyNames)
-        return try await onExistingTable {
-            try await database.write { connection in
-                let store = try self.itemStore(table, connection)
-                let entry = try store.fetchEntry(key)
-                let old = entry?.item
-                try request.condition?.check(old)
-                var new = old ?? keyItem
-                if let update = request.update {
-                    (new, _) = try update.apply(to: new, keyAttributes: keyNames)
-                }
-                if Self.createsNothing(old: old, new: new, key: keyItem, hasUpdate: request.update != nil) {
-                    return WriteResult(
-                        attributes: nil,
-                        consumedCapacity: .write(table: table.name, oldSize: nil, newSize: ItemSize.of(keyItem), indexes: IndexWriteUnits()),
-                        itemCollection: nil)
-                }
-                let size = ItemSize.of(new)
-                if size > Self.maxItemSize {
-                    throw KVError.validation("Item size to update has exceeded the maximum allowed size")
-                }
-                try IndexKeys.validate(new, for: store.table, byUpdate: true)
-                let indexUnits = try store.write(key, old: old, new: new, newSize: size)
-                let updatedPaths = request.update?.updatedPaths ?? []
-                let metrics = request.returnItemCollectionMetrics ? try store.itemCollectionMetrics(key, item: new) : nil
-                return WriteResult(
-                    attributes: Self.returned(request.returnValues, old: old, new: new, updatedPaths: updatedPaths),
-                    consumedCapacity: .write(table: table.name, oldSize: entry?.size, newSize: size, indexes: indexUnits),
-                    itemCollection: metrics)
-            }
-        }
-    }
-
-    /// An update of a missing item that only removes (REMOVE, DELETE, or AttributeUpdates'
-    /// DELETE) leaves nothing but the key: DynamoDB then creates no item, returns no attributes
-    /// and writes no stream record. An update with no actions at all still creates the item with
-    /// its key. (Recorded against DynamoDB by ScyllaDB Alternator, scylladb/scylladb#5862 and its
-    /// test_update_item.py test_empty_update.)
-    static func createsNothing(old: Item?, new: Item, key: Item, hasUpdate: Bool) -> Bool {
-        old == nil && hasUpdate && new == key
-    }
-
-    /// `UPDATED_OLD` / `UPDATED_NEW` return only the paths the update wrote (a nested SET returns its
-    /// map/list with just that element, as dynalite's updateItem.js records from DynamoDB), read
-    /// from the item before / after the update.
-    static func returned(_ mode: ReturnValues, old: Item?, new: Item, updatedPaths: [DocumentPath]) -> Item? {
-        func only(_ item: Item?) -> Item? {
-            guard let item else { return nil }
-            let kept = ProjectionExpression(paths: updatedPaths).apply(to: item)
-            return kept.isEmpty ? nil : kept
-        }
-        switch mode {
-        case .none: return nil
-        case .allOld: return old
-        case .allNew: return new
-        case .updatedOld: return only(old)
-        case .updatedNew: return only(new)
-        }
+        let mutation = ItemMutation(
+            .update(key: request.key, expression: request.update, keyAttributes: keyNames), condition: request.condition,
+            returnValues: request.returnValues)
+        return try await writeItem(
+            mutation, at: key, of: table, keyItem: request.key, itemCollectionMetrics: request.returnItemCollectionMetrics)
     }
 }

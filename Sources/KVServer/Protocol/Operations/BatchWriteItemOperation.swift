@@ -58,9 +58,7 @@ enum BatchWriteItemOperation {
                 switch (fields.hasPut, fields.hasDelete) {
                 case (true, false):
                     let item = try AttributeValueWire.decodeItem(fields.putItem ?? [:])
-                    if ItemSize.of(item) > ItemSize.maximum {
-                        throw KVError.validation("Item size has exceeded the maximum allowed size")
-                    }
+                    _ = try ItemSizeLimit.checkSent(item)
                     writes.append(.put(item))
                 case (false, true):
                     writes.append(.delete(try AttributeValueWire.decodeItem(fields.deleteKey ?? [:])))

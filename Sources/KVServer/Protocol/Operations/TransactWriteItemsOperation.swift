@@ -69,9 +69,7 @@ enum TransactWriteItemsOperation {
             let condition = try expressions.condition("ConditionExpression", kind: .condition)
             try expressions.attributes.checkAllUsed()
             let item = try AttributeValueWire.decodeItem(try object.map("Item") ?? [:])
-            if ItemSize.of(item) > ItemSize.maximum {
-                throw KVError.validation("Item size has exceeded the maximum allowed size")
-            }
+            _ = try ItemSizeLimit.checkSent(item)
             return .put(
                 PutItemRequest(
                     tableName: tableName, item: item,
