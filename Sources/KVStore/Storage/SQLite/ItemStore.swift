@@ -1,9 +1,3 @@
-/// Who made a change: a client, or the TTL sweeper (whose deletions carry DynamoDB's service identity in the stream).
-enum WriteOrigin: Sendable {
-    case client
-    case timeToLive
-}
-
 /// Row-level access to one table's items and their derived rows on a connection: the SQLite
 /// adapter of the item storage port (`ItemStorage`). Every item write goes through
 /// `write(_:old:new:newSize:)` (the write pipeline's `commit`), so the item row, its index rows,
