@@ -96,11 +96,13 @@ public struct AcceptAnyCredentialsAuthenticator: Authenticator {
 extension AcceptAnyCredentialsAuthenticator {
     /// `AWS4-` after optional blanks, compared as bytes (runs on every request).
     static func startsWithAWS4(_ header: String) -> Bool {
-        var bytes = header.utf8[...]
-        while let first = bytes.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
-            bytes = bytes.dropFirst()
+        SigV4Bytes.with(header) { bytes in
+            var start = 0
+            while start < bytes.count, bytes[start] == UInt8(ascii: " ") || bytes[start] == UInt8(ascii: "\t") {
+                start += 1
+            }
+            return SigV4Bytes.equal(UnsafeBufferPointer(rebasing: bytes[start..<min(bytes.count, start + 5)]), "AWS4-")
         }
-        return bytes.starts(with: "AWS4-".utf8)
     }
 }
 

@@ -14,12 +14,17 @@ public struct SigV4Authenticator: Authenticator {
 
     public func authenticate(_ request: AuthenticationRequest) throws(WireError) -> Authentication? {
         let configuration = store.configuration
+        var identity: AuthenticatedIdentity?
         let verified = try SigV4Verifier().verify(
             request, now: clock(), signingKeys: configuration.signingKeys,
-            credential: { configuration.keys[$0]?.credential })
+            credential: { accessKeyID in
+                let key = configuration.verifiableKey(accessKeyID)
+                identity = key?.identity
+                return key?.credential
+            })
         // Fails closed: a key without an identity cannot happen after validation, but if it did
         // it must not pass.
-        guard let identity = configuration.authenticatedIdentity(accessKeyID: verified.accessKeyID) else {
+        guard let identity else {
             throw WireError.unrecognizedClient()
         }
         return Authentication(identity: identity, region: verified.region)

@@ -8,7 +8,7 @@
 ///                  "policies": [{"Version": "2012-10-17", "Statement": [...]}]}]}
 /// ```
 /// Unknown members are errors (a misspelt `notAfter` must not silently make a key eternal).
-public struct AuthConfiguration: Sendable {
+public final class AuthConfiguration: Sendable {
     public struct Identity: Sendable {
         public var arn: String
         public var accountID: String
@@ -28,25 +28,34 @@ public struct AuthConfiguration: Sendable {
     public let keys: [String: Key]
     /// Derived signing keys for these secrets (a new configuration starts a new cache).
     public let signingKeys = SigningKeyCache()
-    /// Each key's identity as the authorizer sees it, built once at load rather than per request.
-    private let authenticatedIdentities: [String: AuthenticatedIdentity]
+    /// Each key's credential and identity as the authorizer sees it, built once at load rather
+    /// than per request, and found with one lookup.
+    private let verifiableKeys: [String: (credential: SigV4Credential, identity: AuthenticatedIdentity)]
 
     public init(identities: [Identity], keys: [String: Key]) {
         self.identities = identities
         self.keys = keys
-        var authenticated: [String: AuthenticatedIdentity] = [:]
+        var verifiable: [String: (credential: SigV4Credential, identity: AuthenticatedIdentity)] = [:]
         for (accessKeyID, key) in keys where identities.indices.contains(key.identity) {
             let identity = identities[key.identity]
-            authenticated[accessKeyID] = AuthenticatedIdentity(
-                arn: identity.arn, accountID: identity.accountID, userName: identity.userName,
-                userID: identity.userID ?? accessKeyID, accessKeyID: accessKeyID, policies: identity.policies)
+            verifiable[accessKeyID] = (
+                key.credential,
+                AuthenticatedIdentity(
+                    arn: identity.arn, accountID: identity.accountID, userName: identity.userName,
+                    userID: identity.userID ?? accessKeyID, accessKeyID: accessKeyID, policies: identity.policies)
+            )
         }
-        authenticatedIdentities = authenticated
+        verifiableKeys = verifiable
     }
 
     /// The identity a verified key belongs to, as the authorizer sees it.
     public func authenticatedIdentity(accessKeyID: String) -> AuthenticatedIdentity? {
-        authenticatedIdentities[accessKeyID]
+        verifiableKeys[accessKeyID]?.identity
+    }
+
+    /// A key's credential and identity, in one lookup (the verifier's, per request).
+    func verifiableKey(_ accessKeyID: String) -> (credential: SigV4Credential, identity: AuthenticatedIdentity)? {
+        verifiableKeys[accessKeyID]
     }
 
     /// Parses and validates an auth file.
