@@ -308,7 +308,7 @@ struct LiveServerTests {
         router.register(
             { input, _ in
                 handlerStarted.yield()
-                try await Task.sleep(for: .milliseconds(150))
+                try await Task.sleep(for: .milliseconds(500))
                 return input
             }, forTarget: "DynamoDB_20120810.Slow")
         let server = KVHTTPServer(
@@ -325,7 +325,10 @@ struct LiveServerTests {
         #expect(responses.count == 1)
         #expect(responses.first?.status == 200)
         #expect(responses.first?.text == #"{"x":1}"#)
-        #expect(responses.first?.header("Connection") == "close")
+        // Announced with `Connection: close` when the quiesce reaches the connection before the
+        // answer is written (nearly always); on a loaded machine the answer may go first, and
+        // then the connection is closed after it all the same.
+        #expect((responses.first?.header("Connection") ?? "close") == "close")
         #expect(closed)
         // The listener is gone.
         await #expect(throws: (any Error).self) {
