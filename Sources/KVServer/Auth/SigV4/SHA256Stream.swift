@@ -27,9 +27,6 @@ struct SHA256Stream: SigV4ByteSink {
         }
         return digest
     }
-
-    /// Whether blocks go through the CPU's SHA extensions (for the tests' report).
-    static var usesSHAExtensions: Bool { kv_sha256_uses_sha_extensions() != 0 }
 }
 
 /// A 32-byte SHA-256 digest held inline.

@@ -147,13 +147,13 @@ public enum SigV4 {
     }
 
     public static func sha256Hex(_ bytes: [UInt8]) -> String {
-        hex(SHA256.hash(data: bytes))
+        bytes.withUnsafeBytes { sha256Hex($0) }
     }
 
     public static func sha256Hex(_ bytes: UnsafeRawBufferPointer) -> String {
-        var hasher = SHA256()
-        hasher.update(bufferPointer: bytes)
-        return hex(hasher.finalize())
+        var hasher = SHA256Stream()
+        hasher.write(bytes)
+        return hasher.finalize().hex.string
     }
 
     public static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
