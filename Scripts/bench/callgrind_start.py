@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Instructions kvserver spends from exec to its first answer (issue #17's cold start), counted
+by callgrind: deterministic where run.py's cold_start_ms is a wall-clock median on a shared
+machine.
+
+    python3 Scripts/bench/callgrind_start.py [--no-build] [--top 40]
+
+Starts the release kvserver `--in-memory` under `valgrind --tool=callgrind` (with
+callgrind_batch.py's work-arounds), sends one ListTables, dumps the counters of every thread
+and prints the total and the top inclusive functions (demangled). The count includes the
+dynamic loader and every thread started before the answer; it excludes shutdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from benchlib import call, release_bin_path, start_server
+from callgrind_batch import prepare
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--no-build", action="store_true")
+    parser.add_argument("--top", type=int, default=40)
+    args = parser.parse_args()
+
+    binary = release_bin_path(build=not args.no_build)
+    out = Path(tempfile.mkdtemp(prefix="kvcallgrind-start-"))
+    server, shim = prepare(binary, Path(tempfile.mkdtemp(prefix="kvcallgrind-bin-")))
+    argv = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}/callgrind.out.%p",
+            str(server), "--in-memory", "--port", "0", "--log-level", "error"]
+    os.environ["LD_PRELOAD"] = str(shim)
+    try:
+        process, host, port = start_server(argv)
+    finally:
+        del os.environ["LD_PRELOAD"]
+    try:
+        status, _ = call(http.client.HTTPConnection(host, port, timeout=120), "ListTables", {})
+        if status != 200:
+            sys.exit(f"ListTables answered {status}")
+        subprocess.run(["callgrind_control", "--dump=started", str(process.pid)], check=True, capture_output=True)
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+    dumps = [d for d in out.glob(f"callgrind.out.{process.pid}*") if "started" in d.read_text(errors="ignore")[:4000]]
+    if not dumps:
+        sys.exit("no callgrind dump found")
+    total = 0
+    for dump in dumps:
+        for line in dump.read_text(errors="ignore").splitlines():
+            if line.startswith("summary:") or line.startswith("totals:"):
+                total += int(line.split()[1])
+                break
+    print(f"start-up to first answer: {total:,} instructions ({len(dumps)} dump(s) in {out})")
+    annotate = subprocess.run(["callgrind_annotate", "--inclusive=yes", *map(str, dumps)], capture_output=True, text=True)
+    demangled = subprocess.run(["swift", "demangle", "--simplified"], input=annotate.stdout, capture_output=True, text=True)
+    print("\n".join((demangled.stdout or annotate.stdout).splitlines()[: args.top + 20]))
+
+
+if __name__ == "__main__":
+    main()
