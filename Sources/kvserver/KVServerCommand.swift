@@ -377,11 +377,12 @@ struct KVServerCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
-        _ = try settings(environment: ProcessInfo.processInfo.environment)
+        _ = try settings(environment: processEnvironment)
     }
 
     func run() async throws {
-        let settings = try settings(environment: ProcessInfo.processInfo.environment)
+        let environment = processEnvironment
+        let settings = try settings(environment: environment)
         let level = settings.logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -400,7 +401,7 @@ struct KVServerCommand: AsyncParsableCommand {
         configuration.backupDirectory = settings.backupDirectory
         configuration.exportDirectory = settings.exportDirectory
         configuration.storage = settings.storage
-        let observation = try Observability(try observability.settings(environment: ProcessInfo.processInfo.environment))
+        let observation = try Observability(try observability.settings(environment: environment))
         configuration.observers = observation.engineObservers
         let engine = try await KVEngine(configuration: configuration, logger: logger)
 
@@ -430,7 +431,6 @@ struct KVServerCommand: AsyncParsableCommand {
             tls = nil
         }
         // Fault injection: the file's rules (checked before anything listens), `/admin/faults`.
-        let environment = ProcessInfo.processInfo.environment
         let faultInjector = FaultInjector()
         let faultsFile = (faults ?? environment["KVSERVER_FAULTS"]).flatMap { $0.isEmpty ? nil : $0 }
         if let faultsFile {
@@ -443,7 +443,7 @@ struct KVServerCommand: AsyncParsableCommand {
         }
         let audit = security.auditLog.map { _ in AuditLog() }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: EngineMaintenanceService(engine: engine))
+            .named(EngineMaintenanceService(engine: engine))
         ]
         if let path = security.auditLog, let audit {
             do {
@@ -452,15 +452,16 @@ struct KVServerCommand: AsyncParsableCommand {
                 engine.shutdown()
                 throw ValidationError("--audit-log: \(error.message)")
             }
-            services.append(.init(service: AuditLogWriter(log: audit, path: path, reload: reloadTrigger, logger: logger)))
+            services.append(
+                .named(AuditLogWriter(log: audit, path: path, reload: reloadTrigger, logger: logger)))
         }
         if authStore != nil || tls != nil || faultsFile != nil {
             let watched = faultsFile.map { path in
                 [AuthFileReloader.WatchedFile(path: path) { faultInjector.reload(from: path, logger: logger) }]
             }
             services.append(
-                .init(
-                    service: AuthFileReloader(
+                .named(
+                    AuthFileReloader(
                         path: security.authFile, store: authStore, reload: reloadTrigger, logger: logger,
                         onHangup: { tls?.reload(logger: logger) }, watched: watched ?? [])))
         }
@@ -479,7 +480,8 @@ struct KVServerCommand: AsyncParsableCommand {
         // Stream triggers: stored mappings, the triggers file, and Lambda's control plane on this port.
         let triggerRunner = TriggerRunner(
             engine: engine,
-            target: TriggerDelivery(eventLoopGroup: eventLoops, lambdaEndpoint: settings.lambdaEndpoint, logger: logger),
+            target: TriggerDelivery(
+                eventLoopGroup: eventLoops, lambdaEndpoint: settings.lambdaEndpoint, logger: logger, environment: environment),
             logger: logger)
         try await triggerRunner.load()
         var router = DynamoDBOperations.router(engine: engine)
@@ -497,7 +499,7 @@ struct KVServerCommand: AsyncParsableCommand {
             engine: engine, triggers: triggerRunner, host: settings.host, authenticator: authenticator, authorizer: authorizer, tls: tls,
             reload: reloadTrigger, logger: logger)
         services.append(
-            .init(service: TriggerService(runner: triggerRunner, engine: engine, filePath: settings.triggersFile, logger: logger)))
+            .named(TriggerService(runner: triggerRunner, engine: engine, filePath: settings.triggersFile, logger: logger)))
         // The web console: static pages that call this API like any SDK (signing when auth is on).
         let console = settings.console.enabled ? ConsoleSite(authEnabled: authStore != nil) : nil
         var apiRouter = router
@@ -507,8 +509,8 @@ struct KVServerCommand: AsyncParsableCommand {
             var consoleRouter = router
             consoleRouter.console = console
             services.append(
-                .init(
-                    service: KVHTTPServer(
+                .named(
+                    KVHTTPServer(
                         configuration: KVHTTPServerConfiguration(host: settings.host, port: consolePort, limits: settings.limits),
                         router: consoleRouter, authenticator: authenticator,
                         authorizer: authStore.map { _ in IAMPolicyAuthorizer(catalog: .engine(engine)) },
@@ -542,7 +544,7 @@ struct KVServerCommand: AsyncParsableCommand {
                 fflush(nil)
             }
         )
-        services.append(.init(service: server))
+        services.append(.named(server))
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: services, logger: logger))
         // SIGTERM/SIGINT: stop accepting, finish in-flight requests, close.
         let signalSource = ShutdownSignals.install([SIGTERM, SIGINT], group: group)
@@ -564,3 +566,8 @@ struct KVServerCommand: AsyncParsableCommand {
         try? await eventLoops.shutdownGracefully()
     }
 }
+
+/// The process environment, read once: `ProcessInfo.environment` builds a new dictionary of
+/// every variable at each call (about 450,000 instructions), and start-up consults it in
+/// several places.
+let processEnvironment = ProcessInfo.processInfo.environment

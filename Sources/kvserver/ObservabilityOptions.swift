@@ -97,14 +97,14 @@ struct Observability {
     ) -> [ServiceGroupConfiguration.ServiceConfiguration] {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let accessLog, let path = settings.accessLog {
-            services.append(.init(service: AccessLogWriter(log: accessLog, path: path, reload: reload, logger: logger)))
+            services.append(.named(AccessLogWriter(log: accessLog, path: path, reload: reload, logger: logger)))
         }
         if let port = settings.metricsPort, let route = route(engine: engine, triggers: triggers) {
             var router = Router()
             router.restRoutes.append(route)
             services.append(
-                .init(
-                    service: KVHTTPServer(
+                .named(
+                    KVHTTPServer(
                         configuration: KVHTTPServerConfiguration(host: host, port: port), router: router,
                         authenticator: authenticator, authorizer: authorizer, tls: tls, logger: logger,
                         onListening: { address in
