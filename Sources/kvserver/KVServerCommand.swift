@@ -1,4 +1,3 @@
-import ArgumentParser
 import Dispatch
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -21,142 +20,53 @@ import ServiceLifecycle
 /// `KVSERVER_DATA_DIR`, `KVSERVER_IN_MEMORY`, `KVSERVER_LOG_LEVEL`, `KVSERVER_DURABILITY`);
 /// a flag on the command line wins over the environment.
 @main
-struct KVServerCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "kvserver",
-        abstract: "A DynamoDB-compatible database server.",
-        discussion: """
-            Each option may also be set by an environment variable (KVSERVER_HOST, KVSERVER_PORT, \
-            KVSERVER_DATA_DIR, KVSERVER_IN_MEMORY, KVSERVER_LOG_LEVEL, KVSERVER_DURABILITY, KVSERVER_AUTH, \
-            KVSERVER_AUDIT_LOG, KVSERVER_TLS_CERT, KVSERVER_TLS_KEY); command-line flags win. Once listening, \
-            one line "kvserver listening on http://HOST:PORT (signature verification on|off...)" is printed \
-            to standard output. Without --auth, only a loopback address may be bound unless --no-auth is given.
-            """
-    )
+struct KVServerCommand {
+    static let abstract = "A DynamoDB-compatible database server."
+    static let discussion = """
+        Each option may also be set by an environment variable (KVSERVER_HOST, KVSERVER_PORT, \
+        KVSERVER_DATA_DIR, KVSERVER_IN_MEMORY, KVSERVER_LOG_LEVEL, KVSERVER_DURABILITY, KVSERVER_AUTH, \
+        KVSERVER_AUDIT_LOG, KVSERVER_TLS_CERT, KVSERVER_TLS_KEY); command-line flags win. Once listening, \
+        one line "kvserver listening on http://HOST:PORT (signature verification on|off...)" is printed \
+        to standard output. Without --auth, only a loopback address may be bound unless --no-auth is given.
+        """
 
-    @Option(help: "Address to listen on. (default: 127.0.0.1; env: KVSERVER_HOST)")
+    // The options as given (nil: not on the command line); `Arguments/KVServerOptions.swift`
+    // reads them, `settings(environment:)` applies the environment and defaults.
     var host: String?
-
-    @Option(help: "Port to listen on; 0 picks a free one. (default: 8000; env: KVSERVER_PORT)")
     var port: Int?
-
-    @Option(help: "Directory for the database files. (default: ./data; env: KVSERVER_DATA_DIR)")
     var dataDir: String?
-
-    @Flag(
-        inversion: .prefixedNo,
-        help: "Keep all data in memory; nothing is written to disk. (env: KVSERVER_IN_MEMORY=1|true)")
     var inMemory: Bool?
-
-    @Option(help: "Directory of on-demand backups (CreateBackup). (default: DATA_DIR/backups; env: KVSERVER_BACKUP_DIR)")
     var backupDir: String?
-
-    @Option(help: "Directory of table exports and import sources, one subdirectory per S3 bucket. (default: DATA_DIR/exports; env: KVSERVER_EXPORT_DIR)")
     var exportDir: String?
-
-    @Option(help: "trace, debug, info, notice, warning, error or critical. (default: info; env: KVSERVER_LOG_LEVEL)")
     var logLevel: String?
-
-    @Option(help: "normal (survives a process crash) or full (also power loss). (default: normal; env: KVSERVER_DURABILITY)")
     var durability: String?
-
-    @Option(help: "Seconds between TTL sweeps. (default: 1; env: KVSERVER_TTL_INTERVAL)")
     var ttlInterval: Double?
-
-    @Option(help: "Seconds stream records are kept. (default: 86400; env: KVSERVER_STREAM_RETENTION)")
     var streamRetention: Double?
-
-    @Option(help: "Seconds before a stream shard is closed and a child opened. (default: 14400; env: KVSERVER_STREAM_SHARD_ROLLOVER)")
     var streamShardRollover: Double?
-
-    @Option(help: "Seconds a shard iterator stays valid. (default: 900; env: KVSERVER_STREAM_ITERATOR_LIFETIME)")
     var streamIteratorLifetime: Double?
-
-    @Option(help: "A JSON or YAML file of stream triggers (event source mappings), reloaded on change. (env: KVSERVER_TRIGGERS)")
     var triggers: String?
-
-    @Option(
-        help: "Base URL of a Lambda Invoke API (e.g. sam local start-lambda) for triggers naming a function. (env: KVSERVER_LAMBDA_ENDPOINT)")
     var lambdaEndpoint: String?
-
-    @Flag(
-        help: "Throttle requests over provisioned tables' and indexes' ProvisionedThroughput, as DynamoDB does. (env: KVSERVER_ENFORCE_THROUGHPUT=1)")
     var enforceThroughput: Bool = false
-
-    @Option(
-        help: ArgumentHelp(
-            "Inject the faults of this JSON file ({\"faults\": [...]}) into matching requests; reloaded on change and on SIGHUP. (env: KVSERVER_FAULTS)",
-            valueName: "file"))
     var faults: String?
-
-    @Option(
-        help: ArgumentHelp(
-            "Verify request signatures against the identities and keys of this JSON file, and authorize requests with their policies; reloaded on change and on SIGHUP. (env: KVSERVER_AUTH)",
-            valueName: "file"))
     var auth: String?
-
-    @Flag(help: "Accept any credentials even when listening on a non-loopback address.")
     var noAuth: Bool = false
-
-    @Option(
-        help: "Serve the web console (and the API it calls) on this port instead of at /console on --port; 0 picks a free one. (env: KVSERVER_CONSOLE_PORT)")
     var consolePort: Int?
-
-    @Flag(help: "Do not serve the web console. (env: KVSERVER_NO_CONSOLE=1)")
     var noConsole: Bool = false
-
-    @Option(
-        help: ArgumentHelp(
-            "Write one JSON line per request (CloudTrail field names) to this file, or '-' for standard output; reopened on SIGHUP. (env: KVSERVER_AUDIT_LOG)",
-            valueName: "file"))
     var auditLog: String?
-
-    @Option(help: ArgumentHelp("Serve HTTPS with this PEM certificate (chain); reloaded on SIGHUP. (env: KVSERVER_TLS_CERT)", valueName: "file"))
     var tlsCert: String?
-
-    @Option(help: ArgumentHelp("The PEM private key of --tls-cert. (env: KVSERVER_TLS_KEY)", valueName: "file"))
     var tlsKey: String?
-
-    @Option(help: "MiB of WAL after which it is checkpointed into the database. (default: 16; env: KVSERVER_WAL_CHECKPOINT_SIZE)")
     var walCheckpointSize: Int?
-
-    @Option(help: "MiB the WAL file is truncated to after a complete checkpoint. (default: 64; env: KVSERVER_WAL_SIZE_LIMIT)")
     var walSizeLimit: Int?
-
-    @Option(
-        help: "MiB preallocated in DATA_DIR/kvstore.reserve, released when the disk fills so deletes still work; 0 disables. (default: 64; env: KVSERVER_STORAGE_RESERVE)")
     var storageReserve: Int?
-
-    @Option(
-        help: "MiB of SQLite page cache over all connections (its soft heap limit); misses are read again from the OS. (default: 16; env: KVSERVER_CACHE_SIZE)")
     var cacheSize: Int?
-
-    @Option(help: "Open client connections; more are answered 503 and closed. (default: 4096; env: KVSERVER_MAX_CONNECTIONS)")
     var maxConnections: Int?
-
-    @Option(
-        help: "Requests handled at once over all connections; more are answered 503 ServiceUnavailable. (default: 1024; env: KVSERVER_MAX_REQUESTS_IN_FLIGHT)")
     var maxRequestsInFlight: Int?
-
-    @Option(
-        help: "Request parts pipelined behind a connection's request in flight before reading it pauses. (default: 256; env: KVSERVER_MAX_PIPELINED_PARTS)")
     var maxPipelinedParts: Int?
-
-    @Option(help: "Bytes of request line and headers; more is answered 400. (default: 32768; env: KVSERVER_MAX_HEADER_BYTES)")
     var maxHeaderBytes: Int?
-
-    @Option(help: "Header fields per request; more is answered 400. (default: 100; env: KVSERVER_MAX_HEADER_COUNT)")
     var maxHeaderCount: Int?
-
-    @Option(help: "Seconds a connection may stay idle before it is closed. (default: 120; env: KVSERVER_IDLE_TIMEOUT)")
     var idleTimeout: Double?
-
-    @Option(
-        help: "Seconds from a request's first byte to its last; slower clients get 408. (default: 60; env: KVSERVER_REQUEST_TIMEOUT)")
     var requestTimeout: Double?
-
-    @OptionGroup(title: "Metrics and access log")
-    var observability: ObservabilityOptions
+    var observability = ObservabilityOptions()
 
     /// The options after applying the environment and defaults.
     struct Settings: Equatable {

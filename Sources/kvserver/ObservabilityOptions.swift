@@ -1,4 +1,3 @@
-import ArgumentParser
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -11,18 +10,11 @@ import NIOCore
 import ServiceLifecycle
 
 /// `--metrics-port`, `--no-metrics` and `--access-log`: what the server records about itself.
-struct ObservabilityOptions: ParsableArguments {
-    @Option(
-        help: "Serve GET /metrics on this port instead of the API port (same address and auth). (env: KVSERVER_METRICS_PORT)")
+struct ObservabilityOptions {
     var metricsPort: Int?
 
-    @Flag(help: "Record no metrics and serve no /metrics. (env: KVSERVER_METRICS=0)")
     var noMetrics: Bool = false
 
-    @Option(
-        help: ArgumentHelp(
-            "Write one JSON line per request (operation, table, status, latency, capacity, sizes; never item values) to this file, or '-' for standard output; reopened on SIGHUP. (env: KVSERVER_ACCESS_LOG)",
-            valueName: "file"))
     var accessLog: String?
 
     /// The options after the environment.

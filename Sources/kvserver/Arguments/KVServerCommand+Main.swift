@@ -1,0 +1,47 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension KVServerCommand {
+    /// Exit status of a command line or setting kvserver cannot run with (`EX_USAGE`, as before
+    /// with swift-argument-parser).
+    static let usageExitCode: Int32 = 64
+
+    static let parser = CommandLineParser(options: options)
+
+    static func main() async {
+        var command = KVServerCommand()
+        do {
+            switch try parser.parse(CommandLine.arguments.dropFirst(), into: &command) {
+            case .help:
+                print(parser.helpText(commandName: "kvserver", abstract: abstract, discussion: discussion), terminator: "")
+                return
+            case .run:
+                break
+            }
+        } catch {
+            exitWithUsage(error.message)
+        }
+        do {
+            try command.validate()
+            try await command.run()
+        } catch let error as ValidationError {
+            exitWithUsage(error.message)
+        } catch {
+            writeStandardError("Error: \(error)\n")
+            exit(1)
+        }
+    }
+
+    private static func writeStandardError(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes in _ = write(STDERR_FILENO, bytes.baseAddress, bytes.count) }
+    }
+
+    private static func exitWithUsage(_ message: String) -> Never {
+        writeStandardError("Error: \(message)\nUsage: kvserver [<options>]\n  See 'kvserver --help' for more information.\n")
+        exit(usageExitCode)
+    }
+}
