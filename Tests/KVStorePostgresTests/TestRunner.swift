@@ -6,10 +6,11 @@ extension TestPostgres {
     /// `body` with a transaction runner over a running pool on a fresh, migrated database.
     @discardableResult
     static func withRunner<Result: Sendable>(
-        threads: Int = 8, _ body: @Sendable (PostgresTransactionRunner) async throws -> Result
+        threads: Int = 8, callTimeout: Duration = .seconds(20),
+        _ body: @Sendable (PostgresTransactionRunner) async throws -> Result
     ) async throws -> Result {
         try await withMigratedDatabase { pool in
-            let runner = PostgresTransactionRunner(pool: pool, threads: threads, callTimeout: .seconds(20))
+            let runner = PostgresTransactionRunner(pool: pool, threads: threads, callTimeout: callTimeout)
             do {
                 let result = try await body(runner)
                 try await runner.shutdown()

@@ -37,6 +37,11 @@ public final class PostgresBlockingTransaction {
             throw PostgresStorageError.transactionMisuse("used off the thread running its transaction")
         }
         let connection = connection
+        // A connection the server ended while it was idle (a terminated session, a restart):
+        // postgres-nio 1.33 may never answer a statement sent on it (seen: every COMMIT after
+        // `pg_terminate_backend` from another session); fail at once instead of at the timeout.
+        // Nothing sent here reached the server, so nothing of it can have been applied.
+        if connection.isClosed { throw PostgresStorageError.connectionLost(what) }
         let logger = logger
         return try Blocking.wait(what, timeout: callTimeout) { try await operation(connection, logger) }
     }

@@ -1,4 +1,5 @@
-public import NIOPosix
+import NIOPosix
+import PostgresNIO
 
 /// Runs the engine's synchronous transaction bodies against PostgreSQL, on threads of its own.
 ///
@@ -94,7 +95,13 @@ public final class PostgresTransactionRunner: Sendable {
         Self.current.currentValue = marker
         defer { Self.current.currentValue = nil }
 
-        let held = try HeldConnection.acquire(from: pool, timeout: callTimeout)
+        var held = try HeldConnection.acquire(from: pool, timeout: callTimeout)
+        // The pool may hand out a connection the server ended while it sat idle; nothing was
+        // sent on it yet, so another one is taken (a few times at most).
+        for _ in 0..<3 where held.connection.isClosed {
+            held.release(closing: true)
+            held = try HeldConnection.acquire(from: pool, timeout: callTimeout)
+        }
         let transaction = PostgresBlockingTransaction(
             connection: held.connection, logger: pool.logger, mode: mode, marker: marker, callTimeout: callTimeout)
         var closing = false
@@ -116,6 +123,8 @@ public final class PostgresTransactionRunner: Sendable {
             // and the connection is closed rather than handed to the next transaction.
             if case PostgresStorageError.timedOut = error {
                 // A statement may still be running: the ROLLBACK would queue behind it.
+                closing = true
+            } else if case PostgresStorageError.connectionLost = error {
                 closing = true
             } else {
                 do {

@@ -18,6 +18,9 @@ public enum PostgresStorageError: Error, Sendable, Equatable, CustomStringConver
     /// A call to PostgreSQL did not finish within the runner's bound (`PostgresTransactionRunner`'s
     /// `callTimeout`): the connection is dropped, the transaction rolled back by the server.
     case timedOut(String)
+    /// The connection was found closed before a statement was sent: the statement did not reach
+    /// the server, and the server rolled the transaction back when the session ended.
+    case connectionLost(String)
     /// A blocking call made on an event loop thread, whose own I/O it would wait for (a bug).
     case blockingCallOnEventLoop
     /// A blocking call made inside a Swift task, which would hold a cooperative thread (a bug).
@@ -41,6 +44,8 @@ public enum PostgresStorageError: Error, Sendable, Equatable, CustomStringConver
             "Unexpected PostgreSQL result: \(what)"
         case .timedOut(let what):
             "PostgreSQL did not answer in time (\(what)); the connection was dropped."
+        case .connectionLost(let what):
+            "The connection to PostgreSQL was closed before \(what); the transaction was rolled back."
         case .blockingCallOnEventLoop:
             "A blocking PostgreSQL call was made on an event loop thread; run it on PostgresTransactionRunner's threads."
         case .blockingCallInTask:
@@ -65,6 +70,8 @@ extension PostgresStorageError {
     public static func commitFailure(_ error: any Error) -> any Error {
         if let conflict = PostgresConflict.classify(error) { return conflict }
         if isServerAnswer(error) { return error }
+        // COMMIT never sent: the outcome is known (rolled back).
+        if case PostgresStorageError.connectionLost = error { return error }
         return PostgresStorageError.commitOutcomeUnknown
     }
 

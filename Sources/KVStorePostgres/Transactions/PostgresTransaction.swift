@@ -37,10 +37,18 @@ extension PostgresPool {
                 result = try await body(connection)
             } catch {
                 // A broken connection fails the ROLLBACK too; the server rolls back on disconnect.
-                _ = try? await connection.query("ROLLBACK", logger: logger)
+                do {
+                    try await connection.query("ROLLBACK", logger: logger)
+                } catch {
+                    // Not handed back to the pool in an unknown state.
+                    try? await connection.close()
+                }
                 throw PostgresConflict.classify(error) ?? error
             }
             do {
+                // See `PostgresBlockingTransaction.run`: a statement on a connection the server
+                // ended may never be answered; COMMIT not sent means rolled back.
+                if connection.isClosed { throw PostgresStorageError.connectionLost("COMMIT") }
                 try await connection.query("COMMIT", logger: logger)
             } catch {
                 throw PostgresStorageError.commitFailure(error)
