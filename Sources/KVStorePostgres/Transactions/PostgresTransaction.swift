@@ -37,18 +37,21 @@ extension PostgresPool {
                 result = try await body(connection)
             } catch {
                 // A broken connection fails the ROLLBACK too; the server rolls back on disconnect.
-                _ = try? await connection.query("ROLLBACK", logger: logger)
+                do {
+                    try await connection.query("ROLLBACK", logger: logger)
+                } catch {
+                    // Not handed back to the pool in an unknown state.
+                    try? await connection.close()
+                }
                 throw PostgresConflict.classify(error) ?? error
             }
             do {
+                // See `PostgresBlockingTransaction.run`: a statement on a connection the server
+                // ended may never be answered; COMMIT not sent means rolled back.
+                if connection.isClosed { throw PostgresStorageError.connectionLost("COMMIT") }
                 try await connection.query("COMMIT", logger: logger)
             } catch {
-                if let conflict = PostgresConflict.classify(error) { throw conflict }
-                if let psql = error as? PSQLError, psql.serverInfo != nil {
-                    // The server answered with an error: the transaction was rolled back.
-                    throw error
-                }
-                throw PostgresStorageError.commitOutcomeUnknown
+                throw PostgresStorageError.commitFailure(error)
             }
             return result
         }
