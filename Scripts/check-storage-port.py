@@ -31,18 +31,6 @@ PARTIQL = (
     "Sources/KVCtlCore/Commands/SQLCommand.swift",
 )
 
-# TEMPORARY EXCEPTIONS (issue #18 part 1, in progress). The item read and write path has not
-# moved behind the port yet: the one write pipeline (branch `pipeline`) rewrites ItemStore and
-# the write operations, and the item port (point read, range read, change-set commit) follows.
-# The integrator removes each entry once its SQL has moved into the adapter; this list only
-# ever shrinks.
-TEMPORARY_EXCEPTIONS = (
-    "Sources/KVStore/Engine/GetItem.swift",  # point read
-    "Sources/KVStore/Engine/Query.swift",  # range read
-    "Sources/KVStore/Engine/Scan.swift",  # range read
-    "Sources/KVStore/Engine/ReadSource.swift",  # range read: the ORDER BY of Query pages
-)
-
 IMPORT = re.compile(r"^\s*(@[\w()]+\s+)*((public|internal|package|private|fileprivate)\s+)?import\s+CSQLite\b")
 SQL = re.compile(
     r"\b(SELECT\s|INSERT\s+(OR\s+\w+\s+)?INTO\b|DELETE\s+FROM\b|UPDATE\s+\w+\s+SET\b|CREATE\s+(TABLE|INDEX)\b"
@@ -81,19 +69,12 @@ def main():
         for number, line in code_lines(text):
             if IMPORT.search(line):
                 problems.append(f"{relative}:{number}: imports CSQLite outside the SQLite adapter")
-        if in_any(relative, PARTIQL) or in_any(relative, TEMPORARY_EXCEPTIONS):
+        if in_any(relative, PARTIQL):
             continue
         for number, line in code_lines(text):
             match = SQL.search(line)
             if match:
                 problems.append(f"{relative}:{number}: SQL text ({match.group(0).strip()}) outside the SQLite adapter")
-    stale = [p for p in TEMPORARY_EXCEPTIONS if not (ROOT / p).exists()]
-    for relative in TEMPORARY_EXCEPTIONS:
-        path = ROOT / relative
-        if path.exists() and not any(SQL.search(line) for _, line in code_lines(path.read_text(encoding="utf-8"))):
-            stale.append(relative)
-    for relative in stale:
-        problems.append(f"{relative}: listed in TEMPORARY_EXCEPTIONS but holds no SQL (any more): remove the entry")
     if problems:
         print("storage port check: FAILED", file=sys.stderr)
         for problem in problems:

@@ -80,19 +80,3 @@ extension KVEngine {
         return ItemRead(item: projection.apply(to: item), consumedCapacity: capacity)
     }
 }
-
-extension ItemStore {
-    /// The stored item's bytes, undecoded, and its DynamoDB size; nil when absent.
-    func fetchStored(_ key: StorageKey) throws -> (items: StoredItems, size: Int)? {
-        let statement = try connection.statement(
-            "SELECT item, size FROM \(table.sqlTableName) WHERE h = ? AND pk = ? AND sk = ?")
-        defer { statement.reset() }
-        try statement.bind(1, key.hash)
-        try statement.bind(2, key.partition)
-        try statement.bind(3, key.sort)
-        guard try statement.step() else { return nil }
-        var items = StoredItems()
-        statement.withUnsafeBlob(0) { items.append($0) }
-        return (items, Int(statement.int64(1)))
-    }
-}

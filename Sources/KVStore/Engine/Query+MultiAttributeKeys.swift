@@ -16,14 +16,14 @@ extension KVEngine {
         return CompositeKeyEncoding.encode(encoded)
     }
 
-    /// The `sk` range of a Query on a sort key of several attributes: the prefix equalities and
-    /// the condition on the next attribute make one byte range (see `CompositeKeyEncoding`).
-    static func appendMultiAttributeSortRange(
-        _ request: QueryRequest, sortKeys: [KeyAttribute], to sql: inout String, _ arguments: inout [PageReader.Argument]
-    ) throws(KVError) {
-        guard let range = try sortRange(prefix: request.sortKeyPrefix, condition: request.sortKeyCondition, sortKeys: sortKeys) else { return }
-        if let lower = range.lower { sql += " AND sk >= ?"; arguments.append(.blob(lower)) }
-        if let upper = range.upper { sql += " AND sk < ?"; arguments.append(.blob(upper)) }
+    /// The sort-key bounds of a Query on a sort key of several attributes: the prefix
+    /// equalities and the condition on the next attribute make one byte range (see
+    /// `CompositeKeyEncoding`).
+    static func multiAttributeSortBounds(_ request: QueryRequest, sortKeys: [KeyAttribute]) throws(KVError) -> SortKeyBounds {
+        guard let range = try sortRange(prefix: request.sortKeyPrefix, condition: request.sortKeyCondition, sortKeys: sortKeys) else {
+            return .all
+        }
+        return .range(lower: range.lower.map(SortKeyBounds.Bound.inclusive), upper: range.upper.map(SortKeyBounds.Bound.exclusive))
     }
 
     /// The half-open byte range `[lower, upper)` of the `sk` values a multi-attribute sort
@@ -41,7 +41,7 @@ extension KVEngine {
         for (value, attribute) in zip(prefix, sortKeys) {
             CompositeKeyEncoding.appendComponent(try encoded(value, attribute), to: &base)
         }
-        guard let condition else { return base.isEmpty ? nil : (base, prefixSuccessor(base)) }
+        guard let condition else { return base.isEmpty ? nil : (base, SortKeyBounds.prefixSuccessor(base)) }
         let attribute = sortKeys[prefix.count]
         func with(_ value: AttributeValue) throws(KVError) -> [UInt8] {
             var bytes = base
@@ -49,26 +49,26 @@ extension KVEngine {
             return bytes
         }
         let below: [UInt8]? = base.isEmpty ? nil : base
-        let above: [UInt8]? = base.isEmpty ? nil : prefixSuccessor(base)
+        let above: [UInt8]? = base.isEmpty ? nil : SortKeyBounds.prefixSuccessor(base)
         switch condition {
         case .equal(let value):
             let bytes = try with(value)
-            return (bytes, prefixSuccessor(bytes))
+            return (bytes, SortKeyBounds.prefixSuccessor(bytes))
         case .less(let value):
             return (below, try with(value))
         case .lessOrEqual(let value):
-            return (below, prefixSuccessor(try with(value)))
+            return (below, SortKeyBounds.prefixSuccessor(try with(value)))
         case .greater(let value):
-            return (prefixSuccessor(try with(value)), above)
+            return (SortKeyBounds.prefixSuccessor(try with(value)), above)
         case .greaterOrEqual(let value):
             return (try with(value), above)
         case .between(let low, let high):
-            return (try with(low), prefixSuccessor(try with(high)))
+            return (try with(low), SortKeyBounds.prefixSuccessor(try with(high)))
         case .beginsWith(let value):
             guard attribute.type != .number else { throw beginsWithNumber }
             var bytes = base
             CompositeKeyEncoding.appendEscaped(try encoded(value, attribute), to: &bytes)
-            return (bytes, prefixSuccessor(bytes))
+            return (bytes, SortKeyBounds.prefixSuccessor(bytes))
         }
     }
 }

@@ -39,37 +39,26 @@ extension KVEngine {
             else { throw Self.conditionTypeMismatch }
             partition = encoded
         }
-        // Appended to in place: SQL is built for every request, then found in the statement cache.
-        var sql = "SELECT \(source.pageColumns) FROM \(source.sqlTableName) WHERE h = ? AND pk = ?"
-        var arguments: [PageReader.Argument] = [.integer(PartitionHash.of(partition)), .blob(partition)]
+        let sort: SortKeyBounds
         if schema.additionalSortKeys != nil {
-            try Self.appendMultiAttributeSortRange(request, sortKeys: schema.sortKeys, to: &sql, &arguments)
+            sort = try Self.multiAttributeSortBounds(request, sortKeys: schema.sortKeys)
         } else {
-            try Self.appendSortCondition(request.sortKeyCondition, sortKey: schema.sortKey, to: &sql, &arguments)
+            sort = try Self.sortBounds(request.sortKeyCondition, sortKey: schema.sortKey)
         }
-        if let start = request.options.exclusiveStartKey {
-            let full = try source.startPosition(start, isQuery: true)
-            if case .blob(let startPartition)? = full.dropFirst().first, startPartition != partition {
+        var start: RangePosition?
+        if let exclusiveStartKey = request.options.exclusiveStartKey {
+            let position = try source.startPosition(exclusiveStartKey, isQuery: true)
+            if position.partition != partition {
                 throw KVError.validation("The provided starting key is outside query boundaries based on provided conditions")
             }
-            let position = full.dropFirst(2)
-            let columns = source.orderColumns.joined(separator: ", ")
-            let marks = Array(repeating: "?", count: position.count).joined(separator: ", ")
-            sql += " AND (\(columns)) \(request.scanIndexForward ? ">" : "<") (\(marks))"
-            arguments += position.map(Self.argument)
+            start = position
         }
-        sql += source.orderBy(ascending: request.scanIndexForward)
+        let range = ItemRange.partition(
+            partition, sort: sort, of: source.index, start: start, order: request.scanIndexForward ? .ascending : .descending)
         // A Limit above the budget means the page will likely outgrow it; without one, the
         // partition is often small enough.
         let mayFitInline = (request.options.limit ?? 0) <= InlineReadBudget.inline.rows
-        return try await readPage(source: source, options: request.options, mayFitInline: mayFitInline, sql: sql, arguments: arguments)
-    }
-
-    static func argument(_ column: ReadSource.StartColumn) -> PageReader.Argument {
-        switch column {
-        case .integer(let value): .integer(value)
-        case .blob(let value): .blob(value)
-        }
+        return try await readPage(source: source, options: request.options, mayFitInline: mayFitInline, range: range)
     }
 
     static var conditionTypeMismatch: KVError {
@@ -81,11 +70,10 @@ extension KVEngine {
             "Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N")
     }
 
-    /// The SQL of a condition on a single-attribute sort key (the `sk` column holds its plain bytes).
-    static func appendSortCondition(
-        _ condition: KeyCondition.SortCondition?, sortKey: KeyAttribute?, to sql: inout String, _ arguments: inout [PageReader.Argument]
-    ) throws(KVError) {
-        guard let condition else { return }
+    /// The bounds a condition on a single-attribute sort key puts on the stored sort key (the
+    /// attribute's `KeyEncoding` bytes, whose byte order is DynamoDB's order).
+    static func sortBounds(_ condition: KeyCondition.SortCondition?, sortKey: KeyAttribute?) throws(KVError) -> SortKeyBounds {
+        guard let condition else { return .all }
         guard let sortKey else { throw KVError.validation("Query key condition not supported") }
         func encoded(_ value: AttributeValue) throws(KVError) -> [UInt8] {
             guard value.scalarType == sortKey.type, let bytes = KeyEncoding.encode(value) else { throw conditionTypeMismatch }
@@ -93,39 +81,21 @@ extension KVEngine {
         }
         switch condition {
         case .equal(let value):
-            sql += " AND sk = ?"; arguments.append(.blob(try encoded(value)))
+            return .equal(try encoded(value))
         case .less(let value):
-            sql += " AND sk < ?"; arguments.append(.blob(try encoded(value)))
+            return .range(lower: nil, upper: .exclusive(try encoded(value)))
         case .lessOrEqual(let value):
-            sql += " AND sk <= ?"; arguments.append(.blob(try encoded(value)))
+            return .range(lower: nil, upper: .inclusive(try encoded(value)))
         case .greater(let value):
-            sql += " AND sk > ?"; arguments.append(.blob(try encoded(value)))
+            return .range(lower: .exclusive(try encoded(value)), upper: nil)
         case .greaterOrEqual(let value):
-            sql += " AND sk >= ?"; arguments.append(.blob(try encoded(value)))
+            return .range(lower: .inclusive(try encoded(value)), upper: nil)
         case .between(let low, let high):
-            sql += " AND sk >= ?"; arguments.append(.blob(try encoded(low)))
-            sql += " AND sk <= ?"; arguments.append(.blob(try encoded(high)))
+            return .range(lower: .inclusive(try encoded(low)), upper: .inclusive(try encoded(high)))
         case .beginsWith(let value):
             guard sortKey.type != .number else { throw beginsWithNumber }
-            let prefix = try encoded(value)
-            sql += " AND sk >= ?"; arguments.append(.blob(prefix))
-            if let successor = Self.prefixSuccessor(prefix) {
-                sql += " AND sk < ?"; arguments.append(.blob(successor))
-            }
+            return .prefixed(by: try encoded(value))
         }
-    }
-
-    /// The smallest byte string greater than every string starting with `prefix`, or nil if there is none.
-    static func prefixSuccessor(_ prefix: [UInt8]) -> [UInt8]? {
-        var bytes = prefix
-        while let last = bytes.last {
-            if last < 0xFF {
-                bytes[bytes.count - 1] = last + 1
-                return bytes
-            }
-            bytes.removeLast()
-        }
-        return nil
     }
 }
 

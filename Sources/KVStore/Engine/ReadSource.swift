@@ -33,21 +33,6 @@ struct ReadSource: Sendable {
     }
 
     var keySchema: KeySchema { index?.keySchema ?? table.keySchema }
-    var sqlTableName: String { index.map { $0.sqlTableName(of: table) } ?? table.sqlTableName }
-    /// Columns every page query selects, in this order (see `PageReader`).
-    var pageColumns: String { index == nil ? "item, size" : "item, size, tpk, tsk" }
-    /// Columns that order rows within a partition, after `h, pk`.
-    var orderColumns: [String] { index == nil ? ["sk"] : ["sk", "tpk", "tsk"] }
-
-    /// The ORDER BY of a Query: `orderColumns`, all in one direction.
-    func orderBy(ascending: Bool) -> String {
-        switch (index == nil, ascending) {
-        case (true, true): " ORDER BY sk ASC"
-        case (true, false): " ORDER BY sk DESC"
-        case (false, true): " ORDER BY sk ASC, tpk ASC, tsk ASC"
-        case (false, false): " ORDER BY sk DESC, tpk DESC, tsk DESC"
-        }
-    }
 
     /// Attribute names of a LastEvaluatedKey / ExclusiveStartKey: the source's keys plus the table's.
     var startKeyAttributes: [KeyAttribute] {
@@ -84,12 +69,12 @@ struct ReadSource: Sendable {
         return key
     }
 
-    /// The encoded position of an ExclusiveStartKey: (h, pk, then the order columns).
+    /// The position in the source's key order of an ExclusiveStartKey (where a range read resumes).
     ///
     /// DynamoDB's texts differ by what is wrong (as captured by nubo-db/dynoxide
     /// src/actions/helpers.rs): a key with the wrong number of attributes is just "invalid" for a
     /// Query or an index Scan; a missing or mistyped table key attribute does "not match the schema".
-    func startPosition(_ key: Item, isQuery: Bool) throws(KVError) -> [StartColumn] {
+    func startPosition(_ key: Item, isQuery: Bool) throws(KVError) -> RangePosition {
         let invalid = KVError.validation("The provided starting key is invalid")
         let mismatch = KVError.validation("The provided starting key is invalid: The provided key element does not match the schema")
         guard key.count == startKeyAttributes.count else { throw isQuery || index != nil ? invalid : mismatch }
@@ -119,17 +104,12 @@ struct ReadSource: Sendable {
             partition = try encoded(keySchema.partitionKey, indexKey: indexKey)
             sort = try keySchema.sortKey.map { attribute throws(KVError) in try encoded(attribute, indexKey: indexKey) } ?? []
         }
-        var columns: [StartColumn] = [.integer(PartitionHash.of(partition)), .blob(partition), .blob(sort)]
+        var position = RangePosition(hash: PartitionHash.of(partition), partition: partition, sort: sort)
         if index != nil {
-            columns.append(.blob(try encoded(table.keySchema.partitionKey, indexKey: false)))
-            columns.append(.blob(try table.keySchema.sortKey.map { attribute throws(KVError) in try encoded(attribute, indexKey: false) } ?? []))
+            position.tablePartition = try encoded(table.keySchema.partitionKey, indexKey: false)
+            position.tableSort = try table.keySchema.sortKey.map { attribute throws(KVError) in try encoded(attribute, indexKey: false) } ?? []
         }
-        return columns
-    }
-
-    enum StartColumn: Sendable {
-        case integer(Int64)
-        case blob([UInt8])
+        return position
     }
 }
 

@@ -21,25 +21,21 @@ extension KVEngine {
         let table = try existingTable(request.tableName)
         let source = try ReadSource(table: table, options: request.options)
         let (low, high) = Self.hashRange(segment: request.segment ?? 0, of: request.totalSegments ?? 1)
-        var clauses = ["h >= ?", "h < ?"]
-        var arguments: [PageReader.Argument] = [.integer(low), .integer(high)]
-        let columns = ["h", "pk"] + source.orderColumns
-        if let start = request.options.exclusiveStartKey {
-            let position = try source.startPosition(start, isQuery: false)
+        var start: RangePosition?
+        if let exclusiveStartKey = request.options.exclusiveStartKey {
+            let position = try source.startPosition(exclusiveStartKey, isQuery: false)
             // A parallel Scan resumes only inside its own segment (text as recorded by
             // ddb-local-rs; DynamoDB checks it, see API_Scan.html "ExclusiveStartKey").
-            if request.totalSegments != nil, case .integer(let hash)? = position.first, !(low..<high).contains(hash) {
+            if request.totalSegments != nil, !(low..<high).contains(position.hash) {
                 throw KVError.validation(
                     "The provided Exclusive start key does not map to the provided Segment and TotalSegments values.")
             }
-            let marks = Array(repeating: "?", count: position.count).joined(separator: ", ")
-            clauses.append("(\(columns.joined(separator: ", "))) > (\(marks))")
-            arguments += position.map(Self.argument)
+            start = position
         }
-        let sql = "SELECT \(source.pageColumns) FROM \(source.sqlTableName) WHERE \(clauses.joined(separator: " AND ")) ORDER BY \(columns.joined(separator: ", "))"
+        let range = ItemRange(index: source.index, span: .hashSlice(low: low, high: high), start: start, order: .ascending)
         // A Scan walks the whole table unless a small Limit ends its page early.
         let mayFitInline = (request.options.limit ?? .max) <= InlineReadBudget.inline.rows
-        return try await readPage(source: source, options: request.options, mayFitInline: mayFitInline, sql: sql, arguments: arguments)
+        return try await readPage(source: source, options: request.options, mayFitInline: mayFitInline, range: range)
     }
 
     /// The half-open slice of the hash space [0, 2^32) that segment `segment` of `total` covers.

@@ -1,0 +1,159 @@
+/// The reads of the item storage port on SQLite: the point read of stored bytes (GetItem) and
+/// range reads (`ItemRange`: Query and Scan pages) as one statement each.
+///
+/// A range's statement is found in the connection's cache by its SQL text, which depends only
+/// on the range's shape (source, span kind, which bounds, start, direction), never on its
+/// values: those are bound. Item tables are `WITHOUT ROWID` tables keyed by (h, pk, sk) and
+/// index tables by (h, pk, sk, tpk, tsk) (`Schema`), so every range is one B-tree walk in
+/// either direction.
+extension ItemStore {
+    /// The stored item's bytes, undecoded, and its DynamoDB size; nil when absent.
+    func fetchStored(_ key: StorageKey) throws -> (items: StoredItems, size: Int)? {
+        let statement = try connection.statement(
+            "SELECT item, size FROM \(table.sqlTableName) WHERE h = ? AND pk = ? AND sk = ?")
+        defer { statement.reset() }
+        try statement.bind(1, key.hash)
+        try statement.bind(2, key.partition)
+        try statement.bind(3, key.sort)
+        guard try statement.step() else { return nil }
+        var items = StoredItems()
+        statement.withUnsafeBlob(0) { items.append($0) }
+        return (items, Int(statement.int64(1)))
+    }
+
+    /// Runs `range`'s statement and lends its rows to `body`; the statement is reset after.
+    func withRows<R>(in range: ItemRange, _ body: (inout SQLiteItemRows) throws -> R) throws -> R {
+        let statement = try connection.statement(ItemRangeSQL.text(of: range, table: table))
+        defer { statement.reset() }
+        try ItemRangeSQL.bind(range, to: statement)
+        var rows = SQLiteItemRows(statement: statement)
+        return try body(&rows)
+    }
+}
+
+/// The rows of a range statement: columns `item, size` and, for an index, `tpk, tsk`.
+struct SQLiteItemRows: ItemRows {
+    fileprivate let statement: Statement
+
+    @inline(__always)
+    func next() throws -> Bool {
+        try statement.step()
+    }
+
+    var size: Int { Int(statement.int64(1)) }
+
+    @inline(__always)
+    func withItemBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try statement.withUnsafeBlob(0, body)
+    }
+
+    var tableKey: StorageKey {
+        let partition = statement.blob(2)
+        return StorageKey(hash: PartitionHash.of(partition), partition: partition, sort: statement.blob(3))
+    }
+}
+
+/// The SQL of an `ItemRange` and its parameters, in the order the text names them.
+///
+/// A Query (`.partition`): `h = ? AND pk = ?`, the sort bounds on `sk`, and a start after
+/// `(sk)` or, for an index, `(sk, tpk, tsk)`, ordered by those columns. A Scan (`.hashSlice`):
+/// `h >= ? AND h < ?` and a start after the full key, ordered by it.
+enum ItemRangeSQL {
+    static func text(of range: ItemRange, table: TableDefinition) -> String {
+        let isIndex = range.index != nil
+        let source = range.index.map { $0.sqlTableName(of: table) } ?? table.sqlTableName
+        let ascending = range.order == .ascending
+        // Appended to in place: built for every request, then found in the statement cache.
+        var sql = isIndex ? "SELECT item, size, tpk, tsk FROM " : "SELECT item, size FROM "
+        sql += source
+        switch range.span {
+        case .partition(_, _, let sort):
+            sql += " WHERE h = ? AND pk = ?"
+            switch sort {
+            case .all:
+                break
+            case .equal:
+                sql += " AND sk = ?"
+            case .range(let lower, let upper):
+                switch lower {
+                case .inclusive?: sql += " AND sk >= ?"
+                case .exclusive?: sql += " AND sk > ?"
+                case nil: break
+                }
+                switch upper {
+                case .inclusive?: sql += " AND sk <= ?"
+                case .exclusive?: sql += " AND sk < ?"
+                case nil: break
+                }
+            }
+            if range.start != nil {
+                let after = ascending ? ">" : "<"
+                sql += isIndex ? " AND (sk, tpk, tsk) \(after) (?, ?, ?)" : " AND (sk) \(after) (?)"
+            }
+            switch (isIndex, ascending) {
+            case (false, true): sql += " ORDER BY sk ASC"
+            case (false, false): sql += " ORDER BY sk DESC"
+            case (true, true): sql += " ORDER BY sk ASC, tpk ASC, tsk ASC"
+            case (true, false): sql += " ORDER BY sk DESC, tpk DESC, tsk DESC"
+            }
+        case .hashSlice:
+            sql += " WHERE h >= ? AND h < ?"
+            if range.start != nil {
+                let after = ascending ? ">" : "<"
+                sql += isIndex ? " AND (h, pk, sk, tpk, tsk) \(after) (?, ?, ?, ?, ?)" : " AND (h, pk, sk) \(after) (?, ?, ?)"
+            }
+            switch (isIndex, ascending) {
+            case (false, true): sql += " ORDER BY h, pk, sk"
+            case (false, false): sql += " ORDER BY h DESC, pk DESC, sk DESC"
+            case (true, true): sql += " ORDER BY h, pk, sk, tpk, tsk"
+            case (true, false): sql += " ORDER BY h DESC, pk DESC, sk DESC, tpk DESC, tsk DESC"
+            }
+        }
+        return sql
+    }
+
+    /// Binds `range`'s values to its statement (`text(of:table:)`).
+    static func bind(_ range: ItemRange, to statement: Statement) throws {
+        var parameter: Int32 = 1
+        func next(_ value: [UInt8]) throws {
+            try statement.bind(parameter, value)
+            parameter += 1
+        }
+        let isIndex = range.index != nil
+        switch range.span {
+        case .partition(let hash, let key, let sort):
+            try statement.bind(1, hash)
+            try statement.bind(2, key)
+            parameter = 3
+            switch sort {
+            case .all:
+                break
+            case .equal(let value):
+                try next(value)
+            case .range(let lower, let upper):
+                if let lower { try next(lower.value) }
+                if let upper { try next(upper.value) }
+            }
+            if let start = range.start {
+                try next(start.sort)
+                if isIndex {
+                    try next(start.tablePartition)
+                    try next(start.tableSort)
+                }
+            }
+        case .hashSlice(let low, let high):
+            try statement.bind(1, low)
+            try statement.bind(2, high)
+            if let start = range.start {
+                try statement.bind(3, start.hash)
+                parameter = 4
+                try next(start.partition)
+                try next(start.sort)
+                if isIndex {
+                    try next(start.tablePartition)
+                    try next(start.tableSort)
+                }
+            }
+        }
+    }
+}
