@@ -284,6 +284,30 @@ struct SigV4VerifierTests {
         }
     }
 
+    /// Many signed headers, long names and a name sent in another case are matched to the
+    /// signed names and canonicalised as signed; changing any of them breaks the signature.
+    @Test("many signed headers, long names, mixed case: verified as signed")
+    func manyHeaders() {
+        for extra in [0, 11, 12, 13, 20] {
+            let headers = (0..<extra).map { ("x-amz-meta-\($0)-of-a-long-name", "value \($0)") }
+            let request = Self.signed(token: "token-1", extraHeaders: headers)
+            let credential = SigV4Credential(secretAccessKey: Self.secret, sessionToken: "token-1")
+            #expect(Self.error { () throws(WireError) in try Self.verify(request, credential: credential) } == nil, "\(extra)")
+            var altered = request
+            altered.headers.replaceOrAdd(name: "x-amz-security-token", value: "token-2")
+            #expect(
+                Self.error { () throws(WireError) in try Self.verify(altered, credential: credential) } == .signatureMismatch,
+                "\(extra)")
+            if extra > 0 {
+                var changed = request
+                changed.headers.replaceOrAdd(name: "X-Amz-Meta-0-Of-A-Long-Name", value: "other")
+                #expect(
+                    Self.error { () throws(WireError) in try Self.verify(changed, credential: credential) } == .signatureMismatch,
+                    "\(extra)")
+            }
+        }
+    }
+
     /// A blank or control byte anywhere in a header value is seen (the check reads eight bytes
     /// at a time), and bytes above ASCII are not taken for one.
     @Test("header values: a blank at any offset is found")
