@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Instruction counts of signature verification: GetItem and PutItem with `--auth` vs without.
 
-    python3 Scripts/bench/callgrind_auth.py [--requests 2000] [--no-build] [--top 40]
+    python3 Scripts/bench/callgrind_auth.py [--requests 2000] [--no-build] [--top 40] [--diff 40] [--keep DIR]
 
 run.py --auth measures the same thing in server CPU microseconds, which move by ±10% on a
 shared machine; instruction counts do not, so verification changes are compared with these.
@@ -10,7 +10,9 @@ under valgrind (which hides them), so those instructions are reported apart.
 Each variant runs the release kvserver (file-backed) under callgrind (see callgrind_batch.py
 for the valgrind work-arounds), sends the same pre-signed requests (sigv4_pool.py) on one
 keep-alive connection after a warm-up, and reports instructions per request; the overhead is
-the difference as a share of the unverified count.
+the difference as a share of the unverified count. `--diff N` prints the N functions whose own
+(exclusive) instructions per request grew most with `--auth`: where verification's cost is.
+`--keep DIR` copies the callgrind outputs there (`get-auth.out`, ...) for `callgrind_annotate`.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ import hashlib
 import hmac
 import json
 import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -73,7 +77,27 @@ def exchange(sock: socket.socket, raw: bytes) -> None:
         rest += sock.recv(65536)
 
 
-def measure(binary: Path, auth: bool, workloads: list[str], count: int, top: int) -> dict[str, int]:
+def exclusive_by_function(dump: Path, count: int) -> dict[str, int]:
+    """Each function's own instructions per request, by its demangled name."""
+    annotated = subprocess.run(["callgrind_annotate", "--threshold=100", str(dump)], capture_output=True,
+                               text=True).stdout
+    rows = []
+    for line in annotated.splitlines():
+        match = re.match(r"\s*([\d,]+)\s+(?:\([^)]*\)\s+)?(\S.*)$", line)
+        if match and "file:function" not in line:
+            # Without the object's path: each run has its own copy of the binary.
+            rows.append((int(match.group(1).replace(",", "")), re.sub(r"\s+\[[^\]]*\]$", "", match.group(2))))
+    demangled = subprocess.run(["swift", "demangle", "--simplified"], input="\n".join(name for _, name in rows),
+                               capture_output=True, text=True).stdout.splitlines()
+    names = demangled if len(demangled) == len(rows) else [name for _, name in rows]
+    out: dict[str, int] = {}
+    for (instructions, _), name in zip(rows, names):
+        out[name] = out.get(name, 0) + instructions // count
+    return out
+
+
+def measure(binary: Path, auth: bool, workloads: list[str], count: int, top: int,
+            keep: Path | None = None, functions: dict | None = None) -> dict[str, int]:
     work = Path(tempfile.mkdtemp(prefix="kvcallgrind-auth-"))
     server, shim = prepare(binary, work)
     out = work / "out"
@@ -119,6 +143,24 @@ def measure(binary: Path, auth: bool, workloads: list[str], count: int, top: int
             sha = sum(int(line.split()[0].replace(",", "")) for line in annotated.splitlines()
                       if "kv_sha256_blocks_portable" in line and line.strip()[:1].isdigit())
             results[workload + "_sha"] = sha // count
+            if auth:
+                # Verification's own instructions, inclusive: the background threads (group commit,
+                # the auth file's reload check) move the totals by a few thousand between runs.
+                inclusive = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", str(dump)],
+                                           capture_output=True, text=True).stdout
+                demangled = subprocess.run(["swift", "demangle", "--simplified"], input=inclusive,
+                                           capture_output=True, text=True).stdout or inclusive
+                own = 0
+                for line in demangled.splitlines():
+                    name = re.sub(r"\s+\[[^\]]*\]$", "", line).strip()
+                    if name.endswith((":SigV4Authenticator.authenticate(_:)", ":IAMPolicyAuthorizer.authorize(_:)")):
+                        own += int(line.split()[0].replace(",", ""))
+                results[workload + "_own"] = own // count
+            if keep:
+                keep.mkdir(parents=True, exist_ok=True)
+                shutil.copy(dump, keep / f"{workload}-{'auth' if auth else 'plain'}.out")
+            if functions is not None:
+                functions[workload] = exclusive_by_function(dump, count)
             if top and auth:
                 annotate = subprocess.run(["callgrind_annotate", "--inclusive=yes", str(dump)],
                                           capture_output=True, text=True)
@@ -139,17 +181,32 @@ def main() -> None:
     parser.add_argument("--only", default="get,put")
     parser.add_argument("--bin-dir", default=None, help="a folder holding a kvserver binary to measure instead")
     parser.add_argument("--top", type=int, default=0, help="print the top N inclusive functions with --auth")
+    parser.add_argument("--diff", type=int, default=0,
+                        help="print the N functions whose own instructions per request grow most with --auth")
+    parser.add_argument("--keep", type=Path, default=None, help="copy the callgrind outputs to this folder")
     args = parser.parse_args()
     binary = Path(args.bin_dir) if args.bin_dir else release_bin_path(build=not args.no_build)
     workloads = args.only.split(",")
-    plain = measure(binary, False, workloads, args.requests, 0)
-    verified = measure(binary, True, workloads, args.requests, args.top)
+    plain_functions: dict = {}
+    verified_functions: dict = {}
+    plain = measure(binary, False, workloads, args.requests, 0, args.keep, plain_functions if args.diff else None)
+    verified = measure(binary, True, workloads, args.requests, args.top, args.keep,
+                       verified_functions if args.diff else None)
+    for workload in workloads if args.diff else []:
+        before, after = plain_functions[workload], verified_functions[workload]
+        growth = sorted(((after.get(name, 0) - before.get(name, 0), name) for name in set(before) | set(after)),
+                        reverse=True)
+        print(f"--- {workload}: own instructions per request, --auth minus without (largest growth first)")
+        for delta, name in growth[:args.diff]:
+            print(f"{delta:>+9,}  {name[:200]}")
     for workload in workloads:
         off, on = plain[workload], verified[workload]
         sha = verified[workload + "_sha"]
         print(f"{workload}: {off:,} instructions/request without --auth, {on:,} with "
               f"(+{on - off:,}, +{100 * (on - off) / off:.1f}%); of which SHA-256 block compression "
-              f"{sha:,} (portable C under valgrind), without it +{on - off - sha:,} (+{100 * (on - off - sha) / off:.1f}%)")
+              f"{sha:,} (portable C under valgrind), without it +{on - off - sha:,} (+{100 * (on - off - sha) / off:.1f}%); "
+              f"authenticate + authorize inclusive {verified[workload + '_own']:,}, without SHA-256 blocks "
+              f"{verified[workload + '_own'] - sha:,}")
 
 
 if __name__ == "__main__":

@@ -15,9 +15,9 @@ public struct SigV4Authenticator: Authenticator {
     public func authenticate(_ request: AuthenticationRequest) throws(WireError) -> Authentication? {
         let configuration = store.configuration
         var identity: AuthenticatedIdentity?
-        let verified = try SigV4Verifier().verify(
+        let region = try SigV4Verifier().verifiedRegion(
             request, now: clock(), signingKeys: configuration.signingKeys,
-            credential: { accessKeyID in
+            credentialBytes: { accessKeyID in
                 let key = configuration.verifiableKey(accessKeyID)
                 identity = key?.identity
                 return key?.credential
@@ -27,6 +27,6 @@ public struct SigV4Authenticator: Authenticator {
         guard let identity else {
             throw WireError.unrecognizedClient()
         }
-        return Authentication(identity: identity, region: verified.region)
+        return Authentication(identity: identity, region: region)
     }
 }

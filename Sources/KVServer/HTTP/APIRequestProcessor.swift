@@ -293,7 +293,18 @@ public struct APIRequestProcessor: Sendable {
 
     /// `GetItem` of `DynamoDB_20120810.GetItem`.
     static func operationName(_ target: String) -> String {
-        // Bytes, not Characters: this runs per request for the metrics.
+        // Bytes, not Characters: this runs per request for the metrics (and the authorizer).
+        let found: String?? = target.utf8.withContiguousStorageIfAvailable { bytes in
+            var index = bytes.count
+            while index > 0 {
+                index -= 1
+                if bytes[index] == UInt8(ascii: ".") {
+                    return String(decoding: UnsafeBufferPointer(rebasing: bytes[(index + 1)...]), as: UTF8.self)
+                }
+            }
+            return nil
+        }
+        if let found { return found ?? target }
         let utf8 = target.utf8
         guard let dot = utf8.lastIndex(of: UInt8(ascii: ".")) else { return target }
         return String(Substring(utf8[utf8.index(after: dot)...]))

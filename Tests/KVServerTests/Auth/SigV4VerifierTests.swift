@@ -257,4 +257,103 @@ struct SigV4VerifierTests {
         }
         #expect(cache.count == 2)
     }
+
+    /// One cache verifies request after request (its memos of the first blocks hit), and a
+    /// request that differs from a verified one only after the first block, or signed with
+    /// another secret, is still refused.
+    @Test("a shared cache: repeated requests pass, altered ones are still refused")
+    func sharedCache() {
+        let cache = SigningKeyCache()
+        func answer(_ request: AuthenticationRequest) -> WireError? {
+            Self.error { () throws(WireError) in
+                try SigV4Verifier().verify(request, now: Double(Self.signedAt), signingKeys: cache) { id in
+                    id == Self.keyID ? SigV4Credential(secretAccessKey: Self.secret) : nil
+                }
+            }
+        }
+        for round in 0..<3 {
+            #expect(answer(Self.signed(body: #"{"TableName":"T\#(round)"}"#)) == nil)
+            #expect(answer(Self.signed(secret: "other")) == .signatureMismatch)
+            var altered = Self.signed()
+            altered.body = ByteBuffer(string: #"{"TableName":"U"}"#)
+            #expect(answer(altered) == .signatureMismatch)
+            var target = Self.signed()
+            target.headers.replaceOrAdd(name: "x-amz-target", value: "DynamoDB_20120810.DeleteTable")
+            #expect(answer(target) == .signatureMismatch)
+            #expect(answer(Self.signed(at: Self.signedAt + 1)) == nil)
+        }
+    }
+
+    /// Many signed headers, long names and a name sent in another case are matched to the
+    /// signed names and canonicalised as signed; changing any of them breaks the signature.
+    @Test("many signed headers, long names, mixed case: verified as signed")
+    func manyHeaders() {
+        for extra in [0, 11, 12, 13, 20] {
+            let headers = (0..<extra).map { ("x-amz-meta-\($0)-of-a-long-name", "value \($0)") }
+            let request = Self.signed(token: "token-1", extraHeaders: headers)
+            let credential = SigV4Credential(secretAccessKey: Self.secret, sessionToken: "token-1")
+            #expect(Self.error { () throws(WireError) in try Self.verify(request, credential: credential) } == nil, "\(extra)")
+            var altered = request
+            altered.headers.replaceOrAdd(name: "x-amz-security-token", value: "token-2")
+            #expect(
+                Self.error { () throws(WireError) in try Self.verify(altered, credential: credential) } == .signatureMismatch,
+                "\(extra)")
+            if extra > 0 {
+                var changed = request
+                changed.headers.replaceOrAdd(name: "X-Amz-Meta-0-Of-A-Long-Name", value: "other")
+                #expect(
+                    Self.error { () throws(WireError) in try Self.verify(changed, credential: credential) } == .signatureMismatch,
+                    "\(extra)")
+            }
+        }
+    }
+
+    /// A blank or control byte anywhere in a header value is seen (the check reads eight bytes
+    /// at a time), and bytes above ASCII are not taken for one.
+    @Test("header values: a blank at any offset is found")
+    func blankAnywhere() {
+        for length in 0..<20 {
+            for position in 0..<max(length, 1) {
+                for blank: UInt8 in [0x20, 0x09, 0x00] {
+                    var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    bytes.withUnsafeBufferPointer { #expect(SigV4Bytes.allAboveSpace($0)) }
+                    guard length > 0 else { continue }
+                    bytes[position] = blank
+                    bytes.withUnsafeBufferPointer { #expect(!SigV4Bytes.allAboveSpace($0), "\(length) \(position)") }
+                }
+            }
+        }
+        Array("héllo wörld".utf8).withUnsafeBufferPointer { #expect(!SigV4Bytes.allAboveSpace($0)) }
+        Array("héllo-wörld".utf8).withUnsafeBufferPointer { #expect(SigV4Bytes.allAboveSpace($0)) }
+    }
+
+    /// The `Authorization` header's parameters, separated by commas, blanks, tabs or several,
+    /// at every offset (the scan skips eight bytes at a time).
+    @Test("Authorization parameters found whatever separates them")
+    func authorizationScan() {
+        for padding in 0..<10 {
+            for separator in [", ", ",", " ", "\t", " ,\t "] {
+                let credential = String(repeating: "K", count: padding) + "/20150830/us-east-1/dynamodb/aws4_request"
+                let signature = String(repeating: "ab", count: 32 + padding)
+                let text = "AWS4-HMAC-SHA256 Credential=\(credential)\(separator)SignedHeaders=host;x-amz-date"
+                    + "\(separator)Signature=\(signature)"
+                var copy = text
+                let found = copy.withUTF8 { bytes in
+                    let parts = SigV4AuthorizationHeader(scanning: bytes)
+                    func text(_ range: Range<Int>?) -> String? {
+                        range.map { String(decoding: UnsafeBufferPointer(rebasing: bytes[$0]), as: UTF8.self) }
+                    }
+                    return [text(parts.algorithm), text(parts.credential), text(parts.signedHeaders), text(parts.signature)]
+                }
+                #expect(found == ["AWS4-HMAC-SHA256", credential, "host;x-amz-date", signature], "\(text)")
+            }
+        }
+        var missing = "AWS4-HMAC-SHA256 Credential=abcdefghijklmnop/x, SignedHeadersWithoutEquals, Signature=1"
+        let token = missing.withUTF8 { bytes in
+            SigV4AuthorizationHeader(scanning: bytes).tokenWithoutEquals.map {
+                String(decoding: UnsafeBufferPointer(rebasing: bytes[$0]), as: UTF8.self)
+            }
+        }
+        #expect(token == "SignedHeadersWithoutEquals")
+    }
 }

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The identities and keys of an auth file, validated and ready for lookups.
 ///
 /// File format (documented in the README, "Security"):
@@ -31,6 +33,8 @@ public final class AuthConfiguration: Sendable {
     /// Each key's credential and identity as the authorizer sees it, built once at load rather
     /// than per request, and found with one lookup.
     private let verifiableKeys: [String: (credential: SigV4Credential, identity: AuthenticatedIdentity)]
+    /// The entry of `verifiableKeys` found last, by its key id.
+    private let recentKey = Mutex<(id: String, key: (credential: SigV4Credential, identity: AuthenticatedIdentity))?>(nil)
 
     public init(identities: [Identity], keys: [String: Key]) {
         self.identities = identities
@@ -56,6 +60,22 @@ public final class AuthConfiguration: Sendable {
     /// A key's credential and identity, in one lookup (the verifier's, per request).
     func verifiableKey(_ accessKeyID: String) -> (credential: SigV4Credential, identity: AuthenticatedIdentity)? {
         verifiableKeys[accessKeyID]
+    }
+
+    /// The same for the key id's bytes as received. The key found last is compared first (a
+    /// client signs its requests with one key): no string is built and none hashed for it.
+    func verifiableKey(
+        _ accessKeyID: UnsafeBufferPointer<UInt8>
+    ) -> (credential: SigV4Credential, identity: AuthenticatedIdentity)? {
+        if let recent = recentKey.withLock({ recent in
+            recent.flatMap { SigV4Bytes.with($0.id) { SigV4Bytes.equal($0, accessKeyID) } ? $0.key : nil }
+        }) {
+            return recent
+        }
+        let id = String(decoding: accessKeyID, as: UTF8.self)
+        guard let key = verifiableKeys[id] else { return nil }
+        recentKey.withLock { $0 = (id, key) }
+        return key
     }
 
     /// Parses and validates an auth file.

@@ -22,6 +22,11 @@ final class IAMAllowCache: Sendable {
     }
 
     private let allowed = Mutex<Set<Key>>([])
+    /// The keys found last (a client repeats a few operations on a few tables), compared
+    /// before the set is hashed into: comparing the request's short strings with equal ones
+    /// costs less than hashing them.
+    private let recent = Mutex<(keys: [Key], next: Int)>(([], 0))
+    private static let recentCount = 4
     private let capacity: Int
 
     init(capacity: Int = 4096) {
@@ -56,7 +61,21 @@ final class IAMAllowCache: Sendable {
     }
 
     func contains(_ key: Key) -> Bool {
-        allowed.withLock { $0.contains(key) }
+        if recent.withLock({ $0.keys.contains(key) }) { return true }
+        guard allowed.withLock({ $0.contains(key) }) else { return false }
+        remember(key)
+        return true
+    }
+
+    private func remember(_ key: Key) {
+        recent.withLock { recent in
+            if recent.keys.count < Self.recentCount {
+                recent.keys.append(key)
+            } else {
+                recent.keys[recent.next] = key
+                recent.next = (recent.next + 1) % Self.recentCount
+            }
+        }
     }
 
     func insert(_ key: Key) {
@@ -65,5 +84,6 @@ final class IAMAllowCache: Sendable {
             if allowed.count >= capacity { allowed.removeAll(keepingCapacity: true) }
             allowed.insert(key)
         }
+        remember(key)
     }
 }

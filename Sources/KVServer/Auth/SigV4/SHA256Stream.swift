@@ -19,6 +19,25 @@ struct SHA256Stream: SigV4ByteSink {
         kv_sha256_update(&context, &byte, 1)
     }
 
+    /// Absorbs the 64-byte `block` at a block boundary; the state after it is taken from `memo`
+    /// when `memo` absorbed the same block from the same state before (a pure function of the
+    /// two, so nothing else can make it differ). Elsewhere, or for another size, it is written.
+    mutating func absorbBlock(_ block: UnsafeRawBufferPointer, memo: SHA256BlockMemo) {
+        guard context.pendingCount == 0, block.count == 64, let source = block.baseAddress else {
+            return write(block)
+        }
+        var copy = SHA256BlockMemo.Block()
+        withUnsafeMutableBytes(of: &copy) { $0.copyMemory(from: block) }
+        let start = context.state
+        if let state = memo.state(after: copy, from: start) {
+            context.state = state
+            context.length &+= 64
+            return
+        }
+        kv_sha256_update(&context, source, 64)
+        memo.remember(copy, from: start, state: context.state)
+    }
+
     /// The digest; the stream is spent.
     consuming func finalize() -> SHA256Value {
         var digest = SHA256Value()

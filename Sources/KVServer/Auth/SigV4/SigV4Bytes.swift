@@ -46,6 +46,23 @@ enum SigV4Bytes {
         bytes.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }
     }
 
+    /// Whether every byte is above 0x20 (so none is a blank), eight bytes at a time:
+    /// `(word - 0x21…) & ~word & 0x80…` is non-zero exactly when some byte of `word` is below 0x21.
+    static func allAboveSpace(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        var index = 0
+        while bytes.count &- index >= 8 {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            if (word &- 0x2121_2121_2121_2121) & ~word & 0x8080_8080_8080_8080 != 0 { return false }
+            index &+= 8
+        }
+        while index < bytes.count {
+            if bytes[index] <= 0x20 { return false }
+            index &+= 1
+        }
+        return true
+    }
+
     /// `bytes` split at `separator`, empty parts kept.
     static func forEachPart(
         _ bytes: UnsafeBufferPointer<UInt8>, separator: UInt8, _ body: (UnsafeBufferPointer<UInt8>) -> Bool

@@ -104,7 +104,9 @@ struct SigV4CanonicalWriter<Sink: SigV4ByteSink> {
 
     mutating func appendHeaderValue(_ value: UnsafeBufferPointer<UInt8>) {
         // Most values have no blank to trim or collapse: copy them whole.
-        if let first = value.first, !Self.isBlank(first), !Self.needsCollapsing(value) {
+        if SigV4Bytes.allAboveSpace(value)
+            || ((value.first.map { !Self.isBlank($0) } ?? false) && !Self.needsCollapsing(value))
+        {
             append(value)
             return
         }

@@ -50,6 +50,22 @@ public struct SigV4Verifier: Sendable {
         _ request: AuthenticationRequest, now: Double, signingKeys: SigningKeyCache,
         credential: (String) -> SigV4Credential?
     ) throws(WireError) -> VerifiedSignature {
+        var accessKeyID = ""
+        let region = try verifiedRegion(request, now: now, signingKeys: signingKeys) { id in
+            accessKeyID = String(decoding: id, as: UTF8.self)
+            return credential(accessKeyID)
+        }
+        return VerifiedSignature(accessKeyID: accessKeyID, region: region)
+    }
+
+    /// The same checks, with the access key id looked up as the bytes received (the server's
+    /// path: no string is built for it per request).
+    ///
+    /// - Returns: the region of the credential scope.
+    func verifiedRegion(
+        _ request: AuthenticationRequest, now: Double, signingKeys: SigningKeyCache,
+        credentialBytes credential: (UnsafeBufferPointer<UInt8>) -> SigV4Credential?
+    ) throws(WireError) -> String {
         let headers = SigV4RequestHeaders(request.headers)
         // Both, neither, or not `AWS4-`: the same answers as without verification.
         try AcceptAnyCredentialsAuthenticator.check(authorization: headers.authorization, request)
@@ -60,7 +76,7 @@ public struct SigV4Verifier: Sendable {
         }
         let text = header
         let result = header.withUTF8 { bytes in
-            Result { () throws(WireError) -> VerifiedSignature in
+            Result { () throws(WireError) -> String in
                 try verify(
                     request, header: text, bytes: bytes, headers: headers, now: now, signingKeys: signingKeys,
                     credential: credential)
@@ -72,8 +88,9 @@ public struct SigV4Verifier: Sendable {
     /// The checks, in DynamoDB's order, over the `Authorization` header's bytes.
     private func verify(
         _ request: AuthenticationRequest, header: String, bytes: UnsafeBufferPointer<UInt8>,
-        headers: SigV4RequestHeaders, now: Double, signingKeys: SigningKeyCache, credential: (String) -> SigV4Credential?
-    ) throws(WireError) -> VerifiedSignature {
+        headers: SigV4RequestHeaders, now: Double, signingKeys: SigningKeyCache,
+        credential: (UnsafeBufferPointer<UInt8>) -> SigV4Credential?
+    ) throws(WireError) -> String {
         func text(_ range: Range<Int>) -> String {
             String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
         }
@@ -121,11 +138,12 @@ public struct SigV4Verifier: Sendable {
         // SignedHeaders as sent (the SDKs send them lowercase and sorted; the canonical request
         // repeats them lowercased).
         let signedHeaders = part(signedHeadersRange)
-        guard Self.names(signedHeaders, contain: "host") else {
+        let signed = Self.names(signedHeaders, contain: "host", amzDate != nil ? "x-amz-date" : "date")
+        guard signed.first else {
             throw WireError.invalidSignature("'Host' must be a 'SignedHeader' in the AWS Authorization.")
         }
         // The time must be signed too, or a captured request could be replayed with a fresh one.
-        guard Self.names(signedHeaders, contain: amzDate != nil ? "x-amz-date" : "date") else {
+        guard signed.second else {
             throw WireError.invalidSignature(
                 "'\(amzDate != nil ? "X-Amz-Date" : "Date")' must be a 'SignedHeader' in the AWS Authorization.")
         }
@@ -167,8 +185,7 @@ public struct SigV4Verifier: Sendable {
             throw WireError.invalidSignature(scopeErrors.joined(separator: " "))
         }
 
-        let accessKeyID = text(scope.accessKeyID)
-        guard let key = credential(accessKeyID) else {
+        guard let key = credential(part(scope.accessKeyID)) else {
             throw WireError.unrecognizedClient()
         }
 
@@ -184,12 +201,13 @@ public struct SigV4Verifier: Sendable {
             throw WireError.signatureMismatch
         }
 
-        let hmac = signingKeys.hmac(credential: part(trimmed), secret: key.secretAccessKey) {
+        let signingKey = signingKeys.signingKey(credential: part(trimmed), secret: key.secretAccessKey) {
             (day: text(scope.day), region: text(scope.region), service: text(scope.service))
         }
         let expected = Self.expectedSignature(
             request, signedHeaders: signedHeaders, payloadHash: payloadHash, amzDate: dateText,
-            scope: part((scope.day.lowerBound)..<trimmed.upperBound), hmac: hmac)
+            scope: part((scope.day.lowerBound)..<trimmed.upperBound), hmac: signingKey.hmac,
+            memos: (signingKeys.canonicalRequestMemo, signingKey.stringToSignMemo))
         guard expected.constantTimeEquals(UnsafeRawBufferPointer(part(signatureRange))) else {
             throw WireError.signatureMismatch
         }
@@ -200,7 +218,7 @@ public struct SigV4Verifier: Sendable {
         if let notAfter = key.notAfter, nowSeconds >= notAfter {
             throw WireError.expiredToken
         }
-        return VerifiedSignature(accessKeyID: accessKeyID, region: text(scope.region))
+        return signingKey.region
     }
 
     /// The hex signature the request should carry: the canonical request hashed as it is
@@ -210,14 +228,43 @@ public struct SigV4Verifier: Sendable {
     ///   - signedHeaders: the `SignedHeaders` value as sent (`host;x-amz-date`), lowercased here.
     ///   - payloadHash: the lowercase hex SHA-256 of the body.
     ///   - scope: `DAY/REGION/SERVICE/aws4_request`.
+    ///   - memos: where the first blocks of the canonical request and of the string to sign are
+    ///     remembered (`SHA256BlockMemo`; nil: hash them).
     static func expectedSignature(
         _ request: AuthenticationRequest, signedHeaders: UnsafeBufferPointer<UInt8>, payloadHash: HexDigest,
-        amzDate: String, scope: UnsafeBufferPointer<UInt8>, hmac: KeyedHMACSHA256
+        amzDate: String, scope: UnsafeBufferPointer<UInt8>, hmac: KeyedHMACSHA256,
+        memos: (canonicalRequest: SHA256BlockMemo, stringToSign: SHA256BlockMemo)? = nil
+    ) -> HexDigest {
+        guard let memos else {
+            return expectedSignature(
+                request, signedHeaders: signedHeaders, payloadHash: payloadHash, amzDate: amzDate, scope: scope,
+                hmac: hmac, canonicalSink: SHA256Stream(), stringToSignSink: hmac.begin(), finish: { $0 })
+        }
+        // The canonical request is a few hundred bytes (a longer one is hashed in pieces), the
+        // string to sign about 140.
+        return withUnsafeTemporaryAllocation(byteCount: 1024, alignment: 8) { buffer in
+            expectedSignature(
+                request, signedHeaders: signedHeaders, payloadHash: payloadHash, amzDate: amzDate, scope: scope,
+                hmac: hmac,
+                canonicalSink: StagedSHA256Stream(
+                    SHA256Stream(), buffer: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<768]),
+                    memo: memos.canonicalRequest),
+                stringToSignSink: StagedSHA256Stream(
+                    hmac.begin(), buffer: UnsafeMutableRawBufferPointer(rebasing: buffer[768...]),
+                    memo: memos.stringToSign),
+                finish: { $0.finished() })
+        }
+    }
+
+    private static func expectedSignature<Canonical: SHA256Sink, ToSign: SigV4ByteSink>(
+        _ request: AuthenticationRequest, signedHeaders: UnsafeBufferPointer<UInt8>, payloadHash: HexDigest,
+        amzDate: String, scope: UnsafeBufferPointer<UInt8>, hmac: KeyedHMACSHA256, canonicalSink: Canonical,
+        stringToSignSink: ToSign, finish: (ToSign) -> SHA256Stream
     ) -> HexDigest {
         let uri = request.uri.utf8
         let question = uri.firstIndex(of: UInt8(ascii: "?"))
         let query = question.map { SigV4.canonicalQuery(Substring(uri[uri.index(after: $0)...])) } ?? ""
-        var canonical = SigV4CanonicalWriter(sink: SHA256Stream())
+        var canonical = SigV4CanonicalWriter(sink: canonicalSink)
         payloadHash.withUnsafeBytes { payloadHash in
             canonical.appendCanonicalRequest(
                 method: request.method.rawValue,
@@ -225,9 +272,9 @@ public struct SigV4Verifier: Sendable {
                 headers: { writeCanonicalHeaders(request.headers, signedNames: signedHeaders, into: &$0) },
                 signedHeaders: signedHeaders, payloadHash: payloadHash)
         }
-        var stringToSign = SigV4CanonicalWriter(sink: hmac.begin())
-        stringToSign.appendStringToSign(amzDate: amzDate, scope: scope, canonicalRequestHash: canonical.sink.finalize())
-        return hmac.finish(stringToSign.sink).hex
+        var stringToSign = SigV4CanonicalWriter(sink: stringToSignSink)
+        stringToSign.appendStringToSign(amzDate: amzDate, scope: scope, canonicalRequestHash: canonical.sink.digest())
+        return hmac.finish(finish(stringToSign.sink)).hex
     }
 
     /// `name:value\n` for each signed name in the order signed, a repeated header's values
@@ -247,10 +294,16 @@ public struct SigV4Verifier: Sendable {
                 count += 1
                 start = index + 1
             }
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: headers.count) { slots in
+            // Where each signed name's first header is (-1: none), and whether any name is repeated
+            // (then the values are gathered from `slots`; the SDKs send each header once).
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: count + headers.count) { positions in
+                let firsts = UnsafeMutableBufferPointer(rebasing: positions[0..<count])
+                let slots = UnsafeMutableBufferPointer(rebasing: positions[count...])
+                firsts.initialize(repeating: -1)
+                var repeated = false
                 var position = 0
                 for header in headers {
-                    slots[position] = SigV4Bytes.with(header.name) { headerName in
+                    let slot = SigV4Bytes.with(header.name) { headerName in
                         for index in 0..<count where names[index].count == headerName.count {
                             if SigV4Bytes.equalIgnoringCase(headerName, UnsafeBufferPointer(rebasing: signedNames[names[index]])) {
                                 return index
@@ -258,16 +311,26 @@ public struct SigV4Verifier: Sendable {
                         }
                         return -1
                     }
+                    slots[position] = slot
+                    if slot >= 0 {
+                        if firsts[slot] < 0 { firsts[slot] = position } else { repeated = true }
+                    }
                     position += 1
                 }
                 for index in 0..<count {
                     canonical.appendLowercased(UnsafeBufferPointer(rebasing: signedNames[names[index]]))
                     canonical.sink.write(byte: UInt8(ascii: ":"))
-                    var first = true
-                    for position in 0..<slots.count where slots[position] == index {
-                        if !first { canonical.sink.write(byte: UInt8(ascii: ",")) }
-                        canonical.appendHeaderValue(headers[headers.index(headers.startIndex, offsetBy: position)].value.utf8)
-                        first = false
+                    if !repeated {
+                        if firsts[index] >= 0 {
+                            canonical.appendHeaderValue(headers[headers.index(headers.startIndex, offsetBy: firsts[index])].value.utf8)
+                        }
+                    } else {
+                        var first = true
+                        for position in 0..<headers.count where slots[position] == index {
+                            if !first { canonical.sink.write(byte: UInt8(ascii: ",")) }
+                            canonical.appendHeaderValue(headers[headers.index(headers.startIndex, offsetBy: position)].value.utf8)
+                            first = false
+                        }
                     }
                     canonical.newline()
                 }
@@ -277,11 +340,23 @@ public struct SigV4Verifier: Sendable {
 
     /// Whether `;`-separated `names` include `name` (lowercase), ignoring ASCII case.
     static func names(_ names: UnsafeBufferPointer<UInt8>, contain name: StaticString) -> Bool {
-        let wanted = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
-        var found = false
+        self.names(names, contain: name, name).first
+    }
+
+    /// Whether `;`-separated `names` include `first` and `second` (lowercase), ignoring ASCII
+    /// case: one pass for both.
+    static func names(
+        _ names: UnsafeBufferPointer<UInt8>, contain first: StaticString, _ second: StaticString
+    ) -> (first: Bool, second: Bool) {
+        let wanted = (
+            UnsafeBufferPointer(start: first.utf8Start, count: first.utf8CodeUnitCount),
+            UnsafeBufferPointer(start: second.utf8Start, count: second.utf8CodeUnitCount)
+        )
+        var found = (first: false, second: false)
         SigV4Bytes.forEachPart(names, separator: UInt8(ascii: ";")) { part in
-            found = SigV4Bytes.equalIgnoringCase(part, wanted)
-            return !found
+            if !found.first, SigV4Bytes.equalIgnoringCase(part, wanted.0) { found.first = true }
+            if !found.second, SigV4Bytes.equalIgnoringCase(part, wanted.1) { found.second = true }
+            return !(found.first && found.second)
         }
         return found
     }

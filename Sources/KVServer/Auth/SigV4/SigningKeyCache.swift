@@ -10,10 +10,24 @@ import Synchronization
 /// cycling through dates or regions cannot grow it without limit). Looked up by the bytes of
 /// the credential as received, so a hit allocates nothing.
 public final class SigningKeyCache: Sendable {
+    /// A scope's keyed HMAC, with what the verifier would otherwise build per request.
+    struct SigningKey {
+        var hmac: KeyedHMACSHA256
+        /// The scope's region, as `VerifiedSignature` names it.
+        var region: String
+        /// The inner state after the string to sign's first block (algorithm, time, scope),
+        /// which repeats for the requests of a second.
+        var stringToSignMemo: SHA256BlockMemo
+    }
+
     private struct Entry {
         var credential: String
-        var hmac: KeyedHMACSHA256
+        var key: SigningKey
     }
+
+    /// The canonical request's first block (method, path, query, the first signed headers),
+    /// the same from request to request of a client: see `SHA256BlockMemo`.
+    let canonicalRequestMemo = SHA256BlockMemo()
 
     /// Entries by the hash of their credential text.
     private let entries = Mutex<[Int: [Entry]]>([:])
@@ -26,18 +40,19 @@ public final class SigningKeyCache: Sendable {
     }
 
     /// An HMAC keyed with the signing key of a scope, derived on first use (an immutable value,
-    /// shared read-only between event loops; signing continues from copies of its state).
+    /// shared read-only between event loops; signing continues from copies of its state), with
+    /// the scope's region and its string-to-sign memo.
     ///
     /// - Parameters:
     ///   - credential: `ACCESSKEY/DAY/REGION/SERVICE/aws4_request` as received, the cache's key.
     ///   - scope: the scope's parts, asked for only to derive a key.
-    func hmac(
+    func signingKey(
         credential: UnsafeBufferPointer<UInt8>, secret: String,
         scope: () -> (day: String, region: String, service: String)
-    ) -> KeyedHMACSHA256 {
+    ) -> SigningKey {
         // Most requests repeat the scope of the one before: compare with it before hashing.
         if let recent = recent.withLock({ recent in
-            recent.flatMap { entry in SigV4Bytes.with(entry.credential) { SigV4Bytes.equal($0, credential) } ? entry.hmac : nil }
+            recent.flatMap { entry in SigV4Bytes.with(entry.credential) { SigV4Bytes.equal($0, credential) } ? entry.key : nil }
         }) {
             return recent
         }
@@ -49,14 +64,16 @@ public final class SigningKeyCache: Sendable {
         }
         if let cached {
             recent.withLock { $0 = cached }
-            return cached.hmac
+            return cached.key
         }
         let parts = scope()
-        let derived = KeyedHMACSHA256(
-            key: SigV4.signingKey(secret: secret, day: parts.day, region: parts.region, service: parts.service))
+        let derived = SigningKey(
+            hmac: KeyedHMACSHA256(
+                key: SigV4.signingKey(secret: secret, day: parts.day, region: parts.region, service: parts.service)),
+            region: parts.region, stringToSignMemo: SHA256BlockMemo())
         let capacity = self.capacity
         let name = String(decoding: credential, as: UTF8.self)
-        let entry = Entry(credential: name, hmac: derived)
+        let entry = Entry(credential: name, key: derived)
         entries.withLock { entries in
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
             entries[hash, default: []].append(entry)

@@ -1,0 +1,118 @@
+import Synchronization
+
+/// The SHA-256 state after absorbing one 64-byte block from a given state, remembered for the
+/// last block seen. The verifier's messages begin alike from request to request: the canonical
+/// request's first block is the method, path, query and the first signed headers
+/// (`content-type`, `host`), the string to sign's the algorithm, the request time (to the
+/// second) and the credential scope. Compressing a block is most of what hashing costs, so a
+/// repeated first block is looked up (a 96-byte comparison) instead.
+///
+/// Keyed by the whole block and the whole starting state, of which the result is a pure
+/// function: a hit gives exactly the state compressing would, whatever the request.
+final class SHA256BlockMemo: Sendable {
+    /// 64 bytes held inline.
+    struct Block {
+        var words: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+    }
+
+    typealias State = (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32)
+
+    private struct Entry {
+        var block: Block
+        var start: State
+        var state: State
+    }
+
+    private let last = Mutex<Entry?>(nil)
+
+    /// The state after `block` from `start`, if it is the one remembered.
+    func state(after block: Block, from start: State) -> State? {
+        last.withLock { last in
+            guard let entry = last, Self.equal(entry.block, block), Self.equal(entry.start, start) else { return nil }
+            return entry.state
+        }
+    }
+
+    func remember(_ block: Block, from start: State, state: State) {
+        last.withLock { $0 = Entry(block: block, start: start, state: state) }
+    }
+
+    private static func equal<T>(_ a: T, _ b: T) -> Bool {
+        withUnsafeBytes(of: a) { a in
+            withUnsafeBytes(of: b) { b in SigV4Bytes.equal(a.bindMemory(to: UInt8.self), b.bindMemory(to: UInt8.self)) }
+        }
+    }
+}
+
+/// A SHA-256 stream fed through a buffer (the caller's, on the stack): the canonical request
+/// and the string to sign are written in dozens of pieces of a few bytes, which are copied here
+/// and hashed in one go. Their first block goes through a `SHA256BlockMemo`.
+struct StagedSHA256Stream: SHA256Sink {
+    var stream: SHA256Stream
+    /// Unowned: the verifier holds the memo (its signing-key cache) for as long as the stream
+    /// lives, within one call; a strong reference cost a retain and a release per copy.
+    private unowned(unsafe) let memo: SHA256BlockMemo?
+    private let buffer: UnsafeMutableRawBufferPointer
+    private var count = 0
+    private var flushed = false
+
+    /// - Parameter buffer: where bytes wait; must outlive the stream.
+    init(_ stream: SHA256Stream, buffer: UnsafeMutableRawBufferPointer, memo: SHA256BlockMemo?) {
+        self.stream = stream
+        self.buffer = buffer
+        self.memo = memo
+    }
+
+    mutating func write(_ bytes: UnsafeRawBufferPointer) {
+        if bytes.count > buffer.count &- count {
+            flush()
+            if bytes.count > buffer.count { return stream.write(bytes) }
+        }
+        if let source = bytes.baseAddress, let target = buffer.baseAddress {
+            (target + count).copyMemory(from: source, byteCount: bytes.count)
+            count &+= bytes.count
+        }
+    }
+
+    mutating func write(byte: UInt8) {
+        if count == buffer.count { flush() }
+        if count < buffer.count {
+            buffer[count] = byte
+            count &+= 1
+        } else {
+            stream.write(byte: byte)
+        }
+    }
+
+    /// Hashes the bytes waiting; the message's first block through the memo.
+    mutating func flush() {
+        var staged = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+        if !flushed, let memo, staged.count >= 64 {
+            stream.absorbBlock(UnsafeRawBufferPointer(rebasing: staged[0..<64]), memo: memo)
+            staged = UnsafeRawBufferPointer(rebasing: staged[64...])
+        }
+        stream.write(staged)
+        flushed = true
+        count = 0
+    }
+
+    /// The stream with every byte written (the HMAC's inner state, for the string to sign).
+    consuming func finished() -> SHA256Stream {
+        flush()
+        return stream
+    }
+
+    consuming func digest() -> SHA256Value {
+        flush()
+        return stream.finalize()
+    }
+}
+
+/// A byte sink that ends in a SHA-256 digest (the canonical request's, staged or not).
+protocol SHA256Sink: SigV4ByteSink {
+    consuming func digest() -> SHA256Value
+}
+
+extension SHA256Stream: SHA256Sink {
+    consuming func digest() -> SHA256Value { finalize() }
+}
