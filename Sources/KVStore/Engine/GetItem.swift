@@ -66,7 +66,16 @@ extension KVEngine {
     private static func readItem(
         _ request: GetItemRequest, table: TableDefinition, key: StorageKey, on connection: StorageTransaction
     ) throws -> ItemRead {
-        let store = try connection.items(table)
+        // One switch to the concrete item storage (see `writeItem`).
+        switch try connection.items(table) {
+        case .sqlite(let store): try readItem(request, table: table, key: key, in: store)
+        case .external(let store): try readItem(request, table: table, key: key, in: store)
+        }
+    }
+
+    private static func readItem(
+        _ request: GetItemRequest, table: TableDefinition, key: StorageKey, in store: some ItemStorage
+    ) throws -> ItemRead {
         let readKind = CapacityUnits.ReadKind(consistent: request.consistentRead)
         if request.returnsStoredItem && request.projection == nil {
             let stored = try store.fetchStored(key)

@@ -57,7 +57,11 @@ extension KVEngine {
                 var items: [Item?] = []
                 var consumed: [ConsumedCapacity] = []
                 for (table, key, projection) in reads {
-                    let entry = try connection.items(table).fetchEntry(key)
+                    let entry: (item: Item, size: Int)?
+                    switch try connection.items(table) {
+                    case .sqlite(let store): entry = try store.fetchEntry(key)
+                    case .external(let store): entry = try store.fetchEntry(key)
+                    }
                     consumed.append(.read(table: table.name, index: nil, bytes: entry?.size ?? 0, .transactional))
                     items.append(entry.map { projection?.apply(to: $0.item) ?? $0.item })
                 }

@@ -112,10 +112,14 @@ extension KVEngine {
                         reasons.append(CancellationReason(code: "ValidationError", message: failure.message))
                         continue
                     }
-                    let store = try self.itemStore(planned.table, connection)
                     do {
                         // Every action's old size counts, read or not (the larger of old and new).
-                        let applied = try store.apply(planned.mutation, at: planned.key, measuresCapacity: true)
+                        // One switch to the concrete item storage (see `writeItem`).
+                        let applied: AppliedChange
+                        switch try self.itemStore(planned.table, connection) {
+                        case .sqlite(let store): applied = try store.apply(planned.mutation, at: planned.key, measuresCapacity: true)
+                        case .external(let store): applied = try store.apply(planned.mutation, at: planned.key, measuresCapacity: true)
+                        }
                         consumed.append(applied.capacity(table: planned.table.name).scaled(by: 2, kind: .transactionalWrite))
                         reasons.append(.none)
                     } catch let error as KVError where error.code == .conditionalCheckFailed {

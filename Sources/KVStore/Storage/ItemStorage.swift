@@ -41,6 +41,19 @@ public protocol ItemStorage {
     /// TTL maintenance outside a write: records the stored `item`'s expiry under `attribute`
     /// (TTL just enabled on a table with items; a no-op when the item has no valid expiry).
     func backfillExpiry(_ key: StorageKey, item: Item, attribute: String) throws
+
+    /// The stored item's bytes in `ItemCodec` form, undecoded, and its DynamoDB size; nil when
+    /// absent (GetItem answers from them without decoding). The default reads and encodes.
+    func fetchStored(_ key: StorageKey) throws -> (items: StoredItems, size: Int)?
+}
+
+extension ItemStorage {
+    public func fetchStored(_ key: StorageKey) throws -> (items: StoredItems, size: Int)? {
+        guard let entry = try fetchEntry(key) else { return nil }
+        var items = StoredItems()
+        ItemCodec.encode(entry.item).withUnsafeBufferPointer { items.append($0) }
+        return (items, entry.size)
+    }
 }
 
 /// The direction of a range read.

@@ -30,6 +30,10 @@ struct ExternalItems: ItemStorage {
     func backfillExpiry(_ key: StorageKey, item: Item, attribute: String) throws {
         try base.backfillExpiry(key, item: item, attribute: attribute)
     }
+
+    func fetchStored(_ key: StorageKey) throws -> (items: StoredItems, size: Int)? {
+        try base.fetchStored(key)
+    }
 }
 
 /// One table's item storage in a transaction: SQLite's `ItemStore` or an external backend's.
@@ -119,10 +123,7 @@ enum StorageItems: ItemStorage {
         case .sqlite(let store):
             return try store.fetchStored(key)
         case .external(let store):
-            guard let entry = try store.fetchEntry(key) else { return nil }
-            var items = StoredItems()
-            ItemCodec.encode(entry.item).withUnsafeBufferPointer { items.append($0) }
-            return (items, entry.size)
+            return try store.base.fetchStored(key)
         }
     }
 
