@@ -50,12 +50,18 @@ extension KVEngine {
         }
         let plan = planned
         return try await onExistingTable {
-            try await database.read { connection in
+            try await storage.read { connection in
                 var result = BatchGetResult(responses: [], unprocessed: [], consumedCapacity: [])
                 var responseBytes = 0
                 var isFull = false
                 for (table, request, keys) in plan {
-                    let store = ItemStore(table: table, connection: connection)
+                    // The concrete store's point read, bound once (a call on `StorageItems` per
+                    // key would copy the store each time).
+                    let fetchEntry: (StorageKey) throws -> (item: Item, size: Int)?
+                    switch try connection.items(table) {
+                    case .sqlite(let store): fetchEntry = store.fetchEntry
+                    case .external(let store): fetchEntry = store.fetchEntry
+                    }
                     let kind = CapacityUnits.ReadKind(consistent: request.consistentRead)
                     var items: [Item] = []
                     var capacity = ConsumedCapacity(tableName: table.name, kind: .read, table: 0)
@@ -65,7 +71,7 @@ extension KVEngine {
                             left.append(request.keys[position])
                             continue
                         }
-                        let entry = try store.fetchEntry(key)
+                        let entry = try fetchEntry(key)
                         guard let entry else {
                             capacity.add(.read(table: table.name, index: nil, bytes: 0, kind))
                             continue

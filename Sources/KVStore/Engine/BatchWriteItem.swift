@@ -69,24 +69,34 @@ extension KVEngine {
         // A batch of deletes only still runs on a full disk: it is how a user frees space.
         let onlyDeletes = plan.allSatisfy { $0.writes.allSatisfy(\.isDeletion) }
         let capacity = try await onExistingTable {
-            try await database.write(onlyDeletes ? .freesSpace : .grows) { connection in
+            try await storage.write(onlyDeletes ? .freesSpace : .grows) { connection in
                 var consumed: [ConsumedCapacity] = []
                 for (table, writes) in plan {
-                    let store = try self.itemStore(table, connection)
-                    // Not per item: it looks at the table's indexes, stream, TTL and PITR settings.
-                    let derivedData = store.needsOldItem
-                    var total = ConsumedCapacity(tableName: table.name, kind: .write, table: 0)
-                    for write in writes {
-                        let applied = try store.apply(
-                            write.mutation, at: write.key, measuresCapacity: measures, derivedData: derivedData)
-                        total.add(applied.capacity(table: table.name))
+                    // One switch to the concrete item storage (see `writeItem`).
+                    switch try self.itemStore(table, connection) {
+                    case .sqlite(let store): consumed.append(try Self.apply(writes, in: store, measures: measures))
+                    case .external(let store): consumed.append(try Self.apply(writes, in: store, measures: measures))
                     }
-                    consumed.append(total)
                 }
                 return consumed
             }
         }
         return BatchWriteResult(unprocessed: [], consumedCapacity: ConsumedCapacity.perTable(capacity))
+    }
+
+    /// One table's writes of a batch, through the write pipeline.
+    private static func apply(_ writes: [PreparedBatchWrite], in store: some ItemStorage, measures: Bool) throws
+        -> ConsumedCapacity
+    {
+        let table = store.table
+        // Not per item: it looks at the table's indexes, stream, TTL and PITR settings.
+        let derivedData = store.needsOldItem
+        var total = ConsumedCapacity(tableName: table.name, kind: .write, table: 0)
+        for write in writes {
+            let applied = try store.apply(write.mutation, at: write.key, measuresCapacity: measures, derivedData: derivedData)
+            total.add(applied.capacity(table: table.name))
+        }
+        return total
     }
 }
 

@@ -87,7 +87,9 @@ extension KVEngine {
     /// single statement is its own consistent snapshot); if it reads more than
     /// `InlineReadBudget.inline`, that attempt is dropped and the page is read on a reader thread.
     func readPage(source: ReadSource, options: ReadOptions, mayFitInline: Bool, range: ItemRange) async throws -> ReadPage {
-        try await onExistingTable {
+        // Pages are read from the SQLite adapter's rows; the external seam has no page read yet.
+        let database = try storage.sqlite(for: "Query and Scan")
+        return try await onExistingTable {
             if mayFitInline, !source.needsTableFetch(options) {
                 let page = try database.inlineReaders.read { connection in
                     let reader = PageReader(source: source, options: options, store: ItemStore(table: source.table, connection: connection))

@@ -90,7 +90,7 @@ extension KVEngine {
         let clientToken = request.clientToken
         let now = self.now()
         return try await onExistingTable {
-            try await database.write { connection in
+            try await storage.write { connection in
                 if let clientToken {
                     try TransactionTokens.purge(olderThan: now - Self.clientTokenLifetime, in: connection)
                     if let fingerprint = try TransactionTokens.fingerprint(of: clientToken.token, in: connection) {
@@ -112,10 +112,14 @@ extension KVEngine {
                         reasons.append(CancellationReason(code: "ValidationError", message: failure.message))
                         continue
                     }
-                    let store = try self.itemStore(planned.table, connection)
                     do {
                         // Every action's old size counts, read or not (the larger of old and new).
-                        let applied = try store.apply(planned.mutation, at: planned.key, measuresCapacity: true)
+                        // One switch to the concrete item storage (see `writeItem`).
+                        let applied: AppliedChange
+                        switch try self.itemStore(planned.table, connection) {
+                        case .sqlite(let store): applied = try store.apply(planned.mutation, at: planned.key, measuresCapacity: true)
+                        case .external(let store): applied = try store.apply(planned.mutation, at: planned.key, measuresCapacity: true)
+                        }
                         consumed.append(applied.capacity(table: planned.table.name).scaled(by: 2, kind: .transactionalWrite))
                         reasons.append(.none)
                     } catch let error as KVError where error.code == .conditionalCheckFailed {
@@ -191,10 +195,10 @@ extension KVEngine {
     }
 
     /// A replayed call reports the transactional reads of the items it names.
-    static func replayCapacity(_ plan: [PlannedAction], _ catalog: Catalog, _ connection: Connection) throws -> [ConsumedCapacity] {
+    static func replayCapacity(_ plan: [PlannedAction], _ catalog: Catalog, _ connection: StorageTransaction) throws -> [ConsumedCapacity] {
         var consumed: [ConsumedCapacity] = []
         for planned in plan {
-            let store = ItemStore(table: try catalog.current(planned.table), connection: connection)
+            let store = try connection.items(try catalog.current(planned.table))
             let size = try store.storedSize(planned.key) ?? 0
             consumed.append(.read(table: planned.table.name, index: nil, bytes: size, .transactional))
         }

@@ -49,16 +49,34 @@ extension KVEngine {
         measuresCapacity: Bool = false, itemCollectionMetrics: Bool, intent: Database.WriteIntent = .grows
     ) async throws -> WriteResult {
         try await onExistingTable {
-            try await database.write(intent) { connection in
-                let store = try self.itemStore(table, connection)
-                let applied = try store.apply(mutation, at: key, measuresCapacity: measuresCapacity)
-                let metrics =
-                    itemCollectionMetrics && !applied.planned.createsNothing
-                    ? try store.itemCollectionMetrics(key, item: keyItem) : nil
-                return WriteResult(
-                    attributes: applied.planned.returned, consumedCapacity: applied.capacity(table: table.name),
-                    itemCollection: metrics)
+            try await storage.write(intent) { connection in
+                // One switch to the concrete item storage, then specialized code: binding the
+                // store out of the fresh enum moves it, where each call on `StorageItems` would
+                // copy it (and retain every field of its table definition).
+                switch try self.itemStore(table, connection) {
+                case .sqlite(let store):
+                    try Self.writeItem(
+                        mutation, at: key, in: store, keyItem: keyItem, measuresCapacity: measuresCapacity,
+                        itemCollectionMetrics: itemCollectionMetrics)
+                case .external(let store):
+                    try Self.writeItem(
+                        mutation, at: key, in: store, keyItem: keyItem, measuresCapacity: measuresCapacity,
+                        itemCollectionMetrics: itemCollectionMetrics)
+                }
             }
         }
+    }
+
+    private static func writeItem(
+        _ mutation: ItemMutation, at key: StorageKey, in store: some ItemStorage, keyItem: Item, measuresCapacity: Bool,
+        itemCollectionMetrics: Bool
+    ) throws -> WriteResult {
+        let applied = try store.apply(mutation, at: key, measuresCapacity: measuresCapacity)
+        let metrics =
+            itemCollectionMetrics && !applied.planned.createsNothing
+            ? try store.itemCollectionMetrics(key, item: keyItem) : nil
+        return WriteResult(
+            attributes: applied.planned.returned, consumedCapacity: applied.capacity(table: store.table.name),
+            itemCollection: metrics)
     }
 }
