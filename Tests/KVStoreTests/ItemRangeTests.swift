@@ -34,7 +34,7 @@ import Testing
     /// The items `range` yields, in order.
     static func items(_ engine: KVEngine, _ table: String, _ range: ItemRange) async throws -> [Item] {
         let definition = try #require(engine.catalog.table(named: table))
-        return try await engine.database.read { connection in
+        return try await #require(engine.storage.sqliteDatabase).read { connection in
             try ItemStore(table: definition, connection: connection).withRows(in: range) { rows in
                 var items: [Item] = []
                 while try rows.next() {

@@ -2,9 +2,9 @@
 /// projection and `Select`, and stops at `Limit` items read or 1 MB, as DynamoDB does.
 /// See https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.Pagination.html
 ///
-/// Rows come from the item storage port (`ItemStorage.withRows`, a range read described by
+/// Rows come from the item storage port (`ItemRangeStorage.withRows`, a range read described by
 /// `ItemRange`); the reader is generic over the store, so a row costs no dynamic dispatch.
-struct PageReader<Store: ItemStorage> {
+struct PageReader<Store: ItemRangeStorage> {
     let source: ReadSource
     let options: ReadOptions
     /// The table's store on the read's transaction: its range read, and its point read for a

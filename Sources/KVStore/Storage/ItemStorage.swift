@@ -12,18 +12,6 @@ public protocol ItemStorage {
     /// The DynamoDB size of the stored item without decoding it, or nil when absent.
     func storedSize(_ key: StorageKey) throws -> Int?
 
-    /// Point read of the stored bytes: the item undecoded (for a response written straight
-    /// from them) and its DynamoDB size, or nil when absent.
-    func fetchStored(_ key: StorageKey) throws -> (items: StoredItems, size: Int)?
-
-    /// The rows of a range read (`ItemRange`): what a Query or Scan page walks.
-    associatedtype Rows: ItemRows
-
-    /// Range read of a table or one of its indexes: calls `body` with the rows of `range`, in
-    /// its order, positioned before the first. The rows are valid only inside `body` (and only
-    /// on this transaction); `body` reads as many as it wants.
-    func withRows<R>(in range: ItemRange, _ body: (inout Rows) throws -> R) throws -> R
-
     /// Range read in key order: calls `body` for at most `limit` items after `position`
     /// (exclusive; from the first when nil), ascending or descending. Returns the last key when
     /// `limit` items were read (where the next range read starts), nil when the range is done.

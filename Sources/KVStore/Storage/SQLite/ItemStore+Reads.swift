@@ -6,7 +6,7 @@
 /// values: those are bound. Item tables are `WITHOUT ROWID` tables keyed by (h, pk, sk) and
 /// index tables by (h, pk, sk, tpk, tsk) (`Schema`), so every range is one B-tree walk in
 /// either direction.
-extension ItemStore {
+extension ItemStore: ItemRangeStorage {
     /// The stored item's bytes, undecoded, and its DynamoDB size; nil when absent.
     func fetchStored(_ key: StorageKey) throws -> (items: StoredItems, size: Int)? {
         let statement = try connection.statement(
