@@ -313,7 +313,15 @@ struct KVServerCommand {
         configuration.storage = settings.storage
         let observation = try Observability(try observability.settings(environment: environment))
         configuration.observers = observation.engineObservers
-        let engine = try await KVEngine(configuration: configuration, logger: logger)
+        let engine: KVEngine
+        if ProcessInfo.processInfo.environment["KVSERVER_DEBUG_STORAGE"] == "sqlite-external" {
+            // Debugging the storage seam: SQLite driven as an external backend (see
+            // `KVEngine.overExternalSQLite`); Query, Scan and backups refuse there.
+            logger.warning("kv.storage.debug", metadata: ["kv.storage": "sqlite-external"])
+            engine = try await KVEngine.overExternalSQLite(configuration: configuration, logger: logger)
+        } else {
+            engine = try await KVEngine(configuration: configuration, logger: logger)
+        }
 
         let security = settings.security
         let reloadTrigger = ReloadTrigger()

@@ -89,7 +89,7 @@ import Testing
         try await Self.put(engine, "src", "b", "1")
         try await engine.trimChangeLogs()
         let table = try #require(engine.catalog.table(named: "src"))
-        let rows = try await engine.database.read { connection in
+        let rows = try await #require(engine.storage.sqliteDatabase).read { connection in
             let statement = try connection.statement("SELECT COUNT(*) FROM \(table.sqlChangeLogTableName)")
             defer { statement.reset() }
             _ = try statement.step()

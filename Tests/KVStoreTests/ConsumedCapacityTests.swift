@@ -65,8 +65,8 @@ struct ConsumedCapacityTests {
 
     // MARK: - The engine reports what it read and wrote
 
-    static func engine() async throws -> KVEngine {
-        try await KVEngine(configuration: EngineConfiguration(dataDirectory: nil), logger: Logger(label: "test"))
+    static func engine(storage: TestStorage = .sqlite) async throws -> KVEngine {
+        try await storage.engine(EngineConfiguration(dataDirectory: nil))
     }
 
     static func createTable(_ engine: KVEngine, withIndex: Bool) async throws {
@@ -92,8 +92,8 @@ struct ConsumedCapacityTests {
         return item
     }
 
-    @Test func putCountsTheLargerOfOldAndNewAndEachIndex() async throws {
-        let engine = try await Self.engine()
+    @Test(arguments: TestStorage.allCases) func putCountsTheLargerOfOldAndNewAndEachIndex(storage: TestStorage) async throws {
+        let engine = try await Self.engine(storage: storage)
         defer { engine.shutdown() }
         try await Self.createTable(engine, withIndex: true)
         // 2 + 3 + 2 + 3000 bytes: 3 write units on the table; the keys-only index entry is small.
@@ -112,8 +112,8 @@ struct ConsumedCapacityTests {
         #expect(same.consumedCapacity?.total == 1)
     }
 
-    @Test func readsCountStoredSizes() async throws {
-        let engine = try await Self.engine()
+    @Test(arguments: TestStorage.allCases) func readsCountStoredSizes(storage: TestStorage) async throws {
+        let engine = try await Self.engine(storage: storage)
         defer { engine.shutdown() }
         try await Self.createTable(engine, withIndex: false)
         _ = try await engine.putItem(PutItemRequest(tableName: "Scores", item: Self.item("a", padding: 5000)))
@@ -128,8 +128,8 @@ struct ConsumedCapacityTests {
         #expect(deleted.consumedCapacity?.total == 5)
     }
 
-    @Test func transactionsDoubleAndReplayReportsReads() async throws {
-        let engine = try await Self.engine()
+    @Test(arguments: TestStorage.allCases) func transactionsDoubleAndReplayReportsReads(storage: TestStorage) async throws {
+        let engine = try await Self.engine(storage: storage)
         defer { engine.shutdown() }
         try await Self.createTable(engine, withIndex: false)
         let request = TransactWriteRequest(

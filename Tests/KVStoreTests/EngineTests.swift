@@ -6,8 +6,8 @@ import Testing
 
 /// The engine through its public port, on a fresh in-memory database per test.
 @Suite struct EngineTests {
-    static func engine(directory: String? = nil) async throws -> KVEngine {
-        try await KVEngine(configuration: EngineConfiguration(dataDirectory: directory), logger: Logger(label: "test"))
+    static func engine(directory: String? = nil, storage: TestStorage = .sqlite) async throws -> KVEngine {
+        try await storage.engine(EngineConfiguration(dataDirectory: directory))
     }
 
     static func createHashTable(_ engine: KVEngine, _ name: String = "Stocks", type: ScalarType = .string) async throws {
@@ -18,8 +18,8 @@ import Testing
                 billingMode: .payPerRequest, provisionedThroughput: nil, deletionProtection: false))
     }
 
-    @Test func putGetDeleteRoundTrip() async throws {
-        let engine = try await Self.engine()
+    @Test(arguments: TestStorage.allCases) func putGetDeleteRoundTrip(storage: TestStorage) async throws {
+        let engine = try await Self.engine(storage: storage)
         defer { engine.shutdown() }
         try await Self.createHashTable(engine)
         let item: Item = ["id": .string("a"), "VALUE": .number(try Number(parsing: "17.5")), "tags": .stringSet(["x", "y"])]
@@ -33,8 +33,8 @@ import Testing
         #expect(try await engine.getItem(GetItemRequest(tableName: "Stocks", key: ["id": .string("a")])) == nil)
     }
 
-    @Test func numericKeysCompareByValue() async throws {
-        let engine = try await Self.engine()
+    @Test(arguments: TestStorage.allCases) func numericKeysCompareByValue(storage: TestStorage) async throws {
+        let engine = try await Self.engine(storage: storage)
         defer { engine.shutdown() }
         try await Self.createHashTable(engine, type: .number)
         _ = try await engine.putItem(PutItemRequest(tableName: "Stocks", item: ["id": .number(try Number(parsing: "1e3"))]))
@@ -43,8 +43,8 @@ import Testing
         #expect(fetched != nil)
     }
 
-    @Test func keyErrorsUseDynamoDBMessages() async throws {
-        let engine = try await Self.engine()
+    @Test(arguments: TestStorage.allCases) func keyErrorsUseDynamoDBMessages(storage: TestStorage) async throws {
+        let engine = try await Self.engine(storage: storage)
         defer { engine.shutdown() }
         try await Self.createHashTable(engine)
         await #expect(throws: KVError.validation("One or more parameter values were invalid: Missing the key id in the item")) {
@@ -64,8 +64,8 @@ import Testing
         }
     }
 
-    @Test func oversizedKeysAreRefused() async throws {
-        let engine = try await Self.engine()
+    @Test(arguments: TestStorage.allCases) func oversizedKeysAreRefused(storage: TestStorage) async throws {
+        let engine = try await Self.engine(storage: storage)
         defer { engine.shutdown() }
         try await Self.createHashTable(engine)
         _ = try await engine.putItem(PutItemRequest(tableName: "Stocks", item: ["id": .string(String(repeating: "k", count: 2048))]))
@@ -74,8 +74,8 @@ import Testing
         }
     }
 
-    @Test func createTwiceIsResourceInUse() async throws {
-        let engine = try await Self.engine()
+    @Test(arguments: TestStorage.allCases) func createTwiceIsResourceInUse(storage: TestStorage) async throws {
+        let engine = try await Self.engine(storage: storage)
         defer { engine.shutdown() }
         try await Self.createHashTable(engine)
         await #expect(throws: KVError.resourceInUse("Table already exists: Stocks")) {
@@ -83,8 +83,8 @@ import Testing
         }
     }
 
-    @Test func listTablesPaginatesInOrder() async throws {
-        let engine = try await Self.engine()
+    @Test(arguments: TestStorage.allCases) func listTablesPaginatesInOrder(storage: TestStorage) async throws {
+        let engine = try await Self.engine(storage: storage)
         defer { engine.shutdown() }
         for name in ["ccc", "aaa", "bbb", "ddd"] { try await Self.createHashTable(engine, name) }
         let first = engine.listTables(exclusiveStartTableName: nil, limit: 3)
@@ -95,8 +95,8 @@ import Testing
         #expect(second.lastEvaluatedTableName == nil)
     }
 
-    @Test func describeCountsItemsAndDeleteRemovesTable() async throws {
-        let engine = try await Self.engine()
+    @Test(arguments: TestStorage.allCases) func describeCountsItemsAndDeleteRemovesTable(storage: TestStorage) async throws {
+        let engine = try await Self.engine(storage: storage)
         defer { engine.shutdown() }
         try await Self.createHashTable(engine)
         for index in 0..<5 {
@@ -112,8 +112,8 @@ import Testing
         }
     }
 
-    @Test func deletionProtectionRefusesDelete() async throws {
-        let engine = try await Self.engine()
+    @Test(arguments: TestStorage.allCases) func deletionProtectionRefusesDelete(storage: TestStorage) async throws {
+        let engine = try await Self.engine(storage: storage)
         defer { engine.shutdown() }
         _ = try await engine.createTable(
             CreateTableRequest(
@@ -124,24 +124,24 @@ import Testing
         #expect(try await engine.describeTable("Kept").definition.deletionProtection)
     }
 
-    @Test func dataSurvivesReopen() async throws {
+    @Test(arguments: TestStorage.allCases) func dataSurvivesReopen(storage: TestStorage) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kv-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         do {
-            let engine = try await Self.engine(directory: directory)
+            let engine = try await Self.engine(directory: directory, storage: storage)
             try await Self.createHashTable(engine)
             _ = try await engine.putItem(PutItemRequest(tableName: "Stocks", item: ["id": .string("a"), "v": .bool(true)]))
             engine.shutdown()
         }
-        let reopened = try await Self.engine(directory: directory)
+        let reopened = try await Self.engine(directory: directory, storage: storage)
         defer { reopened.shutdown() }
         let item = try await reopened.getItem(GetItemRequest(tableName: "Stocks", key: ["id": .string("a")]))
         #expect(item == ["id": .string("a"), "v": .bool(true)])
     }
 
-    @Test func keySchemaRulesInDynamoDBOrder() async throws {
-        let engine = try await Self.engine()
+    @Test(arguments: TestStorage.allCases) func keySchemaRulesInDynamoDBOrder(storage: TestStorage) async throws {
+        let engine = try await Self.engine(storage: storage)
         defer { engine.shutdown() }
         await #expect(throws: KVError.validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")) {
             try await engine.createTable(

@@ -6,16 +6,16 @@ import Testing
 /// The item storage port (`ItemStorage`) on its SQLite adapter (`ItemStore`): range reads in
 /// key order both ways, resuming after a key, and point reads.
 @Suite struct ItemStorageTests {
-    @Test func rangeReadsWalkBothWaysFromAStartKey() async throws {
-        let engine = try await EngineTests.engine()
+    @Test(arguments: TestStorage.allCases) func rangeReadsWalkBothWaysFromAStartKey(storage: TestStorage) async throws {
+        let engine = try await EngineTests.engine(storage: storage)
         defer { engine.shutdown() }
         try await EngineTests.createHashTable(engine)
         for index in 0..<7 {
             _ = try await engine.putItem(PutItemRequest(tableName: "Stocks", item: ["id": .string("k\(index)")]))
         }
         let table = try #require(engine.catalog.table(named: "Stocks"))
-        let walks = try await engine.database.write { connection in
-            let store = ItemStore(table: table, connection: connection)
+        let walks = try await engine.storage.write { connection in
+            let store = try connection.items(table)
             func walk(_ order: KeyOrder) throws -> (keys: [StorageKey], ids: [String]) {
                 var keys: [StorageKey] = []
                 var ids: [String] = []

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Synchronization
 import Testing
 
@@ -83,4 +84,24 @@ enum ResultCode {
     static let misuse: Int32 = 21
     static let constraint: Int32 = 19
     static let constraintPrimaryKey: Int32 = 1555
+}
+
+/// The two ways the engine can hold SQLite: its own monomorphic path, and the external-backend
+/// seam (`SQLiteExternalBackend`), as a backend from another module plugs in. Engine tests that
+/// take this argument run on both, proving the seam carries them.
+enum TestStorage: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite
+    case externalSQLite
+
+    var testDescription: String { rawValue }
+
+    func engine(_ configuration: EngineConfiguration, clock: @escaping @Sendable () -> Double = WallClock.now)
+        async throws -> KVEngine
+    {
+        switch self {
+        case .sqlite: try await KVEngine(configuration: configuration, logger: Logger(label: "test"), clock: clock)
+        case .externalSQLite:
+            try await KVEngine.overExternalSQLite(configuration: configuration, logger: Logger(label: "test"), clock: clock)
+        }
+    }
 }

@@ -68,6 +68,8 @@ public enum DynamoDBOperations {
 
     /// Operations that can also answer on the event loop (see `InlineOperationHandler`).
     public static func inlineHandlers(engine: KVEngine) -> [String: InlineOperationHandler] {
-        ["GetItem": { body, context in try GetItemOperation.handleNow(body, context, engine: engine) }]
+        // Only SQLite reads on the calling thread; other backends answer every request in a task.
+        guard engine.readsInline else { return [:] }
+        return ["GetItem": { body, context in try GetItemOperation.handleNow(body, context, engine: engine) }]
     }
 }

@@ -139,22 +139,22 @@ final class BackupStore: Sendable {
 
 extension KVEngine {
     /// `--backup-dir`, else `<data dir>/backups`, else (in memory) `backups` in the memory directory.
-    static func backupDirectory(_ configuration: EngineConfiguration, database: Database) -> String {
-        stateDirectory(configuration.backupDirectory, "backups", configuration, database: database)
+    static func backupDirectory(_ configuration: EngineConfiguration, memoryDirectory: String?) -> String {
+        stateDirectory(configuration.backupDirectory, "backups", configuration, memoryDirectory: memoryDirectory)
     }
 
     /// `--export-dir`, else `<data dir>/exports`, else (in memory) `exports` in the memory directory.
-    static func exportDirectory(_ configuration: EngineConfiguration, database: Database) -> String {
-        stateDirectory(configuration.exportDirectory, "exports", configuration, database: database)
+    static func exportDirectory(_ configuration: EngineConfiguration, memoryDirectory: String?) -> String {
+        stateDirectory(configuration.exportDirectory, "exports", configuration, memoryDirectory: memoryDirectory)
     }
 
     private static func stateDirectory(
-        _ configured: String?, _ name: String, _ configuration: EngineConfiguration, database: Database
+        _ configured: String?, _ name: String, _ configuration: EngineConfiguration, memoryDirectory: String?
     ) -> String {
         if let configured, !configured.isEmpty { return configured }
         if let data = configuration.dataDirectory {
             return (data.hasSuffix("/") ? data : data + "/") + name
         }
-        return (database.memoryDirectoryPath ?? "/tmp") + "/" + name
+        return (memoryDirectory ?? "/tmp") + "/" + name
     }
 }

@@ -18,7 +18,7 @@ extension KVEngine {
         let table = try existingBackupSource(tableName)
         let at = now()
         let catalog = self.catalog
-        let updated = try await database.write { connection in
+        let updated = try await storage.write { connection in
             var current = try catalog.current(table)
             let previous = current.pointInTimeRecovery
             if enabled {
@@ -68,7 +68,7 @@ extension KVEngine {
         for name in catalog.allNames() {
             guard let table = catalog.table(named: name), let recovery = table.pointInTimeRecovery, recovery.enabled else { continue }
             let cutoff = at - Double(recovery.recoveryPeriodInDays) * 86_400
-            try await database.write { connection in
+            try await storage.write { connection in
                 let current = try self.catalog.current(table)
                 guard current.pointInTimeRecovery?.enabled == true else { return }
                 try connection.trimChangeLog(of: current, beforeMillis: ChangeLog.milliseconds(cutoff))

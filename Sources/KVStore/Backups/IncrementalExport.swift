@@ -28,7 +28,7 @@ extension KVEngine {
         tableName: String, storageID: Int64, window: IncrementalExport, to path: String,
         format: ExportFormat
     ) async throws -> (count: Int64, size: Int64) {
-        try await database.read { connection in
+        try await storage.read { connection in
             guard let table = self.catalog.table(named: tableName), table.storageID == storageID else {
                 throw KVError(.tableNotFound, "Table not found: \(tableName)")
             }
@@ -42,7 +42,7 @@ extension KVEngine {
             }
             let atFrom = try connection.changeLogState(of: table, atMillis: from)
             let atTo = try connection.changeLogState(of: table, atMillis: to)
-            let store = ItemStore(table: table, connection: connection)
+            let store = try connection.items(table)
             let output = try CompressedFile(path: path, mode: "wb")
             var count: Int64 = 0
             var size: Int64 = 0

@@ -133,7 +133,7 @@ extension KVEngine {
                 asOf: request.exportTime.flatMap { $0 < started ? $0 : nil }, pinned: ready)
             // Reading, encoding and compressing every item blocks: on a reader thread, never
             // on the event loop the request arrived on.
-            count = try await database.read { _ in
+            count = try await storage.read { _ in
                 try Self.writeDataFile(from: snapshotPath, to: dataPath, format: format)
             }
             sizeBytes = snapshot.sizeBytes

@@ -85,7 +85,7 @@ extension KVEngine {
             let items = batch
             batch = []
             guard !items.isEmpty else { return }
-            try await database.write { connection in
+            try await storage.write { connection in
                 let store = try self.itemStore(definition, connection)
                 for (key, item) in items {
                     let old = store.needsOldItem ? try store.fetch(key) : nil
@@ -101,7 +101,7 @@ extension KVEngine {
             for file in files {
                 record.processedSizeBytes += Self.fileSize(file) ?? 0
                 // Decompressing and parsing a file blocks: on a reader thread, never on an event loop.
-                let entries = try await database.read { _ in
+                let entries = try await storage.read { _ in
                     try Self.readEntries(of: file, request: request, table: definition)
                 }
                 for entry in entries {

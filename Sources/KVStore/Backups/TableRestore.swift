@@ -65,7 +65,7 @@ extension KVEngine {
             if batch.count >= Self.restoreBatchSize || (record == nil && !batch.isEmpty) {
                 let items = batch
                 batch = []
-                try await database.write { connection in
+                try await storage.write { connection in
                     let store = try self.itemStore(definition, connection)
                     for (encoded, size) in items {
                         let item = try ItemCodec.decode(encoded)
@@ -80,7 +80,7 @@ extension KVEngine {
 
     /// A restored or imported table has all its items: ACTIVE from now on.
     func finishLoading(_ definition: TableDefinition) async throws {
-        try await database.write { connection in
+        try await storage.write { connection in
             var current = try self.catalog.current(definition)
             current.restoreSummary?.inProgress = false
             current.importInProgress = nil

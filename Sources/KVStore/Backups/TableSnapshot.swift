@@ -23,7 +23,7 @@ extension KVEngine {
         of name: String, storageID: Int64?, to path: String, asOf: Double? = nil,
         pinned: (@Sendable () -> Void)? = nil
     ) async throws -> Snapshot {
-        try await database.read { connection in
+        try await storage.read { connection in
             guard let table = try connection.tableDefinition(named: name) else {
                 throw KVError(.tableNotFound, "Table not found: \(name)")
             }

@@ -50,12 +50,12 @@ extension KVEngine {
         }
         let plan = planned
         return try await onExistingTable {
-            try await database.read { connection in
+            try await storage.read { connection in
                 var result = BatchGetResult(responses: [], unprocessed: [], consumedCapacity: [])
                 var responseBytes = 0
                 var isFull = false
                 for (table, request, keys) in plan {
-                    let store = ItemStore(table: table, connection: connection)
+                    let store = try connection.items(table)
                     let kind = CapacityUnits.ReadKind(consistent: request.consistentRead)
                     var items: [Item] = []
                     var capacity = ConsumedCapacity(tableName: table.name, kind: .read, table: 0)

@@ -69,7 +69,7 @@ extension KVEngine {
         // A batch of deletes only still runs on a full disk: it is how a user frees space.
         let onlyDeletes = plan.allSatisfy { $0.writes.allSatisfy(\.isDeletion) }
         let capacity = try await onExistingTable {
-            try await database.write(onlyDeletes ? .freesSpace : .grows) { connection in
+            try await storage.write(onlyDeletes ? .freesSpace : .grows) { connection in
                 var consumed: [ConsumedCapacity] = []
                 for (table, writes) in plan {
                     let store = try self.itemStore(table, connection)

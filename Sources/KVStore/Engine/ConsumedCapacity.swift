@@ -140,11 +140,13 @@ public struct ConsumedCapacity: Sendable, Equatable {
 }
 
 /// Index write units of one item write, as `ItemStore.write` reports them.
-struct IndexWriteUnits: Sendable {
-    var global: [String: Double] = [:]
-    var local: [String: Double] = [:]
+public struct IndexWriteUnits: Sendable {
+    public var global: [String: Double] = [:]
+    public var local: [String: Double] = [:]
 
-    mutating func record(_ index: IndexDefinition, _ change: CapacityUnits.IndexChange) {
+    public init() {}
+
+    public mutating func record(_ index: IndexDefinition, _ change: CapacityUnits.IndexChange) {
         let units = CapacityUnits.indexWrite(change)
         guard units > 0 else { return }
         if index.isGlobal {

@@ -122,7 +122,7 @@ extension KVEngine {
         let catalog = self.catalog
         let readyProposal = proposal
         do {
-            let definition = try await database.write { connection in
+            let definition = try await storage.write { connection in
                 var definition = readyProposal
                 definition.storageID = try connection.nextStorageID()
                 if let stream, stream.enabled {
@@ -137,7 +137,7 @@ extension KVEngine {
             }
             return TableDescription(
                 definition: definition, status: definition.isLoadingItems ? .creating : .active, itemCount: 0, sizeBytes: 0)
-        } catch let error where KVEngine.isStorageFailure(error) {
+        } catch let error where self.isStorageFailure(error) {
             await reloadCatalog()
             throw error
         }

@@ -29,7 +29,7 @@ extension KVEngine {
         let description = try await describe(definition, status: .deleting)
         let catalog = self.catalog
         do {
-            try await database.write(.freesSpace) { connection in
+            try await storage.write(.freesSpace) { connection in
                 guard try connection.deleteTable(definition) else {
                     throw KVError.resourceNotFound("Requested resource not found: Table: \(name) not found")
                 }
@@ -37,7 +37,7 @@ extension KVEngine {
                 try connection.dropStreams(streams)
                 catalog.remove(definition.name)
             }
-        } catch let error where KVEngine.isStorageFailure(error) {
+        } catch let error where self.isStorageFailure(error) {
             await reloadCatalog()
             throw error
         }

@@ -12,7 +12,7 @@ extension KVEngine {
     func describe(_ definition: TableDefinition, status: TableDescription.Status) async throws -> TableDescription {
         let sources = [nil as IndexDefinition?] + definition.indexes.map(Optional.init)
         do {
-            let counts = try await database.read { connection in
+            let counts = try await storage.read { connection in
                 try sources.map { index in
                     let usage = try connection.storedUsage(of: definition, index: index)
                     return (index?.name, TableDescription.IndexStatistics(itemCount: usage.itemCount, sizeBytes: usage.sizeBytes))

@@ -42,7 +42,7 @@ extension KVEngine {
         let table = try existingTable(request.tableName)
         let key = try KeyValidator.key(request.key, schema: table.keySchema)
         return try await onExistingTable {
-            try await database.pointRead { connection in
+            try await storage.pointRead { connection in
                 try Self.readItem(request, table: table, key: key, on: connection)
             }
         }
@@ -51,20 +51,22 @@ extension KVEngine {
     /// `readItem` on the calling thread's own read connection, without suspending. Lets the
     /// server answer a GetItem within the event loop tick that parsed it, without a task.
     public func readItemNow(_ request: GetItemRequest) throws -> ItemRead {
-        let readers = database.inlineReaders
+        guard let readers = storage.sqliteDatabase?.inlineReaders else {
+            throw KVError.unsupportedByBackend("reads on the calling thread")
+        }
         let table = try existingTable(request.tableName)
         let key = try KeyValidator.key(request.key, schema: table.keySchema)
         return try onExistingTable {
             try readers.read { connection in
-                try Self.readItem(request, table: table, key: key, on: connection)
+                try Self.readItem(request, table: table, key: key, on: .sqlite(connection))
             }
         }
     }
 
     private static func readItem(
-        _ request: GetItemRequest, table: TableDefinition, key: StorageKey, on connection: Connection
+        _ request: GetItemRequest, table: TableDefinition, key: StorageKey, on connection: StorageTransaction
     ) throws -> ItemRead {
-        let store = ItemStore(table: table, connection: connection)
+        let store = try connection.items(table)
         let readKind = CapacityUnits.ReadKind(consistent: request.consistentRead)
         if request.returnsStoredItem && request.projection == nil {
             let stored = try store.fetchStored(key)

@@ -35,15 +35,15 @@ extension KVEngine {
         while true {
             let after = position
             // nil: the index was deleted meanwhile; .some(nil): every item is in.
-            let next: StorageKey?? = try await database.write { connection in
+            let next: StorageKey?? = try await storage.write { connection in
                 let current = try catalog.current(table)
                 guard let live = current.index(named: index.name), live.number == index.number, live.backfilling else {
                     return nil
                 }
-                let store = ItemStore(table: current, connection: connection)
+                let store = try connection.items(current)
                 return .some(
                     try store.forEachItem(after: after, limit: Self.backfillBatchSize) { key, item in
-                        try store.updateIndex(live, key: key, old: nil, new: item)
+                        try store.backfillIndex(live, key: key, item: item)
                     })
             }
             switch next {
@@ -60,7 +60,7 @@ extension KVEngine {
 
     private func finishBackfill(table: TableDefinition, index: IndexDefinition) async throws {
         let catalog = self.catalog
-        try await database.write { connection in
+        try await storage.write { connection in
             var current = try catalog.current(table)
             guard let position = current.globalIndexes.firstIndex(where: { $0.number == index.number }) else { return }
             current.globalIndexes[position].status = .active

@@ -1,13 +1,21 @@
 public import Logging
 
-/// The public port of the engine: DynamoDB semantics over SQLite, no networking.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The public port of the engine: DynamoDB semantics over SQLite (or a backend from another
+/// module, `Storage/External/`), no networking.
 ///
 /// Operations live in `Engine/<Operation>.swift`, one per file. Item writes go through the
 /// database's single writer (group commit); reads run on reader connections.
 public final class KVEngine: Sendable {
     public let configuration: EngineConfiguration
     let logger: Logger
-    let database: Database
+    /// The database: SQLite by default, or an external backend (see `EngineStorage`).
+    let storage: EngineStorage
     let catalog = Catalog()
     /// The NextTokens of paginated PartiQL SELECTs.
     let statementTokens = StatementTokens()
@@ -30,6 +38,65 @@ public final class KVEngine: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.now = clock
+        let database = try Self.openDatabase(configuration, logger: logger)
+        storage = .sqlite(database)
+        let stateDirectory = database.memoryDirectoryPath
+        do {
+            backups = try BackupStore(directory: Self.backupDirectory(configuration, memoryDirectory: stateDirectory))
+            exportsDirectory = Self.exportDirectory(configuration, memoryDirectory: stateDirectory)
+            exports = TransferStore(directory: exportsDirectory + "/.kvexports", id: \.id)
+            imports = TransferStore(directory: exportsDirectory + "/.kvimports", id: \.id)
+        } catch {
+            database.close()
+            throw error
+        }
+        try await open()
+    }
+
+    /// An engine over a storage backend from another module (see `ExternalStorageBackend`).
+    /// `configuration.dataDirectory` and the SQLite settings do not apply; the backend is
+    /// shut down with the engine.
+    public init(
+        configuration: EngineConfiguration,
+        logger: Logger,
+        backend: any ExternalStorageBackend,
+        clock: @escaping @Sendable () -> Double = WallClock.now
+    ) async throws {
+        self.configuration = configuration
+        self.logger = logger
+        self.now = clock
+        storage = .external(backend)
+        do {
+            // Backups and exports are SQLite-only (they refuse on this backend), but their
+            // stores must exist: in the configured directories, else in a private temporary one.
+            let scratch = FileManager.default.temporaryDirectory.path + "/kvstore-" + UUID().uuidString.lowercased()
+            backups = try BackupStore(directory: Self.backupDirectory(configuration, memoryDirectory: scratch))
+            exportsDirectory = Self.exportDirectory(configuration, memoryDirectory: scratch)
+            exports = TransferStore(directory: exportsDirectory + "/.kvexports", id: \.id)
+            imports = TransferStore(directory: exportsDirectory + "/.kvimports", id: \.id)
+        } catch {
+            backend.shutdown()
+            throw error
+        }
+        try await open()
+    }
+
+    /// Debugging and tests: the SQLite database of `configuration`, but run through the
+    /// external-backend seam (`SQLiteExternalBackend`), as a backend from another module would
+    /// be. kvserver's `KVSERVER_DEBUG_STORAGE=sqlite-external`; not for production (the SQLite
+    /// path proper is faster, and Query, Scan, backups and point-in-time recovery refuse here).
+    public static func overExternalSQLite(
+        configuration: EngineConfiguration,
+        logger: Logger,
+        clock: @escaping @Sendable () -> Double = WallClock.now
+    ) async throws -> KVEngine {
+        let database = try openDatabase(configuration, logger: logger)
+        return try await KVEngine(
+            configuration: configuration, logger: logger, backend: SQLiteExternalBackend(database: database), clock: clock)
+    }
+
+    /// The SQLite database `configuration` asks for (a file in the data directory, or in memory).
+    private static func openDatabase(_ configuration: EngineConfiguration, logger: Logger) throws -> Database {
         let location: Database.Location
         if let directory = configuration.dataDirectory {
             location = .file(path: directory.hasSuffix("/") ? directory + "kvstore.sqlite" : directory + "/kvstore.sqlite")
@@ -41,20 +108,20 @@ public final class KVEngine: Sendable {
             StorageSpace(directory: $0, reserveBytes: configuration.storage.reserveBytes, logger: logger)
         }
         space?.prepare()
-        database = try Database(
+        return try Database(
             location: location, synchronous: synchronous, storage: configuration.storage, space: space,
             onGroupCommit: configuration.observers.groupCommitted)
+    }
+
+    /// Migrates the storage, loads the catalog and resumes interrupted work.
+    private func open() async throws {
         do {
-            backups = try BackupStore(directory: Self.backupDirectory(configuration, database: database))
-            exportsDirectory = Self.exportDirectory(configuration, database: database)
-            exports = TransferStore(directory: exportsDirectory + "/.kvexports", id: \.id)
-            imports = TransferStore(directory: exportsDirectory + "/.kvimports", id: \.id)
             // Runs on a full disk too (a no-op on an up-to-date file), so the server can restart there.
-            try await database.exclusive(.freesSpace) { connection in try connection.migrateStorage() }
-            let definitions = try await database.read { connection in try connection.loadTableDefinitions() }
+            try await storage.exclusive(.freesSpace) { connection in try connection.migrateStorage() }
+            let definitions = try await storage.read { connection in try connection.loadTableDefinitions() }
             catalog.replaceAll(with: definitions)
         } catch {
-            database.close()
+            storage.shutdown()
             throw error
         }
         resumeBackfills()
@@ -68,12 +135,15 @@ public final class KVEngine: Sendable {
 
     /// True while the data directory's disk is full and writes that need space are refused
     /// (see `StorageSpace`); reads and deletes still work. Always false in memory.
-    public var isStorageFull: Bool { database.space?.isFull ?? false }
+    public var isStorageFull: Bool { storage.sqliteDatabase?.space?.isFull ?? false }
 
     /// Finishes pending writes and closes the database.
     public func shutdown() {
-        database.close()
+        storage.shutdown()
     }
+
+    /// Whether GetItem can be answered on the calling thread (`readItemNow`): SQLite only.
+    public var readsInline: Bool { storage.sqliteDatabase != nil }
 
     /// The table an item operation names, or DynamoDB's ResourceNotFoundException (also while
     /// the table is CREATING, being restored or imported, as DynamoDB answers then).
@@ -86,13 +156,13 @@ public final class KVEngine: Sendable {
 
     /// A write that failed in the database (or found the disk full) committed nothing, while its
     /// body may already have changed the cached catalog: the caller reloads it.
-    static func isStorageFailure(_ error: any Error) -> Bool {
-        error is SQLiteError || (error as? KVError)?.code == .serviceUnavailable
+    func isStorageFailure(_ error: any Error) -> Bool {
+        storage.isStorageFailure(error) || (error as? KVError)?.code == .serviceUnavailable
     }
 
     /// Re-reads the catalog after a failed commit may have left the cached copy ahead of the disk.
     func reloadCatalog() async {
-        if let definitions = try? await database.read({ connection in try connection.loadTableDefinitions() }) {
+        if let definitions = try? await storage.read({ connection in try connection.loadTableDefinitions() }) {
             catalog.replaceAll(with: definitions)
         }
     }

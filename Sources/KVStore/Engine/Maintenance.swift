@@ -22,7 +22,7 @@ extension KVEngine {
 
     /// One pass of every maintenance job.
     func maintenancePass() async throws {
-        await database.recoverSpaceIfFull()
+        _ = await storage.sqliteDatabase?.recoverSpaceIfFull()
         for name in catalog.allNames() {
             guard let table = catalog.table(named: name), let ttl = table.timeToLive, ttl.enabled else { continue }
             if !ttl.indexed {
@@ -39,18 +39,18 @@ extension KVEngine {
         var position: StorageKey?
         while true {
             let after = position
-            let last: StorageKey? = try await database.write { connection in
+            let last: StorageKey? = try await storage.write { connection in
                 let current = try self.catalog.current(table)
                 guard let attribute = current.ttlAttribute else { return nil }
-                let store = ItemStore(table: current, connection: connection)
+                let store = try connection.items(current)
                 return try store.forEachItem(after: after, limit: Self.maintenanceBatchSize * 2) { key, item in
-                    try store.updateExpiry(key, old: nil, new: item, attribute: attribute)
+                    try store.backfillExpiry(key, item: item, attribute: attribute)
                 }
             }
             guard let last else { break }
             position = last
         }
-        try await database.write { connection in
+        try await storage.write { connection in
             var current = try self.catalog.current(table)
             guard current.timeToLive?.enabled == true else { return }
             current.timeToLive?.indexed = true
@@ -64,7 +64,7 @@ extension KVEngine {
     func deleteExpiredItems(of table: TableDefinition) async throws {
         while true {
             let range = ExpiryRules.sweepRange(now: now())
-            let deleted = try await database.write(.freesSpace) { connection in
+            let deleted = try await storage.write(.freesSpace) { connection in
                 let current = try self.catalog.current(table)
                 guard let attribute = current.ttlAttribute else { return (selected: 0, removed: 0) }
                 let keys = try connection.expiredItemKeys(of: current, in: range, limit: Self.maintenanceBatchSize)
@@ -90,7 +90,7 @@ extension KVEngine {
     func trimStreams() async throws {
         let cutoff = Int64(((now() - configuration.streams.retention) * 1000).rounded())
         while true {
-            let trimmed = try await database.write(.freesSpace) { connection in
+            let trimmed = try await storage.write(.freesSpace) { connection in
                 try connection.trimStreamRecords(createdBeforeMillis: cutoff, limit: Self.streamTrimBatchSize)
             }
             if trimmed < Self.streamTrimBatchSize { break }
@@ -102,7 +102,7 @@ extension KVEngine {
     /// disappear; so do disabled streams with no shard left.
     private func dropExpiredShards(cutoff: Int64) async throws {
         let catalog = self.catalog
-        try await database.write(.freesSpace) { connection in
+        try await storage.write(.freesSpace) { connection in
             try connection.dropDrainedStreamShards(closedBeforeMillis: cutoff)
             for name in catalog.allNames() {
                 guard var table = catalog.table(named: name), table.streams.contains(where: { !$0.enabled }) else { continue }

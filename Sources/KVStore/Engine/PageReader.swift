@@ -99,7 +99,9 @@ extension KVEngine {
     func readPage(
         source: ReadSource, options: ReadOptions, mayFitInline: Bool, sql: String, arguments: [PageReader.Argument]
     ) async throws -> ReadPage {
-        try await onExistingTable {
+        // Query and Scan read with SQL (the port has no page read yet).
+        let database = try storage.sqlite(for: "Query and Scan")
+        return try await onExistingTable {
             if mayFitInline, !source.needsTableFetch(options) {
                 let page = try database.inlineReaders.read { connection in
                     let reader = PageReader(source: source, options: options, connection: connection)

@@ -15,6 +15,8 @@ extension KVEngine {
     /// The current sizes of the database file and its WAL (in memory mode, of the files in its
     /// private directory); a missing file counts 0. Two `stat` calls: cheap enough per scrape.
     public func storageFileSizes() -> StorageFileSizes {
+        // An external backend has no files here.
+        guard let database = storage.sqliteDatabase else { return StorageFileSizes(databaseBytes: 0, walBytes: 0) }
         let path: String?
         switch database.location {
         case .file(let filePath): path = filePath

@@ -1,10 +1,19 @@
 /// An item's primary key in storage form: the partition hash and the encoded key bytes.
-/// Public (its members are not) only for the engine micro-benchmarks (`Benchmarks/Micro`).
+/// Public for storage backends in other modules (`Storage/External/`) and the engine
+/// micro-benchmarks (`Benchmarks/Micro`).
 public struct StorageKey: Sendable, Hashable {
-    var hash: Int64
-    var partition: [UInt8]
-    /// Empty when the table has no sort key.
-    var sort: [UInt8]
+    /// `PartitionHash.of(partition)`.
+    public var hash: Int64
+    /// `KeyEncoding` bytes of the partition key.
+    public var partition: [UInt8]
+    /// `KeyEncoding` bytes of the sort key; empty when the table has no sort key.
+    public var sort: [UInt8]
+
+    public init(hash: Int64, partition: [UInt8], sort: [UInt8]) {
+        self.hash = hash
+        self.partition = partition
+        self.sort = sort
+    }
 }
 
 /// Checks key attributes against a table's key schema, with DynamoDB's messages.

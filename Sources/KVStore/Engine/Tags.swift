@@ -62,14 +62,14 @@ extension KVEngine {
         guard catalog.table(named: name) != nil else { throw notFound }
         let catalog = self.catalog
         do {
-            try await database.write { connection in
+            try await storage.write { connection in
                 // The definition as of this transaction, so concurrent DDL is not undone.
                 guard var definition = catalog.table(named: name) else { throw notFound }
                 definition.tags = try change(definition.tags ?? [])
                 try connection.saveTableDefinition(definition)
                 catalog.put(definition)
             }
-        } catch let error where KVEngine.isStorageFailure(error) {
+        } catch let error where self.isStorageFailure(error) {
             await reloadCatalog()
             throw error
         }

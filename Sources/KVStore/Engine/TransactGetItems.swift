@@ -53,11 +53,11 @@ extension KVEngine {
         }
         let reads = plan
         return try await onExistingTable {
-            try await database.read { connection in
+            try await storage.read { connection in
                 var items: [Item?] = []
                 var consumed: [ConsumedCapacity] = []
                 for (table, key, projection) in reads {
-                    let entry = try ItemStore(table: table, connection: connection).fetchEntry(key)
+                    let entry = try connection.items(table).fetchEntry(key)
                     consumed.append(.read(table: table.name, index: nil, bytes: entry?.size ?? 0, .transactional))
                     items.append(entry.map { projection?.apply(to: $0.item) ?? $0.item })
                 }

@@ -90,7 +90,7 @@ extension KVEngine {
         let clientToken = request.clientToken
         let now = self.now()
         return try await onExistingTable {
-            try await database.write { connection in
+            try await storage.write { connection in
                 if let clientToken {
                     try TransactionTokens.purge(olderThan: now - Self.clientTokenLifetime, in: connection)
                     if let fingerprint = try TransactionTokens.fingerprint(of: clientToken.token, in: connection) {
@@ -191,10 +191,10 @@ extension KVEngine {
     }
 
     /// A replayed call reports the transactional reads of the items it names.
-    static func replayCapacity(_ plan: [PlannedAction], _ catalog: Catalog, _ connection: Connection) throws -> [ConsumedCapacity] {
+    static func replayCapacity(_ plan: [PlannedAction], _ catalog: Catalog, _ connection: StorageTransaction) throws -> [ConsumedCapacity] {
         var consumed: [ConsumedCapacity] = []
         for planned in plan {
-            let store = ItemStore(table: try catalog.current(planned.table), connection: connection)
+            let store = try connection.items(try catalog.current(planned.table))
             let size = try store.storedSize(planned.key) ?? 0
             consumed.append(.read(table: planned.table.name, index: nil, bytes: size, .transactional))
         }

@@ -138,7 +138,7 @@ extension KVEngine {
         let changedAt = now()
         let final: TableDefinition
         do {
-            final = try await database.write { connection in
+            final = try await storage.write { connection in
                 let current = try catalog.current(original)
                 var final = proposal
                 // Keep what changed since the request read the table: stream and TTL settings, and
@@ -164,7 +164,7 @@ extension KVEngine {
                 catalog.put(final)
                 return final
             }
-        } catch let error where KVEngine.isStorageFailure(error) {
+        } catch let error where self.isStorageFailure(error) {
             await reloadCatalog()
             throw error
         }

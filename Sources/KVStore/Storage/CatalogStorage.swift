@@ -1,7 +1,12 @@
 /// One table's or index's stored item count and DynamoDB size (DescribeTable).
-struct StoredUsage: Sendable, Equatable {
-    var itemCount: Int64
-    var sizeBytes: Int64
+public struct StoredUsage: Sendable, Equatable {
+    public var itemCount: Int64
+    public var sizeBytes: Int64
+
+    public init(itemCount: Int64, sizeBytes: Int64) {
+        self.itemCount = itemCount
+        self.sizeBytes = sizeBytes
+    }
 }
 
 /// The storage port of the catalog (see `StoragePort`): the definitions of the tables, and the
@@ -11,7 +16,7 @@ struct StoredUsage: Sendable, Equatable {
 /// table's storage id, which is never reused: a table deleted and created again under the same
 /// name gets new storage, so a write still in flight for the old one cannot land in the new one.
 /// The engine keeps the definitions cached in `Catalog` and updates the cache after these calls.
-protocol CatalogStorage {
+public protocol CatalogStorage {
     /// Creates or upgrades the storage layout; a no-op on an up-to-date database. Runs outside
     /// any transaction (`Database.exclusive`).
     func migrateStorage() throws

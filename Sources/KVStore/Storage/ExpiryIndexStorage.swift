@@ -3,7 +3,7 @@
 ///
 /// The index exists while TTL is enabled (`CatalogStorage.createExpiryIndex`); its rows are
 /// written with the items, by the item write path.
-protocol ExpiryIndexStorage {
+public protocol ExpiryIndexStorage {
     /// The keys of up to `limit` items whose expiry second is within `range`, earliest first.
     func expiredItemKeys(of table: TableDefinition, in range: ClosedRange<Int64>, limit: Int) throws -> [StorageKey]
 }

@@ -2,7 +2,7 @@
 /// table's items, inside one transaction (for writes, the writer's). `ItemStore` is the SQLite
 /// adapter. The write pipeline (`Writes/WritePipeline.swift`) is generic over this protocol, so
 /// its calls stay statically dispatched: no existential per request.
-protocol ItemStorage {
+public protocol ItemStorage {
     /// The table as of this transaction.
     var table: TableDefinition { get }
 
@@ -28,10 +28,23 @@ protocol ItemStorage {
     /// transaction, so that they never disagree. `old` is the stored item when `needsOldItem`.
     /// - Returns: the write units each index spent, for `ConsumedCapacity`.
     func commit(_ change: PlannedChange, at key: StorageKey, old: Item?) throws -> IndexWriteUnits
+
+    /// The size of the item collection of `key`'s partition (the item rows and local index rows
+    /// sharing its partition key), for `ItemCollectionMetrics`; nil when the table has no local
+    /// secondary index (DynamoDB then reports none).
+    func itemCollectionMetrics(_ key: StorageKey, item: Item) throws -> ItemCollectionMetrics?
+
+    /// Index maintenance outside a write: adds the row of the stored `item` at `key` to `index`
+    /// (a global index being backfilled; a no-op when the item has no key for it).
+    func backfillIndex(_ index: IndexDefinition, key: StorageKey, item: Item) throws
+
+    /// TTL maintenance outside a write: records the stored `item`'s expiry under `attribute`
+    /// (TTL just enabled on a table with items; a no-op when the item has no valid expiry).
+    func backfillExpiry(_ key: StorageKey, item: Item, attribute: String) throws
 }
 
 /// The direction of a range read.
-enum KeyOrder: Sendable {
+public enum KeyOrder: Sendable {
     case ascending
     case descending
 }

@@ -1,41 +1,71 @@
 /// One shard of a stream as stored.
-struct StoredShard: Sendable, Equatable {
-    var shard: Int64
+public struct StoredShard: Sendable, Equatable {
+    public var shard: Int64
     /// The shard it was rolled over from (nil for a stream's first shard).
-    var parent: Int64?
-    var openedMillis: Int64
+    public var parent: Int64?
+    public var openedMillis: Int64
     /// The first sequence number the shard can hold.
-    var startSequence: Int64
+    public var startSequence: Int64
     /// Set once the shard is closed: its last record (or, if it has none, the last sequence
     /// number handed out before it closed).
-    var endSequence: Int64?
+    public var endSequence: Int64?
     /// Every record up to this sequence number has been trimmed (0 when none has).
-    var trimmedSequence: Int64
+    public var trimmedSequence: Int64
+
+    public init(shard: Int64, parent: Int64?, openedMillis: Int64, startSequence: Int64, endSequence: Int64?, trimmedSequence: Int64) {
+        self.shard = shard
+        self.parent = parent
+        self.openedMillis = openedMillis
+        self.startSequence = startSequence
+        self.endSequence = endSequence
+        self.trimmedSequence = trimmedSequence
+    }
 }
 
 /// One change record as stored, its images decoded.
-struct StoredStreamRecord: Sendable {
-    var sequence: Int64
-    var createdMillis: Int64
-    var event: StreamLog.Event
+public struct StoredStreamRecord: Sendable {
+    public var sequence: Int64
+    public var createdMillis: Int64
+    public var event: StreamLog.Event
     /// True for deletions made by the TTL sweeper.
-    var byService: Bool
+    public var byService: Bool
     /// The record's DynamoDB size (keys and kept images).
-    var size: Int
-    var keys: Item
-    var oldImage: Item?
-    var newImage: Item?
+    public var size: Int
+    public var keys: Item
+    public var oldImage: Item?
+    public var newImage: Item?
+
+    public init(sequence: Int64, createdMillis: Int64, event: StreamLog.Event, byService: Bool, size: Int, keys: Item, oldImage: Item?, newImage: Item?) {
+        self.sequence = sequence
+        self.createdMillis = createdMillis
+        self.event = event
+        self.byService = byService
+        self.size = size
+        self.keys = keys
+        self.oldImage = oldImage
+        self.newImage = newImage
+    }
 }
 
 /// A change record to append, its images already chosen by the stream's view type.
-struct NewStreamRecord {
-    var streamID: Int64
-    var event: StreamLog.Event
-    var byService: Bool
-    var size: Int
-    var keys: Item
-    var oldImage: Item?
-    var newImage: Item?
+public struct NewStreamRecord {
+    public var streamID: Int64
+    public var event: StreamLog.Event
+    public var byService: Bool
+    public var size: Int
+    public var keys: Item
+    public var oldImage: Item?
+    public var newImage: Item?
+
+    public init(streamID: Int64, event: StreamLog.Event, byService: Bool, size: Int, keys: Item, oldImage: Item?, newImage: Item?) {
+        self.streamID = streamID
+        self.event = event
+        self.byService = byService
+        self.size = size
+        self.keys = keys
+        self.oldImage = oldImage
+        self.newImage = newImage
+    }
 }
 
 /// The storage port of change streams (see `StoragePort`): shards and their records.
@@ -43,7 +73,7 @@ struct NewStreamRecord {
 /// Sequence numbers are global across streams, increase with every record and are never reused.
 /// Each stream has at most one open shard; appending to a stream whose open shard is older than
 /// the rollover interval closes it and opens a child shard first.
-protocol StreamStorage {
+public protocol StreamStorage {
     // MARK: Writing (inside the change's own transaction)
 
     /// Appends a record to the stream's open shard, rolling the shard over when it has been

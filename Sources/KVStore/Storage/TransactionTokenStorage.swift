@@ -1,7 +1,7 @@
 /// The storage port of TransactWriteItems' idempotency tokens (`ClientRequestToken`, see
 /// `StoragePort`): recorded in the same transaction as the writes they guard, so a call that
 /// failed leaves no token behind.
-protocol TransactionTokenStorage {
+public protocol TransactionTokenStorage {
     /// Forgets the tokens recorded before `seconds` (whole seconds since 1970).
     func purgeTransactionTokens(recordedBefore seconds: Int64) throws
 

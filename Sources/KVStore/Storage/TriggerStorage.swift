@@ -1,7 +1,7 @@
 /// The storage port of stream triggers (see `StoragePort`): the event source mappings and each
 /// mapping's checkpoint per shard, stored beside the streams so that a restart resumes after
 /// the last acknowledged batch (at-least-once delivery).
-protocol TriggerStorage {
+public protocol TriggerStorage {
     /// Creates the trigger storage if it is missing (idempotent; writes nothing once it exists).
     func prepareTriggerStorage() throws
 

@@ -4,9 +4,9 @@
 /// Each stream has one open shard at a time; records of every item therefore keep their order
 /// within it. A shard older than the rollover interval is closed at the next write and a child
 /// shard opened (ParentShardId lineage), as DynamoDB rolls shards over about every four hours.
-enum StreamLog {
+public enum StreamLog {
     /// The kind of change, as stored (never renumber).
-    enum Event: Int64, Sendable {
+    public enum Event: Int64, Sendable {
         case insert = 1
         case modify = 2
         case remove = 3

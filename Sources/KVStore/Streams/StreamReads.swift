@@ -83,7 +83,7 @@ extension KVEngine {
         // A start that names no shard of ours lists nothing after it (DynamoDB answers an empty
         // page, as scylladb's test_describe_stream_with_nonexistent_last_shard records).
         let startAfter: Int64 = exclusiveStartShardID.map { StreamCodec.shardNumber(from: $0) ?? Int64.max } ?? 0
-        let shards = try await database.read { connection in
+        let shards = try await storage.read { connection in
             let all = try connection.streamShards(streamID: stream.id, after: 0)
             var openedByShard: [Int64: Int64] = [:]
             for shard in all { openedByShard[shard.shard] = shard.openedMillis }
@@ -121,7 +121,7 @@ extension KVEngine {
         let issued = Int64((now() * 1000).rounded())
         let streamID = stream.id
         let requestedSequence = requested
-        return try await database.read { connection in
+        return try await storage.read { connection in
             guard let row = try connection.streamShard(streamID: streamID, shard: shard) else {
                 throw KVError.resourceNotFound("Requested resource not found: Shard does not exist")
             }
@@ -171,7 +171,7 @@ extension KVEngine {
             throw KVError.resourceNotFound("Requested resource not found: Stream does not exist")
         }
         let limit = min(max(limit, 1), Self.maxRecordsPerCall)
-        return try await database.read { connection in
+        return try await storage.read { connection in
             guard let shard = try connection.streamShard(streamID: iterator.streamID, shard: iterator.shard) else {
                 throw KVError.resourceNotFound("Requested resource not found: Shard does not exist")
             }

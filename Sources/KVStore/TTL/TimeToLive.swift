@@ -17,7 +17,7 @@ extension KVEngine {
         }
         let catalog = self.catalog
         let setting = TimeToLiveDefinition(attributeName: attributeName, enabled: enabled, indexed: false)
-        try await database.write { connection in
+        try await storage.write { connection in
             var current = try catalog.current(table)
             current.timeToLive = setting
             if enabled {

@@ -24,13 +24,13 @@ extension KVEngine {
     /// Creates the trigger storage if it is missing (idempotent). Allowed on a full disk
     /// (where the server must still start): once it exists this writes nothing.
     public func prepareTriggerStore() async throws {
-        try await database.write(.freesSpace) { connection in
+        try await storage.write(.freesSpace) { connection in
             try connection.prepareTriggerStorage()
         }
     }
 
     public func loadTriggerMappings() async throws -> [EventSourceMapping] {
-        try await database.read { connection in
+        try await storage.read { connection in
             try connection.triggerMappings()
         }
     }
@@ -39,7 +39,7 @@ extension KVEngine {
     /// every shard of its stream, in the same transaction, so only later changes are delivered.
     public func saveTriggerMapping(_ mapping: EventSourceMapping, isNew: Bool) async throws {
         let stream = triggerStream(of: mapping)
-        try await database.write { connection in
+        try await storage.write { connection in
             try connection.saveTriggerMapping(mapping)
             guard isNew, mapping.startingPosition == .latest, let stream else { return }
             try connection.checkpointTriggerAtStreamEnd(uuid: mapping.uuid, streamID: stream.id)
@@ -48,7 +48,7 @@ extension KVEngine {
 
     /// Deletes a mapping and its checkpoints.
     public func deleteTriggerMapping(uuid: String) async throws {
-        try await database.write { connection in
+        try await storage.write { connection in
             try connection.deleteTriggerMapping(uuid: uuid)
         }
     }
@@ -64,19 +64,19 @@ extension KVEngine {
     }
 
     func triggerCheckpoints(uuid: String, streamID: Int64) async throws -> [Int64: TriggerCheckpoint] {
-        try await database.read { connection in
+        try await storage.read { connection in
             try connection.triggerCheckpoints(uuid: uuid, streamID: streamID)
         }
     }
 
     func saveTriggerCheckpoint(uuid: String, streamID: Int64, shard: Int64, _ checkpoint: TriggerCheckpoint) async throws {
-        try await database.write { connection in
+        try await storage.write { connection in
             try connection.saveTriggerCheckpoint(uuid: uuid, streamID: streamID, shard: shard, checkpoint)
         }
     }
 
     func triggerShards(streamID: Int64) async throws -> [TriggerShard] {
-        try await database.read { connection in
+        try await storage.read { connection in
             try connection.streamShards(streamID: streamID, after: 0).map { shard in
                 TriggerShard(
                     shard: shard.shard, parent: shard.parent,

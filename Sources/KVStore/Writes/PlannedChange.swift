@@ -1,7 +1,7 @@
 /// What the pure planning step decided for one item: the change to commit, the attributes
 /// to return, and the item size that counts toward the write's capacity.
-struct PlannedChange: Sendable {
-    enum Effect: Sendable {
+public struct PlannedChange: Sendable {
+    public enum Effect: Sendable {
         /// Nothing to write: a ConditionCheck that passed, a deletion of a missing item, or an
         /// update of a missing item that leaves only its key (see `MutationPlanner.createsNothing`).
         case none
@@ -11,20 +11,20 @@ struct PlannedChange: Sendable {
         case delete
     }
 
-    var effect: Effect
+    public var effect: Effect
     /// The attributes `ReturnValues` asked for.
-    var returned: Item?
+    public var returned: Item?
     /// The new size for capacity (the larger of it and the old size counts); nil for a deletion or a check.
-    var capacitySize: Int?
+    public var capacitySize: Int?
 
     /// The item after the change, nil when deleted or untouched.
-    var newItem: Item? {
+    public var newItem: Item? {
         if case .put(let item, _, _) = effect { return item }
         return nil
     }
 
     /// An update of a missing item that creates nothing: no attributes, metrics or stream record.
-    var createsNothing: Bool {
+    public var createsNothing: Bool {
         if case .none = effect, capacitySize != nil { return true }
         return false
     }

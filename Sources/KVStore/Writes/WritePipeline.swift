@@ -49,7 +49,7 @@ extension KVEngine {
         measuresCapacity: Bool = false, itemCollectionMetrics: Bool, intent: Database.WriteIntent = .grows
     ) async throws -> WriteResult {
         try await onExistingTable {
-            try await database.write(intent) { connection in
+            try await storage.write(intent) { connection in
                 let store = try self.itemStore(table, connection)
                 let applied = try store.apply(mutation, at: key, measuresCapacity: measuresCapacity)
                 let metrics =

@@ -28,7 +28,7 @@ public enum KeyEncoding {
     /// The value of `type` whose `encode` is `bytes`.
     ///
     /// - Returns: nil when the bytes are not a valid encoding (invalid UTF-8, bad number bytes).
-    static func decode(_ bytes: [UInt8], as type: ScalarType) -> AttributeValue? {
+    public static func decode(_ bytes: [UInt8], as type: ScalarType) -> AttributeValue? {
         switch type {
         case .string:
             bytes.withUnsafeBufferPointer { validatedString($0) }.map(AttributeValue.string)

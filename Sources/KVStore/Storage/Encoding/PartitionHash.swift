@@ -2,8 +2,8 @@
 ///
 /// On-disk format: stored in the `h` column of every item table; changing it would
 /// misplace every stored item, so it never changes.
-enum PartitionHash {
-    static func of(_ bytes: [UInt8]) -> Int64 {
+public enum PartitionHash {
+    public static func of(_ bytes: [UInt8]) -> Int64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in bytes {
             hash ^= UInt64(byte)

@@ -134,6 +134,37 @@ public final class Database: Sendable {
         }
     }
 
+    /// `read` for an engine body (`EngineStorage.read`).
+    func readStorage<T: Sendable>(_ body: @escaping @Sendable (StorageTransaction) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            readers.submit(WorkerJob(.read, storage: body, continuation))
+        }
+    }
+
+    /// `write` for an engine body (`EngineStorage.write`).
+    func writeStorage<T: Sendable>(
+        _ intent: WriteIntent, _ body: @escaping @Sendable (StorageTransaction) throws -> T
+    ) async throws -> T {
+        try admit(intent)
+        return try await onDiskFull {
+            try await withCheckedThrowingContinuation { continuation in
+                writer.submit(WorkerJob(.write, storage: body, continuation))
+            }
+        }
+    }
+
+    /// `exclusive` for an engine body (`EngineStorage.exclusive`).
+    func exclusiveStorage<T: Sendable>(
+        _ intent: WriteIntent, _ body: @escaping @Sendable (StorageTransaction) throws -> T
+    ) async throws -> T {
+        try admit(intent)
+        return try await onDiskFull {
+            try await withCheckedThrowingContinuation { continuation in
+                writer.submit(WorkerJob(.exclusive, storage: body, continuation))
+            }
+        }
+    }
+
     /// Runs `body` on the writer connection inside a transaction, acknowledged after COMMIT.
     ///
     /// Writes submitted concurrently are coalesced into one group commit: the writer takes

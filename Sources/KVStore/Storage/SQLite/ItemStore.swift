@@ -227,6 +227,14 @@ struct ItemStore: ItemStorage {
         return ItemCollectionMetrics(key: [partitionKey: value], sizeBytes: total)
     }
 
+    func backfillIndex(_ index: IndexDefinition, key: StorageKey, item: Item) throws {
+        try updateIndex(index, key: key, old: nil, new: item)
+    }
+
+    func backfillExpiry(_ key: StorageKey, item: Item, attribute: String) throws {
+        try updateExpiry(key, old: nil, new: item, attribute: attribute)
+    }
+
     private func bind(_ key: StorageKey, to statement: Statement, from first: Int32 = 1) throws {
         try statement.bind(first, key.hash)
         try statement.bind(first + 1, key.partition)
@@ -299,10 +307,13 @@ extension KVEngine {
     }
 
     /// The store for a write body: the table as of this transaction, with the engine's clock and settings.
-    func itemStore(_ table: TableDefinition, _ connection: Connection, origin: WriteOrigin = .client) throws -> ItemStore {
-        ItemStore(
-            table: try catalog.current(table), connection: connection, now: now(),
-            shardRollover: configuration.streams.shardRollover, origin: origin,
-            itemCollectionLimit: configuration.itemCollectionLimit)
+    func itemStore(_ table: TableDefinition, _ transaction: StorageTransaction, origin: WriteOrigin = .client) throws
+        -> StorageItems
+    {
+        try transaction.items(
+            try catalog.current(table),
+            context: ItemWriteContext(
+                now: now(), shardRollover: configuration.streams.shardRollover, origin: origin,
+                itemCollectionLimit: configuration.itemCollectionLimit))
     }
 }

@@ -31,6 +31,21 @@ struct WorkerJob: Sendable {
         }
         reject = { error in continuation.resume(throwing: error) }
     }
+
+    /// Wraps an engine body (`EngineStorage`), handing it the connection as a
+    /// `StorageTransaction`: the same one allocation as `init(_:_:_:)`, no wrapping closure.
+    init<T: Sendable>(
+        _ kind: Kind,
+        storage body: @escaping @Sendable (StorageTransaction) throws -> T,
+        _ continuation: CheckedContinuation<T, any Error>
+    ) {
+        self.kind = kind
+        perform = { connection in
+            let result = Result<T, any Error> { try body(.sqlite(connection)) }
+            return JobOutcome(result: result, continuation: continuation)
+        }
+        reject = { error in continuation.resume(throwing: error) }
+    }
 }
 
 /// What a body did; kept on the worker thread until the job's fate is known (after COMMIT).

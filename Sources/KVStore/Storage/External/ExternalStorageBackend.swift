@@ -1,0 +1,88 @@
+/// A storage backend implemented outside this module (the PostgreSQL adapter in
+/// `KVStorePostgres`, issue #18): what `KVEngine` needs of a database, as public protocols over
+/// the storage port (`StoragePort`). KVStore links no such backend; a program that wants one
+/// builds it and passes it to `KVEngine.init(configuration:logger:backend:clock:)`.
+///
+/// The engine keeps SQLite monomorphic: it holds `EngineStorage`, an enum whose `.sqlite` case
+/// is the SQLite adapter's concrete types and whose `.external` case is this protocol. Only
+/// the external path pays for existentials.
+///
+/// The shape is SQLite's: the engine opens a transaction (`read`, `write`, `exclusive`) and runs
+/// a synchronous body with the transaction handle. A backend whose driver is asynchronous runs
+/// bodies on threads of its own, never on the cooperative pool, and blocks there.
+///
+/// Features the external path does not have yet (they need SQLite's files: on-demand backups,
+/// point-in-time recovery, exports and imports, storage file sizes; and the SQLite-only
+/// inline reads) answer `KVError.unsupportedByBackend` (a ValidationException naming the
+/// feature); see docs/postgres-backend.md.
+public protocol ExternalStorageBackend: Sendable {
+    /// The backend's name in error messages ("PostgreSQL").
+    var name: String { get }
+
+    /// Runs `body` in a read transaction: one consistent snapshot, and it sees every write
+    /// committed before `read` was called (the engine's reads are strongly consistent).
+    func read<T: Sendable>(_ body: @escaping @Sendable (any ExternalStorageTransaction) throws -> T) async throws -> T
+
+    /// Runs `body` in a write transaction, returning after COMMIT. A body that throws commits
+    /// nothing (its error is rethrown unchanged); a failed COMMIT throws. Concurrent write
+    /// bodies must behave as if run one after another (the engine's conditional writes check
+    /// and write in one body).
+    func write<T: Sendable>(_ body: @escaping @Sendable (any ExternalStorageTransaction) throws -> T) async throws -> T
+
+    /// Runs `body` alone, for schema set-up and migrations (`CatalogStorage.migrateStorage`).
+    /// A backend without such a mode may run it as `write`.
+    func exclusive<T: Sendable>(_ body: @escaping @Sendable (any ExternalStorageTransaction) throws -> T) async throws -> T
+
+    /// Whether `error` is a failure of the database itself (not of the body's logic): after one,
+    /// the engine reloads its cached catalog, which the failed body may have moved ahead.
+    func isStorageFailure(_ error: any Error) -> Bool
+
+    /// Finishes pending work and closes every connection; returns once closed.
+    func shutdown()
+}
+
+/// One transaction of an external backend: the storage port's protocols, plus the item
+/// storage of each table. Handles never escape their body.
+///
+/// Not here (SQLite-only for now): `ChangeLogStorage` (point-in-time recovery) and
+/// `SnapshotStorage` (backups, exports).
+public protocol ExternalStorageTransaction:
+    CatalogStorage, StreamStorage, TriggerStorage, TransactionTokenStorage, ExpiryIndexStorage
+{
+    /// The rows of `table`'s items in this transaction; `context` says how writes through it
+    /// stamp stream records and check limits.
+    func items(of table: TableDefinition, context: ItemWriteContext) throws -> any ExternalItemStorage
+}
+
+/// The item storage of one table in one external transaction (the port's `ItemStorage`).
+public protocol ExternalItemStorage: ItemStorage {}
+
+/// What item writes need beyond the change itself, as the engine configures it.
+public struct ItemWriteContext: Sendable {
+    /// The time of the write in seconds since 1970 (stream record timestamps, shard rollover).
+    public var now: Double
+    /// Seconds after which a stream's open shard is closed and a child opened.
+    public var shardRollover: Double
+    /// Who writes: a client, or the TTL sweeper (its deletions carry the service identity).
+    public var origin: WriteOrigin
+    /// DynamoDB's limit on an item collection of a table with local secondary indexes.
+    public var itemCollectionLimit: Int64
+
+    public init(now: Double, shardRollover: Double, origin: WriteOrigin, itemCollectionLimit: Int64) {
+        self.now = now
+        self.shardRollover = shardRollover
+        self.origin = origin
+        self.itemCollectionLimit = itemCollectionLimit
+    }
+}
+
+/// Marks an error as a failure of an external backend's database (connection lost, COMMIT
+/// failed), as `SQLiteError` is for SQLite.
+public protocol ExternalStorageFailure: Error {}
+
+extension KVError {
+    /// A feature the storage backend in use cannot do yet (see `ExternalStorageBackend`).
+    public static func unsupportedByBackend(_ feature: String) -> KVError {
+        .validation("This storage backend does not support \(feature) yet")
+    }
+}
