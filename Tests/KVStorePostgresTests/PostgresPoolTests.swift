@@ -30,6 +30,22 @@ import Testing
     @Test func theProbeReportsTheServerVersion() async throws {
         let version = try await PostgresProbe.serverVersion(TestPostgres.clusterSettings(), logger: TestPostgres.logger)
         #expect(version >= 150000)
+        #expect(try await PostgresProbe.check(TestPostgres.clusterSettings(), logger: TestPostgres.logger) == version)
+    }
+
+    @Test func aServerOlderThanTheMinimumIsRefusedWithItsVersion() throws {
+        #expect(throws: PostgresStorageError.serverTooOld(found: 130012, minimum: 140000)) {
+            try PostgresProbe.requireSupported(130012)
+        }
+        #expect(throws: PostgresStorageError.serverTooOld(found: 90624, minimum: 140000)) {
+            try PostgresProbe.requireSupported(90624)
+        }
+        try PostgresProbe.requireSupported(140000)
+        try PostgresProbe.requireSupported(180001)
+        #expect(PostgresStorageError.serverTooOld(found: 130012, minimum: 140000).description
+            == "The PostgreSQL server is version 13.12; kvserver needs 14.0 or newer.")
+        #expect(PostgresStorageError.serverTooOld(found: 90624, minimum: 140000).description
+            == "The PostgreSQL server is version 9.6.24; kvserver needs 14.0 or newer.")
     }
 
     @Test func theProbeFailsAtOnceOnAWrongPassword() async throws {

@@ -62,14 +62,20 @@ public enum PostgresCatalog {
         return updated
     }
 
-    /// Removes table `name` from the catalog, in the caller's transaction.
+    /// Removes table `name` from the catalog, in the caller's transaction, and records its
+    /// storage id for `PostgresTablePurge`, which deletes its rows in the background (DeleteTable
+    /// answers at once; a large table's rows are not deleted in its request).
     ///
-    /// - Returns: the removed row (its storage id names the rows to purge), or nil.
+    /// - Returns: the removed row, or nil.
     public static func delete(
-        _ name: String, on connection: PostgresConnection, logger: Logger
+        _ name: String, dropped: Double = 0, on connection: PostgresConnection, logger: Logger
     ) async throws -> CatalogRow? {
         let rows = try await connection.query(
-            "DELETE FROM kv_tables WHERE name = \(name) RETURNING storage_id, definition", logger: logger)
+            """
+            WITH gone AS (DELETE FROM kv_tables WHERE name = \(name) RETURNING storage_id, definition),
+            marked AS (INSERT INTO kv_dropped_tables (storage_id, dropped) SELECT storage_id, \(dropped) FROM gone)
+            SELECT storage_id, definition FROM gone
+            """, logger: logger)
         var deleted: CatalogRow?
         for try await (storageID, definition) in rows.decode((Int64, String).self) {
             deleted = CatalogRow(name: name, storageID: storageID, definition: definition)

@@ -68,6 +68,19 @@ public enum PostgresIndexRows {
         storageID: Int64, indexNo: Int32, hash: Int64, pk: [UInt8], _ range: SortKeyRange,
         forward: Bool = true, after position: IndexPosition? = nil, limit: Int32, pool: PostgresPool
     ) async throws -> [(key: IndexRowKey, row: ItemRow)] {
+        try await pool.withConnection { connection in
+            try await Self.range(
+                storageID: storageID, indexNo: indexNo, hash: hash, pk: pk, range, forward: forward, after: position,
+                limit: limit, on: connection, logger: pool.logger)
+        }
+    }
+
+    /// `range`, on `connection` (in its transaction).
+    public static func range(
+        storageID: Int64, indexNo: Int32, hash: Int64, pk: [UInt8], _ range: SortKeyRange,
+        forward: Bool = true, after position: IndexPosition? = nil, limit: Int32,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws -> [(key: IndexRowKey, row: ItemRow)] {
         var binds = PostgresBindings(capacity: 10)
         binds.append(storageID)
         binds.append(indexNo)
@@ -93,7 +106,7 @@ public enum PostgresIndexRows {
             sql += " AND (sk, tpk, tsk) \(forward ? ">" : "<") ($\(next), $\(next + 1), $\(next + 2))"
         }
         sql += forward ? " ORDER BY sk, tpk, tsk LIMIT $6" : " ORDER BY sk DESC, tpk DESC, tsk DESC LIMIT $6"
-        let rows = try await pool.client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: pool.logger)
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
         var found: [(key: IndexRowKey, row: ItemRow)] = []
         for try await (sk, tpk, tsk, size, item) in rows.decode((ByteBuffer, ByteBuffer, ByteBuffer, Int32, ByteBuffer).self) {
             found.append((

@@ -1,5 +1,5 @@
 import NIOCore
-import PostgresNIO
+public import PostgresNIO
 
 /// The prepared statements of a Query's range read: one per direction, with and without an
 /// upper bound, so that each is a plain index range scan of `kv_items`' primary key.
@@ -80,17 +80,26 @@ extension PostgresItems {
     public func range(
         partition: RowKey, _ range: SortKeyRange, forward: Bool = true, limit: Int32
     ) async throws -> [(sk: [UInt8], item: ItemRow)] {
+        try await pool.withConnection { connection in
+            try await Self.range(partition: partition, range, forward: forward, limit: limit, on: connection, logger: pool.logger)
+        }
+    }
+
+    /// `range`, on `connection` (in its transaction, e.g. a read transaction's snapshot).
+    public static func range(
+        partition: RowKey, _ range: SortKeyRange, forward: Bool = true, limit: Int32,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws -> [(sk: [UInt8], item: ItemRow)] {
         var rows: [(sk: [UInt8], item: ItemRow)] = []
-        let logger = pool.logger
         switch (forward, range.upper != nil) {
         case (true, false):
-            for try await row in try await pool.client.execute(RangeStatements.Forward(partition: partition, range: range, limit: limit), logger: logger) { rows.append(row) }
+            for try await row in try await connection.execute(RangeStatements.Forward(partition: partition, range: range, limit: limit), logger: logger) { rows.append(row) }
         case (true, true):
-            for try await row in try await pool.client.execute(RangeStatements.ForwardBounded(partition: partition, range: range, limit: limit), logger: logger) { rows.append(row) }
+            for try await row in try await connection.execute(RangeStatements.ForwardBounded(partition: partition, range: range, limit: limit), logger: logger) { rows.append(row) }
         case (false, false):
-            for try await row in try await pool.client.execute(RangeStatements.Backward(partition: partition, range: range, limit: limit), logger: logger) { rows.append(row) }
+            for try await row in try await connection.execute(RangeStatements.Backward(partition: partition, range: range, limit: limit), logger: logger) { rows.append(row) }
         case (false, true):
-            for try await row in try await pool.client.execute(RangeStatements.BackwardBounded(partition: partition, range: range, limit: limit), logger: logger) { rows.append(row) }
+            for try await row in try await connection.execute(RangeStatements.BackwardBounded(partition: partition, range: range, limit: limit), logger: logger) { rows.append(row) }
         }
         return rows
     }

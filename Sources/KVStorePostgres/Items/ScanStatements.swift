@@ -1,5 +1,5 @@
 import NIOCore
-import PostgresNIO
+public import PostgresNIO
 
 /// The position of a Scan: the last row read, in `(h, pk, sk)` order.
 public struct ScanPosition: Sendable, Equatable {
@@ -60,9 +60,19 @@ extension PostgresItems {
     public func scan(
         storageID: Int64, hashes: ClosedRange<Int64> = Int64.min...Int64.max, after: ScanPosition?, limit: Int32
     ) async throws -> [(position: ScanPosition, item: ItemRow)] {
+        try await pool.withConnection { connection in
+            try await Self.scan(storageID: storageID, hashes: hashes, after: after, limit: limit, on: connection, logger: pool.logger)
+        }
+    }
+
+    /// `scan`, on `connection` (in its transaction).
+    public static func scan(
+        storageID: Int64, hashes: ClosedRange<Int64> = Int64.min...Int64.max, after: ScanPosition?, limit: Int32,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws -> [(position: ScanPosition, item: ItemRow)] {
         var rows: [(position: ScanPosition, item: ItemRow)] = []
         let statement = ScanStatements.Page(storageID: storageID, hashes: hashes, after: after, limit: limit)
-        for try await row in try await pool.client.execute(statement, logger: pool.logger) { rows.append(row) }
+        for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
         return rows
     }
 }

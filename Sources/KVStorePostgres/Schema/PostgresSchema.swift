@@ -30,6 +30,8 @@ public struct PostgresMigration: Sendable {
 /// - `kv_transaction_tokens(token, fingerprint, created)`: TransactWriteItems idempotency tokens.
 /// - `kv_backfill(storage_id, index_no, h, pk, sk)`: how far a GSI backfill has gone.
 /// - `kv_leases(duty, holder, epoch, expires)`: which node runs each singleton duty (`PostgresLease`).
+/// - `kv_dropped_tables(storage_id, dropped)` (version 2): deleted tables whose rows are still
+///   being purged, in batches, in the background (`PostgresTablePurge`).
 public enum PostgresSchema {
     public static let migrations: [PostgresMigration] = [
         PostgresMigration(version: 1, statements: [
@@ -130,7 +132,16 @@ public enum PostgresSchema {
                 expires timestamptz NOT NULL
             )
             """,
-        ])
+        ]),
+        PostgresMigration(version: 2, statements: [
+            // Deleted tables whose rows are still to be purged (`PostgresTablePurge`).
+            """
+            CREATE TABLE kv_dropped_tables (
+                storage_id bigint PRIMARY KEY,
+                dropped double precision NOT NULL
+            )
+            """,
+        ]),
     ]
 
     /// The newest version this build knows.

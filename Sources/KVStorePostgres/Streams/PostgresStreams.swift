@@ -73,6 +73,19 @@ public enum PostgresStreams {
         return end
     }
 
+    /// The open shards of stream `streamID`, in number order, as the caller's transaction sees
+    /// them: where an appender picks its shard (and picks again after `shardNotOpen`).
+    public static func openShards(
+        streamID: Int64, on connection: PostgresConnection, logger: Logger
+    ) async throws -> [Int32] {
+        let rows = try await connection.query(
+            "SELECT shard FROM kv_shards WHERE stream_id = \(streamID) AND closed IS NULL ORDER BY shard",
+            logger: logger)
+        var shards: [Int32] = []
+        for try await shard in rows.decode(Int32.self) { shards.append(shard) }
+        return shards
+    }
+
     /// Appends `record` to an open shard in the caller's transaction, and returns its number.
     ///
     /// Run it after the item's own writes, just before COMMIT: the shard row is locked from

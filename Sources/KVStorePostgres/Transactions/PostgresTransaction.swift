@@ -43,12 +43,7 @@ extension PostgresPool {
             do {
                 try await connection.query("COMMIT", logger: logger)
             } catch {
-                if let conflict = PostgresConflict.classify(error) { throw conflict }
-                if let psql = error as? PSQLError, psql.serverInfo != nil {
-                    // The server answered with an error: the transaction was rolled back.
-                    throw error
-                }
-                throw PostgresStorageError.commitOutcomeUnknown
+                throw PostgresStorageError.commitFailure(error)
             }
             return result
         }
