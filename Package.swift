@@ -127,6 +127,8 @@ let package = Package(
             dependencies: [
                 "KVServer",
                 "KVStore",
+                // --storage postgres://... (docs/postgres-backend.md).
+                "KVStorePostgres",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

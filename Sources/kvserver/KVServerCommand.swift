@@ -9,6 +9,7 @@ import Glibc
 #endif
 import KVServer
 import KVStore
+import KVStorePostgres
 import Logging
 import NIOCore
 import NIOPosix
@@ -36,6 +37,7 @@ struct KVServerCommand {
     var port: Int?
     var dataDir: String?
     var inMemory: Bool?
+    var storage: String?
     var backupDir: String?
     var exportDir: String?
     var logLevel: String?
@@ -74,6 +76,8 @@ struct KVServerCommand {
         var port: Int
         var dataDirectory: String
         var inMemory: Bool
+        /// `--storage postgres://...`: the data in PostgreSQL (nil: SQLite, the default).
+        var postgres: PostgresSettings?
         var logLevel: Logger.Level
         var durability: EngineConfiguration.Durability
         var ttlInterval: Double = 1
@@ -281,6 +285,14 @@ struct KVServerCommand {
             triggersFile: triggers ?? environment["KVSERVER_TRIGGERS"],
             lambdaEndpoint: lambdaEndpoint ?? environment["KVSERVER_LAMBDA_ENDPOINT"])
         settings.console = try consoleSettings(environment: environment)
+        if let url = (storage ?? environment["KVSERVER_STORAGE"]).flatMap({ $0.isEmpty ? nil : $0 }) {
+            guard !inMemory else { throw ValidationError("--storage and --in-memory exclude each other.") }
+            do {
+                settings.postgres = try PostgresSettings.parse(url, environment: environment)
+            } catch {
+                throw ValidationError("--storage: \(error.message)")
+            }
+        }
         settings.backupDirectory = backupDir ?? environment["KVSERVER_BACKUP_DIR"]
         settings.exportDirectory = exportDir ?? environment["KVSERVER_EXPORT_DIR"]
         return settings
@@ -301,7 +313,7 @@ struct KVServerCommand {
         }
         let logger = Logger(label: "kvserver")
 
-        if !settings.inMemory {
+        if !settings.inMemory && settings.postgres == nil {
             try FileManager.default.createDirectory(
                 atPath: settings.dataDirectory, withIntermediateDirectories: true)
         }
@@ -314,7 +326,21 @@ struct KVServerCommand {
         let observation = try Observability(try observability.settings(environment: environment))
         configuration.observers = observation.engineObservers
         let engine: KVEngine
-        if ProcessInfo.processInfo.environment["KVSERVER_DEBUG_STORAGE"] == "sqlite-external" {
+        var postgresBackend: PostgresExternalBackend?
+        if let postgres = settings.postgres {
+            // PostgreSQL (docs/postgres-backend.md): a wrong password, host or a server too old
+            // fails here at once; the schema is created or migrated (once, under a lock, when
+            // several nodes start together); then the engine opens over the backend.
+            logger.info("kv.storage.postgres", metadata: ["kv.storage": "\(postgres)"])
+            let backend = try await Self.openPostgres(postgres, logger: logger)
+            postgresBackend = backend
+            do {
+                engine = try await KVEngine(configuration: configuration, logger: logger, backend: backend)
+            } catch {
+                await backend.close()
+                throw error
+            }
+        } else if ProcessInfo.processInfo.environment["KVSERVER_DEBUG_STORAGE"] == "sqlite-external" {
             // Debugging the storage seam: SQLite driven as an external backend (see
             // `KVEngine.overExternalSQLite`); Query, Scan and backups refuse there.
             logger.warning("kv.storage.debug", metadata: ["kv.storage": "sqlite-external"])
@@ -476,12 +502,36 @@ struct KVServerCommand {
         do {
             try await group.run()
         } catch {
+            await postgresBackend?.close()
             engine.shutdown()
             try? await eventLoops.shutdownGracefully()
             throw error
         }
+        // The runner's threads and the pool, awaited here rather than blocked on in `shutdown`.
+        await postgresBackend?.close()
         engine.shutdown()
         try? await eventLoops.shutdownGracefully()
+    }
+
+    /// Checks the server, migrates the schema, and starts the pool and runner of `--storage`.
+    static func openPostgres(_ settings: PostgresSettings, logger: Logger) async throws -> PostgresExternalBackend {
+        do {
+            try await PostgresProbe.check(settings, logger: logger)
+        } catch {
+            throw ValidationError("--storage: cannot use PostgreSQL at \(settings): \(error)")
+        }
+        let pool = PostgresPool(settings: settings, logger: logger)
+        let backend = PostgresExternalBackend(pool: pool)
+        do {
+            let (found, now) = try await PostgresMigrator.migrate(pool)
+            if found != now {
+                logger.info("kv.storage.migrated", metadata: ["kv.schema.from": "\(found)", "kv.schema.to": "\(now)"])
+            }
+        } catch {
+            await backend.close()
+            throw ValidationError("--storage: cannot migrate the PostgreSQL schema: \(error)")
+        }
+        return backend
     }
 }
 
