@@ -318,7 +318,8 @@ struct KVServerCommand {
                 atPath: settings.dataDirectory, withIntermediateDirectories: true)
         }
         var configuration = EngineConfiguration(
-            dataDirectory: settings.inMemory ? nil : settings.dataDirectory,
+            // PostgreSQL keeps no data in files (backups and exports refuse there).
+            dataDirectory: settings.inMemory || settings.postgres != nil ? nil : settings.dataDirectory,
             durability: settings.durability, streams: settings.streams, ttlInterval: settings.ttlInterval)
         configuration.backupDirectory = settings.backupDirectory
         configuration.exportDirectory = settings.exportDirectory
@@ -518,7 +519,9 @@ struct KVServerCommand {
         do {
             try await PostgresProbe.check(settings, logger: logger)
         } catch {
-            throw ValidationError("--storage: cannot use PostgreSQL at \(settings): \(error)")
+            // Reflecting: PSQLError's plain description hides the server's message ("password
+            // authentication failed ..."), which carries no data here.
+            throw ValidationError("--storage: cannot use PostgreSQL at \(settings): \(String(reflecting: error))")
         }
         let pool = PostgresPool(settings: settings, logger: logger)
         let backend = PostgresExternalBackend(pool: pool)
@@ -529,7 +532,7 @@ struct KVServerCommand {
             }
         } catch {
             await backend.close()
-            throw ValidationError("--storage: cannot migrate the PostgreSQL schema: \(error)")
+            throw ValidationError("--storage: cannot migrate the PostgreSQL schema: \(String(reflecting: error))")
         }
         return backend
     }

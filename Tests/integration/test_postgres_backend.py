@@ -350,3 +350,25 @@ def test_update_table_adds_an_index_and_fills_it(node):
         threading.Event().wait(0.1)
     assert index["IndexStatus"] == "ACTIVE"
     assert index["ItemCount"] == 30
+
+
+def test_storage_urls_that_cannot_work_are_refused_at_start(postgres_cluster, tmp_path):  # noqa: F811
+    import subprocess
+
+    def run(*arguments, env=None):
+        return subprocess.run([server_binary(), *arguments, "--port", "0"], capture_output=True, text=True,
+                              timeout=60, env=env)
+
+    bad = run("--storage", "mysql://kv@127.0.0.1/kv")
+    assert bad.returncode == 64 and "--storage: The storage URL must start with postgres://" in bad.stderr, bad.stderr
+    # A password in the URL would be visible in `ps`: refused, and never echoed.
+    secret = run("--storage", "postgres://kv:hunter2@127.0.0.1/kv")
+    assert secret.returncode == 64 and "hunter2" not in secret.stderr, secret.stderr
+    both = run("--in-memory", "--storage", postgres_cluster.url)
+    assert both.returncode == 64 and "--storage and --in-memory exclude each other." in both.stderr, both.stderr
+    wrong = tmp_path / "wrong-password"
+    wrong.write_text("not-the-password\n")
+    denied = run("--storage", f"{postgres_cluster.url}?password_file={wrong}&sslmode=disable")
+    assert denied.returncode != 0
+    assert "--storage: cannot use PostgreSQL at" in denied.stderr, denied.stderr
+    assert "not-the-password" not in denied.stderr

@@ -49,10 +49,12 @@ final class PostgresExternalTransaction: ExternalStorageTransaction {
         let row = try query("table check") { connection, logger in
             var found: (Int64, String)?
             let rows =
-                share
-                ? try await connection.query(
-                    "SELECT storage_id, definition FROM kv_tables WHERE name = \(name) FOR SHARE", logger: logger)
-                : try await connection.query("SELECT storage_id, definition FROM kv_tables WHERE name = \(name)", logger: logger)
+                if share {
+                    try await connection.query(
+                        "SELECT storage_id, definition FROM kv_tables WHERE name = \(name) FOR SHARE", logger: logger)
+                } else {
+                    try await connection.query("SELECT storage_id, definition FROM kv_tables WHERE name = \(name)", logger: logger)
+                }
             for try await (storageID, text) in rows.decode((Int64, String).self) { found = (storageID, text) }
             return found.map { CatalogRow(name: name, storageID: $0.0, definition: $0.1) }
         }
