@@ -285,13 +285,9 @@ struct KVServerCommand {
             triggersFile: triggers ?? environment["KVSERVER_TRIGGERS"],
             lambdaEndpoint: lambdaEndpoint ?? environment["KVSERVER_LAMBDA_ENDPOINT"])
         settings.console = try consoleSettings(environment: environment)
-        if let url = (storage ?? environment["KVSERVER_STORAGE"]).flatMap({ $0.isEmpty ? nil : $0 }) {
+        if let url = (self.storage ?? environment["KVSERVER_STORAGE"]).flatMap({ $0.isEmpty ? nil : $0 }) {
             guard !inMemory else { throw ValidationError("--storage and --in-memory exclude each other.") }
-            do {
-                settings.postgres = try PostgresSettings.parse(url, environment: environment)
-            } catch {
-                throw ValidationError("--storage: \(error.message)")
-            }
+            settings.postgres = try Self.postgresSettings(url, environment: environment)
         }
         settings.backupDirectory = backupDir ?? environment["KVSERVER_BACKUP_DIR"]
         settings.exportDirectory = exportDir ?? environment["KVSERVER_EXPORT_DIR"]
@@ -512,6 +508,14 @@ struct KVServerCommand {
         await postgresBackend?.close()
         engine.shutdown()
         try? await eventLoops.shutdownGracefully()
+    }
+
+    /// `--storage URL` parsed (`PostgresSettings.parse`), or the reason it cannot be used.
+    static func postgresSettings(_ url: String, environment: [String: String]) throws -> PostgresSettings {
+        switch Result(catching: { () throws(PostgresSettingsError) in try PostgresSettings.parse(url, environment: environment) }) {
+        case .success(let settings): return settings
+        case .failure(let error): throw ValidationError("--storage: \(error.message)")
+        }
     }
 
     /// Checks the server, migrates the schema, and starts the pool and runner of `--storage`.

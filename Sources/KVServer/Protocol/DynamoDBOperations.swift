@@ -72,11 +72,17 @@ public enum DynamoDBOperations {
             "ListImports": bind(ListImportsOperation.handle),
         ]
         if shared {
-            // Tables created or deleted on other nodes: the catalog is read again first.
-            let listTables = bind(ListTablesOperation.handle)
-            handlers["ListTables"] = { body, context in
-                await engine.refreshCatalog()
-                return try await listTables(body, context)
+            // Operations that answer or change a table's definition read the catalog again
+            // first: another node may have created, updated or deleted the table.
+            for operation in [
+                "ListTables", "DescribeTable", "UpdateTable", "DeleteTable", "UpdateTimeToLive", "DescribeTimeToLive",
+                "TagResource", "UntagResource", "ListTagsOfResource",
+            ] {
+                guard let handler = handlers[operation] else { continue }
+                handlers[operation] = { body, context in
+                    await engine.refreshCatalog()
+                    return try await handler(body, context)
+                }
             }
         }
         return handlers
