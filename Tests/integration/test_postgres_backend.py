@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 import uuid
 
 import boto3
@@ -212,9 +213,9 @@ def test_secondary_index_rows_and_ttl_are_kept(node):
     # Only the item with sk 4 still has an index key (a sparse index).
     assert table["GlobalSecondaryIndexes"][0]["ItemCount"] == 1
     node.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
-    node.put_item(TableName=name, Item={"pk": {"S": "ttl"}, "sk": {"N": "1"}, "exp": {"N": "1000"}})
+    node.put_item(TableName=name, Item={"pk": {"S": "ttl"}, "sk": {"N": "1"}, "exp": {"N": str(int(time.time()) - 60)}})
     # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/howitworks-ttl.html
-    # An expiry in 1970: the sweeper (every second by default) deletes it.
+    # Expired a minute ago: the sweeper (every second by default) deletes it.
     for _ in range(100):
         if "Item" not in node.get_item(TableName=name, Key={"pk": {"S": "ttl"}, "sk": {"N": "1"}}):
             break
@@ -292,7 +293,7 @@ def test_sixteen_clients_claim_two_thousand_tasks_once_each(nodes):
                 try:
                     client.update_item(
                         TableName=name, Key={"pk": {"S": "task"}, "sk": {"N": str(task)}},
-                        UpdateExpression="SET #s = :taken, owner = :me", ConditionExpression="#s = :open",
+                        UpdateExpression="SET #s = :taken, claimant = :me", ConditionExpression="#s = :open",
                         ExpressionAttributeNames={"#s": "state"},
                         ExpressionAttributeValues={":taken": {"S": "taken"}, ":open": {"S": "open"},
                                                    ":me": {"N": str(worker)}})
@@ -321,7 +322,7 @@ def test_sixteen_clients_claim_two_thousand_tasks_once_each(nodes):
         for item in items:
             task = int(item["sk"]["N"])
             assert item["state"] == {"S": "taken"}
-            assert int(item["owner"]["N"]) == claimed[task][0]
+            assert int(item["claimant"]["N"]) == claimed[task][0]
 
 
 def test_transact_get_items(node):

@@ -26,14 +26,16 @@ extension KVEngine {
     }
 
     /// Runs `operation`; on a shared catalog, when it answers ResourceNotFoundException, re-reads
-    /// the catalog and, if that changed it, runs `operation` once more (a table created or
+    /// the catalog and runs `operation` once more (a table created or
     /// recreated on another node). Safe for writes: ResourceNotFoundException commits nothing.
     public func retryingAfterCatalogMiss<T>(_ operation: () async throws -> T) async throws -> T {
         guard catalogIsShared else { return try await operation() }
         do {
             return try await operation()
         } catch let error as KVError where error.code == .resourceNotFound {
-            guard await refreshCatalog() else { throw error }
+            // Retried even when this re-read changed nothing: a concurrent request may have
+            // re-read the catalog first, between this one's miss and its re-read.
+            await refreshCatalog()
             return try await operation()
         }
     }
