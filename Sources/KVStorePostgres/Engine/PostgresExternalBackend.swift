@@ -91,7 +91,8 @@ public final class PostgresExternalBackend: ExternalStorageBackend {
         }
     }
 
-    static func engineError(_ error: any Error) -> any Error {
+    /// What the engine sees of a failure that is not its own `KVError`.
+    public static func engineError(_ error: any Error) -> any Error {
         if PostgresConflict.classify(error) != nil {
             // DynamoDB's answer to a write colliding with a concurrent transaction.
             // See https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html#transaction-conflict-handling
