@@ -1,5 +1,4 @@
 public import KVStore
-public import Logging
 import NIOConcurrencyHelpers
 import PostgresNIO
 

@@ -1,4 +1,4 @@
-public import KVStore
+import KVStore
 import PostgresNIO
 
 /// One table's items in one engine transaction on PostgreSQL (`ExternalItemStorage`): rows of
@@ -111,7 +111,10 @@ struct PostgresExternalItems: ExternalItemStorage {
                 indexRows.append(.delete(indexRowKey(removed, indexNo: indexNo)))
             }
             if let added = derived.added {
-                guard let size = Int32(exactly: added.size) else { continue }
+                // A projection is never larger than its item, whose size was checked above.
+                guard let size = Int32(exactly: added.size) else {
+                    throw PostgresStorageError.unexpected("an index row larger than 2 GiB")
+                }
                 indexRows.append(.put(indexRowKey(added.row, indexNo: indexNo), ItemRow(item: added.item, size: size)))
             }
         }
@@ -168,7 +171,10 @@ struct PostgresExternalItems: ExternalItemStorage {
 
     func backfillIndex(_ index: IndexDefinition, key: StorageKey, item: Item) throws {
         let derived = ExternalDerivedRows.indexChange(index, of: table, key: key, old: nil, new: item)
-        guard let added = derived.added, let size = Int32(exactly: added.size) else { return }
+        guard let added = derived.added else { return }
+        guard let size = Int32(exactly: added.size) else {
+            throw PostgresStorageError.unexpected("an index row larger than 2 GiB")
+        }
         let rowKey = indexRowKey(added.row, indexNo: try PostgresExternalTransaction.indexNo(index))
         let row = ItemRow(item: added.item, size: size)
         try transaction.query("backfill index") { connection, logger in

@@ -3,7 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-public import KVStore
+import KVStore
 import PostgresNIO
 
 /// One engine transaction on PostgreSQL (`ExternalStorageTransaction`): the catalog, tokens and
