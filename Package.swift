@@ -149,6 +149,9 @@ let package = Package(
                 .unsafeFlags(
                     [
                         "-static-stdlib", "-l_FoundationCollections", "-l_FoundationCShims",
+                        // PostgresNIO (--storage postgres://, KVStorePostgres) imports Foundation
+                        // itself: its static library needs CoreFoundation and ICU linked too.
+                        "-lCoreFoundation", "-l_FoundationICU",
                         "-Xlinker", "--no-export-dynamic",
                     ],
                     .when(configuration: .release)),
