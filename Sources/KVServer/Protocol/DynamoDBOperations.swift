@@ -14,12 +14,19 @@ public enum DynamoDBOperations {
     }
 
     public static func handlers(engine: KVEngine) -> [String: OperationHandler] {
+        // Several kvservers over one database (PostgreSQL): a table another node created is
+        // found by re-reading the catalog (`KVEngine.retryingAfterCatalogMiss`). SQLite's
+        // handlers stay direct.
+        let shared = engine.catalogIsShared
         func bind(
             _ operation: @escaping @Sendable (JSONValue, RequestContext, KVEngine) async throws -> JSONValue
         ) -> OperationHandler {
-            { body, context in try await operation(body, context, engine) }
+            if shared {
+                return { body, context in try await engine.retryingAfterCatalogMiss { try await operation(body, context, engine) } }
+            }
+            return { body, context in try await operation(body, context, engine) }
         }
-        return [
+        var handlers: [String: OperationHandler] = [
             "CreateTable": bind(CreateTableOperation.handle),
             "DescribeTable": bind(DescribeTableOperation.handle),
             "ListTables": bind(ListTablesOperation.handle),
@@ -64,6 +71,21 @@ public enum DynamoDBOperations {
             "DescribeImport": bind(DescribeImportOperation.handle),
             "ListImports": bind(ListImportsOperation.handle),
         ]
+        if shared {
+            // Operations that answer or change a table's definition read the catalog again
+            // first: another node may have created, updated or deleted the table.
+            for operation in [
+                "ListTables", "DescribeTable", "UpdateTable", "DeleteTable", "UpdateTimeToLive", "DescribeTimeToLive",
+                "TagResource", "UntagResource", "ListTagsOfResource",
+            ] {
+                guard let handler = handlers[operation] else { continue }
+                handlers[operation] = { body, context in
+                    await engine.refreshCatalog()
+                    return try await handler(body, context)
+                }
+            }
+        }
+        return handlers
     }
 
     /// Operations that can also answer on the event loop (see `InlineOperationHandler`).

@@ -83,6 +83,11 @@ enum BatchWriteItemOperation {
     /// A handler for a body `BatchWriteBodyDecoder` read, or nil when it must take `handle`.
     static func decodedHandler(_ body: UnsafeRawBufferPointer, engine: KVEngine) -> OperationHandler? {
         guard let input = BatchWriteBodyDecoder.decode(body) else { return nil }
+        if engine.catalogIsShared {
+            return { _, context in
+                try await engine.retryingAfterCatalogMiss { try await execute(input, engine: engine, usage: context.usage) }
+            }
+        }
         return { _, context in try await execute(input, engine: engine, usage: context.usage) }
     }
 

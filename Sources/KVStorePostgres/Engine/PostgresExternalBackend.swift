@@ -1,0 +1,114 @@
+public import KVStore
+import NIOConcurrencyHelpers
+import PostgresNIO
+
+/// KVStore's external-backend seam (`ExternalStorageBackend`) over PostgreSQL: the engine's
+/// transaction bodies run on `PostgresTransactionRunner`'s threads, one PostgreSQL transaction
+/// each (docs/postgres-backend.md, "The backend seam").
+///
+/// - `read`: `REPEATABLE READ READ ONLY`, one snapshot, from the primary (strongly consistent).
+/// - `write` (and `exclusive`): READ COMMITTED; item reads lock their row (`SELECT ... FOR
+///   UPDATE`), so writers of one item on any node queue on it and each checks its condition
+///   against the latest committed item. A body whose insert lost to a concurrent insert of the
+///   same key runs again whole (the engine's bodies have no side effects outside the
+///   transaction but the catalog cache, which they set to what they commit).
+/// - Conflicts (`PostgresConflict`: deadlock, lock wait past `lockTimeoutMilliseconds`) answer
+///   DynamoDB's TransactionConflictException; a failed connection or COMMIT is a
+///   `PostgresBackendFailure` (`ExternalStorageFailure`: the engine reloads its catalog, the
+///   server answers 500).
+public final class PostgresExternalBackend: ExternalStorageBackend {
+    public let runner: PostgresTransactionRunner
+    /// The bound of a write's wait for another writer's row lock: past it, a conflict.
+    public let lockTimeoutMilliseconds: Int
+    private let poolTask: Task<Void, Never>
+    private let rerun = PostgresRerun(onConcurrentInsert: true, onClosedShard: false)
+    private let closed = NIOLockedValueBox(false)
+    private let definitions = TableDefinitionCache()
+
+    /// Starts the pool (its `run` in a task of its own until `shutdown`) and the runner's threads.
+    /// The database must be migrated (`PostgresMigrator.migrate`) before the engine opens it.
+    public init(pool: PostgresPool, callTimeout: Duration = .seconds(30), lockTimeoutMilliseconds: Int = 5000) {
+        self.poolTask = Task { await pool.run() }
+        self.runner = PostgresTransactionRunner(pool: pool, callTimeout: callTimeout)
+        self.lockTimeoutMilliseconds = lockTimeoutMilliseconds
+    }
+
+    public var name: String { "PostgreSQL" }
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any ExternalStorageTransaction) throws -> T) async throws -> T {
+        try await mapped {
+            try await runner.run(.read) { transaction in
+                try body(PostgresExternalTransaction(transaction, writes: false, definitions: self.definitions))
+            }
+        }
+    }
+
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any ExternalStorageTransaction) throws -> T) async throws -> T {
+        try await mapped {
+            try await runner.run(.write(lockTimeoutMilliseconds: lockTimeoutMilliseconds), rerun: rerun) { transaction in
+                try body(PostgresExternalTransaction(transaction, writes: true, definitions: self.definitions))
+            }
+        }
+    }
+
+    public func exclusive<T: Sendable>(_ body: @escaping @Sendable (any ExternalStorageTransaction) throws -> T) async throws -> T {
+        try await write(body)
+    }
+
+    public func isStorageFailure(_ error: any Error) -> Bool {
+        error is PostgresBackendFailure
+    }
+
+    /// Stops the runner's threads once their transactions ended, then the pool (kvserver calls
+    /// this at stop, before the engine's `shutdown`). Later calls do nothing.
+    public func close() async {
+        guard closed.withLockedValue({ closed in defer { closed = true }; return !closed }) else { return }
+        try? await runner.shutdown()
+        poolTask.cancel()
+        _ = await poolTask.value
+    }
+
+    /// The seam's synchronous shutdown: `close` on a task of its own, waited for (at most 30 s).
+    public func shutdown() {
+        guard !closed.withLockedValue({ $0 }) else { return }
+        let done = BlockingResult<Void>()
+        Task.detached {
+            await self.close()
+            done.complete(.success(()))
+        }
+        _ = done.wait(timeout: .seconds(30))
+    }
+
+    /// The engine's errors pass through; PostgreSQL's become DynamoDB's.
+    private func mapped<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as KVError {
+            throw error
+        } catch {
+            throw Self.engineError(error)
+        }
+    }
+
+    /// What the engine sees of a failure that is not its own `KVError`.
+    public static func engineError(_ error: any Error) -> any Error {
+        if PostgresConflict.classify(error) != nil {
+            // DynamoDB's answer to a write colliding with a concurrent transaction.
+            // See https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html#transaction-conflict-handling
+            return KVError(.transactionConflict, "Transaction is ongoing for the item")
+        }
+        return PostgresBackendFailure(error)
+    }
+}
+
+/// A failure of PostgreSQL itself (connection lost, COMMIT failed or its outcome unknown, a
+/// call timed out): nothing the client did. Its description names the failure, never values.
+public struct PostgresBackendFailure: ExternalStorageFailure, CustomStringConvertible {
+    public let underlying: any Error
+
+    public init(_ underlying: any Error) {
+        self.underlying = underlying
+    }
+
+    public var description: String { "PostgreSQL storage failure: \(underlying)" }
+}

@@ -1,0 +1,362 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import KVStore
+import PostgresNIO
+
+/// One engine transaction on PostgreSQL (`ExternalStorageTransaction`): the catalog, tokens and
+/// TTL expiry index of the storage port over the shared tables of `PostgresSchema`, and the
+/// item storage of each table (`PostgresExternalItems`).
+///
+/// Streams and stream triggers are not wired yet: writing them (`appendStreamRecord`,
+/// `openStreamShard`, `nextStreamID`, trigger mappings) throws `KVError.unsupportedByBackend`,
+/// so CreateTable/UpdateTable with a StreamSpecification and CreateEventSourceMapping answer a
+/// ValidationException. Their reads answer what is stored: nothing, since nothing can be
+/// written (and the maintenance loop's trims find nothing to trim).
+final class PostgresExternalTransaction: ExternalStorageTransaction {
+    let transaction: PostgresBlockingTransaction
+    /// Whether this is a write transaction: its item reads lock their rows.
+    let writes: Bool
+    /// The item rows this transaction read under lock (nil: absent), by key, so that a commit
+    /// knows whether it inserts or updates without reading again.
+    var locked: [RowKey: ItemRow?] = [:]
+    /// The tables this transaction checked against the catalog, by storage id.
+    private var checked: [Int64: TableDefinition] = [:]
+    private let definitions: TableDefinitionCache
+
+    init(_ transaction: PostgresBlockingTransaction, writes: Bool, definitions: TableDefinitionCache) {
+        self.transaction = transaction
+        self.writes = writes
+        self.definitions = definitions
+    }
+
+    func items(of table: TableDefinition, context: ItemWriteContext) throws -> any ExternalItemStorage {
+        PostgresExternalItems(table: try currentDefinition(table), transaction: self, context: context)
+    }
+
+    /// `table` as the catalog holds it in this transaction: the engine's cached definition may
+    /// be behind another node's DDL. A table deleted (or deleted and created again) elsewhere
+    /// is ResourceNotFoundException, so no write lands in a dropped table's rows; a table
+    /// updated elsewhere (an index added, TTL enabled) gets its index and expiry rows by its
+    /// stored definition. In a write transaction the catalog row is read `FOR SHARE`: DDL on
+    /// the table waits for this write to commit, so the two never interleave.
+    func currentDefinition(_ table: TableDefinition) throws -> TableDefinition {
+        if let known = checked[table.storageID] { return known }
+        let name = table.name
+        let share = writes
+        let row = try query("table check") { connection, logger in
+            var found: (Int64, String)?
+            let rows =
+                if share {
+                    try await connection.query(
+                        "SELECT storage_id, definition FROM kv_tables WHERE name = \(name) FOR SHARE", logger: logger)
+                } else {
+                    try await connection.query("SELECT storage_id, definition FROM kv_tables WHERE name = \(name)", logger: logger)
+                }
+            for try await (storageID, text) in rows.decode((Int64, String).self) { found = (storageID, text) }
+            return found.map { CatalogRow(name: name, storageID: $0.0, definition: $0.1) }
+        }
+        guard let row, row.storageID == table.storageID else {
+            throw KVError.resourceNotFound("Requested resource not found")
+        }
+        let definition = try definitions.definition(row.definition)
+        checked[table.storageID] = definition
+        return definition
+    }
+
+    /// Runs a statement list on this transaction's connection (a blocking call).
+    func query<Result: Sendable>(
+        _ what: String, _ operation: @escaping @Sendable (PostgresConnection, Logger) async throws -> Result
+    ) throws -> Result {
+        try transaction.run(what, operation)
+    }
+
+    // MARK: CatalogStorage
+
+    /// The schema is migrated by kvserver before the engine opens (`PostgresMigrator`).
+    func migrateStorage() throws {}
+
+    func loadTableDefinitions() throws -> [TableDefinition] {
+        let texts = try query("load catalog") { connection, logger in
+            var texts: [String] = []
+            let rows = try await connection.query("SELECT definition FROM kv_tables ORDER BY name", logger: logger)
+            for try await text in rows.decode(String.self) { texts.append(text) }
+            return texts
+        }
+        return try texts.map(decode)
+    }
+
+    func tableDefinition(named name: String) throws -> TableDefinition? {
+        let text = try query("find table") { connection, logger in
+            var found: String?
+            let rows = try await connection.query("SELECT definition FROM kv_tables WHERE name = \(name)", logger: logger)
+            for try await text in rows.decode(String.self) { found = text }
+            return found
+        }
+        return try text.map(decode)
+    }
+
+    func nextStorageID() throws -> Int64 {
+        try query("next storage id") { connection, logger in
+            var next: Int64?
+            for try await value in try await connection.query("SELECT nextval('kv_storage_ids')", logger: logger).decode(Int64.self) {
+                next = value
+            }
+            guard let next else { throw PostgresStorageError.unexpected("nextval returned no row") }
+            return next
+        }
+    }
+
+    func createTable(_ definition: TableDefinition) throws -> Bool {
+        let text = try Self.encode(definition)
+        let name = definition.name
+        let storageID = definition.storageID
+        // One of several concurrent CreateTable calls on any nodes inserts; the others wait
+        // for it on the name's unique index and then insert nothing (ResourceInUseException).
+        return try query("create table") { connection, logger in
+            var created = false
+            let rows = try await connection.query(
+                """
+                INSERT INTO kv_tables (name, storage_id, definition) VALUES (\(name), \(storageID), \(text))
+                ON CONFLICT (name) DO NOTHING RETURNING 1
+                """, logger: logger)
+            for try await _ in rows { created = true }
+            return created
+        }
+    }
+
+    func saveTableDefinition(_ definition: TableDefinition) throws {
+        let text = try Self.encode(definition)
+        let name = definition.name
+        let storageID = definition.storageID
+        try query("save table") { connection, logger in
+            try await connection.query(
+                "UPDATE kv_tables SET definition = \(text) WHERE name = \(name) AND storage_id = \(storageID)",
+                logger: logger)
+            return ()
+        }
+    }
+
+    /// Removes the catalog row and records the storage id in `kv_dropped_tables` for
+    /// `PostgresTablePurge` (its rows are deleted in the background, not in the request).
+    func deleteTable(_ definition: TableDefinition) throws -> Bool {
+        let name = definition.name
+        let storageID = definition.storageID
+        let dropped = WallClock.now()
+        return try query("delete table") { connection, logger in
+            var deleted = false
+            let rows = try await connection.query(
+                """
+                WITH gone AS (DELETE FROM kv_tables WHERE name = \(name) AND storage_id = \(storageID) RETURNING storage_id),
+                marked AS (INSERT INTO kv_dropped_tables (storage_id, dropped) SELECT storage_id, \(dropped) FROM gone
+                           ON CONFLICT (storage_id) DO NOTHING)
+                SELECT storage_id FROM gone
+                """, logger: logger)
+            for try await _ in rows { deleted = true }
+            return deleted
+        }
+    }
+
+    /// Index rows live in the shared `kv_index_items`: nothing to create.
+    func createIndexStorage(_ index: IndexDefinition, of table: TableDefinition) throws {}
+
+    func dropIndexStorage(_ index: IndexDefinition, of table: TableDefinition) throws {
+        let storageID = table.storageID
+        let indexNo = try Self.indexNo(index)
+        try query("drop index rows") { connection, logger in
+            try await connection.query(
+                "DELETE FROM kv_index_items WHERE storage_id = \(storageID) AND index_no = \(indexNo)", logger: logger)
+            try await connection.query(
+                "DELETE FROM kv_backfill WHERE storage_id = \(storageID) AND index_no = \(indexNo)", logger: logger)
+            return ()
+        }
+    }
+
+    /// Expiry rows live in the shared `kv_expiry`: nothing to create.
+    func createExpiryIndex(of table: TableDefinition) throws {}
+
+    func dropExpiryIndex(of table: TableDefinition) throws {
+        let storageID = table.storageID
+        try query("drop expiry rows") { connection, logger in
+            try await connection.query("DELETE FROM kv_expiry WHERE storage_id = \(storageID)", logger: logger)
+            return ()
+        }
+    }
+
+    func storedUsage(of table: TableDefinition, index: IndexDefinition?) throws -> StoredUsage {
+        let storageID = table.storageID
+        let indexNo = try index.map(Self.indexNo)
+        return try query("stored usage") { connection, logger in
+            let rows =
+                if let indexNo {
+                    try await connection.query(
+                        """
+                        SELECT COUNT(*), COALESCE(SUM(size), 0)::bigint FROM kv_index_items
+                        WHERE storage_id = \(storageID) AND index_no = \(indexNo)
+                        """, logger: logger)
+                } else {
+                    try await connection.query(
+                        "SELECT COUNT(*), COALESCE(SUM(size), 0)::bigint FROM kv_items WHERE storage_id = \(storageID)",
+                        logger: logger)
+                }
+            var usage = StoredUsage(itemCount: 0, sizeBytes: 0)
+            for try await (count, size) in rows.decode((Int64, Int64).self) {
+                usage = StoredUsage(itemCount: count, sizeBytes: size)
+            }
+            return usage
+        }
+    }
+
+    // MARK: TransactionTokenStorage
+
+    func purgeTransactionTokens(recordedBefore seconds: Int64) throws {
+        try query("purge tokens") { connection, logger in
+            try await connection.query("DELETE FROM kv_transaction_tokens WHERE created < \(seconds)", logger: logger)
+            return ()
+        }
+    }
+
+    func transactionTokenFingerprint(_ token: String) throws -> String? {
+        try query("token") { connection, logger in
+            var found: String?
+            let rows = try await connection.query(
+                "SELECT fingerprint FROM kv_transaction_tokens WHERE token = \(token)", logger: logger)
+            for try await fingerprint in rows.decode(String.self) { found = fingerprint }
+            return found
+        }
+    }
+
+    /// Records a token in the transaction of its writes. A concurrent call with the same token
+    /// (on any node) that recorded it first makes this insert wait for its COMMIT and then insert
+    /// nothing: a `.concurrentInsert` conflict, which runs this whole transaction again, where
+    /// `transactionTokenFingerprint` now finds the token (the call is answered as a replay and
+    /// writes nothing).
+    func recordTransactionToken(_ token: String, fingerprint: String, at seconds: Int64) throws {
+        let inserted = try query("record token") { connection, logger in
+            var inserted = false
+            let rows = try await connection.query(
+                """
+                INSERT INTO kv_transaction_tokens (token, fingerprint, created) VALUES (\(token), \(fingerprint), \(seconds))
+                ON CONFLICT (token) DO NOTHING RETURNING 1
+                """, logger: logger)
+            for try await _ in rows { inserted = true }
+            return inserted
+        }
+        if !inserted { throw PostgresConflict(.concurrentInsert) }
+    }
+
+    // MARK: ExpiryIndexStorage
+
+    func expiredItemKeys(of table: TableDefinition, in range: ClosedRange<Int64>, limit: Int) throws -> [StorageKey] {
+        let storageID = table.storageID
+        let lower = range.lowerBound
+        let upper = range.upperBound
+        let limit = Int64(max(0, limit))
+        return try query("expired keys") { connection, logger in
+            let rows = try await connection.query(
+                """
+                SELECT h, pk, sk FROM kv_expiry
+                WHERE storage_id = \(storageID) AND expires >= \(lower) AND expires <= \(upper)
+                ORDER BY expires, h, pk, sk LIMIT \(limit)
+                """, logger: logger)
+            var keys: [StorageKey] = []
+            for try await (hash, pk, sk) in rows.decode((Int64, ByteBuffer, ByteBuffer).self) {
+                keys.append(StorageKey(hash: hash, partition: Array(pk.readableBytesView), sort: Array(sk.readableBytesView)))
+            }
+            return keys
+        }
+    }
+
+    // MARK: StreamStorage (not wired yet)
+
+    static let streams = "DynamoDB Streams on PostgreSQL"
+
+    func appendStreamRecord(_ record: NewStreamRecord, now: Double, rollover: Double) throws {
+        throw KVError.unsupportedByBackend(Self.streams)
+    }
+
+    func openStreamShard(streamID: Int64, parent: Int64?, now: Double) throws -> Int64 {
+        throw KVError.unsupportedByBackend(Self.streams)
+    }
+
+    func closeOpenStreamShards(streamID: Int64, now: Double) throws {
+        throw KVError.unsupportedByBackend(Self.streams)
+    }
+
+    /// DeleteTable drops the table's streams: a table here never had one, so there is none to drop.
+    func dropStreams(_ streamIDs: [Int64]) throws {
+        guard streamIDs.isEmpty else { throw KVError.unsupportedByBackend(Self.streams) }
+    }
+
+    func nextStreamID() throws -> Int64 {
+        throw KVError.unsupportedByBackend(Self.streams)
+    }
+
+    func streamShards(streamID: Int64, after shard: Int64) throws -> [StoredShard] { [] }
+
+    func streamShard(streamID: Int64, shard: Int64) throws -> StoredShard? { nil }
+
+    func lastStreamSequence() throws -> Int64 { 0 }
+
+    func streamRecords(streamID: Int64, shard: Int64, after sequence: Int64, limit: Int, maxBytes: Int) throws
+        -> [StoredStreamRecord]
+    { [] }
+
+    func newestStreamRecordMillis(streamID: Int64, shard: Int64) throws -> Int64? { nil }
+
+    func trimStreamRecords(createdBeforeMillis cutoffMillis: Int64, limit: Int) throws -> Int { 0 }
+
+    func dropDrainedStreamShards(closedBeforeMillis cutoffMillis: Int64) throws {}
+
+    func streamHasShards(streamID: Int64) throws -> Bool { false }
+
+    // MARK: TriggerStorage (not wired yet)
+
+    static let triggers = "stream triggers (event source mappings) on PostgreSQL"
+
+    /// Nothing to prepare (kvserver calls this at every start): mappings cannot be saved here,
+    /// so none is ever loaded.
+    func prepareTriggerStorage() throws {}
+
+    func triggerMappings() throws -> [EventSourceMapping] { [] }
+
+    func saveTriggerMapping(_ mapping: EventSourceMapping) throws {
+        throw KVError.unsupportedByBackend(Self.triggers)
+    }
+
+    func checkpointTriggerAtStreamEnd(uuid: String, streamID: Int64) throws {
+        throw KVError.unsupportedByBackend(Self.triggers)
+    }
+
+    func deleteTriggerMapping(uuid: String) throws {
+        throw KVError.unsupportedByBackend(Self.triggers)
+    }
+
+    func triggerCheckpoints(uuid: String, streamID: Int64) throws -> [Int64: TriggerCheckpoint] { [:] }
+
+    func saveTriggerCheckpoint(uuid: String, streamID: Int64, shard: Int64, _ checkpoint: TriggerCheckpoint) throws {
+        throw KVError.unsupportedByBackend(Self.triggers)
+    }
+
+    // MARK: Helpers
+
+    static func encode(_ definition: TableDefinition) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(definition), as: UTF8.self)
+    }
+
+    func decode(_ text: String) throws -> TableDefinition {
+        try definitions.definition(text)
+    }
+
+    /// The `index_no` column of an index: its number within the table, never reused.
+    static func indexNo(_ index: IndexDefinition) throws -> Int32 {
+        guard let number = Int32(exactly: index.number) else {
+            throw PostgresStorageError.unexpected("an index number beyond 32 bits")
+        }
+        return number
+    }
+}
