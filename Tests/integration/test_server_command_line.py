@@ -1,4 +1,4 @@
-"""kvserver's command line (Sources/kvserver/Arguments): read by a table of options rather than
+"""kvserver's command line (Sources/KVServerMain/Arguments): read by a table of options rather than
 swift-argument-parser, whose reflection was 45% of the start-up (issue #17). These pin what the
 package did before: `--help`, `--name value` and `--name=value`, flags, the environment as the
 fallback, and exit status 64 (EX_USAGE) with "Error: ..." for a command line that cannot run."""

@@ -20,12 +20,12 @@ enum CommandLineError: Error, Equatable {
 
 /// A setting that is well-formed on the command line but not usable (a port out of range, two
 /// options that exclude each other, a file that cannot be read at start-up).
-struct ValidationError: Error, CustomStringConvertible {
-    let message: String
+public struct ValidationError: Error, CustomStringConvertible {
+    public let message: String
 
-    init(_ message: String) {
+    public init(_ message: String) {
         self.message = message
     }
 
-    var description: String { message }
+    public var description: String { message }
 }

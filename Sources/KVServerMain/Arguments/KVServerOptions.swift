@@ -6,6 +6,7 @@ extension KVServerCommand {
         .string("data-dir", help: "Directory for the database files. (default: ./data; env: KVSERVER_DATA_DIR)") { $0.dataDir = $1 },
         .flag("in-memory", help: "Keep all data in memory; nothing is written to disk. (env: KVSERVER_IN_MEMORY=1|true)") { $0.inMemory = true },
         .flag("no-in-memory", help: "Keep the data in files (the default).") { $0.inMemory = false },
+        .string("storage", valueName: "url", help: "Keep the data in PostgreSQL instead of SQLite (kvserver-postgres only): postgres://USER@HOST[:PORT]/DATABASE[?password_file=PATH&sslmode=MODE&pool_size=N]; the password from password_file or PGPASSWORD, never the URL. Several kvservers may share one database. (env: KVSERVER_STORAGE)") { $0.storage = $1 },
         .string("backup-dir", help: "Directory of on-demand backups (CreateBackup). (default: DATA_DIR/backups; env: KVSERVER_BACKUP_DIR)") { $0.backupDir = $1 },
         .string("export-dir", help: "Directory of table exports and import sources, one subdirectory per S3 bucket. (default: DATA_DIR/exports; env: KVSERVER_EXPORT_DIR)") { $0.exportDir = $1 },
         .string("log-level", help: "trace, debug, info, notice, warning, error or critical. (default: info; env: KVSERVER_LOG_LEVEL)") { $0.logLevel = $1 },

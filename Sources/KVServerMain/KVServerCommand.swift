@@ -19,8 +19,7 @@ import ServiceLifecycle
 /// Every option can also come from the environment (`KVSERVER_HOST`, `KVSERVER_PORT`,
 /// `KVSERVER_DATA_DIR`, `KVSERVER_IN_MEMORY`, `KVSERVER_LOG_LEVEL`, `KVSERVER_DURABILITY`);
 /// a flag on the command line wins over the environment.
-@main
-struct KVServerCommand {
+public struct KVServerCommand {
     static let abstract = "A DynamoDB-compatible database server."
     static let discussion = """
         Each option may also be set by an environment variable (KVSERVER_HOST, KVSERVER_PORT, \
@@ -36,6 +35,9 @@ struct KVServerCommand {
     var port: Int?
     var dataDir: String?
     var inMemory: Bool?
+    var storage: String?
+    /// The backend `--storage URL` opens; nil in an executable built without one (`kvserver`).
+    var storageOpener: (any ExternalStorageOpener)?
     var backupDir: String?
     var exportDir: String?
     var logLevel: String?
@@ -74,6 +76,8 @@ struct KVServerCommand {
         var port: Int
         var dataDirectory: String
         var inMemory: Bool
+        /// `--storage URL`: the data in an external database (nil: SQLite, the default).
+        var storageURL: String?
         var logLevel: Logger.Level
         var durability: EngineConfiguration.Durability
         var ttlInterval: Double = 1
@@ -281,6 +285,15 @@ struct KVServerCommand {
             triggersFile: triggers ?? environment["KVSERVER_TRIGGERS"],
             lambdaEndpoint: lambdaEndpoint ?? environment["KVSERVER_LAMBDA_ENDPOINT"])
         settings.console = try consoleSettings(environment: environment)
+        if let url = (self.storage ?? environment["KVSERVER_STORAGE"]).flatMap({ $0.isEmpty ? nil : $0 }) {
+            guard let storageOpener else {
+                throw ValidationError(
+                    "--storage: this kvserver keeps its data in SQLite only; kvserver-postgres keeps it in PostgreSQL (postgres://...).")
+            }
+            guard !inMemory else { throw ValidationError("--storage and --in-memory exclude each other.") }
+            try storageOpener.check(url, environment: environment)
+            settings.storageURL = url
+        }
         settings.backupDirectory = backupDir ?? environment["KVSERVER_BACKUP_DIR"]
         settings.exportDirectory = exportDir ?? environment["KVSERVER_EXPORT_DIR"]
         return settings
@@ -301,12 +314,13 @@ struct KVServerCommand {
         }
         let logger = Logger(label: "kvserver")
 
-        if !settings.inMemory {
+        if !settings.inMemory && settings.storageURL == nil {
             try FileManager.default.createDirectory(
                 atPath: settings.dataDirectory, withIntermediateDirectories: true)
         }
         var configuration = EngineConfiguration(
-            dataDirectory: settings.inMemory ? nil : settings.dataDirectory,
+            // An external database keeps no data in files (backups and exports refuse there).
+            dataDirectory: settings.inMemory || settings.storageURL != nil ? nil : settings.dataDirectory,
             durability: settings.durability, streams: settings.streams, ttlInterval: settings.ttlInterval)
         configuration.backupDirectory = settings.backupDirectory
         configuration.exportDirectory = settings.exportDirectory
@@ -314,7 +328,19 @@ struct KVServerCommand {
         let observation = try Observability(try observability.settings(environment: environment))
         configuration.observers = observation.engineObservers
         let engine: KVEngine
-        if ProcessInfo.processInfo.environment["KVSERVER_DEBUG_STORAGE"] == "sqlite-external" {
+        var external: OpenedExternalStorage?
+        if let url = settings.storageURL, let storageOpener {
+            // A wrong password, host or a server too old fails here at once; the schema is created
+            // or migrated; then the engine opens over the backend.
+            let opened = try await storageOpener.open(url, environment: environment, logger: logger)
+            external = opened
+            do {
+                engine = try await KVEngine(configuration: configuration, logger: logger, backend: opened.backend)
+            } catch {
+                await opened.close()
+                throw error
+            }
+        } else if environment["KVSERVER_DEBUG_STORAGE"] == "sqlite-external" {
             // Debugging the storage seam: SQLite driven as an external backend (see
             // `KVEngine.overExternalSQLite`); Query, Scan and backups refuse there.
             logger.warning("kv.storage.debug", metadata: ["kv.storage": "sqlite-external"])
@@ -476,10 +502,13 @@ struct KVServerCommand {
         do {
             try await group.run()
         } catch {
+            await external?.close()
             engine.shutdown()
             try? await eventLoops.shutdownGracefully()
             throw error
         }
+        // The backend's threads and pool, awaited here rather than blocked on in `shutdown`.
+        await external?.close()
         engine.shutdown()
         try? await eventLoops.shutdownGracefully()
     }

@@ -11,8 +11,11 @@ extension KVServerCommand {
 
     static let parser = CommandLineParser(options: options)
 
-    static func main() async {
+    /// Runs kvserver with this process's command line; `storage` is the backend `--storage`
+    /// opens (nil: SQLite only).
+    public static func main(storage: (any ExternalStorageOpener)? = nil) async {
         var command = KVServerCommand()
+        command.storageOpener = storage
         do {
             switch try parser.parse(CommandLine.arguments.dropFirst(), into: &command) {
             case .help:

@@ -1,0 +1,43 @@
+import KVServerMain
+import KVStore
+import KVStorePostgres
+import Logging
+
+/// `--storage postgres://...`: PostgreSQL as kvserver's database (docs/postgres-backend.md).
+struct PostgresStorageOpener: ExternalStorageOpener {
+    func check(_ url: String, environment: [String: String]) throws {
+        _ = try Self.settings(url, environment: environment)
+    }
+
+    func open(_ url: String, environment: [String: String], logger: Logger) async throws -> OpenedExternalStorage {
+        let settings = try Self.settings(url, environment: environment)
+        logger.info("kv.storage.postgres", metadata: ["kv.storage": "\(settings)"])
+        do {
+            _ = try await PostgresProbe.check(settings, logger: logger)
+        } catch {
+            // Reflecting: PSQLError's plain description hides the server's message ("password
+            // authentication failed ..."), which carries no data here.
+            throw ValidationError("--storage: cannot use PostgreSQL at \(settings): \(String(reflecting: error))")
+        }
+        let pool = PostgresPool(settings: settings, logger: logger)
+        let backend = PostgresExternalBackend(pool: pool)
+        do {
+            let (found, now) = try await PostgresMigrator.migrate(pool)
+            if found != now {
+                logger.info("kv.storage.migrated", metadata: ["kv.schema.from": "\(found)", "kv.schema.to": "\(now)"])
+            }
+        } catch {
+            await backend.close()
+            throw ValidationError("--storage: cannot migrate the PostgreSQL schema: \(String(reflecting: error))")
+        }
+        return OpenedExternalStorage(backend: backend) { await backend.close() }
+    }
+
+    /// `url` parsed (`PostgresSettings.parse`), or the reason it cannot be used.
+    static func settings(_ url: String, environment: [String: String]) throws -> PostgresSettings {
+        switch Result(catching: { () throws(PostgresSettingsError) in try PostgresSettings.parse(url, environment: environment) }) {
+        case .success(let settings): return settings
+        case .failure(let error): throw ValidationError("--storage: \(error.message)")
+        }
+    }
+}
