@@ -43,10 +43,10 @@ int sigsuspend(const sigset_t *mask) {
 """
 
 
-def prepare(binary: Path, work: Path) -> tuple[Path, Path]:
-    """A debug-info-free copy of kvserver and the sigsuspend shim, both in `work`."""
-    server = work / "kvserver"
-    subprocess.run(["objcopy", "--strip-debug", str(binary / "kvserver"), str(server)], check=True)
+def prepare(binary: Path, work: Path, name: str = "kvserver") -> tuple[Path, Path]:
+    """A debug-info-free copy of the server `name` and the sigsuspend shim, both in `work`."""
+    server = work / name
+    subprocess.run(["objcopy", "--strip-debug", str(binary / name), str(server)], check=True)
     source = work / "sigsuspend_shim.c"
     source.write_text(SIGSUSPEND_SHIM)
     shim = work / "sigsuspend_shim.so"

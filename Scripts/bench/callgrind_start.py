@@ -3,7 +3,7 @@
 by callgrind: deterministic where run.py's cold_start_ms is a wall-clock median on a shared
 machine.
 
-    python3 Scripts/bench/callgrind_start.py [--no-build] [--top 40]
+    python3 Scripts/bench/callgrind_start.py [--no-build] [--top 40] [--bin DIR] [--server NAME]
 
 Starts the release kvserver `--in-memory` under `valgrind --tool=callgrind` (with
 callgrind_batch.py's work-arounds), sends one ListTables, dumps the counters of every thread
@@ -29,11 +29,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--no-build", action="store_true")
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--bin", help="a folder holding the release executables (default: this checkout's)")
+    parser.add_argument("--server", default="kvserver", help="kvserver (default) or kvserver-postgres")
     args = parser.parse_args()
 
-    binary = release_bin_path(build=not args.no_build)
+    binary = Path(args.bin) if args.bin else release_bin_path(build=not args.no_build, products=(args.server,))
     out = Path(tempfile.mkdtemp(prefix="kvcallgrind-start-"))
-    server, shim = prepare(binary, Path(tempfile.mkdtemp(prefix="kvcallgrind-bin-")))
+    server, shim = prepare(binary, Path(tempfile.mkdtemp(prefix="kvcallgrind-bin-")), name=args.server)
     argv = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}/callgrind.out.%p",
             str(server), "--in-memory", "--port", "0", "--log-level", "error"]
     os.environ["LD_PRELOAD"] = str(shim)
@@ -62,7 +64,8 @@ def main() -> None:
     print(f"start-up to first answer: {total:,} instructions ({len(dumps)} dump(s) in {out})")
     annotate = subprocess.run(["callgrind_annotate", "--inclusive=yes", *map(str, dumps)], capture_output=True, text=True)
     demangled = subprocess.run(["swift", "demangle", "--simplified"], input=annotate.stdout, capture_output=True, text=True)
-    print("\n".join((demangled.stdout or annotate.stdout).splitlines()[: args.top + 20]))
+    if args.top > 0:
+        print("\n".join((demangled.stdout or annotate.stdout).splitlines()[: args.top + 20]))
 
 
 if __name__ == "__main__":
