@@ -33,6 +33,34 @@ def total(dump: Path) -> int:
     return 0
 
 
+def per_request(pid: int, out: Path, conn, tag: str, op: str, body, requests: int, warmup: int = 0) -> int:
+    """Instructions per request of `requests` calls of `op` (bodies `body(i)`) on `conn` to the
+    server `pid` running under callgrind: `warmup` calls on other indexes first (the same shapes,
+    so caches and statements are ready), then counters zeroed, the calls, a dump named `tag`."""
+    for i in range(requests, requests + warmup):
+        call(conn, op, body(i))
+    subprocess.run(["callgrind_control", "--zero", str(pid)], check=True, capture_output=True)
+    for i in range(requests):
+        status, answer = call(conn, op, body(i))
+        if status != 200:
+            raise RuntimeError(f"{op} failed: {status} {answer}")
+    subprocess.run(["callgrind_control", f"--dump={tag}", str(pid)], check=True, capture_output=True)
+    dumps = sorted(out.glob(f"callgrind.out.{pid}.*"), key=lambda p: p.stat().st_mtime)
+    return total(dumps[-1]) // requests
+
+
+def print_comparison(folders: list[Path], results: list[dict], requests: int, width: int) -> None:
+    """One row per workload, one column per binary, and the last against the first."""
+    print(f"instructions per request ({requests} requests each, one connection):")
+    print("  " + f"{'workload':{width}s}" + "".join(f"{str(f)[-28:]:>30s}" for f in folders))
+    for tag in results[0]:
+        cells = [f"{r.get(tag, 0):>30,}" for r in results]
+        if len(results) > 1 and results[0].get(tag):
+            delta = results[-1][tag] - results[0][tag]
+            cells.append(f"  {delta:+,} ({100 * delta / results[0][tag]:+.1f}%)")
+        print(f"  {tag:{width}s}" + "".join(cells))
+
+
 def measure(server: Path, shim: Path, requests: int, env: dict, extra: list[str]) -> dict:
     out = Path(tempfile.mkdtemp(prefix="kvcallgrind-m-"))
     data = tempfile.mkdtemp(prefix="kvcallgrind-data-")
@@ -60,14 +88,7 @@ def measure(server: Path, shim: Path, requests: int, env: dict, extra: list[str]
             ("put", "PutItem", lambda i: {"TableName": "bench",
                                           "Item": {"pk": {"S": f"m{i}"}, "payload": {"S": PAYLOAD}}}),
         ]:
-            subprocess.run(["callgrind_control", "--zero", str(process.pid)], check=True, capture_output=True)
-            for i in range(requests):
-                status, answer = call(conn, op, body(i))
-                if status != 200:
-                    raise RuntimeError(f"{op} failed: {status} {answer}")
-            subprocess.run(["callgrind_control", f"--dump={name}", str(process.pid)], check=True, capture_output=True)
-            dumps = sorted(out.glob(f"callgrind.out.{process.pid}.*"), key=lambda p: p.stat().st_mtime)
-            result[name] = total(dumps[-1]) // requests
+            result[name] = per_request(process.pid, out, conn, name, op, body, requests)
     finally:
         process.terminate()
         process.wait(timeout=60)

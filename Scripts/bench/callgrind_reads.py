@@ -15,13 +15,12 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
-import subprocess
 import tempfile
 from pathlib import Path
 
 from benchlib import call, release_bin_path, start_server
 from callgrind_batch import prepare
-from callgrind_metrics import total
+from callgrind_metrics import per_request, print_comparison
 
 PAYLOAD = "x" * 160
 PARTITIONS = 50
@@ -70,16 +69,7 @@ def measure(server: Path, shim: Path, requests: int) -> dict:
                          for s in range(start, min(start + 25, PER_PARTITION))]
                 call(conn, "BatchWriteItem", {"RequestItems": {"reads": items}})
         for label, op, body in workloads():
-            for i in range(requests, requests + 50):
-                call(conn, op, body(i))
-            subprocess.run(["callgrind_control", "--zero", str(process.pid)], check=True, capture_output=True)
-            for i in range(requests):
-                status, answer = call(conn, op, body(i))
-                if status != 200:
-                    raise RuntimeError(f"{op} failed: {status} {answer}")
-            subprocess.run(["callgrind_control", f"--dump={label}", str(process.pid)], check=True, capture_output=True)
-            dumps = sorted(out.glob(f"callgrind.out.{process.pid}.*"), key=lambda p: p.stat().st_mtime)
-            result[label] = total(dumps[-1]) // requests
+            result[label] = per_request(process.pid, out, conn, label, op, body, requests, warmup=50)
     finally:
         process.terminate()
         process.wait(timeout=120)
@@ -97,15 +87,7 @@ def main() -> None:
     for folder in folders:
         server, shim = prepare(folder, Path(tempfile.mkdtemp(prefix="kvcallgrind-bin-")))
         results.append(measure(server, shim, args.requests))
-    print(f"instructions per request ({args.requests} requests each, one connection):")
-    print("  " + f"{'workload':12s}" + "".join(f"{str(f)[-28:]:>30s}" for f in folders))
-    for tag in results[0]:
-        cells = [f"{r.get(tag, 0):>30,}" for r in results]
-        if len(results) > 1 and results[0].get(tag):
-            delta = results[-1][tag] - results[0][tag]
-            cells.append(f"  {delta:+,} ({100 * delta / results[0][tag]:+.1f}%)")
-        print(f"  {tag:12s}" + "".join(cells))
-
+    print_comparison(folders, results, args.requests, width=12)
 
 if __name__ == "__main__":
     main()

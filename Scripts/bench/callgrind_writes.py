@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import subprocess
 import tempfile
 from pathlib import Path
 
 from benchlib import call, release_bin_path, start_server
 from callgrind_batch import prepare
-from callgrind_metrics import total
+from callgrind_metrics import per_request, print_comparison
 
 PAYLOAD = "x" * 160
 
@@ -155,18 +154,8 @@ def measure(server: Path, shim: Path, requests: int, reads: bool = False) -> dic
         suites = [("read", read_workloads())] if reads else [(name, workloads(name)) for name in ("plain", "derived")]
         for name, suite in suites:
             for label, op, body in suite:
-                # Warm-up on other keys: the same shapes, so caches and statements are ready.
-                for i in range(requests, requests + 50):
-                    call(conn, op, body(i))
-                subprocess.run(["callgrind_control", "--zero", str(process.pid)], check=True, capture_output=True)
-                for i in range(requests):
-                    status, answer = call(conn, op, body(i))
-                    if status != 200:
-                        raise RuntimeError(f"{op} failed: {status} {answer}")
                 tag = f"{name}-{label}"
-                subprocess.run(["callgrind_control", f"--dump={tag}", str(process.pid)], check=True, capture_output=True)
-                dumps = sorted(out.glob(f"callgrind.out.{process.pid}.*"), key=lambda p: p.stat().st_mtime)
-                result[tag] = total(dumps[-1]) // requests
+                result[tag] = per_request(process.pid, out, conn, tag, op, body, requests, warmup=50)
     finally:
         process.terminate()
         process.wait(timeout=120)
@@ -185,16 +174,7 @@ def main() -> None:
     for folder in folders:
         server, shim = prepare(folder, Path(tempfile.mkdtemp(prefix="kvcallgrind-bin-")))
         results.append(measure(server, shim, args.requests, args.reads))
-    print(f"instructions per request ({args.requests} requests each, one connection):")
-    header = "  " + f"{'workload':22s}" + "".join(f"{str(f)[-28:]:>30s}" for f in folders)
-    print(header)
-    for tag in results[0]:
-        cells = [f"{r.get(tag, 0):>30,}" for r in results]
-        if len(results) > 1 and results[0].get(tag):
-            delta = results[-1][tag] - results[0][tag]
-            cells.append(f"  {delta:+,} ({100 * delta / results[0][tag]:+.1f}%)")
-        print(f"  {tag:22s}" + "".join(cells))
-
+    print_comparison(folders, results, args.requests, width=22)
 
 if __name__ == "__main__":
     main()
