@@ -145,24 +145,14 @@ public final class Database: Sendable {
     func writeStorage<T: Sendable>(
         _ intent: WriteIntent, _ body: @escaping @Sendable (StorageTransaction) throws -> T
     ) async throws -> T {
-        try admit(intent)
-        return try await onDiskFull {
-            try await withCheckedThrowingContinuation { continuation in
-                writer.submit(WorkerJob(.write, storage: body, continuation))
-            }
-        }
+        try await submitToWriter(intent) { WorkerJob(.write, storage: body, $0) }
     }
 
     /// `exclusive` for an engine body (`EngineStorage.exclusive`).
     func exclusiveStorage<T: Sendable>(
         _ intent: WriteIntent, _ body: @escaping @Sendable (StorageTransaction) throws -> T
     ) async throws -> T {
-        try admit(intent)
-        return try await onDiskFull {
-            try await withCheckedThrowingContinuation { continuation in
-                writer.submit(WorkerJob(.exclusive, storage: body, continuation))
-            }
-        }
+        try await submitToWriter(intent) { WorkerJob(.exclusive, storage: body, $0) }
     }
 
     /// Runs `body` on the writer connection inside a transaction, acknowledged after COMMIT.
@@ -181,10 +171,18 @@ public final class Database: Sendable {
     func write<T: Sendable>(
         _ intent: WriteIntent = .grows, _ body: @escaping @Sendable (Connection) throws -> T
     ) async throws -> T {
+        try await submitToWriter(intent) { WorkerJob(.write, body, $0) }
+    }
+
+    /// Queues the job `makeJob` builds around the caller's continuation on the writer thread,
+    /// after the disk-full admission; SQLITE_FULL becomes `KVError.storageFull`.
+    private func submitToWriter<T: Sendable>(
+        _ intent: WriteIntent, _ makeJob: (CheckedContinuation<T, any Error>) -> WorkerJob
+    ) async throws -> T {
         try admit(intent)
         return try await onDiskFull {
             try await withCheckedThrowingContinuation { continuation in
-                writer.submit(WorkerJob(.write, body, continuation))
+                writer.submit(makeJob(continuation))
             }
         }
     }
@@ -242,12 +240,7 @@ public final class Database: Sendable {
     func exclusive<T: Sendable>(
         _ intent: WriteIntent = .grows, _ body: @escaping @Sendable (Connection) throws -> T
     ) async throws -> T {
-        try admit(intent)
-        return try await onDiskFull {
-            try await withCheckedThrowingContinuation { continuation in
-                writer.submit(WorkerJob(.exclusive, body, continuation))
-            }
-        }
+        try await submitToWriter(intent) { WorkerJob(.exclusive, body, $0) }
     }
 
     /// Writes and exclusive jobs queued for the writer thread and not yet started.
