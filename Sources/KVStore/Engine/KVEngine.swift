@@ -30,52 +30,51 @@ public final class KVEngine: Sendable {
     /// Seconds since 1970; injected so that tests can control time.
     let now: @Sendable () -> Double
 
-    public init(
+    public convenience init(
         configuration: EngineConfiguration,
         logger: Logger,
         clock: @escaping @Sendable () -> Double = WallClock.now
     ) async throws {
+        let database = try Self.openDatabase(configuration, logger: logger)
+        try await self.init(
+            configuration: configuration, logger: logger, storage: .sqlite(database),
+            stateDirectory: database.memoryDirectoryPath, clock: clock)
+    }
+
+    /// An engine over a storage backend from another module (see `ExternalStorageBackend`).
+    /// `configuration.dataDirectory` and the SQLite settings do not apply; the backend is
+    /// shut down with the engine.
+    public convenience init(
+        configuration: EngineConfiguration,
+        logger: Logger,
+        backend: any ExternalStorageBackend,
+        clock: @escaping @Sendable () -> Double = WallClock.now
+    ) async throws {
+        // Backups and exports are SQLite-only (they refuse on this backend), but their stores
+        // must exist: in the configured directories, else in a private temporary one.
+        let scratch = FileManager.default.temporaryDirectory.path + "/kvstore-" + UUID().uuidString.lowercased()
+        try await self.init(
+            configuration: configuration, logger: logger, storage: .external(backend), stateDirectory: scratch,
+            clock: clock)
+    }
+
+    /// Both engines: `storage` opened, the backup, export and import stores under
+    /// `stateDirectory` unless configured elsewhere; `storage` is shut down if anything fails.
+    private init(
+        configuration: EngineConfiguration, logger: Logger, storage: EngineStorage, stateDirectory: String?,
+        clock: @escaping @Sendable () -> Double
+    ) async throws {
         self.configuration = configuration
         self.logger = logger
         self.now = clock
-        let database = try Self.openDatabase(configuration, logger: logger)
-        storage = .sqlite(database)
-        let stateDirectory = database.memoryDirectoryPath
+        self.storage = storage
         do {
             backups = try BackupStore(directory: Self.backupDirectory(configuration, memoryDirectory: stateDirectory))
             exportsDirectory = Self.exportDirectory(configuration, memoryDirectory: stateDirectory)
             exports = TransferStore(directory: exportsDirectory + "/.kvexports", id: \.id)
             imports = TransferStore(directory: exportsDirectory + "/.kvimports", id: \.id)
         } catch {
-            database.close()
-            throw error
-        }
-        try await open()
-    }
-
-    /// An engine over a storage backend from another module (see `ExternalStorageBackend`).
-    /// `configuration.dataDirectory` and the SQLite settings do not apply; the backend is
-    /// shut down with the engine.
-    public init(
-        configuration: EngineConfiguration,
-        logger: Logger,
-        backend: any ExternalStorageBackend,
-        clock: @escaping @Sendable () -> Double = WallClock.now
-    ) async throws {
-        self.configuration = configuration
-        self.logger = logger
-        self.now = clock
-        storage = .external(backend)
-        do {
-            // Backups and exports are SQLite-only (they refuse on this backend), but their
-            // stores must exist: in the configured directories, else in a private temporary one.
-            let scratch = FileManager.default.temporaryDirectory.path + "/kvstore-" + UUID().uuidString.lowercased()
-            backups = try BackupStore(directory: Self.backupDirectory(configuration, memoryDirectory: scratch))
-            exportsDirectory = Self.exportDirectory(configuration, memoryDirectory: scratch)
-            exports = TransferStore(directory: exportsDirectory + "/.kvexports", id: \.id)
-            imports = TransferStore(directory: exportsDirectory + "/.kvimports", id: \.id)
-        } catch {
-            backend.shutdown()
+            storage.shutdown()
             throw error
         }
         try await open()
