@@ -54,6 +54,28 @@ def prepare(binary: Path, work: Path, name: str = "kvserver") -> tuple[Path, Pat
     return server, shim
 
 
+def start_under_callgrind(server: Path, shim: Path, out: Path, args: list[str], env: dict | None = None):
+    """Starts `server args` under callgrind, its dumps in `out`, with the sigsuspend shim
+    preloaded and `env` added for the server only; returns `start_server`'s (process, host, port)."""
+    argv = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}/callgrind.out.%p", str(server), *args]
+    saved = dict(os.environ)
+    os.environ.update(env or {})
+    os.environ["LD_PRELOAD"] = str(shim)
+    try:
+        return start_server(argv)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def total(dump: Path) -> int:
+    """The instruction count of a callgrind dump."""
+    for line in dump.read_text(errors="ignore").splitlines():
+        if line.startswith("summary:") or line.startswith("totals:"):
+            return int(line.split()[1])
+    return 0
+
+
 def batch(prefix: str, start: int, general: bool) -> dict:
     items = [{"PutRequest": {"Item": {"pk": {"S": f"b{prefix}-{start + i}"}, "payload": {"S": PAYLOAD}}}} for i in range(25)]
     body = {"RequestItems": {"bench": items}}
@@ -85,13 +107,7 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     data = tempfile.mkdtemp(prefix="kvcallgrind-data-")
     server, shim = prepare(binary, Path(tempfile.mkdtemp(prefix="kvcallgrind-bin-")))
-    argv = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}/callgrind.out.%p",
-            str(server), "--data-dir", data, "--port", "0", "--log-level", "error"]
-    os.environ["LD_PRELOAD"] = str(shim)
-    try:
-        process, host, port = start_server(argv)
-    finally:
-        del os.environ["LD_PRELOAD"]
+    process, host, port = start_under_callgrind(server, shim, out, ["--data-dir", data, "--port", "0", "--log-level", "error"])
     try:
         conn = http.client.HTTPConnection(host, port, timeout=120)
         call(conn, "CreateTable", {"TableName": "bench", "BillingMode": "PAY_PER_REQUEST",
@@ -111,13 +127,10 @@ def main() -> None:
     dump = next((d for d in dumps if "measured" in d.read_text(errors="ignore")[:4000]), dumps[-1] if dumps else None)
     if dump is None:
         sys.exit("no callgrind dump found")
-    total = 0
-    for line in dump.read_text(errors="ignore").splitlines():
-        if line.startswith("summary:") or line.startswith("totals:"):
-            total = int(line.split()[1])
+    count = total(dump)
     print(f"dump: {dump}")
     print(f"requests: {args.requests} ({elapsed:.1f} s under valgrind)")
-    print(f"instructions: {total:,} total, {total // args.requests:,} per request, {total // (args.requests * 25):,} per item")
+    print(f"instructions: {count:,} total, {count // args.requests:,} per request, {count // (args.requests * 25):,} per item")
     annotate = subprocess.run(["callgrind_annotate", "--inclusive=yes", str(dump)], capture_output=True, text=True)
     demangled = subprocess.run(["swift", "demangle", "--simplified"], input=annotate.stdout, capture_output=True, text=True)
     print("\n".join((demangled.stdout or annotate.stdout).splitlines()[:80]))

@@ -21,16 +21,9 @@ import tempfile
 from pathlib import Path
 
 from benchlib import call, release_bin_path, start_server
-from callgrind_batch import prepare
+from callgrind_batch import prepare, start_under_callgrind, total
 
 PAYLOAD = "x" * 160
-
-
-def total(dump: Path) -> int:
-    for line in dump.read_text(errors="ignore").splitlines():
-        if line.startswith("summary:") or line.startswith("totals:"):
-            return int(line.split()[1])
-    return 0
 
 
 def per_request(pid: int, out: Path, conn, tag: str, op: str, body, requests: int, warmup: int = 0) -> int:
@@ -64,16 +57,8 @@ def print_comparison(folders: list[Path], results: list[dict], requests: int, wi
 def measure(server: Path, shim: Path, requests: int, env: dict, extra: list[str]) -> dict:
     out = Path(tempfile.mkdtemp(prefix="kvcallgrind-m-"))
     data = tempfile.mkdtemp(prefix="kvcallgrind-data-")
-    argv = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}/callgrind.out.%p",
-            str(server), "--data-dir", data, "--port", "0", "--log-level", "error", *extra]
-    saved = dict(os.environ)
-    os.environ.update(env)
-    os.environ["LD_PRELOAD"] = str(shim)
-    try:
-        process, host, port = start_server(argv)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    process, host, port = start_under_callgrind(
+        server, shim, out, ["--data-dir", data, "--port", "0", "--log-level", "error", *extra], env)
     result = {}
     try:
         conn = http.client.HTTPConnection(host, port, timeout=120)

@@ -1,73 +1,107 @@
 #!/usr/bin/env python3
-"""Instruction counts of the read paths and of PutItem: the release kvserver under callgrind.
+"""Instruction counts of the read paths: the release kvserver under callgrind.
 
     python3 Scripts/bench/callgrind_reads.py [--requests 1000] [--no-build] [--bin DIR ...]
 
-For changes to how the engine reaches storage (the backend seam, `Storage/EngineStorage.swift`)
-before and after: GetItem (answered on the event loop), a Query of 10 items and of 100
-items, a Scan page of 100, and PutItem, on a table with a sort key. Same method as
-callgrind_writes.py (whose helpers it uses): file-backed server under callgrind, warm-up, then
-`--requests` calls on one connection between zeroed and dumped counters.
+For changes to the point and range reads (`Sources/KVStore/Storage/ItemRange.swift`, the SQLite
+adapter's reads, the backend seam `Storage/EngineStorage.swift`) before and after. Same method
+as callgrind_writes.py: the file-backed server under callgrind, warm-up, then `--requests` calls
+on one connection between zeroed and dumped counters. Tables: `plain` (key only, 200 items) and
+`sorted` (pk, sk) with a local and a global index, 20 partitions of 10 items and one `wide`
+partition of 120 (GetItem, projections, Query with key conditions, filters, start keys and
+index fetches, Query of 100, Scan pages).
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
-import os
 import tempfile
 from pathlib import Path
 
-from benchlib import call, release_bin_path, start_server
-from callgrind_batch import prepare
+from benchlib import call, release_bin_path
+from callgrind_batch import prepare, start_under_callgrind
 from callgrind_metrics import per_request, print_comparison
+from callgrind_writes import PAYLOAD, table
 
-PAYLOAD = "x" * 160
-PARTITIONS = 50
-PER_PARTITION = 120
+
+def sorted_table() -> dict:
+    """The table the read workloads read: (pk, sk) with a local index on `l` (KEYS_ONLY, so a
+    request for other attributes fetches the item) and a global index on `g`."""
+    strings = ("pk", "sk", "l", "g")
+    return {"TableName": "sorted", "BillingMode": "PAY_PER_REQUEST",
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"} for a in strings],
+            "LocalSecondaryIndexes": [{"IndexName": "by-l", "KeySchema": [
+                {"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "l", "KeyType": "RANGE"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"}}],
+            "GlobalSecondaryIndexes": [{"IndexName": "by-g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                        "Projection": {"ProjectionType": "ALL"}}]}
+
+
+def seed(conn: http.client.HTTPConnection) -> None:
+    """20 partitions of 10 items in `sorted` (each global index partition `g` holds 20 items
+    with equal index keys, ordered by table key), a `wide` partition of 120, and 200 items in
+    `plain`."""
+    for p in range(20):
+        call(conn, "BatchWriteItem", {"RequestItems": {"sorted": [{"PutRequest": {"Item": {
+            "pk": {"S": f"q{p}"}, "sk": {"S": f"s{j:02d}"}, "l": {"S": f"l{9 - j}"}, "g": {"S": f"g{j}"},
+            "payload": {"S": PAYLOAD}}}} for j in range(10)]}})
+    for start in range(0, 120, 24):
+        call(conn, "BatchWriteItem", {"RequestItems": {"sorted": [{"PutRequest": {"Item": {
+            "pk": {"S": "wide"}, "sk": {"S": f"s{start + j:03d}"}, "l": {"S": "l"}, "g": {"S": "wide"},
+            "payload": {"S": PAYLOAD}}}} for j in range(24)]}})
+    for i in range(0, 200, 25):
+        call(conn, "BatchWriteItem", {"RequestItems": {"plain": [{"PutRequest": {"Item": {
+            "pk": {"S": f"r{i + j}"}, "payload": {"S": PAYLOAD}}}} for j in range(25)]}})
 
 
 def workloads() -> list:
+    def q(i):
+        return {"S": f"q{i % 20}"}
     return [
-        ("get", "GetItem", lambda i: {"TableName": "reads", "Key": {
-            "pk": {"S": f"p{i % PARTITIONS}"}, "sk": {"N": str(i % PER_PARTITION)}}}),
-        ("query10", "Query", lambda i: {"TableName": "reads", "KeyConditionExpression": "pk = :p",
-                                        "ExpressionAttributeValues": {":p": {"S": f"p{i % PARTITIONS}"}}, "Limit": 10}),
-        ("query100", "Query", lambda i: {"TableName": "reads", "KeyConditionExpression": "pk = :p",
-                                         "ExpressionAttributeValues": {":p": {"S": f"p{i % PARTITIONS}"}}, "Limit": 100}),
-        ("scan100", "Scan", lambda i: {"TableName": "reads", "Limit": 100}),
-        ("put", "PutItem", lambda i: {"TableName": "reads", "Item": {
-            "pk": {"S": f"w{i}"}, "sk": {"N": "1"}, "payload": {"S": PAYLOAD}}}),
+        ("get", "GetItem", lambda i: {"TableName": "plain", "Key": {"pk": {"S": f"r{i % 200}"}}}),
+        ("get_projected", "GetItem", lambda i: {"TableName": "plain", "Key": {"pk": {"S": f"r{i % 200}"}},
+                                                "ProjectionExpression": "payload"}),
+        ("query10", "Query", lambda i: {"TableName": "sorted", "KeyConditionExpression": "pk = :p",
+                                        "ExpressionAttributeValues": {":p": q(i)}}),
+        ("query_begins", "Query", lambda i: {"TableName": "sorted", "KeyConditionExpression": "pk = :p AND begins_with(sk, :s)",
+                                             "ExpressionAttributeValues": {":p": q(i), ":s": {"S": "s0"}}}),
+        ("query_desc_start", "Query", lambda i: {"TableName": "sorted", "KeyConditionExpression": "pk = :p",
+                                                 "ScanIndexForward": False, "Limit": 3,
+                                                 "ExclusiveStartKey": {"pk": q(i), "sk": {"S": "s08"}},
+                                                 "ExpressionAttributeValues": {":p": q(i)}}),
+        ("query_filter", "Query", lambda i: {"TableName": "sorted", "KeyConditionExpression": "pk = :p AND sk BETWEEN :a AND :b",
+                                             "FilterExpression": "l <> :l",
+                                             "ExpressionAttributeValues": {":p": q(i), ":a": {"S": "s02"}, ":b": {"S": "s07"},
+                                                                           ":l": {"S": "l5"}}}),
+        ("query_lsi_fetch", "Query", lambda i: {"TableName": "sorted", "IndexName": "by-l", "Select": "ALL_ATTRIBUTES",
+                                                "KeyConditionExpression": "pk = :p", "Limit": 5,
+                                                "ExpressionAttributeValues": {":p": q(i)}}),
+        ("query_gsi_start", "Query", lambda i: {"TableName": "sorted", "IndexName": "by-g", "KeyConditionExpression": "g = :g",
+                                                "ExclusiveStartKey": {"g": {"S": f"g{i % 10}"}, "pk": q(i), "sk": {"S": f"s{i % 10:02d}"}},
+                                                "ExpressionAttributeValues": {":g": {"S": f"g{i % 10}"}}}),
+        ("query100", "Query", lambda i: {"TableName": "sorted", "KeyConditionExpression": "pk = :p", "Limit": 100,
+                                         "ExpressionAttributeValues": {":p": {"S": "wide"}}}),
+        ("scan25", "Scan", lambda i: {"TableName": "plain", "Limit": 25}),
+        ("scan100", "Scan", lambda i: {"TableName": "plain", "Limit": 100}),
+        ("scan_segment_start", "Scan", lambda i: {"TableName": "sorted", "Limit": 10, "Segment": 0, "TotalSegments": 1,
+                                                  "ExclusiveStartKey": {"pk": q(i), "sk": {"S": "s04"}}}),
     ]
 
 
 def measure(server: Path, shim: Path, requests: int) -> dict:
     out = Path(tempfile.mkdtemp(prefix="kvcallgrind-r-"))
     data = tempfile.mkdtemp(prefix="kvcallgrind-data-")
-    argv = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}/callgrind.out.%p",
-            str(server), "--data-dir", data, "--port", "0", "--log-level", "error"]
-    saved = dict(os.environ)
-    os.environ["LD_PRELOAD"] = str(shim)
-    try:
-        process, host, port = start_server(argv)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    process, host, port = start_under_callgrind(server, shim, out, ["--data-dir", data, "--port", "0", "--log-level", "error"])
     result = {}
     try:
         conn = http.client.HTTPConnection(host, port, timeout=300)
-        status, answer = call(conn, "CreateTable", {
-            "TableName": "reads", "BillingMode": "PAY_PER_REQUEST",
-            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
-                                     {"AttributeName": "sk", "AttributeType": "N"}]})
-        if status != 200:
-            raise RuntimeError(f"CreateTable failed: {status} {answer}")
-        for p in range(PARTITIONS):
-            for start in range(0, PER_PARTITION, 25):
-                items = [{"PutRequest": {"Item": {"pk": {"S": f"p{p}"}, "sk": {"N": str(s)}, "payload": {"S": PAYLOAD}}}}
-                         for s in range(start, min(start + 25, PER_PARTITION))]
-                call(conn, "BatchWriteItem", {"RequestItems": {"reads": items}})
+        for body in (table("plain", False), sorted_table()):
+            status, answer = call(conn, "CreateTable", body)
+            if status != 200:
+                raise RuntimeError(f"CreateTable failed: {status} {answer}")
+        seed(conn)
         for label, op, body in workloads():
             result[label] = per_request(process.pid, out, conn, label, op, body, requests, warmup=50)
     finally:
@@ -87,7 +121,7 @@ def main() -> None:
     for folder in folders:
         server, shim = prepare(folder, Path(tempfile.mkdtemp(prefix="kvcallgrind-bin-")))
         results.append(measure(server, shim, args.requests))
-    print_comparison(folders, results, args.requests, width=12)
+    print_comparison(folders, results, args.requests, width=22)
 
 if __name__ == "__main__":
     main()

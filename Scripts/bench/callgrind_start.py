@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 from benchlib import call, release_bin_path, start_server
-from callgrind_batch import prepare
+from callgrind_batch import prepare, start_under_callgrind, total
 
 
 def main() -> None:
@@ -36,13 +36,7 @@ def main() -> None:
     binary = Path(args.bin) if args.bin else release_bin_path(build=not args.no_build, products=(args.server,))
     out = Path(tempfile.mkdtemp(prefix="kvcallgrind-start-"))
     server, shim = prepare(binary, Path(tempfile.mkdtemp(prefix="kvcallgrind-bin-")), name=args.server)
-    argv = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}/callgrind.out.%p",
-            str(server), "--in-memory", "--port", "0", "--log-level", "error"]
-    os.environ["LD_PRELOAD"] = str(shim)
-    try:
-        process, host, port = start_server(argv)
-    finally:
-        del os.environ["LD_PRELOAD"]
+    process, host, port = start_under_callgrind(server, shim, out, ["--in-memory", "--port", "0", "--log-level", "error"])
     try:
         status, _ = call(http.client.HTTPConnection(host, port, timeout=120), "ListTables", {})
         if status != 200:
@@ -55,13 +49,8 @@ def main() -> None:
     dumps = [d for d in out.glob(f"callgrind.out.{process.pid}*") if "started" in d.read_text(errors="ignore")[:4000]]
     if not dumps:
         sys.exit("no callgrind dump found")
-    total = 0
-    for dump in dumps:
-        for line in dump.read_text(errors="ignore").splitlines():
-            if line.startswith("summary:") or line.startswith("totals:"):
-                total += int(line.split()[1])
-                break
-    print(f"start-up to first answer: {total:,} instructions ({len(dumps)} dump(s) in {out})")
+    count = sum(total(dump) for dump in dumps)
+    print(f"start-up to first answer: {count:,} instructions ({len(dumps)} dump(s) in {out})")
     annotate = subprocess.run(["callgrind_annotate", "--inclusive=yes", *map(str, dumps)], capture_output=True, text=True)
     demangled = subprocess.run(["swift", "demangle", "--simplified"], input=annotate.stdout, capture_output=True, text=True)
     if args.top > 0:
