@@ -23,6 +23,8 @@ final class Connection {
     /// The `sqlite3 *` handle; nil once closed.
     private var handle: OpaquePointer?
     private var cache: [String: Statement] = [:]
+    /// Statements asked for by `StatementKey` (their text is built only to prepare them).
+    private var keyedCache: [StatementKey: Statement] = [:]
 
     /// Opens a connection.
     ///
@@ -59,6 +61,7 @@ final class Connection {
     func close() {
         guard let db = handle else { return }
         cache.removeAll()
+        keyedCache.removeAll()
         sqlite3_close_v2(db)
         handle = nil
     }
@@ -98,6 +101,23 @@ final class Connection {
             cache.removeAll(keepingCapacity: true)
         }
         cache[sql] = statement
+        return statement
+    }
+
+    /// `statement(_:)` for a statement known by `key`: `sql` is built and compiled only the
+    /// first time. The same caution applies: one key, one object.
+    ///
+    /// - Throws: `SQLiteError` when the SQL does not compile.
+    func statement(_ key: StatementKey, _ sql: () -> String) throws -> Statement {
+        if let cached = keyedCache[key] {
+            cached.reset()
+            return cached
+        }
+        let statement = try prepare(sql(), persistent: true)
+        if keyedCache.count >= Self.statementCacheLimit {
+            keyedCache.removeAll(keepingCapacity: true)
+        }
+        keyedCache[key] = statement
         return statement
     }
 

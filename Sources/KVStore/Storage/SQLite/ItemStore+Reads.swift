@@ -9,8 +9,7 @@
 extension ItemStore: ItemRangeStorage {
     /// The stored item's bytes, undecoded, and its DynamoDB size; nil when absent.
     func fetchStored(_ key: StorageKey) throws -> (items: StoredItems, size: Int)? {
-        let statement = try connection.statement(
-            "SELECT item, size FROM \(table.sqlTableName) WHERE h = ? AND pk = ? AND sk = ?")
+        let statement = try fetchItemStatement()
         defer { statement.reset() }
         try statement.bind(1, key.hash)
         try statement.bind(2, key.partition)
@@ -23,7 +22,8 @@ extension ItemStore: ItemRangeStorage {
 
     /// Runs `range`'s statement and lends its rows to `body`; the statement is reset after.
     func withRows<R>(in range: ItemRange, _ body: (inout SQLiteItemRows) throws -> R) throws -> R {
-        let statement = try connection.statement(ItemRangeSQL.text(of: range, table: table))
+        let key = StatementKey(.range(ItemRangeSQL.shape(of: range)), table: table, index: range.index)
+        let statement = try connection.statement(key) { ItemRangeSQL.text(of: range, table: table) }
         defer { statement.reset() }
         try ItemRangeSQL.bind(range, to: statement)
         var rows = SQLiteItemRows(statement: statement)
@@ -63,7 +63,7 @@ enum ItemRangeSQL {
         let isIndex = range.index != nil
         let source = range.index.map { $0.sqlTableName(of: table) } ?? table.sqlTableName
         let ascending = range.order == .ascending
-        // Appended to in place: built for every request, then found in the statement cache.
+        // Built only when the connection has no statement for the range's shape yet.
         var sql = isIndex ? "SELECT item, size, tpk, tsk FROM " : "SELECT item, size FROM "
         sql += source
         switch range.span {
@@ -110,6 +110,35 @@ enum ItemRangeSQL {
             }
         }
         return sql
+    }
+
+    /// What `text(of:table:)` depends on besides the table and index, packed for
+    /// `StatementKey`: the span's kind, the direction, whether there is a start position, and
+    /// the sort-key bounds' kinds. Equal shapes on one table or index have equal text.
+    static func shape(of range: ItemRange) -> UInt16 {
+        var shape: UInt16 = range.order == .ascending ? 1 : 0
+        if range.start != nil { shape |= 2 }
+        switch range.span {
+        case .hashSlice:
+            shape |= 4
+        case .partition(_, _, let sort):
+            let bounds: UInt16
+            switch sort {
+            case .all: bounds = 0
+            case .equal: bounds = 1
+            case .range(let lower, let upper): bounds = 2 + 3 * boundKind(lower) + boundKind(upper)
+            }
+            shape |= bounds << 3
+        }
+        return shape
+    }
+
+    private static func boundKind(_ bound: SortKeyBounds.Bound?) -> UInt16 {
+        switch bound {
+        case nil: 0
+        case .inclusive?: 1
+        case .exclusive?: 2
+        }
     }
 
     /// Binds `range`'s values to its statement (`text(of:table:)`).

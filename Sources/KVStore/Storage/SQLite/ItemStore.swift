@@ -35,18 +35,25 @@ struct ItemStore: ItemStorage {
 
     /// The stored item and its DynamoDB size (the `size` column), or nil.
     func fetchEntry(_ key: StorageKey) throws -> (item: Item, size: Int)? {
-        let statement = try connection.statement(
-            "SELECT item, size FROM \(table.sqlTableName) WHERE h = ? AND pk = ? AND sk = ?")
+        let statement = try fetchItemStatement()
         defer { statement.reset() }
         try bind(key, to: statement)
         guard try statement.step() else { return nil }
         return (try ItemCodec.decode(statement.blob(0)), Int(statement.int64(1)))
     }
 
+    /// `SELECT item, size` of one item by key (`fetchEntry`, `fetchStored`).
+    func fetchItemStatement() throws -> Statement {
+        try connection.statement(StatementKey(.fetchItem, table: table)) {
+            "SELECT item, size FROM \(table.sqlTableName) WHERE h = ? AND pk = ? AND sk = ?"
+        }
+    }
+
     /// The DynamoDB size of the stored item, without decoding it; nil when absent.
     func storedSize(_ key: StorageKey) throws -> Int? {
-        let statement = try connection.statement(
-            "SELECT size FROM \(table.sqlTableName) WHERE h = ? AND pk = ? AND sk = ?")
+        let statement = try connection.statement(StatementKey(.fetchSize, table: table)) {
+            "SELECT size FROM \(table.sqlTableName) WHERE h = ? AND pk = ? AND sk = ?"
+        }
         defer { statement.reset() }
         try bind(key, to: statement)
         guard try statement.step() else { return nil }
@@ -155,10 +162,10 @@ struct ItemStore: ItemStorage {
     func updateIndex(_ index: IndexDefinition, key: StorageKey, old: Item?, new: Item?) throws -> CapacityUnits.IndexChange {
         let oldRow = old.flatMap { IndexKeys.rowKey(of: $0, in: index, tableKey: key) }
         let newRow = new.flatMap { IndexKeys.rowKey(of: $0, in: index, tableKey: key) }
-        let sqlName = index.sqlTableName(of: table)
         if let oldRow, oldRow != newRow {
-            let statement = try connection.statement(
-                "DELETE FROM \(sqlName) WHERE h = ? AND pk = ? AND sk = ? AND tpk = ? AND tsk = ?")
+            let statement = try connection.statement(StatementKey(.deleteIndexRow, table: table, index: index)) {
+                "DELETE FROM \(index.sqlTableName(of: table)) WHERE h = ? AND pk = ? AND sk = ? AND tpk = ? AND tsk = ?"
+            }
             defer { statement.reset() }
             try bind(oldRow, to: statement)
             try statement.run()
@@ -168,8 +175,9 @@ struct ItemStore: ItemStorage {
             let projected = index.project(new, tableKey: table.keySchema)
             let size = ItemSize.of(projected)
             newEntry = (projected, size)
-            let statement = try connection.statement(
-                "INSERT OR REPLACE INTO \(sqlName) (h, pk, sk, tpk, tsk, size, item) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            let statement = try connection.statement(StatementKey(.upsertIndexRow, table: table, index: index)) {
+                "INSERT OR REPLACE INTO \(index.sqlTableName(of: table)) (h, pk, sk, tpk, tsk, size, item) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            }
             defer { statement.reset() }
             try bind(newRow, to: statement)
             try statement.bind(6, Int64(size))
@@ -190,16 +198,19 @@ struct ItemStore: ItemStorage {
 
     func updateExpiry(_ key: StorageKey, old: Item?, new: Item?, attribute: String) throws {
         guard let change = ExpiryRowChange.between(old: old, new: new, attribute: attribute) else { return }
-        let sqlName = table.sqlExpiryTableName
         if let before = change.removed {
-            let statement = try connection.statement("DELETE FROM \(sqlName) WHERE expires = ? AND h = ? AND pk = ? AND sk = ?")
+            let statement = try connection.statement(StatementKey(.deleteExpiry, table: table)) {
+                "DELETE FROM \(table.sqlExpiryTableName) WHERE expires = ? AND h = ? AND pk = ? AND sk = ?"
+            }
             defer { statement.reset() }
             try statement.bind(1, before)
             try bind(key, to: statement, from: 2)
             try statement.run()
         }
         if let after = change.added {
-            let statement = try connection.statement("INSERT OR IGNORE INTO \(sqlName) (expires, h, pk, sk) VALUES (?, ?, ?, ?)")
+            let statement = try connection.statement(StatementKey(.insertExpiry, table: table)) {
+                "INSERT OR IGNORE INTO \(table.sqlExpiryTableName) (expires, h, pk, sk) VALUES (?, ?, ?, ?)"
+            }
             defer { statement.reset() }
             try statement.bind(1, after)
             try bind(key, to: statement, from: 2)
@@ -250,14 +261,11 @@ struct ItemStore: ItemStorage {
     }
 }
 
-/// The item-row statements `ItemStore.write` runs for every item, looked up once per store.
-///
-/// The connection's cache is keyed by SQL text: asking it means interpolating the table name
-/// and hashing about 80 bytes, which cost more than binding the row. A batch of 25 items (or a
-/// TTL sweep) writes many rows through one store.
+/// The item-row statements `ItemStore.write` runs for every item, looked up once per store: a
+/// batch of 25 items (or a TTL sweep) writes many rows through one store, and even a keyed
+/// lookup (`StatementKey`) costs more than keeping the statement.
 private final class ItemRowStatements {
     private let connection: Connection
-    /// Its SQL name is built on first use: stores made for reads never need it.
     private let table: TableDefinition
     private var cachedUpsert: Statement?
     private var cachedDelete: Statement?
@@ -269,15 +277,18 @@ private final class ItemRowStatements {
 
     func upsert() throws -> Statement {
         if let cachedUpsert { return cachedUpsert }
-        let statement = try connection.statement(
-            "INSERT OR REPLACE INTO \(table.sqlTableName) (h, pk, sk, size, item) VALUES (?, ?, ?, ?, ?)")
+        let statement = try connection.statement(StatementKey(.upsertItem, table: table)) {
+            "INSERT OR REPLACE INTO \(table.sqlTableName) (h, pk, sk, size, item) VALUES (?, ?, ?, ?, ?)"
+        }
         cachedUpsert = statement
         return statement
     }
 
     func delete() throws -> Statement {
         if let cachedDelete { return cachedDelete }
-        let statement = try connection.statement("DELETE FROM \(table.sqlTableName) WHERE h = ? AND pk = ? AND sk = ?")
+        let statement = try connection.statement(StatementKey(.deleteItem, table: table)) {
+            "DELETE FROM \(table.sqlTableName) WHERE h = ? AND pk = ? AND sk = ?"
+        }
         cachedDelete = statement
         return statement
     }
