@@ -30,25 +30,51 @@ struct ResponseBytes {
     }
 
     mutating func header(_ name: StaticString, _ value: String) {
-        buffer.writeStaticString(name)
-        buffer.writeStaticString(": ")
-        buffer.writeString(value)
-        buffer.writeStaticString("\r\n")
+        var value = value
+        value.withUTF8 { line(name, $0) }
     }
 
     mutating func header(_ name: StaticString, _ value: some BinaryInteger) {
-        buffer.writeStaticString(name)
-        buffer.writeStaticString(": ")
-        Self.writeDecimal(value, into: &buffer)
-        buffer.writeStaticString("\r\n")
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 21) { digits in
+            let count = Self.decimal(value, into: digits)
+            line(name, UnsafeBufferPointer(rebasing: digits[(21 - count)...]))
+        }
     }
 
     /// A header whose name is not a literal (extra headers of a response).
     mutating func header(name: String, value: String) {
-        buffer.writeString(name)
-        buffer.writeStaticString(": ")
-        buffer.writeString(value)
-        buffer.writeStaticString("\r\n")
+        var name = name
+        var value = value
+        name.withUTF8 { name in
+            value.withUTF8 { line(name, $0) }
+        }
+    }
+
+    /// `name: value\r\n` in one copy into the buffer: a response has six or more headers, and
+    /// four separate writes each cost NIO's capacity and uniqueness checks again.
+    private mutating func line(_ name: StaticString, _ value: UnsafeBufferPointer<UInt8>) {
+        line(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount), value)
+    }
+
+    private mutating func line(_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) {
+        let count = name.count + value.count + 4
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { target in
+            guard target.count >= count else { return 0 }
+            var offset = 0
+            func copy(_ bytes: UnsafeBufferPointer<UInt8>) {
+                guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+                target.baseAddress?.advanced(by: offset).copyMemory(from: base, byteCount: bytes.count)
+                offset += bytes.count
+            }
+            copy(name)
+            target[offset] = UInt8(ascii: ":")
+            target[offset + 1] = UInt8(ascii: " ")
+            offset += 2
+            copy(value)
+            target[offset] = UInt8(ascii: "\r")
+            target[offset + 1] = UInt8(ascii: "\n")
+            return count
+        }
     }
 
     /// Ends the head; `body` follows unless nil (a response to HEAD has none).
@@ -62,21 +88,30 @@ struct ResponseBytes {
 
     /// Decimal digits without going through `String`.
     static func writeDecimal(_ value: some BinaryInteger, into buffer: inout ByteBuffer) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 21) { digits in
+            let count = decimal(value, into: digits)
+            buffer.writeBytes(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: digits[(21 - count)...])))
+        }
+    }
+
+    /// Writes `value`'s decimal digits (and sign) at the end of `digits` (21 bytes: a sign and
+    /// UInt64.max's 20 digits); returns how many.
+    private static func decimal(_ value: some BinaryInteger, into digits: UnsafeMutableBufferPointer<UInt8>) -> Int {
         guard value != 0 else {
-            buffer.writeInteger(UInt8(ascii: "0"))
-            return
+            digits[20] = UInt8(ascii: "0")
+            return 1
         }
         var magnitude = UInt64(truncatingIfNeeded: value.magnitude)
-        if value < 0 { buffer.writeInteger(UInt8(ascii: "-")) }
-        // UInt64.max has 20 digits.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var count = 0
-            while magnitude > 0 && count < 20 {
-                digits[19 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-                count += 1
-            }
-            buffer.writeBytes(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: digits[(20 - count)...])))
+        var count = 0
+        while magnitude > 0 && count < 20 {
+            digits[20 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            magnitude /= 10
+            count += 1
         }
+        if value < 0 {
+            digits[20 - count] = UInt8(ascii: "-")
+            count += 1
+        }
+        return count
     }
 }
