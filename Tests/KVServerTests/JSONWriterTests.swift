@@ -60,3 +60,19 @@ struct JSONWriterTests {
     }
 }
 
+
+@Suite struct JSONRawByteCount {
+    /// What the response buffer reserves for: the raw fragments of a Query answer
+    /// (`{"Items":[raw...],"Count":..}`) and of a BatchGetItem answer, one level deeper; plain
+    /// members count nothing, and nesting below three levels is not walked.
+    @Test func countsTheRawFragmentsOfTheFirstLevels() {
+        let page = JSONValue.object(["Items": .raw(Array(repeating: 0x20, count: 700)), "Count": .number("3")])
+        #expect(page.rawByteCount == 700)
+        let batch = JSONValue.object([
+            "Responses": .object(["T": .array([.raw([1, 2, 3]), .raw([4, 5])])]), "UnprocessedKeys": .object([:]),
+        ])
+        #expect(batch.rawByteCount == 5)
+        #expect(JSONValue.array([.array([.array([.array([.raw([1])])])])]).rawByteCount == 0)
+        #expect(JSONValue.string("x").rawByteCount == 0)
+    }
+}

@@ -363,7 +363,7 @@ public struct APIRequestProcessor: Sendable {
 
     private func encode(_ output: JSONValue, _ call: Call) -> APIResponse {
         var body: [UInt8] = []
-        body.reserveCapacity(512)
+        body.reserveCapacity(512 + output.rawByteCount)
         JSONWriter.write(output, into: &body)
         return APIResponse(status: 200, contentType: call.contentType, body: body)
     }

@@ -11,3 +11,23 @@ public enum JSONValue: Sendable, Equatable {
     /// straight to bytes, without building a tree first); the parser never produces it.
     case raw([UInt8])
 }
+
+extension JSONValue {
+    /// The bytes of the `.raw` fragments in this value and its first levels: nearly all of a
+    /// large answer (a page of items written from stored bytes), so that the response buffer is
+    /// sized once instead of doubling (and copying) its way up.
+    var rawByteCount: Int {
+        rawByteCount(depth: 3)
+    }
+
+    private func rawByteCount(depth: Int) -> Int {
+        switch self {
+        case .raw(let bytes): return bytes.count
+        case .object(let members) where depth > 0:
+            return members.values.reduce(0) { $0 + $1.rawByteCount(depth: depth - 1) }
+        case .array(let elements) where depth > 0:
+            return elements.reduce(0) { $0 + $1.rawByteCount(depth: depth - 1) }
+        default: return 0
+        }
+    }
+}

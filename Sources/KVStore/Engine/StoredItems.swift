@@ -16,6 +16,13 @@ public struct StoredItems: Sendable {
     public var isEmpty: Bool { ends.isEmpty }
 
     mutating func append(_ item: UnsafeBufferPointer<UInt8>) {
+        if bytes.capacity == 0 {
+            // A page is usually many items of about one size: room for 16 like the first saves
+            // the array's first doublings, each a copy of everything so far (a Query of 100
+            // items of 200 bytes copied 8 times).
+            bytes.reserveCapacity(max(item.count, 64) * 16)
+            ends.reserveCapacity(16)
+        }
         bytes.append(contentsOf: item)
         ends.append(bytes.count)
     }
