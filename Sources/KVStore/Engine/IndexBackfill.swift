@@ -10,6 +10,9 @@ extension KVEngine {
     static let backfillBatchSize = 500
 
     func startBackfill(table: TableDefinition, index: IndexDefinition) {
+        // Over a shared database the holder of `SingletonDuty.indexBackfill` backfills, from its
+        // maintenance pass (`resumeSharedBackfills`), whichever node the index was made on.
+        guard !catalogIsShared else { return }
         Task { [self] in
             do {
                 try await backfill(table: table, index: index)
@@ -25,6 +28,20 @@ extension KVEngine {
             guard let table = catalog.table(named: name) else { continue }
             for index in table.globalIndexes where index.backfilling {
                 startBackfill(table: table, index: index)
+            }
+        }
+    }
+
+    /// Over a shared database, on the holder of `SingletonDuty.indexBackfill` only: every
+    /// backfill left unfinished, made on any node (or by one that died), one after another.
+    func resumeSharedBackfills() async throws {
+        try await storage.singleton(.indexBackfill) {
+            await refreshCatalog()
+            for name in catalog.allNames() {
+                guard let table = catalog.table(named: name) else { continue }
+                for index in table.globalIndexes where index.backfilling {
+                    try await backfill(table: table, index: index)
+                }
             }
         }
     }

@@ -20,18 +20,27 @@ extension KVEngine {
         }
     }
 
-    /// One pass of every maintenance job.
+    /// One pass of every maintenance job. Over a shared database (`catalogIsShared`) each
+    /// singleton duty runs only on the process holding it (`SingletonDuty`), which first re-reads
+    /// the catalog: tables made or changed through other nodes are in its cache only then.
     func maintenancePass() async throws {
         _ = await storage.sqliteDatabase?.recoverSpaceIfFull()
-        for name in catalog.allNames() {
-            guard let table = catalog.table(named: name), let ttl = table.timeToLive, ttl.enabled else { continue }
-            if !ttl.indexed {
-                try await indexExpiries(of: table)
+        try await storage.singleton(.timeToLive) {
+            if catalogIsShared { await refreshCatalog() }
+            for name in catalog.allNames() {
+                guard let table = catalog.table(named: name), let ttl = table.timeToLive, ttl.enabled else { continue }
+                if !ttl.indexed {
+                    try await indexExpiries(of: table)
+                }
+                try await deleteExpiredItems(of: table)
             }
-            try await deleteExpiredItems(of: table)
         }
-        try await trimStreams()
+        try await storage.singleton(.streamTrimming) { try await trimStreams() }
         try await trimChangeLogs()
+        if catalogIsShared {
+            try await resumeSharedBackfills()
+            try await storage.maintainBackend()
+        }
     }
 
     /// Fills a new expiry index from the table's items, a batch per transaction.
