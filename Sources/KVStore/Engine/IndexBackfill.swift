@@ -34,9 +34,9 @@ extension KVEngine {
 
     /// Over a shared database, on the holder of `SingletonDuty.indexBackfill` only: every
     /// backfill left unfinished, made on any node (or by one that died), one after another.
-    func resumeSharedBackfills() async throws {
+    func resumeSharedBackfills(catalogCurrent: Bool) async throws {
         try await storage.singleton(.indexBackfill) {
-            await refreshCatalog()
+            if !catalogCurrent { await refreshCatalog() }
             for name in catalog.allNames() {
                 guard let table = catalog.table(named: name) else { continue }
                 for index in table.globalIndexes where index.backfilling {

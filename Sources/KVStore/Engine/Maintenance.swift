@@ -25,8 +25,9 @@ extension KVEngine {
     /// the catalog: tables made or changed through other nodes are in its cache only then.
     func maintenancePass() async throws {
         _ = await storage.sqliteDatabase?.recoverSpaceIfFull()
+        var catalogCurrent = !catalogIsShared
         try await storage.singleton(.timeToLive) {
-            if catalogIsShared { await refreshCatalog() }
+            if !catalogCurrent { catalogCurrent = await refreshedCatalog() }
             for name in catalog.allNames() {
                 guard let table = catalog.table(named: name), let ttl = table.timeToLive, ttl.enabled else { continue }
                 if !ttl.indexed {
@@ -35,12 +36,21 @@ extension KVEngine {
                 try await deleteExpiredItems(of: table)
             }
         }
-        try await storage.singleton(.streamTrimming) { try await trimStreams() }
+        try await storage.singleton(.streamTrimming) {
+            if !catalogCurrent { catalogCurrent = await refreshedCatalog() }
+            try await trimStreams()
+        }
         try await trimChangeLogs()
         if catalogIsShared {
-            try await resumeSharedBackfills()
+            try await resumeSharedBackfills(catalogCurrent: catalogCurrent)
             try await storage.maintainBackend()
         }
+    }
+
+    /// Re-reads the catalog (a shared one); true once done.
+    private func refreshedCatalog() async -> Bool {
+        await refreshCatalog()
+        return true
     }
 
     /// Fills a new expiry index from the table's items, a batch per transaction.

@@ -1,4 +1,4 @@
-import PostgresNIO
+public import PostgresNIO
 
 /// The lease a singleton duty runs under, carried as a task-local value from
 /// `PostgresExternalBackend.whileHolding` to every transaction the duty opens, which checks it
@@ -37,6 +37,11 @@ public struct PostgresDutyFence: Sendable {
 public struct PostgresLeaseLost: Error, Sendable, Equatable, CustomStringConvertible {
     public let duty: String
     public let epoch: Int64
+
+    public init(duty: String, epoch: Int64) {
+        self.duty = duty
+        self.epoch = epoch
+    }
 
     public var description: String { "The lease of duty \(duty) (epoch \(epoch)) is no longer held by this node." }
 }
