@@ -44,10 +44,9 @@ class _Node:
         self.server.proc.wait(timeout=10)
 
 
-@pytest.fixture
-def cluster_nodes(postgres_cluster, monkeypatch):  # noqa: F811 (the fixture)
-    """Three fresh kvserver-postgres nodes over one database, with short duty leases."""
-    monkeypatch.setenv("KVSERVER_POSTGRES_LEASE_TTL_MS", str(LEASE_TTL_MS))
+def _start_nodes(postgres_cluster, monkeypatch, lease_ttl_ms: int):  # noqa: F811 (the fixture)
+    """Three fresh kvserver-postgres nodes over one database (the environment is read at start)."""
+    monkeypatch.setenv("KVSERVER_POSTGRES_LEASE_TTL_MS", str(lease_ttl_ms))
     storage = f"{postgres_cluster.url}?password_file={postgres_cluster.password_file}&sslmode=disable&pool_size=8"
     nodes = []
     try:
@@ -58,6 +57,18 @@ def cluster_nodes(postgres_cluster, monkeypatch):  # noqa: F811 (the fixture)
     finally:
         for node in nodes:
             node.server.stop()
+
+
+@pytest.fixture
+def cluster_nodes(postgres_cluster, monkeypatch):  # noqa: F811 (the fixture)
+    """Three nodes with short duty leases."""
+    yield from _start_nodes(postgres_cluster, monkeypatch, LEASE_TTL_MS)
+
+
+@pytest.fixture
+def long_lease_nodes(postgres_cluster, monkeypatch):  # noqa: F811 (the fixture)
+    """Three nodes whose duty leases live 20 s: a takeover sooner than that was a release."""
+    yield from _start_nodes(postgres_cluster, monkeypatch, 20_000)
 
 
 def _expired_items(client, table: str, prefix: str, count: int):
@@ -99,6 +110,25 @@ def test_exactly_one_node_sweeps(cluster_nodes):
     time.sleep(1.5)  # more passes on every node: nothing is deleted twice or by a second node
     swept = [node.swept(table) for node in nodes]
     assert sorted(swept) == [0, 0, 30], swept
+
+
+def test_a_clean_shutdown_hands_the_ttl_duty_over_at_once(long_lease_nodes):
+    nodes = long_lease_nodes
+    table = _ttl_table(nodes[0].client)
+    first = _expired_items(nodes[0].client, table, "before-", 5)
+    assert _wait_gone(nodes[0].client, table, first, timeout=20) == []
+    holders = [node for node in nodes if node.swept(table) > 0]
+    assert len(holders) == 1
+    survivors = [node for node in nodes if node is not holders[0]]
+    holders[0].server.stop()  # SIGTERM: the lease is released on the way out
+    stopped = time.monotonic()
+    after = _expired_items(survivors[0].client, table, "after-", 5)
+    # The others try to take the duty every third of the lifetime (6.7 s) and sweep every second:
+    # within about 8 s of a release. Without one, the stopped node's last renewal (at most 6.7 s
+    # before it stopped) would keep the lease for at least 13.3 s more.
+    assert _wait_gone(survivors[0].client, table, after, timeout=11) == []
+    assert time.monotonic() - stopped < 12.5
+    assert sum(node.swept(table) for node in survivors) == 5
 
 
 def test_kill_9_mid_load_loses_no_acknowledged_write_and_the_ttl_duty_moves(cluster_nodes):

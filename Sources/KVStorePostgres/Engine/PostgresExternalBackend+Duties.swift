@@ -13,11 +13,23 @@ extension PostgresExternalBackend {
     }
 
     /// Housekeeping, on its lease's holder: the rows of deleted tables
-    /// (`PostgresTablePurge.purgeAll`, fenced batch by batch).
+    /// (`PostgresTablePurge.purgeAll`, fenced batch by batch), bounded by the runner's
+    /// `callTimeout` per table batch so a call that is never answered cannot stall the duty.
     public func maintain() async throws {
         let pool = runner.pool
+        let timeout = runner.callTimeout
         _ = try await whileHolding(.housekeeping) {
-            try await PostgresTablePurge.purgeAll(pool: pool)
+            guard let fence = PostgresDutyFence.current else { return }
+            let pending = try await Deadline.run("purge list", timeout: timeout) { try await PostgresTablePurge.pending(pool: pool) }
+            for storageID in pending {
+                while true {
+                    try Task.checkCancellation()
+                    let deleted = try await Deadline.run("purge batch", timeout: timeout) {
+                        try await PostgresTablePurge.purgeBatch(storageID: storageID, pool: pool, fence: fence)
+                    }
+                    if deleted == 0 { break }
+                }
+            }
         }
     }
 }

@@ -98,20 +98,13 @@ public final class PostgresDutyLeases: Sendable {
         // `stopped` flag keeps a late answer from counting).
         for keeper in all.values { keeper.task?.cancel() }
         let held = all.filter { $0.value.epoch != nil }.map(\.key)
-        guard !held.isEmpty else { return }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { [self] in
-                for duty in held {
-                    do {
-                        try await lease(duty).release()
-                    } catch {
-                        pool.logger.warning("kv.lease.release_failed", metadata: ["kv.duty": "\(duty)"])
-                    }
-                }
+        for duty in held {
+            do {
+                let lease = lease(duty)
+                try await Deadline.run("lease release", timeout: timeout) { try await lease.release() }
+            } catch {
+                pool.logger.warning("kv.lease.release_failed", metadata: ["kv.duty": "\(duty)"])
             }
-            group.addTask { try? await Task.sleep(for: timeout) }
-            await group.next()
-            group.cancelAll()
         }
     }
 
@@ -129,7 +122,12 @@ public final class PostgresDutyLeases: Sendable {
         let sent = ContinuousClock.now
         let epoch: Int64?
         do {
-            epoch = try await lease(duty).acquireOrRenew()
+            // Bounded by the lifetime: an answer later than that could not be counted on (the
+            // lease counts from `sent`), and a keeper stuck on a lost call would renew no more.
+            let lease = lease(duty)
+            epoch = try await Deadline.run("lease renewal", timeout: .milliseconds(ttlMilliseconds)) {
+                try await lease.acquireOrRenew()
+            }
         } catch {
             epoch = nil
             pool.logger.warning(
