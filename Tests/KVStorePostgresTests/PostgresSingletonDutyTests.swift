@@ -198,6 +198,50 @@ import Testing
         await node.stop()
     }
 
+    @Test func anIndexMadeOnOneNodeIsBackfilledByTheDutyHolder() async throws {
+        let settings = try await TestPostgres.freshDatabase()
+        try await PostgresPool.withRunning(settings: settings, logger: TestPostgres.logger) { pool in
+            try await PostgresMigrator.migrate(pool)
+        }
+        var a = try await Node(settings)
+        var b = try await Node(settings)
+        let duty = SingletonDuty.indexBackfill.rawValue
+        // A holds the backfill duty; the index is made through B, which never backfills.
+        #expect(await a.backend.leases.epoch(for: duty) != nil)
+        #expect(await b.backend.leases.epoch(for: duty) == nil)
+        try await PostgresExternalBackendTests.createTable(b.engine, "Queue")
+        for index in 0..<40 {
+            _ = try await b.engine.putItem(
+                PutItemRequest(tableName: "Queue", item: ["id": .string("t\(index)"), "state": .string(index % 2 == 0 ? "open" : "done")]))
+        }
+        _ = try await b.engine.updateTable(
+            UpdateTableRequest(
+                tableName: "Queue", attributeDefinitions: [KeyAttribute(name: "state", type: .string)],
+                indexUpdates: [
+                    .create(
+                        IndexRequest(
+                            name: "by-state", keySchema: [KeySchemaElement(attributeName: "state", keyType: .hash)],
+                            projectionKind: .keysOnly, nonKeyAttributes: nil, provisionedThroughput: nil))
+                ]))
+        a.startMaintenance()
+        b.startMaintenance()
+        var status = IndexDefinition.Status.creating
+        let start = ContinuousClock.now
+        while status != .active, ContinuousClock.now - start < .seconds(20) {
+            try await Task.sleep(for: .milliseconds(100))
+            await b.engine.refreshCatalog()
+            status = try await b.engine.describeTable("Queue").definition.index(named: "by-state")?.status ?? .creating
+        }
+        #expect(status == .active)
+        var rows: Int64 = -1
+        let counted = try await b.backend.runner.pool.client.query("SELECT count(*)::int8 FROM kv_index_items", logger: TestPostgres.logger)
+        for try await count in counted.decode(Int64.self) { rows = count }
+        #expect(rows == 40)
+        #expect(await b.backend.leases.epoch(for: duty) == nil)
+        await a.stop()
+        await b.stop()
+    }
+
     @Test func collidingTransactionsAreCanceledAtOnceWithATransactionConflictReason() async throws {
         let settings = try await TestPostgres.freshDatabase()
         try await PostgresPool.withRunning(settings: settings, logger: TestPostgres.logger) { pool in
