@@ -11,7 +11,9 @@ import Testing
 /// under a lease this node lost commits nothing. TransactWriteItems locks its items up front
 /// without waiting: a collision is canceled at once with DynamoDB's TransactionConflict reason.
 @Suite(.timeLimit(.minutes(2))) struct PostgresSingletonDutyTests {
-    static let ttl: Int64 = 900
+    /// Long enough that a renewal is never late on a loaded machine (the whole suite runs its
+    /// tests at once), short enough that a takeover after a lifetime keeps the tests quick.
+    static let ttl: Int64 = 3000
 
     /// An engine over its own backend (another "node"), counting the items its TTL sweeper deleted.
     struct Node {
@@ -111,15 +113,15 @@ import Testing
                 let a = PostgresDutyLeases(pool: poolA, ttlMilliseconds: Self.ttl, holder: "node-a")
                 #expect(await a.epoch(for: duty) == 1)
                 #expect(await b.epoch(for: duty) == nil)
-                // Renewed by its keeper, not lost, over several lifetimes' worth of thirds.
-                try await Task.sleep(for: .milliseconds(Self.ttl * 2))
+                // Renewed by its keeper, not lost, past the lifetime of the first taking.
+                try await Task.sleep(for: .milliseconds(Self.ttl + 1000))
                 #expect(await a.epoch(for: duty) == 1)
                 #expect(await b.epoch(for: duty) == nil)
                 return a
             }
             let died = ContinuousClock.now
             var taken: Int64?
-            while taken == nil, ContinuousClock.now - died < .seconds(10) {
+            while taken == nil, ContinuousClock.now - died < .seconds(20) {
                 try await Task.sleep(for: .milliseconds(50))
                 taken = await b.epoch(for: duty)
             }
@@ -153,8 +155,9 @@ import Testing
         try await PostgresDutyFence.$current.withValue(fence) {
             _ = try await node.engine.putItem(PutItemRequest(tableName: "Fenced", item: ["id": .string("held")]))
         }
-        // Another epoch (another node took over meanwhile): refused, nothing written.
-        let stale = PostgresDutyFence(lease: node.backend.leases.lease(duty), epoch: epoch + 1)
+        // An epoch this node no longer holds (another node took over meanwhile, and more than
+        // once): refused, nothing written.
+        let stale = PostgresDutyFence(lease: node.backend.leases.lease(duty), epoch: epoch + 1000)
         // (A storage failure to the engine: `PostgresLeaseLost` inside `PostgresBackendFailure`.)
         await #expect(throws: (any Error).self) {
             try await PostgresDutyFence.$current.withValue(stale) {
