@@ -198,6 +198,7 @@ def test_kill_9_mid_load_loses_no_acknowledged_write_and_the_ttl_duty_moves(clus
             request = response.get("UnprocessedKeys") or {}
         missing += [item for item in batch if found.get((item["pk"]["S"], item["sk"]["N"])) != item]
     assert missing == [], f"{len(missing)} of {len(acknowledged)} acknowledged writes lost"
+    print(f"acknowledged writes: {before_kill} before the kill, {len(acknowledged)} in all, every one read back")
 
     # The TTL duty passed to a survivor: items expired after the kill are deleted.
     after = _expired_items(survivors[1].client, ttl_table, "after-", 10)
