@@ -32,6 +32,20 @@ extension KVEngine {
         }
     }
 
+    /// Over a shared database: `resumeSharedBackfills` in a task of its own, unless one is under
+    /// way, so that a long backfill does not hold up the maintenance pass's other duties.
+    func startSharedBackfills(catalogCurrent: Bool) {
+        guard sharedBackfills.begin() else { return }
+        Task { [self] in
+            defer { sharedBackfills.end() }
+            do {
+                try await resumeSharedBackfills(catalogCurrent: catalogCurrent)
+            } catch {
+                logger.warning("kv.index.backfill.failed", metadata: ["error.type": "\(String(reflecting: type(of: error)))"])
+            }
+        }
+    }
+
     /// Over a shared database, on the holder of `SingletonDuty.indexBackfill` only: every
     /// backfill left unfinished, made on any node (or by one that died), one after another.
     func resumeSharedBackfills(catalogCurrent: Bool) async throws {

@@ -42,7 +42,7 @@ extension KVEngine {
         }
         try await trimChangeLogs()
         if catalogIsShared {
-            try await resumeSharedBackfills(catalogCurrent: catalogCurrent)
+            startSharedBackfills(catalogCurrent: catalogCurrent)
             try await storage.maintainBackend()
         }
     }
