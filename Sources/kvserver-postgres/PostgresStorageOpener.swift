@@ -7,6 +7,7 @@ import Logging
 struct PostgresStorageOpener: ExternalStorageOpener {
     func check(_ url: String, environment: [String: String]) throws {
         _ = try Self.settings(url, environment: environment)
+        _ = try Self.leaseTTL(environment)
     }
 
     func open(_ url: String, environment: [String: String], logger: Logger) async throws -> OpenedExternalStorage {
@@ -20,7 +21,7 @@ struct PostgresStorageOpener: ExternalStorageOpener {
             throw ValidationError("--storage: cannot use PostgreSQL at \(settings): \(String(reflecting: error))")
         }
         let pool = PostgresPool(settings: settings, logger: logger)
-        let backend = PostgresExternalBackend(pool: pool)
+        let backend = PostgresExternalBackend(pool: pool, leaseTTLMilliseconds: try Self.leaseTTL(environment))
         do {
             let (found, now) = try await PostgresMigrator.migrate(pool)
             if found != now {
@@ -31,6 +32,19 @@ struct PostgresStorageOpener: ExternalStorageOpener {
             throw ValidationError("--storage: cannot migrate the PostgreSQL schema: \(String(reflecting: error))")
         }
         return OpenedExternalStorage(backend: backend) { await backend.close() }
+    }
+
+    /// The singleton duties' lease lifetime: `KVSERVER_POSTGRES_LEASE_TTL_MS` (milliseconds,
+    /// at least 300), a setting for tests that kill a node and must not wait long for the
+    /// takeover; else `PostgresDutyLeases.defaultTTLMilliseconds`.
+    static func leaseTTL(_ environment: [String: String]) throws -> Int64 {
+        guard let text = environment["KVSERVER_POSTGRES_LEASE_TTL_MS"], !text.isEmpty else {
+            return PostgresDutyLeases.defaultTTLMilliseconds
+        }
+        guard let milliseconds = Int64(text), milliseconds >= 300, milliseconds <= 3_600_000 else {
+            throw ValidationError("KVSERVER_POSTGRES_LEASE_TTL_MS: expected milliseconds from 300 to 3600000, got \(text)")
+        }
+        return milliseconds
     }
 
     /// `url` parsed (`PostgresSettings.parse`), or the reason it cannot be used.

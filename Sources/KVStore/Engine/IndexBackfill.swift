@@ -10,6 +10,9 @@ extension KVEngine {
     static let backfillBatchSize = 500
 
     func startBackfill(table: TableDefinition, index: IndexDefinition) {
+        // Over a shared database the holder of `SingletonDuty.indexBackfill` backfills, from its
+        // maintenance pass (`resumeSharedBackfills`), whichever node the index was made on.
+        guard !catalogIsShared else { return }
         Task { [self] in
             do {
                 try await backfill(table: table, index: index)
@@ -25,6 +28,34 @@ extension KVEngine {
             guard let table = catalog.table(named: name) else { continue }
             for index in table.globalIndexes where index.backfilling {
                 startBackfill(table: table, index: index)
+            }
+        }
+    }
+
+    /// Over a shared database: `resumeSharedBackfills` in a task of its own, unless one is under
+    /// way, so that a long backfill does not hold up the maintenance pass's other duties.
+    func startSharedBackfills(catalogCurrent: Bool) {
+        guard sharedBackfills.begin() else { return }
+        Task { [self] in
+            defer { sharedBackfills.end() }
+            do {
+                try await resumeSharedBackfills(catalogCurrent: catalogCurrent)
+            } catch {
+                logger.warning("kv.index.backfill.failed", metadata: ["error.type": "\(String(reflecting: type(of: error)))"])
+            }
+        }
+    }
+
+    /// Over a shared database, on the holder of `SingletonDuty.indexBackfill` only: every
+    /// backfill left unfinished, made on any node (or by one that died), one after another.
+    func resumeSharedBackfills(catalogCurrent: Bool) async throws {
+        try await storage.singleton(.indexBackfill) {
+            if !catalogCurrent { await refreshCatalog() }
+            for name in catalog.allNames() {
+                guard let table = catalog.table(named: name) else { continue }
+                for index in table.globalIndexes where index.backfilling {
+                    try await backfill(table: table, index: index)
+                }
             }
         }
     }

@@ -27,6 +27,8 @@ public final class KVEngine: Sendable {
     let imports: TransferStore<ImportRecord>
     /// Backups, restores, exports and imports finishing after their answer (`Backups/`).
     let jobs = BackgroundJobs()
+    /// Whether this process runs the shared database's backfills now (`startSharedBackfills`).
+    let sharedBackfills = ExclusiveRun()
     /// Seconds since 1970; injected so that tests can control time.
     let now: @Sendable () -> Double
 

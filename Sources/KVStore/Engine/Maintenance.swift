@@ -20,18 +20,37 @@ extension KVEngine {
         }
     }
 
-    /// One pass of every maintenance job.
+    /// One pass of every maintenance job. Over a shared database (`catalogIsShared`) each
+    /// singleton duty runs only on the process holding it (`SingletonDuty`), which first re-reads
+    /// the catalog: tables made or changed through other nodes are in its cache only then.
     func maintenancePass() async throws {
         _ = await storage.sqliteDatabase?.recoverSpaceIfFull()
-        for name in catalog.allNames() {
-            guard let table = catalog.table(named: name), let ttl = table.timeToLive, ttl.enabled else { continue }
-            if !ttl.indexed {
-                try await indexExpiries(of: table)
+        var catalogCurrent = !catalogIsShared
+        try await storage.singleton(.timeToLive) {
+            if !catalogCurrent { catalogCurrent = await refreshedCatalog() }
+            for name in catalog.allNames() {
+                guard let table = catalog.table(named: name), let ttl = table.timeToLive, ttl.enabled else { continue }
+                if !ttl.indexed {
+                    try await indexExpiries(of: table)
+                }
+                try await deleteExpiredItems(of: table)
             }
-            try await deleteExpiredItems(of: table)
         }
-        try await trimStreams()
+        try await storage.singleton(.streamTrimming) {
+            if !catalogCurrent { catalogCurrent = await refreshedCatalog() }
+            try await trimStreams()
+        }
         try await trimChangeLogs()
+        if catalogIsShared {
+            startSharedBackfills(catalogCurrent: catalogCurrent)
+            try await storage.maintainBackend()
+        }
+    }
+
+    /// Re-reads the catalog (a shared one); true once done.
+    private func refreshedCatalog() async -> Bool {
+        await refreshCatalog()
+        return true
     }
 
     /// Fills a new expiry index from the table's items, a batch per transaction.

@@ -103,6 +103,7 @@ extension KVEngine {
                         return TransactWriteResult(consumedCapacity: try Self.replayCapacity(plan, catalog, connection), replayed: true)
                     }
                 }
+                try Self.lockTransactionItems(plan, in: connection)
                 var reasons: [CancellationReason] = []
                 var failed = false
                 var consumed: [ConsumedCapacity] = []

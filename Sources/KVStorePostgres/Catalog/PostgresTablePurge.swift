@@ -19,12 +19,16 @@ public enum PostgresTablePurge {
         return ids
     }
 
-    /// Deletes up to `batchSize` rows of each of the table's row kinds, in one transaction.
+    /// Deletes up to `batchSize` rows of each of the table's row kinds, in one transaction,
+    /// fenced by the duty's lease when it runs as one (`fence`, by default the current task's).
     ///
     /// - Returns: how many rows were deleted; 0 when none were left (the table is then forgotten).
-    public static func purgeBatch(storageID: Int64, batchSize: Int = 1000, pool: PostgresPool) async throws -> Int {
+    public static func purgeBatch(
+        storageID: Int64, batchSize: Int = 1000, pool: PostgresPool, fence: PostgresDutyFence? = PostgresDutyFence.current
+    ) async throws -> Int {
         let limit = Int64(max(1, batchSize))
         return try await pool.transaction { connection in
+            try await fence?.check(on: connection)
             // Each batch by primary key (no `ctid`: portable to PostgreSQL-compatible engines).
             let statements: [PostgresQuery] = [
                 """
@@ -61,12 +65,14 @@ public enum PostgresTablePurge {
     ///
     /// - Returns: how many rows were deleted.
     @discardableResult
-    public static func purgeAll(batchSize: Int = 1000, pool: PostgresPool) async throws -> Int {
+    public static func purgeAll(
+        batchSize: Int = 1000, pool: PostgresPool, fence: PostgresDutyFence? = PostgresDutyFence.current
+    ) async throws -> Int {
         var total = 0
         for storageID in try await pending(pool: pool) {
             while true {
                 try Task.checkCancellation()
-                let deleted = try await purgeBatch(storageID: storageID, batchSize: batchSize, pool: pool)
+                let deleted = try await purgeBatch(storageID: storageID, batchSize: batchSize, pool: pool, fence: fence)
                 if deleted == 0 { break }
                 total += deleted
             }

@@ -24,13 +24,21 @@ public final class PostgresExternalBackend: ExternalStorageBackend {
     private let rerun = PostgresRerun(onConcurrentInsert: true, onClosedShard: false)
     private let closed = NIOLockedValueBox(false)
     private let definitions = TableDefinitionCache()
+    /// The singleton duties' leases (`whileHolding`, in PostgresExternalBackend+Duties.swift).
+    public let leases: PostgresDutyLeases
 
     /// Starts the pool (its `run` in a task of its own until `shutdown`) and the runner's threads.
     /// The database must be migrated (`PostgresMigrator.migrate`) before the engine opens it.
-    public init(pool: PostgresPool, callTimeout: Duration = .seconds(30), lockTimeoutMilliseconds: Int = 5000) {
+    /// `leaseTTLMilliseconds`: the lifetime of the singleton duties' leases (a dead node's duties
+    /// pass to another within about this long).
+    public init(
+        pool: PostgresPool, callTimeout: Duration = .seconds(30), lockTimeoutMilliseconds: Int = 5000,
+        leaseTTLMilliseconds: Int64 = PostgresDutyLeases.defaultTTLMilliseconds
+    ) {
         self.poolTask = Task { await pool.run() }
         self.runner = PostgresTransactionRunner(pool: pool, callTimeout: callTimeout)
         self.lockTimeoutMilliseconds = lockTimeoutMilliseconds
+        self.leases = PostgresDutyLeases(pool: pool, ttlMilliseconds: leaseTTLMilliseconds)
     }
 
     public var name: String { "PostgreSQL" }
@@ -44,9 +52,12 @@ public final class PostgresExternalBackend: ExternalStorageBackend {
     }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any ExternalStorageTransaction) throws -> T) async throws -> T {
-        try await mapped {
+        // A singleton duty's write (the TTL sweeper's, a backfill's) commits only under its lease.
+        let fence = PostgresDutyFence.current
+        return try await mapped {
             try await runner.run(.write(lockTimeoutMilliseconds: lockTimeoutMilliseconds), rerun: rerun) { transaction in
-                try body(PostgresExternalTransaction(transaction, writes: true, definitions: self.definitions))
+                try fence?.check(in: transaction)
+                return try body(PostgresExternalTransaction(transaction, writes: true, definitions: self.definitions))
             }
         }
     }
@@ -63,6 +74,8 @@ public final class PostgresExternalBackend: ExternalStorageBackend {
     /// this at stop, before the engine's `shutdown`). Later calls do nothing.
     public func close() async {
         guard closed.withLockedValue({ closed in defer { closed = true }; return !closed }) else { return }
+        // Hands the duties over at once (while the pool still runs), before the threads stop.
+        await leases.releaseAll()
         try? await runner.shutdown()
         poolTask.cancel()
         _ = await poolTask.value

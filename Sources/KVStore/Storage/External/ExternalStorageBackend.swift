@@ -39,6 +39,17 @@ public protocol ExternalStorageBackend: Sendable {
 
     /// Finishes pending work and closes every connection; returns once closed.
     func shutdown()
+
+    /// Runs `body`, a singleton duty's work, only while this process holds `duty` among all
+    /// processes sharing the database; returns false at once, without running it, when another
+    /// holds it. The backend keeps holding it while `body` runs (renewing a lease), and fences
+    /// `body`'s writes through it: once another process took the duty over, they fail and
+    /// commit nothing. Default (one process): runs `body`. See `SingletonDuty`.
+    func whileHolding(_ duty: SingletonDuty, _ body: () async throws -> Void) async throws -> Bool
+
+    /// The backend's own background work (`SingletonDuty.housekeeping`), run by the engine's
+    /// maintenance loop once per pass. Default: none.
+    func maintain() async throws
 }
 
 /// One transaction of an external backend: the storage port's protocols, plus the item
@@ -52,6 +63,15 @@ public protocol ExternalStorageTransaction:
     /// The rows of `table`'s items in this transaction; `context` says how writes through it
     /// stamp stream records and check limits.
     func items(of table: TableDefinition, context: ItemWriteContext) throws -> any ExternalItemStorage
+
+    /// TransactWriteItems, before its actions run: locks every item of `items` for this
+    /// transaction without waiting, in an order of the backend's choosing (a fixed order, so two
+    /// transactions never wait on each other). DynamoDB cancels a transaction colliding with an
+    /// ongoing one rather than queueing it.
+    ///
+    /// - Returns: the position in `items` of an item another transaction holds (the body then
+    ///   throws and commits nothing), or nil when all are locked. Default: nil, locking nothing.
+    func lockTransactionItems(_ items: [TransactionItemKey]) throws -> Int?
 }
 
 /// The item storage of one table in one external transaction (the port's `ItemStorage`).
