@@ -46,7 +46,11 @@ public final class PostgresExternalBackend: ExternalStorageBackend {
     public func write<T: Sendable>(_ body: @escaping @Sendable (any ExternalStorageTransaction) throws -> T) async throws -> T {
         try await mapped {
             try await runner.run(.write(lockTimeoutMilliseconds: lockTimeoutMilliseconds), rerun: rerun) { transaction in
-                try body(PostgresExternalTransaction(transaction, writes: true, definitions: self.definitions))
+                let storage = PostgresExternalTransaction(transaction, writes: true, definitions: self.definitions)
+                let result = try body(storage)
+                // Last, as the runner's own appends: a shard row stays locked from here to COMMIT.
+                try storage.flushStreams()
+                return result
             }
         }
     }
