@@ -85,11 +85,12 @@ import Testing
     }
 
     @Test func shardsRollOverIntoChildrenNumberingOnAndIteratorsFollow() async throws {
-        try await Self.withEngines(rollover: 0.3) { a, b in
+        // Long enough for the steps after the rollover to finish before the next one.
+        try await Self.withEngines(rollover: 2) { a, b in
             let label = try await Self.createStreamed(a, "Rolled")
             #expect(await b.refreshCatalog())
             _ = try await a.putItem(PutItemRequest(tableName: "Rolled", item: Self.item("x", 1)))
-            try await Task.sleep(for: .milliseconds(400))
+            try await Task.sleep(for: .milliseconds(2100))
             _ = try await b.putItem(PutItemRequest(tableName: "Rolled", item: Self.item("x", 2)))
             _ = try await a.putItem(PutItemRequest(tableName: "Rolled", item: Self.item("y", 1)))
             let shards = try await b.describeStream(

@@ -35,8 +35,9 @@ extension PostgresStreams {
     ) async throws -> (shard: Int32, seqs: [Int64]) {
         var open: (shard: Int32, opened: Double)?
         // A concurrent rollover that committed while this statement waited leaves it empty:
-        // the next statement sees the child shard.
-        for _ in 0..<8 {
+        // the next statement sees the child shard. Each empty round means another transaction
+        // committed a rollover, so the rounds end (bounded all the same).
+        for _ in 0..<1000 {
             let rows = try await connection.query(
                 """
                 SELECT shard, opened FROM kv_shards WHERE stream_id = \(streamID) AND closed IS NULL
