@@ -125,9 +125,8 @@ struct ItemStore: ItemStorage {
         if let attribute = table.ttlAttribute {
             try updateExpiry(key, old: old, new: new, attribute: attribute)
         }
-        if table.activeStream != nil, old != new,
-            let record = ExternalDerivedRows.streamRecord(of: table, old: old, new: new, origin: origin)
-        {
+        // nil at once without a stream; with one, nil when the item did not change.
+        if let record = ExternalDerivedRows.streamRecord(of: table, old: old, new: new, origin: origin) {
             try connection.appendStreamRecord(record, now: now, rollover: shardRollover)
         }
         if table.pointInTimeRecovery?.enabled == true, old != new {
