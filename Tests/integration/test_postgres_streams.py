@@ -264,3 +264,34 @@ def test_stream_triggers_are_refused_not_faked(cluster):
         "This storage backend does not support stream triggers (event source mappings) on PostgreSQL yet")
     assert lam.list_event_source_mappings()["EventSourceMappings"] == []
     clients[0].delete_table(TableName=name)
+
+
+def test_a_drained_disabled_stream_is_forgotten_without_undoing_another_nodes_update(postgres_cluster):  # noqa: F811
+    """Past retention, each node's maintenance drops a disabled stream whose shards are gone
+    from the table's definition. A node whose cached definition is older than another node's
+    UpdateTable must drop it from the stored definition, keeping that update (here a GSI)."""
+    storage = f"{postgres_cluster.url}?password_file={postgres_cluster.password_file}&sslmode=disable"
+    flags = ("--stream-retention", "1", "--ttl-interval", "0.1")
+    servers = [_ServerProcess(postgres_server_binary(), ("--storage", storage, *flags)) for _ in range(2)]
+    try:
+        first, second = (_client(server.start()) for server in servers)
+        name, arn = _streamed_table(first)
+        first.update_table(TableName=name, StreamSpecification={"StreamEnabled": False})
+        second.describe_table(TableName=name)  # the second node caches the table: stream disabled, no index
+        first.update_table(
+            TableName=name, AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
+            GlobalSecondaryIndexUpdates=[{"Create": {
+                "IndexName": "byG", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"}}}])
+        deadline = time.time() + 20
+        while time.time() < deadline and first.describe_table(TableName=name)["Table"].get("LatestStreamArn"):
+            time.sleep(0.2)
+        table = first.describe_table(TableName=name)["Table"]
+        assert "LatestStreamArn" not in table, "the drained stream is forgotten"
+        assert [index["IndexName"] for index in table.get("GlobalSecondaryIndexes", [])] == ["byG"]
+        time.sleep(1)  # both nodes' maintenance ran again
+        table = second.describe_table(TableName=name)["Table"]
+        assert [index["IndexName"] for index in table.get("GlobalSecondaryIndexes", [])] == ["byG"]
+    finally:
+        for server in servers:
+            server.stop()
