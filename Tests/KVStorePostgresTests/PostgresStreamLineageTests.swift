@@ -67,4 +67,48 @@ import Testing
             }
         }
     }
+
+    /// The maintenance loop's trim through the seam: per shard, a prefix by number up to the
+    /// last of its oldest records created before the cutoff (clocks of nodes differ: a record
+    /// never outlives one numbered before it), `trimmed_seq` marking it; drained closed shards go.
+    @Test func trimmingCutsAPrefixOfEachShardAndDropsDrainedShards() async throws {
+        let logger = TestPostgres.logger
+        try await TestPostgres.withMigratedDatabase { pool in
+            try await pool.transaction { connection in
+                try await PostgresStreams.openShard(streamID: 5, shard: 1, opened: 0, on: connection, logger: logger)
+                try await PostgresStreams.openShard(streamID: 6, shard: 1, opened: 0, on: connection, logger: logger)
+                for created in [100.0, 50, 300, 400] {
+                    _ = try await PostgresStreams.append(
+                        StreamRecordData(event: 1, size: 1, created: created, keys: []), streamID: 5, shard: 1,
+                        on: connection, logger: logger)
+                }
+                for created in [10.0, 20, 500] {
+                    _ = try await PostgresStreams.append(
+                        StreamRecordData(event: 1, size: 1, created: created, keys: []), streamID: 6, shard: 1,
+                        on: connection, logger: logger)
+                }
+            }
+            try await pool.transaction { connection in
+                // A batch of 2 per shard: stream 5's first two (100, 50) and stream 6's (10, 20).
+                #expect(try await PostgresStreams.trimBatch(createdBefore: 200, limit: 2, on: connection, logger: logger) == 4)
+                #expect(try await PostgresStreams.trimBatch(createdBefore: 200, limit: 2, on: connection, logger: logger) == 0)
+                let five = try #require(try await PostgresStreams.shard(streamID: 5, shard: 1, on: connection, logger: logger))
+                let six = try #require(try await PostgresStreams.shard(streamID: 6, shard: 1, on: connection, logger: logger))
+                #expect(five.trimmedSeq == 2)
+                #expect(six.trimmedSeq == 2)
+                let left = try await PostgresStreams.read(streamID: 5, shard: 1, after: 0, limit: 10, on: connection, logger: logger)
+                #expect(left.map(\.seq) == [3, 4])
+                // Stream 6's shard, closed and then emptied, is dropped once closed before the cutoff.
+                try await PostgresStreams.closeOpenShards(streamID: 6, closed: 600, on: connection, logger: logger)
+                #expect(try await PostgresStreams.trimBatch(createdBefore: 1000, limit: 10, on: connection, logger: logger) == 3)
+                try await PostgresStreams.dropDrainedShards(closedBefore: 500, on: connection, logger: logger)
+                #expect(try await PostgresStreams.hasShards(streamID: 6, on: connection, logger: logger))
+                try await PostgresStreams.dropDrainedShards(closedBefore: 700, on: connection, logger: logger)
+                #expect(try await !PostgresStreams.hasShards(streamID: 6, on: connection, logger: logger))
+                // Stream 5's open shard stays, emptied, its numbering kept.
+                #expect(try await PostgresStreams.hasShards(streamID: 5, on: connection, logger: logger))
+                #expect(try await PostgresStreams.lastSeq(streamID: 5, shard: 1, on: connection, logger: logger) == 4)
+            }
+        }
+    }
 }
