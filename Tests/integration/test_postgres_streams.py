@@ -295,3 +295,34 @@ def test_a_drained_disabled_stream_is_forgotten_without_undoing_another_nodes_up
     finally:
         for server in servers:
             server.stop()
+
+
+def test_records_past_retention_are_trimmed(postgres_cluster):  # noqa: F811
+    """24-hour retention (here 1 s): trimmed records are gone from GetRecords, and an iterator at
+    a trimmed number is TrimmedDataAccessException, as on SQLite (test_streams.py).
+    https://docs.aws.amazon.com/amazondynamodbstreams/latest/APIReference/API_GetShardIterator.html"""
+    storage = f"{postgres_cluster.url}?password_file={postgres_cluster.password_file}&sslmode=disable"
+    server = _ServerProcess(postgres_server_binary(), ("--storage", storage, "--stream-retention", "1", "--ttl-interval", "0.1"))
+    try:
+        url = server.start()
+        client, streams = _client(url), _streams_client(url)
+        name, arn = _streamed_table(client, "KEYS_ONLY")
+        client.put_item(TableName=name, Item={"pk": {"S": "old"}})
+        consumer = LineageConsumer([streams], arn)
+        consumer.poll()
+        assert [r["dynamodb"]["Keys"] for r in consumer.records] == [{"pk": {"S": "old"}}]
+        number = consumer.records[0]["dynamodb"]["SequenceNumber"]
+        shard = _shards(streams, arn)[0]["ShardId"]
+        time.sleep(2.5)
+        assert LineageConsumer([streams], arn).poll() == 0
+        with pytest.raises(ClientError) as trimmed:
+            streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="AT_SEQUENCE_NUMBER",
+                                       SequenceNumber=number)
+        assert trimmed.value.response["Error"]["Code"] == "TrimmedDataAccessException"
+        client.put_item(TableName=name, Item={"pk": {"S": "new"}})
+        fresh = LineageConsumer([streams], arn)
+        fresh.poll()
+        assert [r["dynamodb"]["Keys"] for r in fresh.records] == [{"pk": {"S": "new"}}]
+        assert int(fresh.records[0]["dynamodb"]["SequenceNumber"]) > int(number)
+    finally:
+        server.stop()
