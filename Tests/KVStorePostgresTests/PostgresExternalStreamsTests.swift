@@ -252,4 +252,44 @@ import Testing
             }
         }
     }
+
+    /// UpdateTable disabling the stream while writers on both nodes keep writing: no write
+    /// fails (the close waits for appenders that hold the table's catalog row, never the other
+    /// way round), the closed shard ends at its last record, and the records are each item's
+    /// chain up to the disable.
+    @Test func disablingWhileNodesWriteNeitherDeadlocksNorLosesRecords() async throws {
+        try await Self.withEngines { a, b in
+            let label = try await Self.createStreamed(a, "Toggling")
+            #expect(await b.refreshCatalog())
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for writer in 0..<6 {
+                    group.addTask {
+                        let engine = writer % 2 == 0 ? a : b
+                        for round in 1...25 {
+                            _ = try await engine.putItem(
+                                PutItemRequest(tableName: "Toggling", item: Self.item("k\(round % 4)", writer * 100 + round)))
+                        }
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: .milliseconds(60))
+                    _ = try await a.updateTable(
+                        UpdateTableRequest(tableName: "Toggling", stream: StreamSpecification(enabled: false, viewType: nil)))
+                }
+                try await group.waitForAll()
+            }
+            let shards = try await a.describeStream(
+                tableName: "Toggling", label: label, arn: "arn", exclusiveStartShardID: nil, limit: 10
+            ).shards
+            #expect(shards.count == 1)
+            let records = try await Self.readAll(a, "Toggling", label).map(\.record)
+            #expect(shards.first?.endingSequenceNumber == records.last?.sequenceNumber)
+            var current: [String: Item] = [:]
+            for record in records {
+                guard case .string(let id) = record.keys["id"] else { continue }
+                #expect(record.oldImage == current[id])
+                current[id] = record.newImage
+            }
+        }
+    }
 }
