@@ -60,17 +60,4 @@ import Testing
             }
         }
     }
-
-    @Test func streamsAreRefusedWithAValidationError() async throws {
-        try await Self.withEngines { a, _ in
-            await #expect(throws: KVError.unsupportedByBackend("DynamoDB Streams on PostgreSQL")) {
-                _ = try await a.createTable(
-                    CreateTableRequest(
-                        tableName: "Streamed", attributeDefinitions: [KeyAttribute(name: "id", type: .string)],
-                        keySchema: [KeySchemaElement(attributeName: "id", keyType: .hash)], billingMode: .payPerRequest,
-                        provisionedThroughput: nil, deletionProtection: false,
-                        stream: StreamSpecification(enabled: true, viewType: .newImage)))
-            }
-        }
-    }
 }

@@ -156,13 +156,6 @@ def test_query_and_scan_are_refused_not_faked(node):
         assert refused.value.response["Error"]["Message"] == REFUSED.format("Query and Scan")
 
 
-def test_streams_are_refused(node):
-    with pytest.raises(ClientError) as refused:
-        _create(node, _name(), StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
-    assert _code(refused.value) == "ValidationException"
-    assert refused.value.response["Error"]["Message"] == REFUSED.format("DynamoDB Streams on PostgreSQL")
-
-
 def test_batch_write_and_get(node):
     name = _create(node, _name())
     items = [{"pk": {"S": f"p{i % 5}"}, "sk": {"N": str(i)}, "v": {"S": "x" * i}} for i in range(25)]

@@ -65,6 +65,10 @@ public struct LambdaControlPlane: Sendable {
             }
         } catch let error as MappingError {
             return Self.error(error)
+        } catch let error as KVError where error.code == .validation {
+            // The storage refusing a request (a backend without stream triggers): the client's
+            // 400 with its reason, not an internal error.
+            return Self.error(MappingError.invalid(error.message))
         } catch {
             return Self.error(MappingError(type: "ServiceException", status: 500, message: "The service encountered an internal error."))
         }

@@ -73,10 +73,12 @@ public enum DynamoDBOperations {
         ]
         if shared {
             // Operations that answer or change a table's definition read the catalog again
-            // first: another node may have created, updated or deleted the table.
+            // first: another node may have created, updated or deleted the table (or enabled,
+            // disabled or dropped its stream: ListStreams and DescribeStream answer from it;
+            // GetShardIterator and GetRecords find a dropped stream's shard gone and re-read).
             for operation in [
                 "ListTables", "DescribeTable", "UpdateTable", "DeleteTable", "UpdateTimeToLive", "DescribeTimeToLive",
-                "TagResource", "UntagResource", "ListTagsOfResource",
+                "TagResource", "UntagResource", "ListTagsOfResource", "ListStreams", "DescribeStream",
             ] {
                 guard let handler = handlers[operation] else { continue }
                 handlers[operation] = { body, context in

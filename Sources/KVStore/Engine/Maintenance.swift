@@ -121,6 +121,7 @@ extension KVEngine {
     /// disappear; so do disabled streams with no shard left.
     private func dropExpiredShards(cutoff: Int64) async throws {
         let catalog = self.catalog
+        let shared = catalogIsShared
         try await storage.write(.freesSpace) { connection in
             try connection.dropDrainedStreamShards(closedBeforeMillis: cutoff)
             for name in catalog.allNames() {
@@ -134,7 +135,17 @@ extension KVEngine {
                     if try connection.streamHasShards(streamID: stream.id) { kept.append(stream) }
                 }
                 if kept.count != table.streams.count {
-                    table.streams = kept
+                    if shared {
+                        // Another node may have changed the table since this one cached it:
+                        // drop the streams from the stored definition, not from a stale copy.
+                        guard var stored = try connection.tableDefinition(named: name), stored.storageID == table.storageID
+                        else { continue }
+                        let gone = Set(table.streams.map(\.id)).subtracting(kept.map(\.id))
+                        stored.streams.removeAll { gone.contains($0.id) }
+                        table = stored
+                    } else {
+                        table.streams = kept
+                    }
                     try connection.saveTableDefinition(table)
                     catalog.put(table)
                 }

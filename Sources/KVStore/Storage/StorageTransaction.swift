@@ -172,6 +172,13 @@ extension StorageTransaction: StreamStorage {
         }
     }
 
+    func lastStreamSequence(streamID: Int64, shard: Int64) throws -> Int64 {
+        switch self {
+        case .sqlite(let connection): return try connection.lastStreamSequence(streamID: streamID, shard: shard)
+        case .external(let transaction): return try transaction.lastStreamSequence(streamID: streamID, shard: shard)
+        }
+    }
+
     func streamRecords(streamID: Int64, shard: Int64, after sequence: Int64, limit: Int, maxBytes: Int) throws -> [StoredStreamRecord] {
         switch self {
         case .sqlite(let connection): return try connection.streamRecords(streamID: streamID, shard: shard, after: sequence, limit: limit, maxBytes: maxBytes)

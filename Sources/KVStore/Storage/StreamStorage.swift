@@ -105,6 +105,11 @@ public protocol StreamStorage {
     /// The last sequence number handed out to a record still stored (0 when there is none).
     func lastStreamSequence() throws -> Int64
 
+    /// A number at or after the last one handed out in an open shard's numbering and below
+    /// the next one: where a LATEST iterator starts (see `lastStreamSequence(streamID:shard:)`
+    /// in the extension for the default of a backend with one numbering for every shard).
+    func lastStreamSequence(streamID: Int64, shard: Int64) throws -> Int64
+
     /// Up to `limit` records of a shard after a sequence number, in order, stopping before a
     /// record that would take their total size past `maxBytes` (the first is always returned).
     func streamRecords(streamID: Int64, shard: Int64, after sequence: Int64, limit: Int, maxBytes: Int) throws
@@ -125,4 +130,12 @@ public protocol StreamStorage {
 
     /// Whether the stream still has any shard.
     func streamHasShards(streamID: Int64) throws -> Bool
+}
+
+extension StreamStorage {
+    /// With sequence numbers global across streams (SQLite), the last one still stored bounds
+    /// every open shard's; a backend numbering per shard (PostgreSQL) answers its shard's.
+    public func lastStreamSequence(streamID: Int64, shard: Int64) throws -> Int64 {
+        try lastStreamSequence()
+    }
 }

@@ -1,4 +1,5 @@
-/// The write side of change streams: a record is appended inside the item's own transaction
+/// The write side of change streams: a record (`record`, via `ExternalDerivedRows.streamRecord`
+/// for every backend) is appended inside the item's own transaction
 /// (`StreamStorage.appendStreamRecord`), so a change and its record commit (or vanish) together.
 ///
 /// Each stream has one open shard at a time; records of every item therefore keep their order
@@ -20,15 +21,12 @@ public enum StreamLog {
         }
     }
 
-    /// Appends the record of a change from `old` to `new` (nil: absent), keeping the images the
-    /// stream's view type asks for.
-    static func append(
-        to stream: StreamDefinition, keys: Item, old: Item?, new: Item?, byService: Bool,
-        now: Double, rollover: Double, connection: some StreamStorage
-    ) throws {
+    /// The record of a change from `old` to `new` (nil: absent) with the images the stream's
+    /// view type keeps, or nil when nothing changed from absent to absent.
+    static func record(of stream: StreamDefinition, keys: Item, old: Item?, new: Item?, byService: Bool) -> NewStreamRecord? {
         let event: Event
         switch (old, new) {
-        case (nil, nil): return
+        case (nil, nil): return nil
         case (nil, .some): event = .insert
         case (.some, .some): event = .modify
         case (.some, nil): event = .remove
@@ -36,10 +34,8 @@ public enum StreamLog {
         let oldImage = stream.viewType.keepsOldImage ? old : nil
         let newImage = stream.viewType.keepsNewImage ? new : nil
         let size = ItemSize.of(keys) + (oldImage.map(ItemSize.of) ?? 0) + (newImage.map(ItemSize.of) ?? 0)
-        try connection.appendStreamRecord(
-            NewStreamRecord(
-                streamID: stream.id, event: event, byService: byService, size: size, keys: keys,
-                oldImage: oldImage, newImage: newImage),
-            now: now, rollover: rollover)
+        return NewStreamRecord(
+            streamID: stream.id, event: event, byService: byService, size: size, keys: keys,
+            oldImage: oldImage, newImage: newImage)
     }
 }

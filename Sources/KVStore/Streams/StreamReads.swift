@@ -136,7 +136,7 @@ extension KVEngine {
                 if let end {
                     after = end
                 } else {
-                    after = max(try connection.lastStreamSequence(), start - 1)
+                    after = max(try connection.lastStreamSequence(streamID: streamID, shard: shard), start - 1)
                 }
             case .atSequenceNumber, .afterSequenceNumber:
                 let value = requestedSequence ?? 0

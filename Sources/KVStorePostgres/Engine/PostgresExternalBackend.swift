@@ -57,7 +57,11 @@ public final class PostgresExternalBackend: ExternalStorageBackend {
         return try await mapped {
             try await runner.run(.write(lockTimeoutMilliseconds: lockTimeoutMilliseconds), rerun: rerun) { transaction in
                 try fence?.check(in: transaction)
-                return try body(PostgresExternalTransaction(transaction, writes: true, definitions: self.definitions))
+                let storage = PostgresExternalTransaction(transaction, writes: true, definitions: self.definitions)
+                let result = try body(storage)
+                // Last, as the runner's own appends: a shard row stays locked from here to COMMIT.
+                try storage.flushStreams()
+                return result
             }
         }
     }

@@ -7,7 +7,8 @@ import PostgresNIO
 /// In a write transaction every read of an item locks its row (`SELECT ... FOR UPDATE`), so
 /// the engine's read–decide–commit of a conditional write is atomic across nodes. `commit`
 /// writes the item, its index rows and its TTL expiry row in one step (`commit(_:)`, the
-/// module's commit step), deriving them by KVStore's rules (`ExternalDerivedRows`).
+/// module's commit step), deriving them by KVStore's rules (`ExternalDerivedRows`), and queues
+/// its stream record, appended just before COMMIT (`PostgresExternalTransaction.flushStreams`).
 struct PostgresExternalItems: ExternalItemStorage {
     let table: TableDefinition
     let transaction: PostgresExternalTransaction
@@ -121,9 +122,6 @@ struct PostgresExternalItems: ExternalItemStorage {
         let expiry = ExternalDerivedRows.expiryChange(of: table, old: old, new: new).map {
             ExpiryChange(from: $0.removed, to: $0.added)
         }
-        if table.activeStream != nil, old != new {
-            throw KVError.unsupportedByBackend(PostgresExternalTransaction.streams)
-        }
         let rowKey = rowKey(key)
         try transaction.transaction.commit(
             PostgresChangeSet(key: rowKey, old: oldRow, write: write, indexRows: indexRows, expiry: expiry))
@@ -136,6 +134,9 @@ struct PostgresExternalItems: ExternalItemStorage {
             if let metrics = try itemCollectionMetrics(key, item: new), metrics.sizeBytes > context.itemCollectionLimit {
                 throw KVError(.itemCollectionSizeLimitExceeded, "Collection size exceeded")
             }
+        }
+        if let record = ExternalDerivedRows.streamRecord(of: table, old: old, new: new, origin: context.origin) {
+            try transaction.appendStreamRecord(record, now: context.now, rollover: context.shardRollover)
         }
         return units
     }

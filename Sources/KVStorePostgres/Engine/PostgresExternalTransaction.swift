@@ -10,11 +10,10 @@ import PostgresNIO
 /// TTL expiry index of the storage port over the shared tables of `PostgresSchema`, and the
 /// item storage of each table (`PostgresExternalItems`).
 ///
-/// Streams and stream triggers are not wired yet: writing them (`appendStreamRecord`,
-/// `openStreamShard`, `nextStreamID`, trigger mappings) throws `KVError.unsupportedByBackend`,
-/// so CreateTable/UpdateTable with a StreamSpecification and CreateEventSourceMapping answer a
-/// ValidationException. Their reads answer what is stored: nothing, since nothing can be
-/// written (and the maintenance loop's trims find nothing to trim).
+/// Streams are in `PostgresExternalStreams.swift` (records queued by the body, appended by
+/// `flushStreams` just before COMMIT). Stream triggers are not wired yet: saving a mapping
+/// throws `KVError.unsupportedByBackend`, so CreateEventSourceMapping answers a
+/// ValidationException; their reads answer what is stored: nothing.
 final class PostgresExternalTransaction: ExternalStorageTransaction {
     let transaction: PostgresBlockingTransaction
     /// Whether this is a write transaction: its item reads lock their rows.
@@ -24,6 +23,10 @@ final class PostgresExternalTransaction: ExternalStorageTransaction {
     var locked: [RowKey: ItemRow?] = [:]
     /// The tables this transaction checked against the catalog, by storage id.
     private var checked: [Int64: TableDefinition] = [:]
+    /// Stream records and shard closes of this transaction, written by `flushStreams`.
+    var pendingStreams = PendingStreamWork()
+    /// The streams of tables this transaction deleted, as stored (see `deleteTable`).
+    var droppedTableStreams: [Int64] = []
     private let definitions: TableDefinitionCache
 
     init(_ transaction: PostgresBlockingTransaction, writes: Bool, definitions: TableDefinitionCache) {
@@ -145,18 +148,23 @@ final class PostgresExternalTransaction: ExternalStorageTransaction {
         let name = definition.name
         let storageID = definition.storageID
         let dropped = WallClock.now()
-        return try query("delete table") { connection, logger in
-            var deleted = false
+        let stored = try query("delete table") { connection, logger in
+            var stored: String?
             let rows = try await connection.query(
                 """
-                WITH gone AS (DELETE FROM kv_tables WHERE name = \(name) AND storage_id = \(storageID) RETURNING storage_id),
+                WITH gone AS (DELETE FROM kv_tables WHERE name = \(name) AND storage_id = \(storageID) RETURNING storage_id, definition),
                 marked AS (INSERT INTO kv_dropped_tables (storage_id, dropped) SELECT storage_id, \(dropped) FROM gone
                            ON CONFLICT (storage_id) DO NOTHING)
-                SELECT storage_id FROM gone
+                SELECT definition FROM gone
                 """, logger: logger)
-            for try await _ in rows { deleted = true }
-            return deleted
+            for try await text in rows.decode(String.self) { stored = text }
+            return stored
         }
+        guard let stored else { return false }
+        // The engine drops the streams its cached definition knows; a stream enabled on
+        // another node is known only to the stored one (`dropStreams` drops both).
+        droppedTableStreams += try decode(stored).streams.map(\.id)
+        return true
     }
 
     /// Index rows live in the shared `kv_index_items`: nothing to create.
@@ -269,48 +277,7 @@ final class PostgresExternalTransaction: ExternalStorageTransaction {
         }
     }
 
-    // MARK: StreamStorage (not wired yet)
-
-    static let streams = "DynamoDB Streams on PostgreSQL"
-
-    func appendStreamRecord(_ record: NewStreamRecord, now: Double, rollover: Double) throws {
-        throw KVError.unsupportedByBackend(Self.streams)
-    }
-
-    func openStreamShard(streamID: Int64, parent: Int64?, now: Double) throws -> Int64 {
-        throw KVError.unsupportedByBackend(Self.streams)
-    }
-
-    func closeOpenStreamShards(streamID: Int64, now: Double) throws {
-        throw KVError.unsupportedByBackend(Self.streams)
-    }
-
-    /// DeleteTable drops the table's streams: a table here never had one, so there is none to drop.
-    func dropStreams(_ streamIDs: [Int64]) throws {
-        guard streamIDs.isEmpty else { throw KVError.unsupportedByBackend(Self.streams) }
-    }
-
-    func nextStreamID() throws -> Int64 {
-        throw KVError.unsupportedByBackend(Self.streams)
-    }
-
-    func streamShards(streamID: Int64, after shard: Int64) throws -> [StoredShard] { [] }
-
-    func streamShard(streamID: Int64, shard: Int64) throws -> StoredShard? { nil }
-
-    func lastStreamSequence() throws -> Int64 { 0 }
-
-    func streamRecords(streamID: Int64, shard: Int64, after sequence: Int64, limit: Int, maxBytes: Int) throws
-        -> [StoredStreamRecord]
-    { [] }
-
-    func newestStreamRecordMillis(streamID: Int64, shard: Int64) throws -> Int64? { nil }
-
-    func trimStreamRecords(createdBeforeMillis cutoffMillis: Int64, limit: Int) throws -> Int { 0 }
-
-    func dropDrainedStreamShards(closedBeforeMillis cutoffMillis: Int64) throws {}
-
-    func streamHasShards(streamID: Int64) throws -> Bool { false }
+    // StreamStorage: PostgresExternalStreams.swift
 
     // MARK: TriggerStorage (not wired yet)
 

@@ -72,6 +72,18 @@ public enum ExternalDerivedRows {
         return (change.removed, change.added)
     }
 
+    /// The stream record of an item going from `old` to `new` (nil: absent) when `table` has an
+    /// active stream and the item changed (the rule of `ItemStore.write`), with the images its
+    /// view type keeps and the service identity for TTL deletions; the adapter appends it
+    /// through its `StreamStorage.appendStreamRecord`.
+    public static func streamRecord(
+        of table: TableDefinition, old: Item?, new: Item?, origin: WriteOrigin
+    ) -> NewStreamRecord? {
+        guard let stream = table.activeStream, old != new else { return nil }
+        let keys = KeyValidator.keyAttributes(of: new ?? old ?? [:], schema: table.keySchema)
+        return StreamLog.record(of: stream, keys: keys, old: old, new: new, byService: origin == .timeToLive)
+    }
+
     /// The expiry second of a stored item under `attribute` (TTL backfill), or nil.
     public static func expiry(of item: Item, attribute: String) -> Int64? {
         ExpiryRules.expiry(of: item, attribute: attribute)

@@ -132,11 +132,9 @@ struct ItemStore: ItemStorage {
         if let attribute = table.ttlAttribute {
             try updateExpiry(key, old: old, new: new, attribute: attribute)
         }
-        if let stream = table.activeStream, old != new {
-            let keys = KeyValidator.keyAttributes(of: new ?? old ?? [:], schema: table.keySchema)
-            try StreamLog.append(
-                to: stream, keys: keys, old: old, new: new, byService: origin == .timeToLive,
-                now: now, rollover: shardRollover, connection: connection)
+        // nil at once without a stream; with one, nil when the item did not change.
+        if let record = ExternalDerivedRows.streamRecord(of: table, old: old, new: new, origin: origin) {
+            try connection.appendStreamRecord(record, now: now, rollover: shardRollover)
         }
         if table.pointInTimeRecovery?.enabled == true, old != new {
             try ChangeLog.append(table: table, key: key, old: old, now: now, connection: connection)
