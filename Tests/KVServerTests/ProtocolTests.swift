@@ -65,6 +65,25 @@ import Testing
         #expect(RequestContext(authorization: nil).region == "us-east-1")
     }
 
+    /// The header is read only when asked; a verified request's region and key replace it,
+    /// including a key set to nil, and a scope with empty fields reads as absent.
+    @Test func givenRegionAndKeyReplaceTheHeaders() {
+        var context = RequestContext(
+            authorization: "AWS4-HMAC-SHA256 Credential=AKID/20240101/eu-west-1/dynamodb/aws4_request, Signature=abc")
+        context.region = "ap-south-1"
+        context.accessKeyID = nil
+        #expect(context.region == "ap-south-1")
+        #expect(context.accessKeyID == nil)
+        let empty = RequestContext(authorization: "AWS4-HMAC-SHA256 Credential=//, Signature=abc")
+        #expect(empty.region == "us-east-1")
+        #expect(empty.accessKeyID == nil)
+        let noScope = RequestContext(authorization: "Bearer x")
+        #expect(noScope.region == "us-east-1")
+        #expect(noScope.accessKeyID == nil)
+        #expect(RequestContext(region: "eu-north-1", accessKeyID: "K").region == "eu-north-1")
+        #expect(RequestContext(region: "eu-north-1", accessKeyID: "K").accessKeyID == "K")
+    }
+
     @Test func constraintViolationsUseTheEnvelope() {
         var violations = ConstraintViolations()
         violations.length("ab", min: 3, at: "tableName")

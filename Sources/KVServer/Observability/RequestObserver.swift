@@ -22,7 +22,9 @@ public final class RequestObserver: Sendable {
         var target: String?
         var table = ""
         var usage: RequestUsage?
-        var accessKey: String?
+        /// The call's context, for its access key (a stream consumer's metric label), read only
+        /// for a stream read.
+        var context: RequestContext?
         /// The injected fault's label (`error:InternalServerError`, `latency:200ms`, `drop:afterCommit`).
         var fault: String?
     }
@@ -45,7 +47,7 @@ public final class RequestObserver: Sendable {
         guard call.rest == nil else { return request }
         request.target = call.target
         request.table = Self.tableName(call.input)
-        request.accessKey = call.context.accessKeyID
+        request.context = call.context
         request.fault = call.context.injectedFault
         let usage = RequestUsage()
         call.context.usage = usage
@@ -70,7 +72,8 @@ public final class RequestObserver: Sendable {
                     target: target, table: table, status: response.status, errorType: errorType,
                     transactionConflict: errorType == "TransactionCanceledException"
                         && Self.contains(response.body, Self.transactionConflictCode),
-                    seconds: seconds, responseBytes: response.body.count, usage: usage, consumer: request.accessKey))
+                    seconds: seconds, responseBytes: response.body.count, usage: usage,
+                    consumer: usage?.stream == nil ? nil : request.context?.accessKeyID))
             if let fault = request.fault {
                 metrics.recordInjectedFault(
                     operation: APIRequestProcessor.operationName(target), table: table, kind: Self.faultKind(fault))

@@ -1,8 +1,21 @@
 /// What an operation knows about the request beyond its body.
 public struct RequestContext: Sendable {
     /// The region of the request's credential scope (`us-east-1` when unsigned); used in ARNs.
-    public var region: String
-    public var accessKeyID: String?
+    /// Read from the `Authorization` header when asked for, unless set (a verified request's).
+    public var region: String {
+        get { givenRegion ?? credential.region ?? "us-east-1" }
+        set { givenRegion = newValue }
+    }
+
+    /// The access key of the request's credential scope, read like `region`.
+    public var accessKeyID: String? {
+        get {
+            if let givenAccessKeyID { return givenAccessKeyID }
+            return credential.accessKeyID
+        }
+        set { givenAccessKeyID = .some(newValue) }
+    }
+
     /// The `Host` header (`host[:port]`), for answers that name this server (DescribeEndpoints).
     public var host: String?
     /// The fault injected into this request (`FaultDecision.label`), nil for nearly all requests.
@@ -10,20 +23,30 @@ public struct RequestContext: Sendable {
     /// Filled in by the operation for the metrics and access log; nil when neither is on.
     public var usage: RequestUsage?
 
+    /// The unverified `Authorization` header: parsed only by the few answers that name the
+    /// region (ARNs) or the key (a stream consumer's metric), not on every request.
+    private var authorization: String?
+    private var givenRegion: String?
+    private var givenAccessKeyID: String??
+
     public init(region: String = "us-east-1", accessKeyID: String? = nil, host: String? = nil) {
-        self.region = region
-        self.accessKeyID = accessKeyID
+        givenRegion = region
+        givenAccessKeyID = .some(accessKeyID)
         self.host = host
     }
 
-    /// Reads the region and access key from a SigV4 `Authorization` header:
+    /// Region and access key from a SigV4 `Authorization` header:
     /// `AWS4-HMAC-SHA256 Credential=AKID/20240101/us-west-2/dynamodb/aws4_request, ...`.
-    /// Runs on every request, so it scans bytes rather than Characters.
     public init(authorization: String?) {
-        self.init()
-        guard var header = authorization else { return }
-        header.withUTF8 { bytes in
-            guard let start = Self.end(of: Self.credentialMarker, in: bytes) else { return }
+        self.authorization = authorization
+    }
+
+    /// The key and region of `authorization`'s credential scope (nil where absent or empty).
+    /// Scans bytes rather than Characters.
+    private var credential: (accessKeyID: String?, region: String?) {
+        guard var header = authorization else { return (nil, nil) }
+        return header.withUTF8 { bytes in
+            guard let start = Self.end(of: Self.credentialMarker, in: bytes) else { return (nil, nil) }
             var end = start
             while end < bytes.count, bytes[end] != UInt8(ascii: ","), bytes[end] != UInt8(ascii: " ") { end += 1 }
             // AKID/date/region/service/aws4_request
@@ -34,12 +57,14 @@ public struct RequestContext: Sendable {
                 fieldStart = position + 1
                 if fields.count == 3 { break }
             }
+            var found: (accessKeyID: String?, region: String?) = (nil, nil)
             if let key = fields.first, !key.isEmpty {
-                accessKeyID = String(decoding: UnsafeBufferPointer(rebasing: bytes[key]), as: UTF8.self)
+                found.accessKeyID = String(decoding: UnsafeBufferPointer(rebasing: bytes[key]), as: UTF8.self)
             }
             if fields.count >= 3, !fields[2].isEmpty {
-                region = String(decoding: UnsafeBufferPointer(rebasing: bytes[fields[2]]), as: UTF8.self)
+                found.region = String(decoding: UnsafeBufferPointer(rebasing: bytes[fields[2]]), as: UTF8.self)
             }
+            return found
         }
     }
 }
