@@ -145,17 +145,18 @@ public struct APIRequestProcessor: Sendable {
         default:
             return .respond(Self.notFound)
         }
+        let headers = RequestHeaderFields(head.headers)
         // The body as sent (compressed or not) is what a signature covers.
         let received = body
         var body = body
-        if let encoding = head.headers.first(name: "content-encoding") {
+        if let encoding = headers.contentEncoding {
             switch Self.decode(body, encoding: encoding, limit: maxDecodedBodySize) {
             case .success(let decoded): body = decoded
             case .failure(let failure): return .respond(failure.response)
             }
         }
 
-        let mediaType = Self.mediaType(of: head.headers.first(name: "content-type"))
+        let mediaType = Self.mediaType(of: headers.contentType)
         let responseContentType: String
         switch mediaType {
         case Self.plainJSON:
@@ -167,7 +168,7 @@ public struct APIRequestProcessor: Sendable {
             responseContentType = Self.amzJSON10
         }
 
-        let targetHeader = head.headers.first(name: "x-amz-target")
+        let targetHeader = headers.target
         let route = targetHeader.flatMap(router.route(forTarget:))
         var input: JSONValue?
         // An operation may read its body straight from the bytes (see `BodyDecoder`); a body
@@ -195,8 +196,8 @@ public struct APIRequestProcessor: Sendable {
         // for them only to audit one that fails verification.
         var context =
             authenticator.verifiesSignatures && auditLog == nil
-            ? RequestContext() : RequestContext(authorization: head.headers.first(name: "authorization"))
-        context.host = head.headers.first(name: "host")
+            ? RequestContext() : RequestContext(authorization: headers.authorization)
+        context.host = headers.host
         var audit = auditLog.map { _ in
             AuditEvent.start(
                 target: target, head: head, input: input, body: body, context: context, connection: connection,

@@ -1,0 +1,38 @@
+import NIOHTTP1
+
+/// The request headers `APIRequestProcessor.decide` reads, found in one walk over the head
+/// instead of one `HTTPHeaders.first(name:)` walk (and case-insensitive comparison of every
+/// name) each. The first occurrence of a name wins, as with `first(name:)`.
+struct RequestHeaderFields {
+    var contentEncoding: String?
+    var contentType: String?
+    var target: String?
+    var authorization: String?
+    var host: String?
+
+    init(_ headers: HTTPHeaders) {
+        for (name, value) in headers {
+            switch name.utf8.count {
+            case 4:
+                if host == nil, Self.named(name, "host") { host = value }
+            case 12:
+                if target == nil, Self.named(name, "x-amz-target") { target = value }
+                else if contentType == nil, Self.named(name, "content-type") { contentType = value }
+            case 13:
+                if authorization == nil, Self.named(name, "authorization") { authorization = value }
+            case 16:
+                if contentEncoding == nil, Self.named(name, "content-encoding") { contentEncoding = value }
+            default:
+                break
+            }
+        }
+    }
+
+    /// Whether `name` is `lowercase` in any case. Setting bit 0x20 lowercases ASCII letters and
+    /// leaves `-` as it is; no other byte a header name may hold (llhttp accepts RFC 9110
+    /// token characters only) becomes a letter or `-` by it.
+    private static func named(_ name: String, _ lowercase: StaticString) -> Bool {
+        let expected = UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount)
+        return name.utf8.elementsEqual(expected) { $0 | 0x20 == $1 }
+    }
+}
