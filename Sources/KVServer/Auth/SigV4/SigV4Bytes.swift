@@ -27,6 +27,14 @@ enum SigV4Bytes {
         equal(a, UnsafeBufferPointer(start: b.utf8Start, count: b.utf8CodeUnitCount))
     }
 
+    /// Whether `a` sorts strictly before `b`, byte by byte (an empty `a` sorts first).
+    static func ascending(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let y = b.baseAddress else { return false }
+        guard let x = a.baseAddress else { return true }
+        let order = memcmp(x, y, min(a.count, b.count))
+        return order < 0 || (order == 0 && a.count < b.count)
+    }
+
     /// Equal but for the case of ASCII letters.
     static func equalIgnoringCase(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard a.count == b.count else { return false }
@@ -42,8 +50,25 @@ enum SigV4Bytes {
         byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
     }
 
+    /// Whether some byte is an ASCII capital, eight bytes at a time while they are ASCII: in a
+    /// word without a byte above 0x7F, `word + 0x3F…` sets a byte's top bit exactly when the byte
+    /// is at least `A` and `word + 0x25…` when it is above `Z` (no carry crosses a byte).
     static func hasUppercase(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        bytes.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }
+        guard let base = bytes.baseAddress else { return false }
+        var index = 0
+        while bytes.count &- index >= 8 {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            if word & 0x8080_8080_8080_8080 != 0 { break }
+            if (word &+ 0x3F3F_3F3F_3F3F_3F3F) & ~(word &+ 0x2525_2525_2525_2525) & 0x8080_8080_8080_8080 != 0 {
+                return true
+            }
+            index &+= 8
+        }
+        while index < bytes.count {
+            if bytes[index] >= UInt8(ascii: "A") && bytes[index] <= UInt8(ascii: "Z") { return true }
+            index &+= 1
+        }
+        return false
     }
 
     /// Whether every byte is above 0x20 (so none is a blank), eight bytes at a time:

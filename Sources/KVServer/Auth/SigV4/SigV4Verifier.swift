@@ -207,7 +207,7 @@ public struct SigV4Verifier: Sendable {
         let expected = Self.expectedSignature(
             request, signedHeaders: signedHeaders, payloadHash: payloadHash, amzDate: dateText,
             scope: part((scope.day.lowerBound)..<trimmed.upperBound), hmac: signingKey.hmac,
-            memos: (signingKeys.canonicalRequestMemo, signingKey.stringToSignMemo))
+            memos: (signingKeys.canonicalRequestMemo, signingKey.stringToSignMemo), known: headers)
         guard expected.constantTimeEquals(UnsafeRawBufferPointer(part(signatureRange))) else {
             throw WireError.signatureMismatch
         }
@@ -230,15 +230,18 @@ public struct SigV4Verifier: Sendable {
     ///   - scope: `DAY/REGION/SERVICE/aws4_request`.
     ///   - memos: where the first blocks of the canonical request and of the string to sign are
     ///     remembered (`SHA256BlockMemo`; nil: hash them).
+    ///   - known: the request's headers as `SigV4RequestHeaders` found them (nil: walk them).
     static func expectedSignature(
         _ request: AuthenticationRequest, signedHeaders: UnsafeBufferPointer<UInt8>, payloadHash: HexDigest,
         amzDate: String, scope: UnsafeBufferPointer<UInt8>, hmac: KeyedHMACSHA256,
-        memos: (canonicalRequest: SHA256BlockMemo, stringToSign: SHA256BlockMemo)? = nil
+        memos: (canonicalRequest: SHA256BlockMemo, stringToSign: SHA256BlockMemo)? = nil,
+        known: SigV4RequestHeaders? = nil
     ) -> HexDigest {
         guard let memos else {
             return expectedSignature(
                 request, signedHeaders: signedHeaders, payloadHash: payloadHash, amzDate: amzDate, scope: scope,
-                hmac: hmac, canonicalSink: SHA256Stream(), stringToSignSink: hmac.begin(), finish: { $0 })
+                hmac: hmac, canonicalSink: SHA256Stream(), stringToSignSink: hmac.begin(), finish: { $0 },
+                known: known)
         }
         // The canonical request is a few hundred bytes (a longer one is hashed in pieces), the
         // string to sign about 140.
@@ -252,14 +255,14 @@ public struct SigV4Verifier: Sendable {
                 stringToSignSink: StagedSHA256Stream(
                     hmac.begin(), buffer: UnsafeMutableRawBufferPointer(rebasing: buffer[768...]),
                     memo: memos.stringToSign),
-                finish: { $0.finished() })
+                finish: { $0.finished() }, known: known)
         }
     }
 
     private static func expectedSignature<Canonical: SHA256Sink, ToSign: SigV4ByteSink>(
         _ request: AuthenticationRequest, signedHeaders: UnsafeBufferPointer<UInt8>, payloadHash: HexDigest,
         amzDate: String, scope: UnsafeBufferPointer<UInt8>, hmac: KeyedHMACSHA256, canonicalSink: Canonical,
-        stringToSignSink: ToSign, finish: (ToSign) -> SHA256Stream
+        stringToSignSink: ToSign, finish: (ToSign) -> SHA256Stream, known: SigV4RequestHeaders?
     ) -> HexDigest {
         let uri = request.uri.utf8
         let question = uri.firstIndex(of: UInt8(ascii: "?"))
@@ -269,7 +272,9 @@ public struct SigV4Verifier: Sendable {
             canonical.appendCanonicalRequest(
                 method: request.method.rawValue,
                 path: { $0.appendCanonicalPath(Substring(uri[..<(question ?? uri.endIndex)]).utf8) }, query: query,
-                headers: { writeCanonicalHeaders(request.headers, signedNames: signedHeaders, into: &$0) },
+                headers: {
+                    writeCanonicalHeaders(request.headers, known: known, signedNames: signedHeaders, into: &$0)
+                },
                 signedHeaders: signedHeaders, payloadHash: payloadHash)
         }
         var stringToSign = SigV4CanonicalWriter(sink: stringToSignSink)
@@ -278,12 +283,18 @@ public struct SigV4Verifier: Sendable {
     }
 
     /// `name:value\n` for each signed name in the order signed, a repeated header's values
-    /// joined by commas in the order received. The headers are walked once to find which signed
-    /// name each has (each visit of an `HTTPHeaders` element retains two strings), then only the
-    /// signed ones are visited again.
+    /// joined by commas in the order received. When every signed name is one `known` kept, in
+    /// lowercase, and none of those came twice (the SDKs' requests), the lines are written from
+    /// `known`'s values. Otherwise the headers are walked once to find which signed name each
+    /// has (each visit of an `HTTPHeaders` element retains two strings), then only the signed
+    /// ones are visited again.
     static func writeCanonicalHeaders<Sink: SigV4ByteSink>(
-        _ headers: HTTPHeaders, signedNames: UnsafeBufferPointer<UInt8>, into canonical: inout SigV4CanonicalWriter<Sink>
+        _ headers: HTTPHeaders, known: SigV4RequestHeaders? = nil, signedNames: UnsafeBufferPointer<UInt8>,
+        into canonical: inout SigV4CanonicalWriter<Sink>
     ) {
+        if let known, !known.repeatedKnownHeader, writeKnownHeaders(known, signedNames: signedNames, into: &canonical) {
+            return
+        }
         var nameCount = 1
         for byte in signedNames where byte == UInt8(ascii: ";") { nameCount += 1 }
         withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: nameCount) { names in
@@ -336,6 +347,34 @@ public struct SigV4Verifier: Sendable {
                 }
             }
         }
+    }
+
+    /// The canonical headers from the values `known` kept, if it kept every signed name (as
+    /// sent, in lowercase, in ascending order); false, with nothing written, otherwise.
+    private static func writeKnownHeaders<Sink: SigV4ByteSink>(
+        _ known: SigV4RequestHeaders, signedNames: UnsafeBufferPointer<UInt8>,
+        into canonical: inout SigV4CanonicalWriter<Sink>
+    ) -> Bool {
+        // Known names in strictly ascending order, as the SDKs sign them (a name signed twice
+        // is left to the walk, which writes what it found once).
+        var allKnown = true
+        var previous = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+        SigV4Bytes.forEachPart(signedNames, separator: UInt8(ascii: ";")) { name in
+            allKnown = known.value(signedName: name) != nil && SigV4Bytes.ascending(previous, name)
+            previous = name
+            return allKnown
+        }
+        guard allKnown else { return false }
+        SigV4Bytes.forEachPart(signedNames, separator: UInt8(ascii: ";")) { name in
+            canonical.append(name)
+            canonical.sink.write(byte: UInt8(ascii: ":"))
+            if case .some(.some(let value)) = known.value(signedName: name) {
+                canonical.appendHeaderValue(value.utf8)
+            }
+            canonical.newline()
+            return true
+        }
+        return true
     }
 
     /// Whether `;`-separated `names` include `name` (lowercase), ignoring ASCII case.
