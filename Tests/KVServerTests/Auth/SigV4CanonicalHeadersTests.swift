@@ -101,4 +101,54 @@ struct SigV4CanonicalHeadersTests {
         let mixed: [UInt8] = [0xC3, 0xA9, UInt8(ascii: "a"), UInt8(ascii: "B"), 0x61, 0x61, 0x61, 0x61, 0x61]
         #expect(mixed.withUnsafeBufferPointer { SigV4Bytes.hasUppercase($0) })
     }
+
+    @Test("header names compared ignoring case eight bytes at a time: exactly as byte by byte")
+    func nameComparison() {
+        let names: [StaticString] = [
+            "host", "date", "x-amz-date", "content-type", "x-amz-target", "authorization", "content-length",
+            "x-amz-content-sha256", "x-amz-security-token",
+        ]
+        // Every byte at every position of every name, against the byte-by-byte comparison.
+        for name in names {
+            let wanted = Array(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            var candidates = [wanted, wanted.map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 }, Array(wanted.dropLast())]
+            for position in wanted.indices {
+                for byte in UInt8.min...UInt8.max {
+                    var changed = wanted
+                    changed[position] = byte
+                    candidates.append(changed)
+                }
+            }
+            for candidate in candidates {
+                let swar = candidate.withUnsafeBufferPointer { SigV4Bytes.equalIgnoringCase($0, name: name) }
+                let plain = candidate.withUnsafeBufferPointer { bytes in
+                    wanted.withUnsafeBufferPointer { SigV4Bytes.equalIgnoringCase(bytes, $0) }
+                }
+                #expect(swar == plain, "\(name) vs \(candidate)")
+            }
+        }
+    }
+
+    @Test("signed names: host and date found ignoring case; kept values used only for sorted lowercase kept names")
+    func scan() {
+        let known = SigV4RequestHeaders(Self.headers(Self.sdk))
+        func scan(_ names: String, date: StaticString = "x-amz-date") -> (Bool, Bool, Bool) {
+            SigV4Bytes.with(names) { bytes in
+                let found = SigV4Verifier.scanSignedNames(bytes, date: date, known: known)
+                return (found.host, found.date, found.allKnown)
+            }
+        }
+        #expect(scan("content-type;host;x-amz-date;x-amz-target") == (true, true, true))
+        #expect(scan("Host;X-Amz-Date") == (true, true, false))
+        #expect(scan("host;x-amz-date;user-agent") == (true, true, false))
+        #expect(scan("x-amz-date;host") == (true, true, false))
+        #expect(scan("host;host;x-amz-date") == (true, true, false))
+        #expect(scan("content-type;x-amz-date") == (false, true, true))
+        #expect(scan("date;host") == (true, false, true))
+        #expect(scan("date;host", date: "date") == (true, true, true))
+        #expect(scan("host", date: "date") == (true, false, true))
+        #expect(scan("") == (false, false, false))
+        let twice = SigV4RequestHeaders(Self.headers(Self.sdk + [("Host", "again")]))
+        #expect(SigV4Bytes.with("host;x-amz-date") { SigV4Verifier.scanSignedNames($0, date: "x-amz-date", known: twice).allKnown } == false)
+    }
 }

@@ -46,6 +46,30 @@ enum SigV4Bytes {
         return true
     }
 
+    /// Equal to `name`, a header name of lowercase letters, digits and dashes, but for the case
+    /// of ASCII letters; eight bytes at a time. For such a name a byte `x` matches `y` exactly
+    /// when `x | 0x20 == y` and `x` is not a control byte (`y - 0x20` is one for a digit or a
+    /// dash); a word has a byte below 0x20 exactly when `(word - 0x20…) & ~word & 0x80…` is
+    /// non-zero.
+    static func equalIgnoringCase(_ a: UnsafeBufferPointer<UInt8>, name: StaticString) -> Bool {
+        let count = name.utf8CodeUnitCount
+        guard a.count == count, let x = a.baseAddress else { return a.count == count }
+        let y = UnsafeRawPointer(name.utf8Start)
+        var index = 0
+        while count &- index >= 8 {
+            let word = UnsafeRawPointer(x + index).loadUnaligned(as: UInt64.self)
+            guard word | 0x2020_2020_2020_2020 == y.loadUnaligned(fromByteOffset: index, as: UInt64.self),
+                (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080 == 0
+            else { return false }
+            index &+= 8
+        }
+        while index < count {
+            if lowercased(a[index]) != y.load(fromByteOffset: index, as: UInt8.self) { return false }
+            index &+= 1
+        }
+        return true
+    }
+
     static func lowercased(_ byte: UInt8) -> UInt8 {
         byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
     }

@@ -87,7 +87,6 @@ struct SigV4RequestHeaders {
     }
 
     private static func equal(_ name: String, _ lowercase: StaticString) -> Bool {
-        let wanted = UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount)
-        return SigV4Bytes.with(name) { SigV4Bytes.equalIgnoringCase($0, wanted) }
+        SigV4Bytes.with(name) { SigV4Bytes.equalIgnoringCase($0, name: lowercase) }
     }
 }
