@@ -39,9 +39,17 @@ final class SHA256BlockMemo: Sendable {
 
     /// The state after `block` from `start`, if it is the one remembered for `position` (0-based).
     func state(after block: Block, from start: State, position: Int = 0) -> State? {
-        let entry = position == 0 ? first.withLock { $0 } : second.withLock { $0 }
-        guard let entry, Self.equal(entry.block, block), Self.equal(entry.start, start) else { return nil }
-        return entry.state
+        // Compared under the lock: copying the entry out would cost as much as the comparison.
+        if position == 0 {
+            return first.withLock { last in
+                guard let entry = last, Self.equal(entry.block, block), Self.equal(entry.start, start) else { return nil }
+                return entry.state
+            }
+        }
+        return second.withLock { last in
+            guard let entry = last, Self.equal(entry.block, block), Self.equal(entry.start, start) else { return nil }
+            return entry.state
+        }
     }
 
     func remember(_ block: Block, from start: State, state: State, position: Int = 0) {

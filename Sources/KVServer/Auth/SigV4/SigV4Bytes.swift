@@ -112,18 +112,23 @@ enum SigV4Bytes {
         return true
     }
 
-    /// `bytes` split at `separator`, empty parts kept.
+    /// `bytes` split at `separator`, empty parts kept; stops when `body` returns false.
     static func forEachPart(
         _ bytes: UnsafeBufferPointer<UInt8>, separator: UInt8, _ body: (UnsafeBufferPointer<UInt8>) -> Bool
     ) {
         var start = 0
-        var index = 0
-        while index <= bytes.count {
-            if index == bytes.count || bytes[index] == separator {
-                guard body(UnsafeBufferPointer(rebasing: bytes[start..<index])) else { return }
-                start = index &+ 1
-            }
-            index &+= 1
+        while true {
+            let end = firstIndex(of: separator, in: bytes, from: start) ?? bytes.count
+            guard body(UnsafeBufferPointer(rebasing: bytes[start..<end])), end < bytes.count else { return }
+            start = end &+ 1
         }
+    }
+
+    /// The index of the first `byte` at or after `start` (`memchr`: many bytes a step), or nil.
+    static func firstIndex(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard let base = bytes.baseAddress, start < bytes.count,
+            let found = memchr(base + start, Int32(byte), bytes.count &- start)
+        else { return nil }
+        return UnsafeRawPointer(found) - UnsafeRawPointer(base)
     }
 }
