@@ -75,6 +75,30 @@ struct SHA256StreamTests {
         #expect(a.finalize().withUnsafeBytes { Array($0) } == Self.digest(Array("prefix-a".utf8)))
         #expect(b.finalize().withUnsafeBytes { Array($0) } == Self.digest(Array("prefix-b".utf8)))
     }
+
+    @Test("hex of a digest: lowercase, two digits a byte, high nibble first; compared in constant time")
+    func hex() {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<200 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            var stream = SHA256Stream()
+            bytes.withUnsafeBytes { stream.write($0) }
+            let value = stream.finalize()
+            let expected = value.withUnsafeBytes { digest in
+                digest.map { byte in
+                    let digits = Array("0123456789abcdef")
+                    return String([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
+                }.joined()
+            }
+            let hex = value.hex
+            #expect(hex.string == expected)
+            #expect(hex.constantTimeEquals(UnsafeRawBufferPointer(start: nil, count: 0)) == false)
+            var same = Array(expected.utf8)
+            #expect(same.withUnsafeBytes { hex.constantTimeEquals($0) })
+            same[length % 64] ^= 1
+            #expect(!same.withUnsafeBytes { hex.constantTimeEquals($0) })
+        }
+    }
 }
 
 extension [UInt8] {

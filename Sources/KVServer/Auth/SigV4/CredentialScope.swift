@@ -9,20 +9,16 @@ struct CredentialScope {
 
     /// Nil unless there are exactly five parts (empty parts count).
     init?(_ credential: Range<Int>, in bytes: UnsafeBufferPointer<UInt8>) {
-        // The four slashes; a fifth already makes the credential wrong.
-        var slashes = (0, 0, 0, 0)
-        var found = 0
-        for index in credential where bytes[index] == UInt8(ascii: "/") {
-            switch found {
-            case 0: slashes.0 = index
-            case 1: slashes.1 = index
-            case 2: slashes.2 = index
-            case 3: slashes.3 = index
-            default: return nil
-            }
-            found += 1
+        // The four slashes (found with `memchr`); a fifth makes the credential wrong.
+        guard credential.lowerBound >= 0, credential.upperBound <= bytes.count else { return nil }
+        let within = UnsafeBufferPointer(rebasing: bytes[..<credential.upperBound])
+        func slash(after index: Int) -> Int? {
+            SigV4Bytes.firstIndex(of: UInt8(ascii: "/"), in: within, from: index)
         }
-        guard found == 4 else { return nil }
+        guard let first = slash(after: credential.lowerBound), let second = slash(after: first + 1),
+            let third = slash(after: second + 1), let fourth = slash(after: third + 1), slash(after: fourth + 1) == nil
+        else { return nil }
+        let slashes = (first, second, third, fourth)
         accessKeyID = credential.lowerBound..<slashes.0
         day = (slashes.0 + 1)..<slashes.1
         region = (slashes.1 + 1)..<slashes.2

@@ -1,14 +1,18 @@
 import Synchronization
 
-/// The SHA-256 state after absorbing one 64-byte block from a given state, remembered for the
-/// last block seen. The verifier's messages begin alike from request to request: the canonical
-/// request's first block is the method, path, query and the first signed headers
-/// (`content-type`, `host`), the string to sign's the algorithm, the request time (to the
-/// second) and the credential scope. Compressing a block is most of what hashing costs, so a
-/// repeated first block is looked up (a 96-byte comparison) instead.
+/// The SHA-256 states after absorbing the first blocks of a message, one 64-byte block each
+/// from a given state, remembered for the last message seen. The verifier's messages begin
+/// alike from request to request: the canonical request's first block is the method, path,
+/// query and the first signed headers (`content-type`, `host`), its second the rest of `host`,
+/// the request time (to the second) and the start of `x-amz-target`; the string to sign's
+/// first block is the algorithm, the request time and the credential scope. Compressing a
+/// block is most of what hashing costs, so a repeated block is looked up (a 96-byte
+/// comparison) instead.
 ///
 /// Keyed by the whole block and the whole starting state, of which the result is a pure
-/// function: a hit gives exactly the state compressing would, whatever the request.
+/// function: a hit gives exactly the state compressing would, whatever the request. One entry
+/// per block position (`blocks` of them), so that a second block that differs (another
+/// operation, another second) does not push out a first block that repeats.
 final class SHA256BlockMemo: Sendable {
     /// 64 bytes held inline.
     struct Block {
@@ -23,18 +27,34 @@ final class SHA256BlockMemo: Sendable {
         var state: State
     }
 
-    private let last = Mutex<Entry?>(nil)
+    /// How many leading blocks of a message are looked up (1 or 2).
+    let blocks: Int
+    private let first = Mutex<Entry?>(nil)
+    private let second = Mutex<Entry?>(nil)
 
-    /// The state after `block` from `start`, if it is the one remembered.
-    func state(after block: Block, from start: State) -> State? {
-        last.withLock { last in
+    /// - Parameter blocks: how many leading blocks to remember, 1 or 2.
+    init(blocks: Int = 1) {
+        self.blocks = min(max(blocks, 1), 2)
+    }
+
+    /// The state after `block` from `start`, if it is the one remembered for `position` (0-based).
+    func state(after block: Block, from start: State, position: Int = 0) -> State? {
+        // Compared under the lock: copying the entry out would cost as much as the comparison.
+        if position == 0 {
+            return first.withLock { last in
+                guard let entry = last, Self.equal(entry.block, block), Self.equal(entry.start, start) else { return nil }
+                return entry.state
+            }
+        }
+        return second.withLock { last in
             guard let entry = last, Self.equal(entry.block, block), Self.equal(entry.start, start) else { return nil }
             return entry.state
         }
     }
 
-    func remember(_ block: Block, from start: State, state: State) {
-        last.withLock { $0 = Entry(block: block, start: start, state: state) }
+    func remember(_ block: Block, from start: State, state: State, position: Int = 0) {
+        let entry = Entry(block: block, start: start, state: state)
+        if position == 0 { first.withLock { $0 = entry } } else { second.withLock { $0 = entry } }
     }
 
     private static func equal<T>(_ a: T, _ b: T) -> Bool {
@@ -46,7 +66,8 @@ final class SHA256BlockMemo: Sendable {
 
 /// A SHA-256 stream fed through a buffer (the caller's, on the stack): the canonical request
 /// and the string to sign are written in dozens of pieces of a few bytes, which are copied here
-/// and hashed in one go. Their first block goes through a `SHA256BlockMemo`.
+/// and hashed in one go. Their first blocks (as many as the memo keeps) go through a
+/// `SHA256BlockMemo`.
 struct StagedSHA256Stream: SHA256Sink {
     var stream: SHA256Stream
     /// Unowned: the verifier holds the memo (its signing-key cache) for as long as the stream
@@ -84,12 +105,16 @@ struct StagedSHA256Stream: SHA256Sink {
         }
     }
 
-    /// Hashes the bytes waiting; the message's first block through the memo.
+    /// Hashes the bytes waiting; the message's first blocks through the memo.
     mutating func flush() {
         var staged = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
-        if !flushed, let memo, staged.count >= 64 {
-            stream.absorbBlock(UnsafeRawBufferPointer(rebasing: staged[0..<64]), memo: memo)
-            staged = UnsafeRawBufferPointer(rebasing: staged[64...])
+        if !flushed, let memo {
+            var position = 0
+            while position < memo.blocks, staged.count >= 64 {
+                stream.absorbBlock(UnsafeRawBufferPointer(rebasing: staged[0..<64]), memo: memo, position: position)
+                staged = UnsafeRawBufferPointer(rebasing: staged[64...])
+                position &+= 1
+            }
         }
         stream.write(staged)
         flushed = true

@@ -138,12 +138,12 @@ public struct SigV4Verifier: Sendable {
         // SignedHeaders as sent (the SDKs send them lowercase and sorted; the canonical request
         // repeats them lowercased).
         let signedHeaders = part(signedHeadersRange)
-        let signed = Self.names(signedHeaders, contain: "host", amzDate != nil ? "x-amz-date" : "date")
-        guard signed.first else {
+        let signed = Self.scanSignedNames(signedHeaders, date: amzDate != nil ? "x-amz-date" : "date", known: headers)
+        guard signed.host else {
             throw WireError.invalidSignature("'Host' must be a 'SignedHeader' in the AWS Authorization.")
         }
         // The time must be signed too, or a captured request could be replayed with a fresh one.
-        guard signed.second else {
+        guard signed.date else {
             throw WireError.invalidSignature(
                 "'\(amzDate != nil ? "X-Amz-Date" : "Date")' must be a 'SignedHeader' in the AWS Authorization.")
         }
@@ -207,7 +207,8 @@ public struct SigV4Verifier: Sendable {
         let expected = Self.expectedSignature(
             request, signedHeaders: signedHeaders, payloadHash: payloadHash, amzDate: dateText,
             scope: part((scope.day.lowerBound)..<trimmed.upperBound), hmac: signingKey.hmac,
-            memos: (signingKeys.canonicalRequestMemo, signingKey.stringToSignMemo))
+            memos: (signingKeys.canonicalRequestMemo, signingKey.stringToSignMemo),
+            known: signed.allKnown ? headers : nil)
         guard expected.constantTimeEquals(UnsafeRawBufferPointer(part(signatureRange))) else {
             throw WireError.signatureMismatch
         }
@@ -230,15 +231,19 @@ public struct SigV4Verifier: Sendable {
     ///   - scope: `DAY/REGION/SERVICE/aws4_request`.
     ///   - memos: where the first blocks of the canonical request and of the string to sign are
     ///     remembered (`SHA256BlockMemo`; nil: hash them).
+    ///   - known: the request's headers as `SigV4RequestHeaders` found them, holding every
+    ///     signed one (see `scanSignedNames`; nil: walk the headers).
     static func expectedSignature(
         _ request: AuthenticationRequest, signedHeaders: UnsafeBufferPointer<UInt8>, payloadHash: HexDigest,
         amzDate: String, scope: UnsafeBufferPointer<UInt8>, hmac: KeyedHMACSHA256,
-        memos: (canonicalRequest: SHA256BlockMemo, stringToSign: SHA256BlockMemo)? = nil
+        memos: (canonicalRequest: SHA256BlockMemo, stringToSign: SHA256BlockMemo)? = nil,
+        known: SigV4RequestHeaders? = nil
     ) -> HexDigest {
         guard let memos else {
             return expectedSignature(
                 request, signedHeaders: signedHeaders, payloadHash: payloadHash, amzDate: amzDate, scope: scope,
-                hmac: hmac, canonicalSink: SHA256Stream(), stringToSignSink: hmac.begin(), finish: { $0 })
+                hmac: hmac, canonicalSink: SHA256Stream(), stringToSignSink: hmac.begin(), finish: { $0 },
+                known: known)
         }
         // The canonical request is a few hundred bytes (a longer one is hashed in pieces), the
         // string to sign about 140.
@@ -252,14 +257,14 @@ public struct SigV4Verifier: Sendable {
                 stringToSignSink: StagedSHA256Stream(
                     hmac.begin(), buffer: UnsafeMutableRawBufferPointer(rebasing: buffer[768...]),
                     memo: memos.stringToSign),
-                finish: { $0.finished() })
+                finish: { $0.finished() }, known: known)
         }
     }
 
     private static func expectedSignature<Canonical: SHA256Sink, ToSign: SigV4ByteSink>(
         _ request: AuthenticationRequest, signedHeaders: UnsafeBufferPointer<UInt8>, payloadHash: HexDigest,
         amzDate: String, scope: UnsafeBufferPointer<UInt8>, hmac: KeyedHMACSHA256, canonicalSink: Canonical,
-        stringToSignSink: ToSign, finish: (ToSign) -> SHA256Stream
+        stringToSignSink: ToSign, finish: (ToSign) -> SHA256Stream, known: SigV4RequestHeaders?
     ) -> HexDigest {
         let uri = request.uri.utf8
         let question = uri.firstIndex(of: UInt8(ascii: "?"))
@@ -269,7 +274,13 @@ public struct SigV4Verifier: Sendable {
             canonical.appendCanonicalRequest(
                 method: request.method.rawValue,
                 path: { $0.appendCanonicalPath(Substring(uri[..<(question ?? uri.endIndex)]).utf8) }, query: query,
-                headers: { writeCanonicalHeaders(request.headers, signedNames: signedHeaders, into: &$0) },
+                headers: {
+                    if let known {
+                        writeKnownHeaders(known, signedNames: signedHeaders, into: &$0)
+                    } else {
+                        writeCanonicalHeaders(request.headers, signedNames: signedHeaders, into: &$0)
+                    }
+                },
                 signedHeaders: signedHeaders, payloadHash: payloadHash)
         }
         var stringToSign = SigV4CanonicalWriter(sink: stringToSignSink)
@@ -278,12 +289,18 @@ public struct SigV4Verifier: Sendable {
     }
 
     /// `name:value\n` for each signed name in the order signed, a repeated header's values
-    /// joined by commas in the order received. The headers are walked once to find which signed
-    /// name each has (each visit of an `HTTPHeaders` element retains two strings), then only the
-    /// signed ones are visited again.
+    /// joined by commas in the order received. When every signed name is one `known` kept, in
+    /// lowercase, and none of those came twice (the SDKs' requests), the lines are written from
+    /// `known`'s values. Otherwise the headers are walked once to find which signed name each
+    /// has (each visit of an `HTTPHeaders` element retains two strings), then only the signed
+    /// ones are visited again.
     static func writeCanonicalHeaders<Sink: SigV4ByteSink>(
-        _ headers: HTTPHeaders, signedNames: UnsafeBufferPointer<UInt8>, into canonical: inout SigV4CanonicalWriter<Sink>
+        _ headers: HTTPHeaders, known: SigV4RequestHeaders? = nil, signedNames: UnsafeBufferPointer<UInt8>,
+        into canonical: inout SigV4CanonicalWriter<Sink>
     ) {
+        if let known, writeKnownHeadersIfKept(known, signedNames: signedNames, into: &canonical) {
+            return
+        }
         var nameCount = 1
         for byte in signedNames where byte == UInt8(ascii: ";") { nameCount += 1 }
         withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: nameCount) { names in
@@ -338,25 +355,51 @@ public struct SigV4Verifier: Sendable {
         }
     }
 
-    /// Whether `;`-separated `names` include `name` (lowercase), ignoring ASCII case.
-    static func names(_ names: UnsafeBufferPointer<UInt8>, contain name: StaticString) -> Bool {
-        self.names(names, contain: name, name).first
+    /// The canonical headers from the values `known` kept, if it kept every signed name (as
+    /// sent, in lowercase, in ascending order: `scanSignedNames`); false, with nothing
+    /// written, otherwise.
+    private static func writeKnownHeadersIfKept<Sink: SigV4ByteSink>(
+        _ known: SigV4RequestHeaders, signedNames: UnsafeBufferPointer<UInt8>,
+        into canonical: inout SigV4CanonicalWriter<Sink>
+    ) -> Bool {
+        guard scanSignedNames(signedNames, date: "x-amz-date", known: known).allKnown else { return false }
+        writeKnownHeaders(known, signedNames: signedNames, into: &canonical)
+        return true
     }
 
-    /// Whether `;`-separated `names` include `first` and `second` (lowercase), ignoring ASCII
-    /// case: one pass for both.
-    static func names(
-        _ names: UnsafeBufferPointer<UInt8>, contain first: StaticString, _ second: StaticString
-    ) -> (first: Bool, second: Bool) {
-        let wanted = (
-            UnsafeBufferPointer(start: first.utf8Start, count: first.utf8CodeUnitCount),
-            UnsafeBufferPointer(start: second.utf8Start, count: second.utf8CodeUnitCount)
-        )
-        var found = (first: false, second: false)
-        SigV4Bytes.forEachPart(names, separator: UInt8(ascii: ";")) { part in
-            if !found.first, SigV4Bytes.equalIgnoringCase(part, wanted.0) { found.first = true }
-            if !found.second, SigV4Bytes.equalIgnoringCase(part, wanted.1) { found.second = true }
-            return !(found.first && found.second)
+    /// The canonical headers from the values `known` kept, which must hold every signed name.
+    private static func writeKnownHeaders<Sink: SigV4ByteSink>(
+        _ known: SigV4RequestHeaders, signedNames: UnsafeBufferPointer<UInt8>,
+        into canonical: inout SigV4CanonicalWriter<Sink>
+    ) {
+        SigV4Bytes.forEachPart(signedNames, separator: UInt8(ascii: ";")) { name in
+            canonical.append(name)
+            canonical.sink.write(byte: UInt8(ascii: ":"))
+            if case .some(.some(let value)) = known.value(signedName: name) {
+                canonical.appendHeaderValue(value.utf8)
+            }
+            canonical.newline()
+            return true
+        }
+    }
+
+    /// One pass over the `;`-separated signed names: whether they include `host` and `date`
+    /// (ignoring ASCII case), and whether `known` kept the value of each (every name one it
+    /// keeps, as sent in lowercase, in strictly ascending order as the SDKs sign them, and no
+    /// kept header came twice); a name signed twice is left to the walk of the headers.
+    static func scanSignedNames(
+        _ names: UnsafeBufferPointer<UInt8>, date: StaticString, known: SigV4RequestHeaders
+    ) -> (host: Bool, date: Bool, allKnown: Bool) {
+        var found = (host: false, date: false, allKnown: !known.repeatedKnownHeader)
+        var previous = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+        SigV4Bytes.forEachPart(names, separator: UInt8(ascii: ";")) { name in
+            if !found.host, SigV4Bytes.equalIgnoringCase(name, name: "host") { found.host = true }
+            if !found.date, SigV4Bytes.equalIgnoringCase(name, name: date) { found.date = true }
+            if found.allKnown {
+                found.allKnown = known.value(signedName: name) != nil && SigV4Bytes.ascending(previous, name)
+            }
+            previous = name
+            return true
         }
         return found
     }

@@ -26,8 +26,10 @@ public final class SigningKeyCache: Sendable {
     }
 
     /// The canonical request's first block (method, path, query, the first signed headers),
-    /// the same from request to request of a client: see `SHA256BlockMemo`.
-    let canonicalRequestMemo = SHA256BlockMemo()
+    /// the same from request to request of a client, and its second (the rest of `host`, the
+    /// request time, the start of `x-amz-target`), the same for the requests of a second:
+    /// see `SHA256BlockMemo`.
+    let canonicalRequestMemo = SHA256BlockMemo(blocks: 2)
 
     /// Entries by the hash of their credential text.
     private let entries = Mutex<[Int: [Entry]]>([:])
