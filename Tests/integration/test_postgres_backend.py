@@ -282,6 +282,27 @@ def test_streams_are_refused(node):
     assert refused.value.response["Error"]["Message"] == REFUSED.format("DynamoDB Streams on PostgreSQL")
 
 
+def test_backups_and_imports_are_refused_at_the_call(node):
+    # Not answered CREATING / IN_PROGRESS and then lost in the background: refused at once.
+    name = _create(node, _name())
+    with pytest.raises(ClientError) as refused:
+        node.create_backup(TableName=name, BackupName="nightly")
+    assert _code(refused.value) == "ValidationException"
+    assert refused.value.response["Error"]["Message"] == REFUSED.format("on-demand backups")
+    assert node.list_backups(TableName=name)["BackupSummaries"] == []
+    target = _name("imported")
+    with pytest.raises(ClientError) as refused:
+        node.import_table(
+            S3BucketSource={"S3Bucket": "in-bucket", "S3KeyPrefix": "load/"}, InputFormat="DYNAMODB_JSON",
+            InputCompressionType="NONE",
+            TableCreationParameters={"TableName": target, "BillingMode": "PAY_PER_REQUEST",
+                                     "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+                                     "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]})
+    assert _code(refused.value) == "ValidationException"
+    assert refused.value.response["Error"]["Message"] == REFUSED.format("imports")
+    assert target not in node.list_tables()["TableNames"]
+
+
 def test_batch_write_and_get(node):
     name = _create(node, _name())
     items = [{"pk": {"S": f"p{i % 5}"}, "sk": {"N": str(i)}, "v": {"S": "x" * i}} for i in range(25)]
