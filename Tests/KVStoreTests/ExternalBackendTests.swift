@@ -168,6 +168,33 @@ import Testing
         #expect(full.walked.count == 300)
     }
 
+    @Test func batchesOfLargeItemsStopNearTheOneMegabytePage() async throws {
+        let engine = try await Self.engine()
+        defer { engine.shutdown() }
+        _ = try await engine.createTable(
+            CreateTableRequest(
+                tableName: "Log",
+                attributeDefinitions: [KeyAttribute(name: "pk", type: .string), KeyAttribute(name: "sk", type: .number)],
+                keySchema: [KeySchemaElement(attributeName: "pk", keyType: .hash), KeySchemaElement(attributeName: "sk", keyType: .range)],
+                billingMode: .payPerRequest, provisionedThroughput: nil, deletionProtection: false))
+        // 300 items of about 5 KB: the first 100 are about half a page, so the second batch
+        // asks for about as many again, not 200 (which would read twice what the page uses).
+        let payload = String(repeating: "x", count: 5000)
+        for sort in 0..<300 {
+            _ = try await engine.putItem(
+                PutItemRequest(tableName: "Log", item: ["pk": .string("p"), "sk": .number(Number(sort)), "v": .string(payload)]))
+        }
+        let walk = try await Self.batches(engine, limit: nil)
+        #expect(walk.asked.first == 100)
+        let second = try #require(walk.asked.dropFirst().first)
+        #expect((100...120).contains(second))
+        #expect(walk.walked == Array(0..<300))
+        // The page itself: 1 MB read, then LastEvaluatedKey (DynamoDB's page limit).
+        let page = try await engine.query(QueryRequest(tableName: "Log", partitionKeyValue: .string("p")))
+        #expect(page.lastEvaluatedKey != nil)
+        #expect(page.bytesRead >= 1_048_576 && page.scannedCount < 300)
+    }
+
     @Test func queryAndScanPagesSpanSeveralBatches() async throws {
         let engine = try await Self.logEngine(count: 1200)
         defer { engine.shutdown() }

@@ -25,7 +25,8 @@ public struct ExternalRangeRow: Sendable {
 ///
 /// Batches grow from `firstBatch` rows to `maximumBatch`: a small Query answers in one round
 /// trip, a Scan page of small items (up to 1 MB) in a few. A request's `Limit` bounds the rows
-/// asked for in all: the page reader stops there.
+/// asked for in all, and the rows' sizes so far bound the next batch to about what is left of
+/// the 1 MB a page reads (`ReadSource.pageLimit`): the page reader stops at either.
 struct ExternalItemRows: ItemRows {
     static let firstBatch = 100
     static let maximumBatch = 1000
@@ -38,6 +39,9 @@ struct ExternalItemRows: ItemRows {
     private var current = -1
     private var exhausted = false
     private var batchSize = firstBatch
+    /// Rows fetched so far and their sizes: the average row size estimates what the page still reads.
+    private var fetchedRows = 0
+    private var fetchedBytes = 0
 
     init(store: any ExternalItemStorage, range: ItemRange, limit: Int?) {
         self.store = store
@@ -52,7 +56,12 @@ struct ExternalItemRows: ItemRows {
             return true
         }
         guard !exhausted else { return false }
-        let size = min(batchSize, wanted ?? .max)
+        var size = min(batchSize, wanted ?? .max)
+        if fetchedRows > 0, fetchedBytes < ReadSource.pageLimit {
+            // One more than the rows of average size that fill the page's remaining bytes.
+            let average = max(fetchedBytes / fetchedRows, 1)
+            size = min(size, (ReadSource.pageLimit - fetchedBytes) / average + 1)
+        }
         guard size > 0 else {
             exhausted = true
             return false
@@ -64,6 +73,8 @@ struct ExternalItemRows: ItemRows {
         }
         exhausted = rows.count < size
         wanted = wanted.map { $0 - rows.count }
+        fetchedRows += rows.count
+        for row in rows { fetchedBytes &+= row.size }
         batchSize = min(batchSize * 2, Self.maximumBatch)
         batch = rows
         current = 0
