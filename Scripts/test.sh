@@ -3,7 +3,7 @@
 #   bash Scripts/test.sh
 # Stages: dependencies -> storage port check -> swift build -> swift test (with a throwaway
 # PostgreSQL cluster for Tests/KVStorePostgresTests, Scripts/postgres.sh) -> pytest (Tests/integration)
-# -> pytest (Examples: the four applications' acceptance tests) -> conformance (the
+# -> pytest (Tests/integration again, on kvserver-postgres) -> pytest (Examples: the four applications' acceptance tests) -> conformance (the
 # DynamoDB Parity Suite, Scripts/conformance.sh) -> fuzz (each libFuzzer
 # target for FUZZ_SECONDS, default 30; FUZZ_SECONDS=0 skips the stage).
 # Exits non-zero if any stage fails; pytest's "no tests collected" (exit 5)
@@ -113,6 +113,17 @@ python_integration_tests() {
     run_pytest Tests/integration -q "$@"
 }
 
+python_integration_tests_postgres() {
+    # The same black-box suite against kvserver-postgres (issue #18): every server the fixtures
+    # start keeps its data in a database of its own on the run's cluster
+    # (Tests/integration/conftest.py, KVSERVER_TEST_STORAGE=postgres); the features PostgreSQL
+    # does not have yet are deselected by the commented list Tests/integration/postgres_deselected.txt.
+    if [ -z "${KVSTORE_TEST_POSTGRES_URL:-}" ]; then
+        start_postgres || { echo "Scripts/postgres.sh start failed"; return 1; }
+    fi
+    KVSERVER_TEST_STORAGE=postgres run_pytest Tests/integration -q "$@"
+}
+
 example_acceptance_tests() {
     run_pytest Examples -q
 }
@@ -134,6 +145,7 @@ if run_stage "dependencies" install_deps \
     # The test stages all run even if an earlier one fails.
     run_stage "swift test" swift_unit_tests || true
     run_stage "pytest integration" python_integration_tests "$@" || true
+    run_stage "pytest integration on PostgreSQL" python_integration_tests_postgres "$@" || true
     run_stage "pytest examples" example_acceptance_tests || true
     run_stage "conformance" conformance_suite || true
     if [ "${FUZZ_SECONDS:-30}" != "0" ]; then

@@ -4,10 +4,11 @@ import Testing
 
 @testable import KVStore
 
-/// Query, Scan and secondary indexes through the engine port.
+/// Query, Scan and secondary indexes through the engine port, on SQLite's own path and through
+/// the external-backend seam (`TestStorage.externalSQLite`: pages read in batches).
 @Suite struct QueryScanTests {
-    static func leaderboard() async throws -> KVEngine {
-        let engine = try await EngineTests.engine()
+    static func leaderboard(_ storage: TestStorage) async throws -> KVEngine {
+        let engine = try await EngineTests.engine(storage: storage)
         try await createRacesTable(engine)
         return engine
     }
@@ -38,8 +39,8 @@ import Testing
                 item: ["PK": .string("race-\(race)"), "SK": .string("racer-\(racer)"), "GSI": .number(Number(score))]))
     }
 
-    @Test func queryIndexDescendingPaginatesEveryItemOnce() async throws {
-        let engine = try await Self.leaderboard()
+    @Test(arguments: TestStorage.allCases) func queryIndexDescendingPaginatesEveryItemOnce(storage: TestStorage) async throws {
+        let engine = try await Self.leaderboard(storage)
         defer { engine.shutdown() }
         for racer in 0..<250 {
             try await Self.put(engine, race: 1, racer: racer, score: (racer * 37) % 100)
@@ -64,8 +65,8 @@ import Testing
         #expect(scores == scores.sorted(by: >))
     }
 
-    @Test func indexFollowsUpdatesAndDeletes() async throws {
-        let engine = try await Self.leaderboard()
+    @Test(arguments: TestStorage.allCases) func indexFollowsUpdatesAndDeletes(storage: TestStorage) async throws {
+        let engine = try await Self.leaderboard(storage)
         defer { engine.shutdown() }
         try await Self.put(engine, race: 1, racer: 1, score: 10)
         try await Self.put(engine, race: 1, racer: 1, score: 20)
@@ -81,8 +82,8 @@ import Testing
         #expect(page.items.isEmpty)
     }
 
-    @Test func sortKeyConditions() async throws {
-        let engine = try await Self.leaderboard()
+    @Test(arguments: TestStorage.allCases) func sortKeyConditions(storage: TestStorage) async throws {
+        let engine = try await Self.leaderboard(storage)
         defer { engine.shutdown() }
         for racer in 0..<20 { try await Self.put(engine, race: 1, racer: racer, score: racer) }
         let prefix = try await engine.query(
@@ -96,8 +97,8 @@ import Testing
         #expect(between.count == 5)
     }
 
-    @Test func parallelScanSegmentsCoverEachItemOnce() async throws {
-        let engine = try await Self.leaderboard()
+    @Test(arguments: TestStorage.allCases) func parallelScanSegmentsCoverEachItemOnce(storage: TestStorage) async throws {
+        let engine = try await Self.leaderboard(storage)
         defer { engine.shutdown() }
         for race in 0..<30 {
             for racer in 0..<10 { try await Self.put(engine, race: race, racer: racer, score: racer) }
@@ -116,8 +117,8 @@ import Testing
         #expect(Set(keys).count == 300)
     }
 
-    @Test func globalIndexAddedLaterIsBackfilled() async throws {
-        let engine = try await EngineTests.engine()
+    @Test(arguments: TestStorage.allCases) func globalIndexAddedLaterIsBackfilled(storage: TestStorage) async throws {
+        let engine = try await EngineTests.engine(storage: storage)
         defer { engine.shutdown() }
         try await EngineTests.createHashTable(engine, "Queue")
         for index in 0..<1200 {

@@ -8,6 +8,10 @@ kvserver, moto or real DynamoDB:
 * otherwise: start ``$KVSERVER_BIN`` (default ``<repo>/.build/debug/kvserver``)
   as ``kvserver --in-memory --port 0`` and read the endpoint from the
   ``listening on http://...`` line it prints on stdout.
+* ``KVSERVER_TEST_STORAGE=postgres``: every server the fixtures start is
+  ``kvserver-postgres --storage postgres://...`` on a database of its own
+  (``postgres_support.SuiteDatabases``), and the tests of features PostgreSQL
+  does not have yet are deselected by the list in ``postgres_deselected.txt``.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ import botocore.credentials
 import pytest
 from botocore.exceptions import ClientError
 
+from postgres_support import SUITE_DATABASES, suite_storage
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
 DUMMY_KEY = "AKIAKVSERVERTEST0001"
@@ -57,6 +63,8 @@ class _ServerProcess:
         self.binary = binary
         self.args = args
         self.proc: subprocess.Popen | None = None
+        # The PostgreSQL database made for this server (KVSERVER_TEST_STORAGE=postgres), dropped at stop.
+        self.database: str | None = None
         self.stderr_file = tempfile.NamedTemporaryFile(
             prefix="kvserver-stderr-", suffix=".log", delete=False)
         self.stdout_lines: list[str] = []
@@ -76,13 +84,16 @@ class _ServerProcess:
             return "<stderr unavailable>"
 
     def start(self) -> str:
-        if not os.path.isfile(self.binary) or not os.access(self.binary, os.X_OK):
+        binary, args = self.binary, list(self.args)
+        if suite_storage() == "postgres" and binary == server_binary():
+            binary, args, self.database = SUITE_DATABASES.server_command(binary, self.args)
+        if not os.path.isfile(binary) or not os.access(binary, os.X_OK):
             raise RuntimeError(
-                f"kvserver binary not found or not executable: {self.binary} "
+                f"kvserver binary not found or not executable: {binary} "
                 "(build it with `swift build`, set KVSERVER_BIN, or set "
                 "KVSERVER_ENDPOINT to test an already running endpoint)")
         self.proc = subprocess.Popen(
-            [self.binary, *self.args, "--port", "0"],
+            [binary, *args, "--port", "0"],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=self.stderr_file,
@@ -115,14 +126,17 @@ class _ServerProcess:
 
     def stop(self):
         proc = self.proc
-        if proc is None or proc.poll() is not None:
-            return
-        os.kill(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=STOP_GRACE)
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=STOP_GRACE)
+        if proc is not None and proc.poll() is None:
+            os.kill(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=STOP_GRACE)
+            except subprocess.TimeoutExpired:
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=STOP_GRACE)
+        if self.database is not None:
+            # An in-memory server's data dies with it (on PostgreSQL: its own database).
+            SUITE_DATABASES.drop(self.database)
+            self.database = None
 
 
 def server_binary() -> str:
@@ -146,6 +160,44 @@ def own_server():
     yield start
     for server in started:
         server.stop()
+
+
+# --------------------------------------------------------------------------
+# The suite on PostgreSQL: what is deselected, and why
+# --------------------------------------------------------------------------
+
+DESELECTED_ON_POSTGRES = Path(__file__).with_name("postgres_deselected.txt")
+
+
+def postgres_deselections() -> list[str]:
+    """The node id prefixes (`test_x.py`, `test_x.py::test_y`) of `postgres_deselected.txt`:
+    one per line, `#` starts a comment (each group says why)."""
+    prefixes = []
+    for line in DESELECTED_ON_POSTGRES.read_text().splitlines():
+        entry = line.split("#", 1)[0].strip()
+        if entry:
+            prefixes.append(entry)
+    return prefixes
+
+
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL (KVSERVER_TEST_STORAGE=postgres), deselect the tests listed in
+    postgres_deselected.txt: reported by pytest as deselected, never skipped inside a test."""
+    if suite_storage() != "postgres":
+        return
+    prefixes = postgres_deselections()
+
+    def listed(nodeid: str) -> bool:
+        path, separator, rest = nodeid.partition("::")
+        nodeid = path.rsplit("/", 1)[-1] + separator + rest
+        return any(nodeid == p or nodeid.startswith(p + "::") or nodeid.startswith(p + "[")
+                   for p in prefixes)
+
+    kept = [item for item in items if not listed(item.nodeid)]
+    deselected = [item for item in items if listed(item.nodeid)]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")

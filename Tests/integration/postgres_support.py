@@ -69,3 +69,94 @@ def postgres_cluster():
         yield cluster
     finally:
         stop_cluster(cluster)
+
+
+# --------------------------------------------------------------------------
+# The whole suite on PostgreSQL (KVSERVER_TEST_STORAGE=postgres)
+# --------------------------------------------------------------------------
+
+def suite_storage() -> str:
+    """The storage the suite's servers keep their data in: "sqlite" (the default) or "postgres"
+    (KVSERVER_TEST_STORAGE=postgres: every kvserver the fixtures start becomes kvserver-postgres
+    on a database of its own; see `SuiteDatabases`)."""
+    return os.environ.get("KVSERVER_TEST_STORAGE", "sqlite")
+
+
+def _psql() -> str:
+    for candidate in sorted(Path("/usr/lib/postgresql").glob("*/bin/psql"), reverse=True):
+        return str(candidate)
+    return "psql"
+
+
+class SuiteDatabases:
+    """Databases of one cluster for the suite's servers on PostgreSQL.
+
+    The cluster is the one Scripts/test.sh started (KVSTORE_TEST_POSTGRES_URL and
+    KVSTORE_TEST_POSTGRES_PASSWORD_FILE), else a throwaway one started at first use and stopped
+    when pytest exits. A server started `--in-memory` gets a new database, dropped when it stops
+    (its data dies with it, as in memory); one started with `--data-dir D` gets the database of
+    D, kept for the session, so a server restarted on D finds its tables again."""
+
+    def __init__(self):
+        self._cluster: PostgresCluster | None = None
+        self._by_data_dir: dict[str, str] = {}
+        self._counter = 0
+
+    def cluster(self) -> PostgresCluster:
+        if self._cluster is None:
+            url = os.environ.get("KVSTORE_TEST_POSTGRES_URL")
+            if url:
+                self._cluster = PostgresCluster(
+                    url=url, password_file=os.environ["KVSTORE_TEST_POSTGRES_PASSWORD_FILE"],
+                    directory=os.environ.get("KVSTORE_POSTGRES_DIR", ""))
+            else:
+                self._cluster = start_cluster()  # stopped by its watcher when pytest exits
+        return self._cluster
+
+    def _run(self, sql: str) -> None:
+        cluster = self.cluster()
+        result = subprocess.run(
+            [_psql(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", str(cluster.port),
+             "-U", "kvstore", "-d", "postgres", "-c", sql],
+            env=cluster.environment(), capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, f"psql {sql!r} failed:\n{result.stderr}"
+
+    def create(self) -> str:
+        self._counter += 1
+        name = f"kvtest_{os.getpid()}_{self._counter}"
+        self._run(f"CREATE DATABASE {name}")
+        return name
+
+    def drop(self, name: str) -> None:
+        self._run(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    def for_data_dir(self, directory: str) -> str:
+        key = os.path.realpath(directory)
+        if key not in self._by_data_dir:
+            self._by_data_dir[key] = self.create()
+        return self._by_data_dir[key]
+
+    def storage_url(self, name: str) -> str:
+        cluster = self.cluster()
+        base = cluster.url.rsplit("/", 1)[0]
+        # 8 connections per server: a few servers at once stay well under max_connections (200).
+        return f"{base}/{name}?password_file={cluster.password_file}&sslmode=disable&pool_size=8"
+
+    def server_command(self, binary: str, args: tuple[str, ...]) -> tuple[str, list[str], str | None]:
+        """kvserver's command line `binary args` on PostgreSQL: kvserver-postgres with `--storage`
+        instead of `--in-memory` (a fresh database, returned to drop at stop) or beside
+        `--data-dir D` (D's database). Arguments that name a storage already are kept."""
+        postgres_binary = os.environ.get(
+            "KVSERVER_POSTGRES_BIN", str(Path(binary).with_name("kvserver-postgres")))
+        args = list(args)
+        if "--storage" in args:
+            return binary, args, None
+        if "--data-dir" in args and args.index("--data-dir") + 1 < len(args):
+            name = self.for_data_dir(args[args.index("--data-dir") + 1])
+            return postgres_binary, [*args, "--storage", self.storage_url(name)], None
+        name = self.create()
+        args = [a for a in args if a != "--in-memory"]
+        return postgres_binary, [*args, "--storage", self.storage_url(name)], name
+
+
+SUITE_DATABASES = SuiteDatabases()

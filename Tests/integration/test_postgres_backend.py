@@ -142,18 +142,158 @@ def test_item_writes_with_conditions_and_return_values(node):
     assert node.describe_table(TableName=name)["Table"]["ItemCount"] == 1
 
 
-def test_query_and_scan_are_refused_not_faked(node):
-    # The page read is not behind the storage port yet (branch `reads`): a clear
-    # ValidationException, never a wrong or empty answer.
+def _query_all(client, **params):
+    """Every page of a Query or Scan (`client.query` / `client.scan` by `params["op"]`)."""
+    op = getattr(client, params.pop("op"))
+    pages = []
+    while True:
+        page = op(**params)
+        pages.append(page)
+        if "LastEvaluatedKey" not in page:
+            return pages
+        params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _sks(pages):
+    return [int(item["sk"]["N"]) for page in pages for item in page.get("Items", [])]
+
+
+def test_query_pages_through_a_partition_both_ways(nodes):
+    # https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html
+    a, b, c = nodes
+    name = _create(a, _name())
+    for i in range(150):
+        (a, b, c)[i % 3].put_item(TableName=name, Item={"pk": {"S": "p"}, "sk": {"N": str(i)}, "v": {"N": str(i % 10)}})
+    a.put_item(TableName=name, Item={"pk": {"S": "other"}, "sk": {"N": "7"}})
+    forward = _query_all(b, op="query", TableName=name, KeyConditionExpression="pk = :p",
+                         ExpressionAttributeValues={":p": {"S": "p"}}, Limit=40)
+    assert _sks(forward) == list(range(150))
+    assert [page["Count"] for page in forward] == [40, 40, 40, 30]
+    assert forward[0]["LastEvaluatedKey"] == {"pk": {"S": "p"}, "sk": {"N": "39"}}
+    backward = _query_all(c, op="query", TableName=name, KeyConditionExpression="pk = :p AND sk BETWEEN :lo AND :hi",
+                          ExpressionAttributeValues={":p": {"S": "p"}, ":lo": {"N": "10"}, ":hi": {"N": "99"}},
+                          ScanIndexForward=False, Limit=25)
+    assert _sks(backward) == list(range(99, 9, -1))
+    # A filter counts what it read (ScannedCount) apart from what it kept (Count).
+    filtered = c.query(TableName=name, KeyConditionExpression="pk = :p AND sk < :hi", FilterExpression="v = :v",
+                       ExpressionAttributeValues={":p": {"S": "p"}, ":hi": {"N": "50"}, ":v": {"N": "3"}})
+    assert (filtered["Count"], filtered["ScannedCount"]) == (5, 50)
+    assert _sks([filtered]) == [3, 13, 23, 33, 43]
+    counted = a.query(TableName=name, KeyConditionExpression="pk = :p",
+                      ExpressionAttributeValues={":p": {"S": "p"}}, Select="COUNT", ConsistentRead=True,
+                      ReturnConsumedCapacity="TOTAL")
+    assert counted["Count"] == 150 and "Items" not in counted
+    assert counted["ConsumedCapacity"]["CapacityUnits"] > 0
+    projected = b.query(TableName=name, KeyConditionExpression="pk = :p AND sk = :s", ProjectionExpression="v",
+                        ExpressionAttributeValues={":p": {"S": "p"}, ":s": {"N": "17"}})
+    assert projected["Items"] == [{"v": {"N": "7"}}]
+
+
+def test_scan_segments_cover_every_item_once_across_nodes(nodes):
+    # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Scan.html#Scan.ParallelScan
+    a, b, c = nodes
+    name = _create(a, _name())
+    for start in range(0, 300, 25):
+        a.batch_write_item(RequestItems={name: [
+            {"PutRequest": {"Item": {"pk": {"S": f"p{i % 37}"}, "sk": {"N": str(i)}}}} for i in range(start, start + 25)]})
+    whole = _query_all(b, op="scan", TableName=name, Limit=70)
+    keys = [(item["pk"]["S"], int(item["sk"]["N"])) for page in whole for item in page["Items"]]
+    assert len(keys) == 300 and len(set(keys)) == 300
+    segments = []
+    for segment, client in enumerate((a, b, c)):
+        pages = _query_all(client, op="scan", TableName=name, Segment=segment, TotalSegments=3, Limit=33)
+        segments.append({(item["pk"]["S"], int(item["sk"]["N"])) for page in pages for item in page["Items"]})
+    assert sum(len(s) for s in segments) == 300
+    assert set().union(*segments) == set(keys)
+    counted = c.scan(TableName=name, Select="COUNT", FilterExpression="sk < :n",
+                     ExpressionAttributeValues={":n": {"N": "100"}})
+    assert (counted["Count"], counted["ScannedCount"]) == (100, 300)
+
+
+def test_index_queries_and_scans(nodes):
+    # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/SecondaryIndexes.html
+    a, b, _ = nodes
+    name = _create(
+        a, _name(),
+        attributes=[{"AttributeName": "g", "AttributeType": "S"}, {"AttributeName": "r", "AttributeType": "N"}],
+        GlobalSecondaryIndexes=[{"IndexName": "byG", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"},
+                                                                   {"AttributeName": "r", "KeyType": "RANGE"}],
+                                 "Projection": {"ProjectionType": "ALL"}}],
+        LocalSecondaryIndexes=[{"IndexName": "byR", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                                                  {"AttributeName": "r", "KeyType": "RANGE"}],
+                                "Projection": {"ProjectionType": "KEYS_ONLY"}}])
+    for i in range(60):
+        a.put_item(TableName=name, Item={"pk": {"S": f"p{i % 2}"}, "sk": {"N": str(i)}, "g": {"S": f"g{i % 3}"},
+                                         "r": {"N": str(i % 7)}, "big": {"S": "x" * 50}})
+    # Equal index keys come in table key order; backwards, reversed.
+    pages = _query_all(b, op="query", TableName=name, IndexName="byG", KeyConditionExpression="g = :g AND r >= :r",
+                       ExpressionAttributeValues={":g": {"S": "g0"}, ":r": {"N": "3"}}, Limit=4)
+    got = [(int(item["r"]["N"]), item["pk"]["S"], int(item["sk"]["N"])) for page in pages for item in page["Items"]]
+    expected = sorted((i % 7, f"p{i % 2}", i) for i in range(60) if i % 3 == 0 and i % 7 >= 3)
+    assert got == expected
+    assert pages[0]["LastEvaluatedKey"].keys() == {"g", "r", "pk", "sk"}
+    backward = _query_all(a, op="query", TableName=name, IndexName="byG", KeyConditionExpression="g = :g",
+                          ExpressionAttributeValues={":g": {"S": "g1"}}, ScanIndexForward=False, Limit=6)
+    got = [(int(item["r"]["N"]), item["pk"]["S"], int(item["sk"]["N"])) for page in backward for item in page["Items"]]
+    assert got == sorted(((i % 7, f"p{i % 2}", i) for i in range(60) if i % 3 == 1), reverse=True)
+    # A KEYS_ONLY local index: keys only, unless the request asks for all attributes
+    # (then read from the table, strongly consistent).
+    keys_only = b.query(TableName=name, IndexName="byR", KeyConditionExpression="pk = :p AND r = :r",
+                        ExpressionAttributeValues={":p": {"S": "p0"}, ":r": {"N": "2"}})
+    assert all(set(item) == {"pk", "sk", "r"} for item in keys_only["Items"])
+    assert [int(item["sk"]["N"]) for item in keys_only["Items"]] == [i for i in range(0, 60, 2) if i % 7 == 2]
+    full = b.query(TableName=name, IndexName="byR", KeyConditionExpression="pk = :p AND r = :r", Select="ALL_ATTRIBUTES",
+                   ConsistentRead=True, ExpressionAttributeValues={":p": {"S": "p0"}, ":r": {"N": "2"}})
+    assert all(item["big"] == {"S": "x" * 50} for item in full["Items"]) and full["Count"] == keys_only["Count"]
+    scanned = _query_all(a, op="scan", TableName=name, IndexName="byG", Limit=11)
+    assert sum(page["Count"] for page in scanned) == 60
+    scanned = _query_all(b, op="scan", TableName=name, IndexName="byR", Segment=1, TotalSegments=2)
+    other = _query_all(b, op="scan", TableName=name, IndexName="byR", Segment=0, TotalSegments=2)
+    assert sum(page["Count"] for page in scanned + other) == 60
+
+
+def test_partiql_select_rides_on_query_and_scan(node):
+    # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.select.html
     name = _create(node, _name())
-    node.put_item(TableName=name, Item={"pk": {"S": "a"}, "sk": {"N": "1"}})
-    for call in (lambda: node.query(TableName=name, KeyConditionExpression="pk = :p",
-                                    ExpressionAttributeValues={":p": {"S": "a"}}),
-                 lambda: node.scan(TableName=name)):
-        with pytest.raises(ClientError) as refused:
-            call()
-        assert _code(refused.value) == "ValidationException"
-        assert refused.value.response["Error"]["Message"] == REFUSED.format("Query and Scan")
+    for i in range(12):
+        node.put_item(TableName=name, Item={"pk": {"S": f"p{i % 2}"}, "sk": {"N": str(i)}})
+    queried = node.execute_statement(Statement=f'SELECT sk FROM "{name}" WHERE pk = ? AND sk > ?',
+                                     Parameters=[{"S": "p1"}, {"N": "4"}])
+    assert [int(item["sk"]["N"]) for item in queried["Items"]] == [5, 7, 9, 11]
+    scanned = node.execute_statement(Statement=f'SELECT * FROM "{name}"')
+    assert len(scanned["Items"]) == 12
+
+
+def test_query_sees_writes_from_other_nodes_at_once(nodes):
+    a, b, c = nodes
+    name = _create(a, _name())
+    for i in range(30):
+        (a, b, c)[i % 3].put_item(TableName=name, Item={"pk": {"S": "p"}, "sk": {"N": str(i)}})
+        assert b.query(TableName=name, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "p"}},
+                       Select="COUNT")["Count"] == i + 1
+    c.delete_item(TableName=name, Key={"pk": {"S": "p"}, "sk": {"N": "0"}})
+    assert a.scan(TableName=name, Select="COUNT")["Count"] == 29
+
+
+def test_backups_and_imports_are_refused_at_the_call(node):
+    # Not answered CREATING / IN_PROGRESS and then lost in the background: refused at once.
+    name = _create(node, _name())
+    with pytest.raises(ClientError) as refused:
+        node.create_backup(TableName=name, BackupName="nightly")
+    assert _code(refused.value) == "ValidationException"
+    assert refused.value.response["Error"]["Message"] == REFUSED.format("on-demand backups")
+    assert node.list_backups(TableName=name)["BackupSummaries"] == []
+    target = _name("imported")
+    with pytest.raises(ClientError) as refused:
+        node.import_table(
+            S3BucketSource={"S3Bucket": "in-bucket", "S3KeyPrefix": "load/"}, InputFormat="DYNAMODB_JSON",
+            InputCompressionType="NONE",
+            TableCreationParameters={"TableName": target, "BillingMode": "PAY_PER_REQUEST",
+                                     "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+                                     "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]})
+    assert _code(refused.value) == "ValidationException"
+    assert refused.value.response["Error"]["Message"] == REFUSED.format("imports")
+    assert target not in node.list_tables()["TableNames"]
 
 
 def test_batch_write_and_get(node):

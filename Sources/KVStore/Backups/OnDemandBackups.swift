@@ -47,6 +47,9 @@ extension KVEngine {
         if table.isLoadingItems {
             throw KVError(.tableInUse, "Table is being created: \(tableName)")
         }
+        // Refused here, not in the background job: a backup that would fail there must not be
+        // answered as CREATING first (the snapshot reads SQLite's files).
+        _ = try storage.sqlite(for: "on-demand backups")
         // Milliseconds, as the wire shows it, so time-range filters compare what clients saw.
         let created = (now() * 1000).rounded(.down) / 1000
         let record = BackupRecord(

@@ -3,7 +3,8 @@
 /// See https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.Pagination.html
 ///
 /// Rows come from the item storage port (`ItemRangeStorage.withRows`, a range read described by
-/// `ItemRange`); the reader is generic over the store, so a row costs no dynamic dispatch.
+/// `ItemRange`); the reader is generic over the store, so a row costs no dynamic dispatch on
+/// SQLite (`ItemStore`); an external backend's store (`ExternalItems`) hands out its batches.
 struct PageReader<Store: ItemRangeStorage> {
     let source: ReadSource
     let options: ReadOptions
@@ -86,9 +87,24 @@ extension KVEngine {
     /// first tried right here on the thread's own read-only connection, as GetItem reads (a
     /// single statement is its own consistent snapshot); if it reads more than
     /// `InlineReadBudget.inline`, that attempt is dropped and the page is read on a reader thread.
+    ///
+    /// On an external backend the page is read in one read transaction, its rows fetched in
+    /// batches (`ExternalItemRows`); there is no inline attempt.
     func readPage(source: ReadSource, options: ReadOptions, mayFitInline: Bool, range: ItemRange) async throws -> ReadPage {
-        // Pages are read from the SQLite adapter's rows; the external seam has no page read yet.
-        let database = try storage.sqlite(for: "Query and Scan")
+        guard case .sqlite(let database) = storage else {
+            return try await onExistingTable {
+                try await storage.read { transaction in
+                    guard case .external(var store) = try transaction.items(source.table) else {
+                        throw KVError.internalError("an external page read on SQLite")
+                    }
+                    store.rowLimit = options.limit
+                    guard let page = try PageReader(source: source, options: options, store: store).read(range) else {
+                        throw KVError.internalError("an unbounded page read stopped early")
+                    }
+                    return page
+                }
+            }
+        }
         return try await onExistingTable {
             if mayFitInline, !source.needsTableFetch(options) {
                 let page = try database.inlineReaders.read { connection in

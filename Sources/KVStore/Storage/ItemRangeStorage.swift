@@ -1,8 +1,9 @@
 /// The range-read part of the item storage port: what a Query or Scan page walks. The SQLite
-/// adapter (`ItemStore`) implements it; the external backend seam does not carry it yet, so
-/// Query and Scan refuse on external backends (docs/postgres-backend.md). Kept apart from
-/// `ItemStorage` because its rows are an associated type, which the seam's existential item
-/// storage cannot name.
+/// adapter (`ItemStore`) implements it with its statement's rows; an external backend's item
+/// storage through `ExternalItems`, whose rows (`ExternalItemRows`) fetch batches from the
+/// seam's `ExternalItemStorage.rows(in:limit:)`. Kept apart from `ItemStorage` because its rows
+/// are an associated type, which the seam's existential item storage cannot name: the page
+/// reader is generic over it, so SQLite's rows cost no existential.
 protocol ItemRangeStorage: ItemStorage {
     /// The rows of a range read (`ItemRange`).
     associatedtype Rows: ItemRows

@@ -2,6 +2,9 @@
 /// conform to its own protocol).
 struct ExternalItems: ItemStorage {
     let base: any ExternalItemStorage
+    /// At most this many rows a range read will walk (a Query or Scan's `Limit`; nil: up to
+    /// the 1 MB page): its batches ask for no more (`ExternalItemRows`).
+    var rowLimit: Int? = nil
 
     var table: TableDefinition { base.table }
     var needsOldItem: Bool { base.needsOldItem }

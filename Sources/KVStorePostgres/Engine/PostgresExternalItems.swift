@@ -38,50 +38,70 @@ struct PostgresExternalItems: ExternalItemStorage {
         try row(key).map { Int($0.size) }
     }
 
+    /// Items in `(h, pk, sk)` order, `limit` at a time (GSI and TTL backfills, in write
+    /// transactions). In a write transaction the batch's items are read again under `FOR SHARE`
+    /// and handed over as they are then: a writer that changed one after the first read commits
+    /// first, so a backfill never writes an index or expiry row from an item older than the
+    /// stored one (it would overwrite the row the writer maintained: found by
+    /// test_create_gsi_on_populated_table_while_writes_continue). Where the batch ends is
+    /// decided by the unlocked read, so an item deleted meanwhile does not end the walk early.
     func forEachItem(
         after position: StorageKey?, order: KeyOrder, limit: Int, _ body: (StorageKey, Item) throws -> Void
     ) throws -> StorageKey? {
         let storageID = table.storageID
         let limit = max(0, limit)
-        let bound = Int64(limit)
-        let rows = try transaction.query("forEachItem") { connection, logger in
-            let query: PostgresQuery
-            switch (order, position) {
-            case (.ascending, nil):
-                query = "SELECT h, pk, sk, item FROM kv_items WHERE storage_id = \(storageID) ORDER BY h, pk, sk LIMIT \(bound)"
-            case (.descending, nil):
-                query = """
-                    SELECT h, pk, sk, item FROM kv_items WHERE storage_id = \(storageID)
-                    ORDER BY h DESC, pk DESC, sk DESC LIMIT \(bound)
-                    """
-            case (.ascending, let after?):
-                query = """
-                    SELECT h, pk, sk, item FROM kv_items WHERE storage_id = \(storageID)
-                    AND (h, pk, sk) > (\(after.hash), \(ByteBuffer(bytes: after.partition)), \(ByteBuffer(bytes: after.sort)))
-                    ORDER BY h, pk, sk LIMIT \(bound)
-                    """
-            case (.descending, let after?):
-                query = """
-                    SELECT h, pk, sk, item FROM kv_items WHERE storage_id = \(storageID)
-                    AND (h, pk, sk) < (\(after.hash), \(ByteBuffer(bytes: after.partition)), \(ByteBuffer(bytes: after.sort)))
-                    ORDER BY h DESC, pk DESC, sk DESC LIMIT \(bound)
-                    """
-            }
-            var rows: [(StorageKey, [UInt8])] = []
-            for try await (hash, pk, sk, item) in try await connection.query(query, logger: logger)
-                .decode((Int64, ByteBuffer, ByteBuffer, ByteBuffer).self)
-            {
-                rows.append((
-                    StorageKey(hash: hash, partition: Array(pk.readableBytesView), sort: Array(sk.readableBytesView)),
-                    Array(item.readableBytesView)
-                ))
-            }
-            return Rows(rows: rows)
-        }.rows
-        for (key, item) in rows {
+        let lock = transaction.writes
+        let batch = try transaction.query("forEachItem") { connection, logger in
+            let page = try await Self.items(
+                storageID: storageID, after: position, upTo: nil, order: order, limit: limit, lock: false,
+                on: connection, logger: logger)
+            guard lock, let last = page.last?.0 else { return Batch(rows: page, count: page.count, last: page.last?.0) }
+            let locked = try await Self.items(
+                storageID: storageID, after: position, upTo: last, order: order, limit: nil, lock: true,
+                on: connection, logger: logger)
+            return Batch(rows: locked, count: page.count, last: last)
+        }
+        for (key, item) in batch.rows {
             try body(key, try ItemCodec.decode(item))
         }
-        return rows.count < limit ? nil : rows.last?.0
+        return batch.count < limit ? nil : batch.last
+    }
+
+    /// Items of table `storageID` after `after` (exclusive) up to `upTo` (inclusive) in `order`,
+    /// at most `limit`, read `FOR SHARE` when `lock`. Every value is a bound parameter.
+    private static func items(
+        storageID: Int64, after: StorageKey?, upTo: StorageKey?, order: KeyOrder, limit: Int?, lock: Bool,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws -> [(StorageKey, [UInt8])] {
+        let ascending = order == .ascending
+        var binds = PostgresBindings(capacity: 8)
+        binds.append(storageID)
+        var sql = "SELECT h, pk, sk, item FROM kv_items WHERE storage_id = $1"
+        var next = 2
+        func bound(_ key: StorageKey, _ comparison: String) {
+            binds.append(key.hash)
+            binds.append(ByteBuffer(bytes: key.partition))
+            binds.append(ByteBuffer(bytes: key.sort))
+            sql += " AND (h, pk, sk) \(comparison) ($\(next), $\(next + 1), $\(next + 2))"
+            next += 3
+        }
+        if let after { bound(after, ascending ? ">" : "<") }
+        if let upTo { bound(upTo, ascending ? "<=" : ">=") }
+        sql += ascending ? " ORDER BY h, pk, sk" : " ORDER BY h DESC, pk DESC, sk DESC"
+        if let limit {
+            binds.append(Int64(limit))
+            sql += " LIMIT $\(next)"
+        }
+        if lock { sql += " FOR SHARE" }
+        var rows: [(StorageKey, [UInt8])] = []
+        let result = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+        for try await (hash, pk, sk, item) in result.decode((Int64, ByteBuffer, ByteBuffer, ByteBuffer).self) {
+            rows.append((
+                StorageKey(hash: hash, partition: Array(pk.readableBytesView), sort: Array(sk.readableBytesView)),
+                Array(item.readableBytesView)
+            ))
+        }
+        return rows
     }
 
     /// Always true: `commit` must know whether the row exists (insert or update), and reads
@@ -198,7 +218,10 @@ struct PostgresExternalItems: ExternalItemStorage {
     }
 }
 
-/// Rows carried out of a blocking call (plain values; `Sendable` as a whole).
-private struct Rows: Sendable {
+/// A `forEachItem` batch carried out of a blocking call (plain values; `Sendable` as a whole):
+/// the items to hand over, and how many the unlocked read found up to which key.
+private struct Batch: Sendable {
     var rows: [(StorageKey, [UInt8])]
+    var count: Int
+    var last: StorageKey?
 }

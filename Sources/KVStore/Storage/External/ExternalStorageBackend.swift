@@ -74,8 +74,27 @@ public protocol ExternalStorageTransaction:
     func lockTransactionItems(_ items: [TransactionItemKey]) throws -> Int?
 }
 
-/// The item storage of one table in one external transaction (the port's `ItemStorage`).
-public protocol ExternalItemStorage: ItemStorage {}
+/// The item storage of one table in one external transaction (the port's `ItemStorage`), with
+/// the range read of Query and Scan pages.
+public protocol ExternalItemStorage: ItemStorage {
+    /// Range read (a Query or Scan page, `ItemRange`): the first `limit` rows of `range` in its
+    /// order, strictly after `range.start` when set; fewer only when the range holds no more.
+    ///
+    /// The engine reads a page in batches: it calls again with `start` set to the last row's
+    /// `position` until its page is full (`Limit`, 1 MB) or a batch comes back short, all in
+    /// one read transaction, so every batch must come from the transaction's one snapshot.
+    /// `limit` is at least 1 and bounded (`ExternalItemRows.maximumBatch`).
+    ///
+    /// - A table's rows (`range.index` nil) are its items; an index's rows are its stored
+    ///   projections, keyed by the index key and then the table key (`RangePosition`), each
+    ///   with every key attribute of the table and the index.
+    /// - `.partition(hash:key:sort:)`: one partition's rows whose sort bytes are within `sort`,
+    ///   in sort byte order (then table key order for an index), or its reverse for `.descending`.
+    /// - `.hashSlice(low:high:)`: the rows whose partition hash `h` is in `[low, high)`, in
+    ///   `(h, partition, sort)` order (then table key order for an index); the engine reads
+    ///   slices `.ascending` only.
+    func rows(in range: ItemRange, limit: Int) throws -> [ExternalRangeRow]
+}
 
 /// What item writes need beyond the change itself, as the engine configures it.
 public struct ItemWriteContext: Sendable {

@@ -1,9 +1,8 @@
 /// The reads of the item storage port on SQLite: the point read of stored bytes (GetItem) and
 /// range reads (`ItemRange`: Query and Scan pages) as one statement each.
 ///
-/// A range's statement is found in the connection's cache by its SQL text, which depends only
-/// on the range's shape (source, span kind, which bounds, start, direction), never on its
-/// values: those are bound. Item tables are `WITHOUT ROWID` tables keyed by (h, pk, sk) and
+/// A range's statement is found in the connection's cache by its shape (`StatementKey`: source,
+/// span kind, which bounds, start, direction), never by its values: those are bound. Item tables are `WITHOUT ROWID` tables keyed by (h, pk, sk) and
 /// index tables by (h, pk, sk, tpk, tsk) (`Schema`), so every range is one B-tree walk in
 /// either direction.
 extension ItemStore: ItemRangeStorage {
@@ -28,6 +27,29 @@ extension ItemStore: ItemRangeStorage {
         try ItemRangeSQL.bind(range, to: statement)
         var rows = SQLiteItemRows(statement: statement)
         return try body(&rows)
+    }
+
+    /// The external seam's range read (`ExternalItemStorage.rows(in:limit:)`), for
+    /// `SQLiteExternalBackend` only: the same statement with the row's key columns, copied out
+    /// `limit` rows at a time. kvserver's SQLite path walks `withRows` instead.
+    func rows(in range: ItemRange, limit: Int) throws -> [ExternalRangeRow] {
+        let statement = try connection.statement(ItemRangeSQL.text(of: range, table: table, withKeys: true))
+        defer { statement.reset() }
+        try ItemRangeSQL.bind(range, to: statement)
+        let isIndex = range.index != nil
+        // The key columns follow `item, size` (and an index's `tpk, tsk`).
+        let keys: Int32 = isIndex ? 4 : 2
+        var rows: [ExternalRangeRow] = []
+        while rows.count < limit, try statement.step() {
+            var position = RangePosition(
+                hash: statement.int64(keys), partition: statement.blob(keys + 1), sort: statement.blob(keys + 2))
+            if isIndex {
+                position.tablePartition = statement.blob(2)
+                position.tableSort = statement.blob(3)
+            }
+            rows.append(ExternalRangeRow(position: position, size: Int(statement.int64(1)), item: statement.blob(0)))
+        }
+        return rows
     }
 }
 
@@ -59,12 +81,19 @@ struct SQLiteItemRows: ItemRows {
 /// `(sk)` or, for an index, `(sk, tpk, tsk)`, ordered by those columns. A Scan (`.hashSlice`):
 /// `h >= ? AND h < ?` and a start after the full key, ordered by it.
 enum ItemRangeSQL {
-    static func text(of range: ItemRange, table: TableDefinition) -> String {
+    /// `withKeys` adds the row's `h, pk, sk` after the other columns (`ItemStore.rows(in:limit:)`).
+    static func text(of range: ItemRange, table: TableDefinition, withKeys: Bool = false) -> String {
         let isIndex = range.index != nil
         let source = range.index.map { $0.sqlTableName(of: table) } ?? table.sqlTableName
         let ascending = range.order == .ascending
         // Built only when the connection has no statement for the range's shape yet.
-        var sql = isIndex ? "SELECT item, size, tpk, tsk FROM " : "SELECT item, size FROM "
+        var sql =
+            switch (isIndex, withKeys) {
+            case (false, false): "SELECT item, size FROM "
+            case (true, false): "SELECT item, size, tpk, tsk FROM "
+            case (false, true): "SELECT item, size, h, pk, sk FROM "
+            case (true, true): "SELECT item, size, tpk, tsk, h, pk, sk FROM "
+            }
         sql += source
         switch range.span {
         case .partition(_, _, let sort):
