@@ -88,6 +88,29 @@ def _psql() -> str:
     return "psql"
 
 
+def run_sql(cluster: PostgresCluster, sql: str) -> None:
+    """Runs `sql` on `cluster`'s maintenance database (CREATE/DROP DATABASE)."""
+    result = subprocess.run(
+        [_psql(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", str(cluster.port),
+         "-U", "kvstore", "-d", "postgres", "-c", sql],
+        env=cluster.environment(), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, f"psql {sql!r} failed:\n{result.stderr}"
+
+
+_fresh_databases = 0
+
+
+def fresh_storage(cluster: PostgresCluster) -> str:
+    """A `--storage` URL of a new, empty database on `cluster`: for a test whose nodes must not
+    share leases or tables with the module's other nodes (a duty's lease is per database)."""
+    global _fresh_databases
+    _fresh_databases += 1
+    name = f"kvfresh_{os.getpid()}_{_fresh_databases}"
+    run_sql(cluster, f"CREATE DATABASE {name}")
+    base = cluster.url.rsplit("/", 1)[0]
+    return f"{base}/{name}?password_file={cluster.password_file}&sslmode=disable"
+
+
 class SuiteDatabases:
     """Databases of one cluster for the suite's servers on PostgreSQL.
 
@@ -114,12 +137,7 @@ class SuiteDatabases:
         return self._cluster
 
     def _run(self, sql: str) -> None:
-        cluster = self.cluster()
-        result = subprocess.run(
-            [_psql(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", str(cluster.port),
-             "-U", "kvstore", "-d", "postgres", "-c", sql],
-            env=cluster.environment(), capture_output=True, text=True, timeout=60)
-        assert result.returncode == 0, f"psql {sql!r} failed:\n{result.stderr}"
+        run_sql(self.cluster(), sql)
 
     def create(self) -> str:
         self._counter += 1

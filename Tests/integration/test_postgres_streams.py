@@ -23,7 +23,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from conftest import REGION, _ServerProcess
-from postgres_support import postgres_cluster  # noqa: F401 (a fixture)
+from postgres_support import fresh_storage, postgres_cluster  # noqa: F401 (a fixture)
 from test_postgres_backend import _client, postgres_server_binary
 
 
@@ -270,7 +270,8 @@ def test_a_drained_disabled_stream_is_forgotten_without_undoing_another_nodes_up
     """Past retention, each node's maintenance drops a disabled stream whose shards are gone
     from the table's definition. A node whose cached definition is older than another node's
     UpdateTable must drop it from the stored definition, keeping that update (here a GSI)."""
-    storage = f"{postgres_cluster.url}?password_file={postgres_cluster.password_file}&sslmode=disable"
+    # A database of its own: the module's cluster nodes hold the stream-trimming lease of theirs.
+    storage = fresh_storage(postgres_cluster)
     flags = ("--stream-retention", "1", "--ttl-interval", "0.1")
     servers = [_ServerProcess(postgres_server_binary(), ("--storage", storage, *flags)) for _ in range(2)]
     try:
@@ -301,7 +302,8 @@ def test_records_past_retention_are_trimmed(postgres_cluster):  # noqa: F811
     """24-hour retention (here 1 s): trimmed records are gone from GetRecords, and an iterator at
     a trimmed number is TrimmedDataAccessException, as on SQLite (test_streams.py).
     https://docs.aws.amazon.com/amazondynamodbstreams/latest/APIReference/API_GetShardIterator.html"""
-    storage = f"{postgres_cluster.url}?password_file={postgres_cluster.password_file}&sslmode=disable"
+    # A database of its own: the module's cluster nodes hold the stream-trimming lease of theirs.
+    storage = fresh_storage(postgres_cluster)
     server = _ServerProcess(postgres_server_binary(), ("--storage", storage, "--stream-retention", "1", "--ttl-interval", "0.1"))
     try:
         url = server.start()
