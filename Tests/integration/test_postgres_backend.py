@@ -8,6 +8,7 @@ What the slice does and refuses is documented in docs/postgres-backend.md ("Stat
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import subprocess
@@ -39,21 +40,29 @@ def _client(url: str):
         connect_timeout=10, read_timeout=60, max_pool_connections=32))
 
 
-@pytest.fixture(scope="module")
-def nodes(postgres_cluster):  # noqa: F811 (the fixture)
-    """Three kvservers over one PostgreSQL database (each with a pool of 8 connections)."""
+@contextlib.contextmanager
+def running_nodes(postgres_cluster, *extra: str, count: int = 3):  # noqa: F811 (the fixture)
+    """`count` kvserver-postgres over the cluster's database (each with a pool of 8
+    connections, started with `extra` arguments); yields their URLs, stops them after."""
     storage = f"{postgres_cluster.url}?password_file={postgres_cluster.password_file}&sslmode=disable&pool_size=8"
     servers = []
-    urls = []
     try:
-        for _ in range(3):
-            server = _ServerProcess(postgres_server_binary(), ("--storage", storage))
+        urls = []
+        for _ in range(count):
+            server = _ServerProcess(postgres_server_binary(), ("--storage", storage, *extra))
             servers.append(server)
             urls.append(server.start())
-        yield [_client(url) for url in urls]
+        yield urls
     finally:
         for server in servers:
             server.stop()
+
+
+@pytest.fixture(scope="module")
+def nodes(postgres_cluster):  # noqa: F811 (the fixture)
+    """Three kvservers over one PostgreSQL database."""
+    with running_nodes(postgres_cluster) as urls:
+        yield [_client(url) for url in urls]
 
 
 @pytest.fixture
@@ -513,55 +522,6 @@ def test_storage_urls_that_cannot_work_are_refused_at_start(postgres_cluster, tm
     assert denied.returncode != 0
     assert "--storage: cannot use PostgreSQL at" in denied.stderr, denied.stderr
     assert "not-the-password" not in denied.stderr
-
-
-def test_concurrent_transactions_across_nodes_keep_the_sum(nodes):
-    """Transfers between four accounts by TransactWriteItems through all three nodes: each one
-    commits whole or not at all (a collision answers TransactionConflictException, a lacking
-    balance TransactionCanceledException), so the total never changes."""
-    name = _create(nodes[0], _name("bank"))
-    accounts = [{"pk": {"S": "acct"}, "sk": {"N": str(i)}} for i in range(4)]
-    for account in accounts:
-        nodes[0].put_item(TableName=name, Item={**account, "bal": {"N": "100"}})
-    outcomes = {"ok": 0, "TransactionConflictException": 0, "TransactionCanceledException": 0}
-    lock = threading.Lock()
-    errors = []
-
-    def transfer(worker: int):
-        client = nodes[worker % 3]
-        rng = random.Random(worker)
-        try:
-            for _ in range(20):
-                source, target = rng.sample(accounts, 2)
-                amount = {":x": {"N": str(rng.randint(1, 40))}}
-                try:
-                    client.transact_write_items(TransactItems=[
-                        {"Update": {"TableName": name, "Key": source, "UpdateExpression": "SET bal = bal - :x",
-                                    "ConditionExpression": "bal >= :x", "ExpressionAttributeValues": amount}},
-                        {"Update": {"TableName": name, "Key": target, "UpdateExpression": "SET bal = bal + :x",
-                                    "ExpressionAttributeValues": amount}},
-                    ])
-                    outcome = "ok"
-                except ClientError as error:
-                    outcome = _code(error)
-                    if outcome not in outcomes:
-                        raise
-                with lock:
-                    outcomes[outcome] += 1
-        except Exception as error:  # reported below
-            errors.append(error)
-
-    threads = [threading.Thread(target=transfer, args=(worker,)) for worker in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    assert sum(outcomes.values()) == 160
-    assert outcomes["ok"] > 0
-    balances = [int(nodes[1].get_item(TableName=name, Key=account, ConsistentRead=True)["Item"]["bal"]["N"])
-                for account in accounts]
-    assert sum(balances) == 400 and min(balances) >= 0, balances
 
 
 def test_plain_kvserver_says_where_postgres_is(postgres_cluster):  # noqa: F811

@@ -24,7 +24,7 @@ from botocore.exceptions import ClientError
 
 from conftest import REGION, _ServerProcess
 from postgres_support import fresh_storage, postgres_cluster  # noqa: F401 (a fixture)
-from test_postgres_backend import _client, postgres_server_binary
+from test_postgres_backend import _client, postgres_server_binary, running_nodes
 
 
 def _streams_client(url: str):
@@ -37,18 +37,8 @@ def _streams_client(url: str):
 @pytest.fixture(scope="module")
 def cluster(postgres_cluster):  # noqa: F811 (the fixture)
     """Three kvservers over one database, rolling stream shards over every second."""
-    storage = f"{postgres_cluster.url}?password_file={postgres_cluster.password_file}&sslmode=disable&pool_size=8"
-    servers = []
-    urls = []
-    try:
-        for _ in range(3):
-            server = _ServerProcess(postgres_server_binary(), ("--storage", storage, "--stream-shard-rollover", "1"))
-            servers.append(server)
-            urls.append(server.start())
+    with running_nodes(postgres_cluster, "--stream-shard-rollover", "1") as urls:
         yield [_client(url) for url in urls], [_streams_client(url) for url in urls]
-    finally:
-        for server in servers:
-            server.stop()
 
 
 def _streamed_table(client, view="NEW_AND_OLD_IMAGES"):
