@@ -37,6 +37,12 @@ class PostgresCluster:
     def port(self) -> int:
         return int(self.url.rsplit(":", 1)[1].split("/", 1)[0])
 
+    def storage_url(self, database: str, options: str = "") -> str:
+        """kvserver-postgres's `--storage` URL of `database` on this cluster (`options`: more
+        `&name=value` settings)."""
+        base = self.url.rsplit("/", 1)[0]
+        return f"{base}/{database}?password_file={self.password_file}&sslmode=disable{options}"
+
     def environment(self) -> dict[str, str]:
         """The environment of a process that should reach the cluster (psql, a kvserver)."""
         return {**os.environ, "PGPASSWORD": self.password}
@@ -107,8 +113,7 @@ def fresh_storage(cluster: PostgresCluster) -> str:
     _fresh_databases += 1
     name = f"kvfresh_{os.getpid()}_{_fresh_databases}"
     run_sql(cluster, f"CREATE DATABASE {name}")
-    base = cluster.url.rsplit("/", 1)[0]
-    return f"{base}/{name}?password_file={cluster.password_file}&sslmode=disable"
+    return cluster.storage_url(name)
 
 
 class SuiteDatabases:
@@ -155,10 +160,8 @@ class SuiteDatabases:
         return self._by_data_dir[key]
 
     def storage_url(self, name: str) -> str:
-        cluster = self.cluster()
-        base = cluster.url.rsplit("/", 1)[0]
         # 8 connections per server: a few servers at once stay well under max_connections (200).
-        return f"{base}/{name}?password_file={cluster.password_file}&sslmode=disable&pool_size=8"
+        return self.cluster().storage_url(name, "&pool_size=8")
 
     def server_command(self, binary: str, args: tuple[str, ...]) -> tuple[str, list[str], str | None]:
         """kvserver's command line `binary args` on PostgreSQL: kvserver-postgres with `--storage`
