@@ -23,21 +23,9 @@ nonisolated(unsafe) private var signalPipeWriteEnd: Int32 = -1
 enum ShutdownSignals {
     /// Installs the handlers; keep the returned source alive for as long as they should work.
     static func install(_ signals: [Int32], group: ServiceGroup) -> (any DispatchSourceRead)? {
-        var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { return nil }
-        _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
-        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
-        signalPipeWriteEnd = fds[1]
-        let readEnd = fds[0]
-        let source = DispatchSource.makeReadSource(fileDescriptor: readEnd, queue: .global())
-        source.setEventHandler {
-            var buffer = [UInt8](repeating: 0, count: 16)
-            let count = buffer.withUnsafeMutableBytes { read(readEnd, $0.baseAddress, $0.count) }
-            if count > 0 {
-                Task { await group.triggerGracefulShutdown() }
-            }
-        }
-        source.resume()
+        guard let (writeEnd, source) = SignalPipe.open({ Task { await group.triggerGracefulShutdown() } })
+        else { return nil }
+        signalPipeWriteEnd = writeEnd
         for number in signals {
             _ = signal(number) { received in
                 var byte = UInt8(truncatingIfNeeded: received)
