@@ -4,6 +4,9 @@
 #   eval "$(bash Scripts/postgres.sh start [--watch PID])"   # prints `export ...` lines
 #   bash Scripts/postgres.sh env DIR                         # the same lines again
 #   bash Scripts/postgres.sh stop DIR                        # stops it (by PID) and deletes DIR
+#   eval "$(bash Scripts/postgres.sh start-replica DIR [--watch PID])"  # a streaming replica of DIR
+#   bash Scripts/postgres.sh halt DIR | restart DIR          # stops DIR's server, keeping DIR;
+#                                                            # starts it again on its port
 #
 # `start` makes a new cluster in a temp dir, listening on a free port of 127.0.0.1 only (its
 # Unix socket in the same dir), with password (SCRAM) authentication for the user `kvstore` and a
@@ -11,6 +14,12 @@
 #   KVSTORE_POSTGRES_DIR                  the dir to pass to `stop`
 #   KVSTORE_TEST_POSTGRES_URL             postgres://kvstore@127.0.0.1:PORT/kvstore
 #   KVSTORE_TEST_POSTGRES_PASSWORD_FILE   the file holding the password (never in the URL)
+# `start-replica DIR` makes a hot standby of the cluster in DIR (pg_basebackup -R over the
+# replication connection that initdb's pg_hba.conf allows from 127.0.0.1; the user `kvstore` is
+# the superuser, so it may replicate) in a temp dir of its own, on another free port, and prints:
+#   KVSTORE_POSTGRES_REPLICA_DIR          the dir to pass to `stop`
+#   KVSTORE_TEST_POSTGRES_REPLICA_URL     postgres://kvstore@127.0.0.1:PORT/kvstore (read only)
+# (the password is the primary's; its file is copied into the replica's dir).
 # Diagnostics go to stderr. With --watch PID, a detached watcher stops the cluster once PID
 # exits (the Swift tests pass their own PID, so that no cluster outlives `swift test`).
 #
@@ -84,6 +93,79 @@ stop_cluster() {
     rm -rf -- "$dir"
 }
 
+# new_cluster_dir: a temp dir with data/ and run/ for the cluster's owner; prints it.
+new_cluster_dir() {
+    local dir
+    dir="$(mktemp -d "${TMPDIR:-/tmp}/kvstore-pg.XXXXXX")"
+    # The owner must traverse dir; only it reads data/ (initdb insists on 0700).
+    chmod 711 "$dir"
+    mkdir "$dir/data" "$dir/run"
+    if [ "$(id -u)" -eq 0 ]; then
+        local user="${PG_USER:-nobody}"
+        id "$user" >/dev/null 2>&1 || die "user $user does not exist (set PG_USER)"
+        chown "$user:$(id -gn "$user")" "$dir/data" "$dir/run"
+    fi
+    chmod 700 "$dir/data"
+    echo "$dir"
+}
+
+# start_postmaster BIN DIR: starts DIR/data's server on a free port of 127.0.0.1; prints the port.
+start_postmaster() {
+    local bin="$1" dir="$2"
+    # A free port can be taken between the probe and the bind: try a few.
+    local attempt port
+    for attempt in 1 2 3 4 5; do
+        port="$(free_port)"
+        if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/run/postgres.log" -w -t 30 \
+                -o "-p $port" start >/dev/null 2>&1; then
+            echo "$port"
+            return 0
+        fi
+        log "start on port $port failed (attempt $attempt)"
+    done
+    cat "$dir/run/postgres.log" >&2 || true
+    return 1
+}
+
+# stop_unfinished DIR: stops and deletes a dir whose start failed (its `url` not written yet).
+stop_unfinished() {
+    local dir="$1"
+    [ -f "$dir/url" ] || echo "unfinished" >"$dir/url"
+    stop_cluster "$dir"
+}
+
+# watch_owner PID DIR: a detached watcher stops DIR's server once PID exits.
+watch_owner() {
+    # Detached, and with no handle on our stdout, so that `$(postgres.sh start)` returns.
+    setsid bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; bash "$2" stop "$3"' \
+        watcher "$1" "$0" "$2" </dev/null >/dev/null 2>&1 &
+}
+
+# halt_server DIR: stops DIR's server (fast shutdown, by PID) and keeps DIR, for `restart`.
+halt_server() {
+    local dir="$1" pid
+    [ -f "$dir/url" ] || die "$dir is not a cluster made by postgres.sh"
+    pid="$(postmaster_pid "$dir")" || die "no server runs in $dir"
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$dir/data" || die "no server runs in $dir"
+    kill -INT "$pid"
+    local i
+    for i in $(seq 1 100); do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    die "postmaster $pid still running after 10 s"
+}
+
+# restart_server DIR: starts DIR's server again on the port of its URL.
+restart_server() {
+    local dir="$1" bin port
+    [ -f "$dir/url" ] || die "$dir is not a cluster made by postgres.sh"
+    bin="$(find_bin_dir)"
+    port="$(sed -E 's|.*:([0-9]+)/.*|\1|' "$dir/url")"
+    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/run/postgres.log" -w -t 30 -o "-p $port" start >/dev/null 2>&1 \
+        || { tail -n 20 "$dir/run/postgres.log" >&2; die "restart on port $port failed"; }
+}
+
 start_cluster() {
     local watch=""
     while [ $# -gt 0 ]; do
@@ -95,18 +177,12 @@ start_cluster() {
     local bin
     bin="$(find_bin_dir)"
     local dir
-    dir="$(mktemp -d "${TMPDIR:-/tmp}/kvstore-pg.XXXXXX")"
-    # The owner must traverse dir; only it reads data/ (initdb insists on 0700).
-    chmod 711 "$dir"
-    mkdir "$dir/data" "$dir/run"
+    dir="$(new_cluster_dir)"
     head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$dir/password"
     chmod 600 "$dir/password"
     if [ "$(id -u)" -eq 0 ]; then
-        local user="${PG_USER:-nobody}"
-        id "$user" >/dev/null 2>&1 || die "user $user does not exist (set PG_USER)"
-        chown "$user:$(id -gn "$user")" "$dir/data" "$dir/run" "$dir/password"
+        chown "${PG_USER:-nobody}:$(id -gn "${PG_USER:-nobody}")" "$dir/password"
     fi
-    chmod 700 "$dir/data"
     if ! as_owner "$bin/initdb" -D "$dir/data" -U kvstore --pwfile="$dir/password" \
             --auth=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 --no-sync \
             >"$dir/run/initdb.log" 2>&1; then
@@ -123,20 +199,9 @@ fsync = off
 synchronous_commit = off
 full_page_writes = off
 EOF
-    # A free port can be taken between the probe and the bind: try a few.
-    local attempt port started=0
-    for attempt in 1 2 3 4 5; do
-        port="$(free_port)"
-        if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/run/postgres.log" -w -t 30 \
-                -o "-p $port" start >/dev/null 2>&1; then
-            started=1
-            break
-        fi
-        log "start on port $port failed (attempt $attempt)"
-    done
-    if [ "$started" -ne 1 ]; then
-        cat "$dir/run/postgres.log" >&2 || true
-        stop_cluster "$dir"
+    local port
+    if ! port="$(start_postmaster "$bin" "$dir")"; then
+        stop_unfinished "$dir"
         die "the cluster did not start"
     fi
     echo "postgres://kvstore@127.0.0.1:$port/kvstore" >"$dir/url"
@@ -146,17 +211,55 @@ EOF
         -d postgres -c 'CREATE DATABASE kvstore' >&2 \
         || { stop_cluster "$dir"; die "CREATE DATABASE failed"; }
     log "cluster in $dir on 127.0.0.1:$port (postmaster $(postmaster_pid "$dir"))"
-    if [ -n "$watch" ]; then
-        # Detached, and with no handle on our stdout, so that `$(postgres.sh start)` returns.
-        setsid bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; bash "$2" stop "$3"' \
-            watcher "$watch" "$0" "$dir" </dev/null >/dev/null 2>&1 &
-    fi
+    if [ -n "$watch" ]; then watch_owner "$watch" "$dir"; fi
     print_env "$dir"
+}
+
+start_replica() {
+    local primary="${1:-}" watch=""
+    [ -n "$primary" ] && [ -f "$primary/url" ] || die "usage: $0 start-replica DIR [--watch PID] (DIR made by start)"
+    shift
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --watch) watch="${2:-}"; shift 2 ;;
+            *) die "unknown option $1" ;;
+        esac
+    done
+    local bin primary_port dir
+    bin="$(find_bin_dir)"
+    primary_port="$(sed -E 's|.*:([0-9]+)/.*|\1|' "$primary/url")"
+    dir="$(new_cluster_dir)"
+    cp "$primary/password" "$dir/password"
+    chmod 600 "$dir/password"
+    # A base backup of the primary with standby.signal and primary_conninfo (-R): the server
+    # started on it streams the primary's WAL and answers read-only queries (hot standby).
+    if ! PGPASSWORD="$(cat "$primary/password")" as_owner "$bin/pg_basebackup" -h 127.0.0.1 \
+            -p "$primary_port" -U kvstore -D "$dir/data" -R -X stream --checkpoint=fast --no-sync \
+            >"$dir/run/basebackup.log" 2>&1; then
+        cat "$dir/run/basebackup.log" >&2
+        stop_unfinished "$dir"
+        die "pg_basebackup failed"
+    fi
+    # The copy has the primary's settings: a socket dir of its own (the port is given at start).
+    printf "unix_socket_directories = '%s'\nhot_standby = on\n" "$dir/run" >>"$dir/data/postgresql.conf"
+    local port
+    if ! port="$(start_postmaster "$bin" "$dir")"; then
+        stop_unfinished "$dir"
+        die "the replica did not start"
+    fi
+    echo "postgres://kvstore@127.0.0.1:$port/kvstore" >"$dir/url"
+    log "replica of $primary in $dir on 127.0.0.1:$port (postmaster $(postmaster_pid "$dir"))"
+    if [ -n "$watch" ]; then watch_owner "$watch" "$dir"; fi
+    printf 'export KVSTORE_POSTGRES_REPLICA_DIR=%q\n' "$dir"
+    printf 'export KVSTORE_TEST_POSTGRES_REPLICA_URL=%q\n' "$(cat "$dir/url")"
 }
 
 case "${1:-}" in
     start) shift; start_cluster "$@" ;;
+    start-replica) shift; start_replica "$@" ;;
     stop) [ $# -eq 2 ] || die "usage: $0 stop DIR"; stop_cluster "$2" ;;
+    halt) [ $# -eq 2 ] || die "usage: $0 halt DIR"; halt_server "$2" ;;
+    restart) [ $# -eq 2 ] || die "usage: $0 restart DIR"; restart_server "$2" ;;
     env) [ $# -eq 2 ] || die "usage: $0 env DIR"; print_env "$2" ;;
-    *) die "usage: $0 start [--watch PID] | stop DIR | env DIR" ;;
+    *) die "usage: $0 start [--watch PID] | start-replica DIR [--watch PID] | stop DIR | halt DIR | restart DIR | env DIR" ;;
 esac

@@ -36,6 +36,7 @@ public struct KVServerCommand {
     var dataDir: String?
     var inMemory: Bool?
     var storage: String?
+    var storageReplica: String?
     /// The backend `--storage URL` opens; nil in an executable built without one (`kvserver`).
     var storageOpener: (any ExternalStorageOpener)?
     var backupDir: String?
@@ -78,6 +79,8 @@ public struct KVServerCommand {
         var inMemory: Bool
         /// `--storage URL`: the data in an external database (nil: SQLite, the default).
         var storageURL: String?
+        /// `--storage-replica URL`: a read replica of it for eventually consistent reads.
+        var storageReplicaURL: String?
         var logLevel: Logger.Level
         var durability: EngineConfiguration.Durability
         var ttlInterval: Double = 1
@@ -291,8 +294,12 @@ public struct KVServerCommand {
                     "--storage: this kvserver keeps its data in SQLite only; kvserver-postgres keeps it in PostgreSQL (postgres://...).")
             }
             guard !inMemory else { throw ValidationError("--storage and --in-memory exclude each other.") }
-            try storageOpener.check(url, environment: environment)
+            let replica = (storageReplica ?? environment["KVSERVER_STORAGE_REPLICA"]).flatMap { $0.isEmpty ? nil : $0 }
+            try storageOpener.check(url, replica: replica, environment: environment)
             settings.storageURL = url
+            settings.storageReplicaURL = replica
+        } else if let replica = storageReplica ?? environment["KVSERVER_STORAGE_REPLICA"], !replica.isEmpty {
+            throw ValidationError("--storage-replica: a read replica needs --storage, the primary database it replicates.")
         }
         settings.backupDirectory = backupDir ?? environment["KVSERVER_BACKUP_DIR"]
         settings.exportDirectory = exportDir ?? environment["KVSERVER_EXPORT_DIR"]
@@ -332,7 +339,8 @@ public struct KVServerCommand {
         if let url = settings.storageURL, let storageOpener {
             // A wrong password, host or a server too old fails here at once; the schema is created
             // or migrated; then the engine opens over the backend.
-            let opened = try await storageOpener.open(url, environment: environment, logger: logger)
+            let opened = try await storageOpener.open(
+                url, replica: settings.storageReplicaURL, environment: environment, logger: logger)
             external = opened
             do {
                 engine = try await KVEngine(configuration: configuration, logger: logger, backend: opened.backend)

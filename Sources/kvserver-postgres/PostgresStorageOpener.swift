@@ -5,12 +5,15 @@ import Logging
 
 /// `--storage postgres://...`: PostgreSQL as kvserver's database (docs/postgres-backend.md).
 struct PostgresStorageOpener: ExternalStorageOpener {
-    func check(_ url: String, environment: [String: String]) throws {
+    func check(_ url: String, replica: String?, environment: [String: String]) throws {
         _ = try Self.settings(url, environment: environment)
+        if let replica { _ = try Self.settings(replica, environment: environment, option: "--storage-replica") }
         _ = try Self.leaseTTL(environment)
     }
 
-    func open(_ url: String, environment: [String: String], logger: Logger) async throws -> OpenedExternalStorage {
+    func open(_ url: String, replica: String?, environment: [String: String], logger: Logger) async throws
+        -> OpenedExternalStorage
+    {
         let settings = try Self.settings(url, environment: environment)
         logger.info("kv.storage.postgres", metadata: ["kv.storage": "\(settings)"])
         do {
@@ -20,8 +23,10 @@ struct PostgresStorageOpener: ExternalStorageOpener {
             // authentication failed ..."), which carries no data here.
             throw ValidationError("--storage: cannot use PostgreSQL at \(settings): \(String(reflecting: error))")
         }
+        let readReplica = try await Self.openReplica(replica, environment: environment, logger: logger)
         let pool = PostgresPool(settings: settings, logger: logger)
-        let backend = PostgresExternalBackend(pool: pool, leaseTTLMilliseconds: try Self.leaseTTL(environment))
+        let backend = PostgresExternalBackend(
+            pool: pool, leaseTTLMilliseconds: try Self.leaseTTL(environment), replica: readReplica)
         do {
             let (found, now) = try await PostgresMigrator.migrate(pool)
             if found != now {
@@ -32,6 +37,23 @@ struct PostgresStorageOpener: ExternalStorageOpener {
             throw ValidationError("--storage: cannot migrate the PostgreSQL schema: \(String(reflecting: error))")
         }
         return OpenedExternalStorage(backend: backend) { await backend.close() }
+    }
+
+    /// The read replica of `--storage-replica`, checked like the primary at start (a wrong
+    /// password or host, an old server, and also a server that is not a standby refuse to
+    /// start: a misconfiguration shows at once, rather than as reads silently going to the
+    /// primary); nil without one. Once running, a failing replica is left out
+    /// (`PostgresReplica`).
+    static func openReplica(_ url: String?, environment: [String: String], logger: Logger) async throws -> PostgresReplica? {
+        guard let url else { return nil }
+        let settings = try Self.settings(url, environment: environment, option: "--storage-replica")
+        logger.info("kv.storage.postgres.replica", metadata: ["kv.storage.replica": "\(settings)"])
+        do {
+            _ = try await PostgresProbe.checkReplica(settings, logger: logger)
+        } catch {
+            throw ValidationError("--storage-replica: cannot use PostgreSQL at \(settings): \(String(reflecting: error))")
+        }
+        return PostgresReplica(pool: PostgresPool(settings: settings, logger: logger))
     }
 
     /// The singleton duties' lease lifetime: `KVSERVER_POSTGRES_LEASE_TTL_MS` (milliseconds,
@@ -48,10 +70,10 @@ struct PostgresStorageOpener: ExternalStorageOpener {
     }
 
     /// `url` parsed (`PostgresSettings.parse`), or the reason it cannot be used.
-    static func settings(_ url: String, environment: [String: String]) throws -> PostgresSettings {
+    static func settings(_ url: String, environment: [String: String], option: String = "--storage") throws -> PostgresSettings {
         switch Result(catching: { () throws(PostgresSettingsError) in try PostgresSettings.parse(url, environment: environment) }) {
         case .success(let settings): return settings
-        case .failure(let error): throw ValidationError("--storage: \(error.message)")
+        case .failure(let error): throw ValidationError("\(option): \(error.message)")
         }
     }
 }

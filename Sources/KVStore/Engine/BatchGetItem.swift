@@ -49,8 +49,10 @@ extension KVEngine {
             planned.append((table, request, keys))
         }
         let plan = planned
+        // One snapshot for every table: from a replica only when no table asks for ConsistentRead.
+        let consistency: ReadConsistency = tables.contains { $0.consistentRead } ? .strong : .eventual
         return try await onExistingTable {
-            try await storage.read { connection in
+            try await storage.read(consistency) { connection in
                 var result = BatchGetResult(responses: [], unprocessed: [], consumedCapacity: [])
                 var responseBytes = 0
                 var isFull = false

@@ -31,7 +31,8 @@ public struct ItemRead: Sendable {
 
 extension KVEngine {
     /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html
-    /// Every read here is strongly consistent: a reader sees every committed write.
+    /// On SQLite every read is strongly consistent: a reader sees every committed write. An
+    /// external backend may serve `ConsistentRead` false from a replica (`ReadConsistency`).
     public func getItem(_ request: GetItemRequest) async throws -> Item? {
         try await readItem(request).item
     }
@@ -42,7 +43,7 @@ extension KVEngine {
         let table = try existingTable(request.tableName)
         let key = try KeyValidator.key(request.key, schema: table.keySchema)
         return try await onExistingTable {
-            try await storage.pointRead { connection in
+            try await storage.pointRead(ReadConsistency(consistentRead: request.consistentRead)) { connection in
                 try Self.readItem(request, table: table, key: key, on: connection)
             }
         }

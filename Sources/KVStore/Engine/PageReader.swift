@@ -89,11 +89,12 @@ extension KVEngine {
     /// `InlineReadBudget.inline`, that attempt is dropped and the page is read on a reader thread.
     ///
     /// On an external backend the page is read in one read transaction, its rows fetched in
-    /// batches (`ExternalItemRows`); there is no inline attempt.
+    /// batches (`ExternalItemRows`); there is no inline attempt. A page with `ConsistentRead`
+    /// false (every page of a global secondary index) may come from a replica (`ReadConsistency`).
     func readPage(source: ReadSource, options: ReadOptions, mayFitInline: Bool, range: ItemRange) async throws -> ReadPage {
         guard case .sqlite(let database) = storage else {
             return try await onExistingTable {
-                try await storage.read { transaction in
+                try await storage.read(ReadConsistency(consistentRead: options.consistentRead)) { transaction in
                     guard case .external(var store) = try transaction.items(source.table) else {
                         throw KVError.internalError("an external page read on SQLite")
                     }

@@ -9,9 +9,18 @@ enum EngineStorage: Sendable {
 
     /// Runs `body` in a read transaction (see `Database.read`).
     func read<T: Sendable>(_ body: @escaping @Sendable (StorageTransaction) throws -> T) async throws -> T {
+        try await read(.strong, body)
+    }
+
+    /// Runs `body` in a read transaction of `consistency`: `.eventual` lets an external backend
+    /// serve it from a replica (`ExternalStorageBackend.read(_:_:)`); SQLite's one database is
+    /// always current.
+    func read<T: Sendable>(
+        _ consistency: ReadConsistency, _ body: @escaping @Sendable (StorageTransaction) throws -> T
+    ) async throws -> T {
         switch self {
         case .sqlite(let database): try await database.readStorage(body)
-        case .external(let backend): try await backend.read { transaction in try body(.external(transaction)) }
+        case .external(let backend): try await backend.read(consistency) { transaction in try body(.external(transaction)) }
         }
     }
 
@@ -36,10 +45,12 @@ enum EngineStorage: Sendable {
     }
 
     /// A read of one item (SQLite: one statement on the calling thread's own connection).
-    func pointRead<T: Sendable>(_ body: @escaping @Sendable (StorageTransaction) throws -> T) async throws -> T {
+    func pointRead<T: Sendable>(
+        _ consistency: ReadConsistency, _ body: @escaping @Sendable (StorageTransaction) throws -> T
+    ) async throws -> T {
         switch self {
         case .sqlite(let database): try database.inlineReaders.read { connection in try body(.sqlite(connection)) }
-        case .external(let backend): try await backend.read { transaction in try body(.external(transaction)) }
+        case .external(let backend): try await backend.read(consistency) { transaction in try body(.external(transaction)) }
         }
     }
 

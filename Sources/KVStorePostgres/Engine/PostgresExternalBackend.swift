@@ -6,7 +6,9 @@ import PostgresNIO
 /// transaction bodies run on `PostgresTransactionRunner`'s threads, one PostgreSQL transaction
 /// each (docs/postgres-backend.md, "The backend seam").
 ///
-/// - `read`: `REPEATABLE READ READ ONLY`, one snapshot, from the primary (strongly consistent).
+/// - `read`: `REPEATABLE READ READ ONLY`, one snapshot, from the primary (strongly consistent);
+///   an eventually consistent read (`read(.eventual, _:)`) from the read replica when there is
+///   one and it serves (`PostgresReplica`), else from the primary.
 /// - `write` (and `exclusive`): READ COMMITTED; item reads lock their row (`SELECT ... FOR
 ///   UPDATE`), so writers of one item on any node queue on it and each checks its condition
 ///   against the latest committed item. A body whose insert lost to a concurrent insert of the
@@ -26,15 +28,20 @@ public final class PostgresExternalBackend: ExternalStorageBackend {
     private let definitions = TableDefinitionCache()
     /// The singleton duties' leases (`whileHolding`, in PostgresExternalBackend+Duties.swift).
     public let leases: PostgresDutyLeases
+    /// The read replica serving eventually consistent reads (`--storage-replica`), if any.
+    public let replica: PostgresReplica?
 
     /// Starts the pool (its `run` in a task of its own until `shutdown`) and the runner's threads.
     /// The database must be migrated (`PostgresMigrator.migrate`) before the engine opens it.
     /// `leaseTTLMilliseconds`: the lifetime of the singleton duties' leases (a dead node's duties
     /// pass to another within about this long).
+    /// `replica`: a standby's pool for eventually consistent reads (the backend starts and
+    /// closes it).
     public init(
         pool: PostgresPool, callTimeout: Duration = .seconds(30), lockTimeoutMilliseconds: Int = 5000,
-        leaseTTLMilliseconds: Int64 = PostgresDutyLeases.defaultTTLMilliseconds
+        leaseTTLMilliseconds: Int64 = PostgresDutyLeases.defaultTTLMilliseconds, replica: PostgresReplica? = nil
     ) {
+        self.replica = replica
         self.poolTask = Task { await pool.run() }
         self.runner = PostgresTransactionRunner(pool: pool, callTimeout: callTimeout)
         self.lockTimeoutMilliseconds = lockTimeoutMilliseconds
@@ -49,6 +56,32 @@ public final class PostgresExternalBackend: ExternalStorageBackend {
                 try body(PostgresExternalTransaction(transaction, writes: false, definitions: self.definitions))
             }
         }
+    }
+
+    /// An eventually consistent read goes to the replica while it serves. Run again on the
+    /// primary when the replica fails (and it stops serving: `PostgresReplica`), when a recovery
+    /// conflict cancels it there (SQLSTATE 40001: replay removed rows its snapshot needed), or
+    /// when the replica's catalog lacks the table (`ReplicaCatalogBehind`). The body has no side
+    /// effects outside its transaction, so running it twice is safe.
+    public func read<T: Sendable>(
+        _ consistency: ReadConsistency, _ body: @escaping @Sendable (any ExternalStorageTransaction) throws -> T
+    ) async throws -> T {
+        guard consistency == .eventual, let replica, replica.isServing else { return try await read(body) }
+        do {
+            let result = try await replica.runner.run(.read) { transaction in
+                try body(PostgresExternalTransaction(transaction, writes: false, definitions: self.definitions, onReplica: true))
+            }
+            replica.readSucceeded()
+            return result
+        } catch let error as KVError {
+            // The request's own error (a missing table found by the primary's catalog, a bad key).
+            throw error
+        } catch is ReplicaCatalogBehind {
+            // The replica lags behind the catalog: this read only goes to the primary.
+        } catch {
+            if PostgresConflict.classify(error) == nil { replica.readFailed(error) }
+        }
+        return try await read(body)
     }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any ExternalStorageTransaction) throws -> T) async throws -> T {
@@ -80,6 +113,7 @@ public final class PostgresExternalBackend: ExternalStorageBackend {
         guard closed.withLockedValue({ closed in defer { closed = true }; return !closed }) else { return }
         // Hands the duties over at once (while the pool still runs), before the threads stop.
         await leases.releaseAll()
+        await replica?.close()
         try? await runner.shutdown()
         poolTask.cancel()
         _ = await poolTask.value

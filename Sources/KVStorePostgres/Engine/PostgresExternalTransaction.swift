@@ -28,11 +28,14 @@ final class PostgresExternalTransaction: ExternalStorageTransaction {
     /// The streams of tables this transaction deleted, as stored (see `deleteTable`).
     var droppedTableStreams: [Int64] = []
     private let definitions: TableDefinitionCache
+    /// Whether this read runs on the read replica (`PostgresReplica`), whose catalog may lag.
+    let onReplica: Bool
 
-    init(_ transaction: PostgresBlockingTransaction, writes: Bool, definitions: TableDefinitionCache) {
+    init(_ transaction: PostgresBlockingTransaction, writes: Bool, definitions: TableDefinitionCache, onReplica: Bool = false) {
         self.transaction = transaction
         self.writes = writes
         self.definitions = definitions
+        self.onReplica = onReplica
     }
 
     func items(of table: TableDefinition, context: ItemWriteContext) throws -> any ExternalItemStorage {
@@ -62,6 +65,8 @@ final class PostgresExternalTransaction: ExternalStorageTransaction {
             return found.map { CatalogRow(name: name, storageID: $0.0, definition: $0.1) }
         }
         guard let row, row.storageID == table.storageID else {
+            // The replica may not have replayed the CreateTable yet: the primary decides.
+            if onReplica { throw ReplicaCatalogBehind() }
             throw KVError.resourceNotFound("Requested resource not found")
         }
         let definition = try definitions.definition(row.definition)

@@ -34,6 +34,43 @@ public enum PostgresProbe {
     /// Connects with `settings` and returns the server's version number (`server_version_num`,
     /// e.g. 150018 for 15.18).
     public static func serverVersion(_ settings: PostgresSettings, logger: Logger) async throws -> Int {
+        try await withConnection(settings, logger: logger) { connection in try await Self.version(on: connection, logger: logger) }
+    }
+
+    /// The check of a read replica (`--storage-replica`): as `check`, and the server must be a
+    /// standby (`pg_is_in_recovery()`: replaying a primary's WAL, so it holds a copy of the
+    /// primary's data, behind by its replay lag). A server that is not in recovery is a primary
+    /// of its own (another database, or a standby promoted after a failover, whose data has
+    /// since gone its own way): reads from it would not be eventually consistent with the
+    /// primary kvserver writes to, so it is refused.
+    ///
+    /// - Throws: `PostgresStorageError.replicaNotStandby`, `serverTooOld`, or PostgreSQL's error.
+    @discardableResult
+    public static func checkReplica(_ settings: PostgresSettings, logger: Logger) async throws -> Int {
+        let (version, inRecovery) = try await withConnection(settings, logger: logger) {
+            (connection: PostgresConnection) async throws -> (Int, Bool) in
+            let version = try await Self.version(on: connection, logger: logger)
+            var inRecovery = false
+            let rows = try await connection.query("SELECT pg_is_in_recovery()", logger: logger)
+            for try await value in rows.decode(Bool.self) { inRecovery = value }
+            return (version, inRecovery)
+        }
+        try requireSupported(version)
+        guard inRecovery else { throw PostgresStorageError.replicaNotStandby }
+        return version
+    }
+
+    private static func version(on connection: PostgresConnection, logger: Logger) async throws -> Int {
+        var version = 0
+        let rows = try await connection.query("SELECT current_setting('server_version_num')::integer", logger: logger)
+        for try await value in rows.decode(Int32.self) { version = Int(value) }
+        return version
+    }
+
+    /// One direct connection with `settings` for the duration of `body`, closed afterwards.
+    private static func withConnection<Result: Sendable>(
+        _ settings: PostgresSettings, logger: Logger, _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
         let tls: PostgresConnection.Configuration.TLS =
             switch settings.tls {
             case .disable: .disable
@@ -45,11 +82,9 @@ public enum PostgresProbe {
             password: settings.password, database: settings.database, tls: tls)
         let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
         do {
-            var version = 0
-            let rows = try await connection.query("SELECT current_setting('server_version_num')::integer", logger: logger)
-            for try await value in rows.decode(Int32.self) { version = Int(value) }
+            let result = try await body(connection)
             try await connection.close()
-            return version
+            return result
         } catch {
             try? await connection.close()
             throw error

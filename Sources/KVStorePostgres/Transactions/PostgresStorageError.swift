@@ -10,6 +10,8 @@ public enum PostgresStorageError: Error, Sendable, Equatable, CustomStringConver
     case serverTooOld(found: Int, minimum: Int)
     /// The database holds a schema version newer than this kvserver knows.
     case schemaTooNew(found: Int, known: Int)
+    /// The read replica (`--storage-replica`) is not a standby (`pg_is_in_recovery()` false).
+    case replicaNotStandby
     /// A stream record was appended to a shard that does not exist or was closed (rotated)
     /// meanwhile: the write is to be run again, into the open shard.
     case shardNotOpen(streamID: Int64, shard: Int32)
@@ -38,6 +40,9 @@ public enum PostgresStorageError: Error, Sendable, Equatable, CustomStringConver
         case .schemaTooNew(let found, let known):
             "The PostgreSQL database has kvstore schema version \(found), newer than this kvserver knows "
                 + "(\(known)): it was written by a newer kvserver. Upgrade this kvserver; never run an older one against it."
+        case .replicaNotStandby:
+            "The read replica is not a standby server (pg_is_in_recovery() is false): name a streaming "
+                + "replica of the primary, or leave the replica out."
         case .shardNotOpen(let streamID, let shard):
             "Stream \(streamID) has no open shard \(shard)."
         case .unexpected(let what):

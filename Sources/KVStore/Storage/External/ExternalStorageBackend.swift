@@ -23,6 +23,15 @@ public protocol ExternalStorageBackend: Sendable {
     /// committed before `read` was called (the engine's reads are strongly consistent).
     func read<T: Sendable>(_ body: @escaping @Sendable (any ExternalStorageTransaction) throws -> T) async throws -> T
 
+    /// Runs `body` in a read transaction of `consistency`: `.strong` is `read`; `.eventual`
+    /// (a request's `ConsistentRead` false, a global secondary index) may be served from a
+    /// replica that lags behind, still as one consistent snapshot. Table definitions must not
+    /// lag: a table the engine knows is never answered as missing because a replica has not
+    /// caught up. Default (`ReadConsistency.swift`): `read`.
+    func read<T: Sendable>(
+        _ consistency: ReadConsistency, _ body: @escaping @Sendable (any ExternalStorageTransaction) throws -> T
+    ) async throws -> T
+
     /// Runs `body` in a write transaction, returning after COMMIT. A body that throws commits
     /// nothing (its error is rethrown unchanged); a failed COMMIT throws. Concurrent write
     /// bodies must behave as if run one after another (the engine's conditional writes check
