@@ -12,18 +12,20 @@ import Testing
     /// `body` with an engine over a fresh primary database and a replica backend over `replica`
     /// (a migrated, empty second database unless given).
     static func withEngine(
-        replicaSettings: PostgresSettings? = nil,
+        replicaSettings given: PostgresSettings? = nil,
         _ body: @Sendable (KVEngine, PostgresExternalBackend, PostgresSettings, PostgresSettings) async throws -> Void
     ) async throws {
         let logger = TestPostgres.logger
         let primarySettings = try await TestPostgres.freshDatabase()
-        let replicaSettings = try await replicaSettings ?? {
-            let settings = try await TestPostgres.freshDatabase()
-            try await PostgresPool.withRunning(settings: settings, logger: logger) { pool in
+        let replicaSettings: PostgresSettings
+        if let given {
+            replicaSettings = given
+        } else {
+            replicaSettings = try await TestPostgres.freshDatabase()
+            try await PostgresPool.withRunning(settings: replicaSettings, logger: logger) { pool in
                 _ = try await PostgresMigrator.migrate(pool)
             }
-            return settings
-        }()
+        }
         let replica = PostgresReplica(
             pool: PostgresPool(settings: replicaSettings, logger: logger), callTimeout: .seconds(1),
             recheckInterval: .milliseconds(200))
@@ -129,6 +131,14 @@ import Testing
                 _ = try await engine.getItem(GetItemRequest(tableName: "Missing", key: Self.key))
             }
         }
+    }
+
+    @Test func theReplicaProbeRefusesAServerThatIsNotAStandby() async throws {
+        // The test cluster is a primary (pg_is_in_recovery() false).
+        await #expect(throws: PostgresStorageError.replicaNotStandby) {
+            try await PostgresProbe.checkReplica(try await TestPostgres.clusterSettings(), logger: TestPostgres.logger)
+        }
+        #expect(PostgresStorageError.replicaNotStandby.description.contains("not a standby server"))
     }
 
     @Test func readsGoToThePrimaryWhileTheReplicaCannotBeReached() async throws {
