@@ -24,7 +24,10 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import _ServerProcess
+import boto3
+import botocore.config
+
+from conftest import REGION, _ServerProcess
 from postgres_support import SCRIPT, PostgresCluster, _psql, postgres_cluster  # noqa: F401 (a fixture)
 from test_postgres_backend import _client, postgres_server_binary
 
@@ -102,7 +105,7 @@ def server(postgres_cluster, replica):  # noqa: F811 (the fixture)
     process = _ServerProcess(postgres_server_binary(), ("--storage", primary_url, "--storage-replica", replica_url))
     url = process.start()
     try:
-        yield process, _client(url)
+        yield process, _client(url), url
     finally:
         process.stop()
 
@@ -154,7 +157,7 @@ def _batch_sks(client, name, consistent=False):
 
 
 def test_eventually_consistent_reads_come_from_the_replica(server, replica, postgres_cluster):  # noqa: F811
-    _, client = server
+    _, client, _ = server
     name = _create(client, _name())
     client.put_item(TableName=name, Item={**_key(1), "g": {"S": "G"}, "v": {"S": "old"}})
     wait_replayed(postgres_cluster, replica)
@@ -199,8 +202,32 @@ def test_eventually_consistent_reads_come_from_the_replica(server, replica, post
     eventually(lambda: _gsi_sks(client, name) == [1, 2], what="the index on the replica")
 
 
+def test_stream_reads_come_from_the_primary(server, replica, postgres_cluster):  # noqa: F811
+    # DynamoDB Streams: GetRecords reads the primary's gap-free records (docs/postgres-backend.md,
+    # "Read replica"), so a change is readable at once even while the replica lags.
+    _, client, url = server
+    name = _name()
+    described = client.create_table(
+        TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})["TableDescription"]
+    streams = boto3.session.Session(
+        aws_access_key_id="AKIDPOSTGRESTEST", aws_secret_access_key="secret", region_name=REGION,
+    ).client("dynamodbstreams", endpoint_url=url, config=botocore.config.Config(
+        region_name=REGION, retries={"max_attempts": 1, "mode": "standard"}))
+    arn = described["LatestStreamArn"]
+    wait_replayed(postgres_cluster, replica)
+    with replay_paused(replica):
+        client.put_item(TableName=name, Item={"pk": {"S": "a"}})
+        assert client.get_item(TableName=name, Key={"pk": {"S": "a"}}).get("Item") is None
+        shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+        iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")
+        records = streams.get_records(ShardIterator=iterator["ShardIterator"])["Records"]
+        assert [record["dynamodb"]["Keys"] for record in records] == [{"pk": {"S": "a"}}]
+
+
 def test_a_table_the_replica_has_not_replayed_yet_is_never_missing(server, replica):
-    _, client = server
+    _, client, _ = server
     with replay_paused(replica):
         name = _create(client, _name())
         client.put_item(TableName=name, Item={**_key(1), "g": {"S": "G"}})
@@ -217,7 +244,7 @@ def test_a_table_the_replica_has_not_replayed_yet_is_never_missing(server, repli
 
 
 def test_reads_go_on_while_the_replica_is_down_and_return_to_it(server, replica, postgres_cluster):  # noqa: F811
-    process, client = server
+    process, client, _ = server
     name = _create(client, _name())
     client.put_item(TableName=name, Item={**_key(1), "g": {"S": "G"}})
     wait_replayed(postgres_cluster, replica)
