@@ -23,7 +23,7 @@ struct PostgresStorageOpener: ExternalStorageOpener {
             // authentication failed ..."), which carries no data here.
             throw ValidationError("--storage: cannot use PostgreSQL at \(settings): \(String(reflecting: error))")
         }
-        let readReplica = try await Self.openReplica(replica, environment: environment, logger: logger)
+        let readReplica = try await Self.openReplica(replica, of: settings, environment: environment, logger: logger)
         let pool = PostgresPool(settings: settings, logger: logger)
         let backend = PostgresExternalBackend(
             pool: pool, leaseTTLMilliseconds: try Self.leaseTTL(environment), replica: readReplica)
@@ -40,16 +40,26 @@ struct PostgresStorageOpener: ExternalStorageOpener {
     }
 
     /// The read replica of `--storage-replica`, checked like the primary at start (a wrong
-    /// password or host, an old server, and also a server that is not a standby refuse to
-    /// start: a misconfiguration shows at once, rather than as reads silently going to the
-    /// primary); nil without one. Once running, a failing replica is left out
-    /// (`PostgresReplica`).
-    static func openReplica(_ url: String?, environment: [String: String], logger: Logger) async throws -> PostgresReplica? {
+    /// password or host, an old server, and also a server that is not a standby, or a standby of
+    /// another cluster, refuse to start: a misconfiguration shows at once, rather than as reads
+    /// silently going to the primary or answering another database's data); nil without one.
+    /// Once running, a failing replica is left out (`PostgresReplica`).
+    static func openReplica(
+        _ url: String?, of primary: PostgresSettings, environment: [String: String], logger: Logger
+    ) async throws -> PostgresReplica? {
         guard let url else { return nil }
         let settings = try Self.settings(url, environment: environment, option: "--storage-replica")
         logger.info("kv.storage.postgres.replica", metadata: ["kv.storage.replica": "\(settings)"])
         do {
             _ = try await PostgresProbe.checkReplica(settings, logger: logger)
+            switch await PostgresProbe.replicates(primary, replica: settings, logger: logger) {
+            case true?: break
+            case false?: throw PostgresStorageError.replicaOfAnotherCluster
+            case nil:
+                logger.warning(
+                    "kv.storage.replica.unverified",
+                    metadata: ["kv.reason": "pg_control_system() unreadable: cannot check that the replica is the primary's standby"])
+            }
         } catch {
             throw ValidationError("--storage-replica: cannot use PostgreSQL at \(settings): \(String(reflecting: error))")
         }

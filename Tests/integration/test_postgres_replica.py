@@ -28,7 +28,8 @@ import boto3
 import botocore.config
 
 from conftest import REGION, _ServerProcess
-from postgres_support import SCRIPT, PostgresCluster, _psql, postgres_cluster  # noqa: F401 (a fixture)
+from postgres_support import (  # noqa: F401 (postgres_cluster: a fixture)
+    SCRIPT, PostgresCluster, _psql, postgres_cluster, start_cluster, stop_cluster)
 from test_postgres_backend import _client, postgres_server_binary
 
 
@@ -291,6 +292,24 @@ def test_a_replica_that_is_not_a_standby_is_refused_at_start(postgres_cluster): 
         process.start()
     assert "--storage-replica" in str(refused.value)
     assert "not a standby" in str(refused.value)
+
+
+def test_a_standby_of_another_cluster_is_refused_at_start(postgres_cluster):  # noqa: F811 (the fixture)
+    other = start_cluster()
+    try:
+        others_replica = _start_replica(other)
+        try:
+            options = "&sslmode=disable&pool_size=2"
+            process = _ServerProcess(postgres_server_binary(), (
+                "--storage", f"{postgres_cluster.url}?password_file={postgres_cluster.password_file}{options}",
+                "--storage-replica", f"{others_replica.url}?password_file={others_replica.password_file}{options}"))
+            with pytest.raises(RuntimeError) as refused:
+                process.start()
+            assert "standby of another PostgreSQL cluster" in str(refused.value)
+        finally:
+            stop_cluster(others_replica)
+    finally:
+        stop_cluster(other)
 
 
 def test_a_replica_needs_a_primary():

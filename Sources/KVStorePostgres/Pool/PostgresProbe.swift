@@ -60,6 +60,27 @@ public enum PostgresProbe {
         return version
     }
 
+    /// The database cluster `settings` reach (`pg_control_system()`'s `system_identifier`, set
+    /// by initdb and kept by every physical standby made from it), or nil where it cannot be read
+    /// (a role without the privilege, a PostgreSQL-compatible engine without the function).
+    public static func systemIdentifier(_ settings: PostgresSettings, logger: Logger) async -> Int64? {
+        try? await withConnection(settings, logger: logger) { (connection: PostgresConnection) async throws -> Int64? in
+            var identifier: Int64?
+            let rows = try await connection.query("SELECT system_identifier FROM pg_control_system()", logger: logger)
+            for try await value in rows.decode(Int64.self) { identifier = value }
+            return identifier
+        }
+    }
+
+    /// Whether `replica` is a standby of `primary`'s cluster: true or false when both identifiers
+    /// could be read (`systemIdentifier`), nil when not.
+    public static func replicates(_ primary: PostgresSettings, replica: PostgresSettings, logger: Logger) async -> Bool? {
+        guard let primaryID = await systemIdentifier(primary, logger: logger),
+            let replicaID = await systemIdentifier(replica, logger: logger)
+        else { return nil }
+        return primaryID == replicaID
+    }
+
     private static func version(on connection: PostgresConnection, logger: Logger) async throws -> Int {
         var version = 0
         let rows = try await connection.query("SELECT current_setting('server_version_num')::integer", logger: logger)

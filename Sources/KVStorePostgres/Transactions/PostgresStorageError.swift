@@ -12,6 +12,8 @@ public enum PostgresStorageError: Error, Sendable, Equatable, CustomStringConver
     case schemaTooNew(found: Int, known: Int)
     /// The read replica (`--storage-replica`) is not a standby (`pg_is_in_recovery()` false).
     case replicaNotStandby
+    /// The read replica is a standby of another cluster than the primary (`system_identifier`s differ).
+    case replicaOfAnotherCluster
     /// A stream record was appended to a shard that does not exist or was closed (rotated)
     /// meanwhile: the write is to be run again, into the open shard.
     case shardNotOpen(streamID: Int64, shard: Int32)
@@ -43,6 +45,9 @@ public enum PostgresStorageError: Error, Sendable, Equatable, CustomStringConver
         case .replicaNotStandby:
             "The read replica is not a standby server (pg_is_in_recovery() is false): name a streaming "
                 + "replica of the primary, or leave the replica out."
+        case .replicaOfAnotherCluster:
+            "The read replica is a standby of another PostgreSQL cluster than the primary (their "
+                + "pg_control_system() system identifiers differ): name a streaming replica of the primary."
         case .shardNotOpen(let streamID, let shard):
             "Stream \(streamID) has no open shard \(shard)."
         case .unexpected(let what):
