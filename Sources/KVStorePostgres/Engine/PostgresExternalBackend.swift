@@ -74,7 +74,8 @@ public final class PostgresExternalBackend: ExternalStorageBackend {
             replica.readSucceeded()
             return result
         } catch let error as KVError {
-            // The request's own error (a missing table found by the primary's catalog, a bad key).
+            // The engine's own error (a key or stored item it refuses): the primary would answer
+            // the same. (A table the replica lacks is `ReplicaCatalogBehind`, never this.)
             throw error
         } catch is ReplicaCatalogBehind {
             // The replica lags behind the catalog: this read only goes to the primary.
