@@ -43,3 +43,24 @@ def test_stop_ends_the_server_and_removes_its_files():
     stop_cluster(cluster)
     assert not Path(cluster.directory).exists()
     assert not Path(f"/proc/{pid}").exists()
+
+
+def test_a_replica_is_a_read_only_standby_on_loopback_that_follows_the_primary(postgres_cluster):
+    # `start-replica` (test_postgres_replica.py's standby): pg_basebackup -R of the cluster.
+    from test_postgres_replica import _start_replica, eventually
+
+    replica = _start_replica(postgres_cluster)
+    try:
+        assert psql(replica, "SELECT pg_is_in_recovery()").stdout.strip() == "t"
+        assert psql(replica, "SHOW listen_addresses").stdout.strip() == "127.0.0.1"
+        assert psql(replica, "SELECT 1", password=False).returncode != 0
+        pid = int(Path(replica.directory, "data", "postmaster.pid").read_text().split()[0])
+        assert os.stat(f"/proc/{pid}").st_uid != 0
+        assert psql(postgres_cluster, "CREATE TABLE followed (x int); INSERT INTO followed VALUES (7)").returncode == 0
+        eventually(lambda: psql(replica, "SELECT x FROM followed").stdout.strip() == "7", what="replication")
+        written = psql(replica, "INSERT INTO followed VALUES (8)")
+        assert written.returncode != 0 and "read-only" in written.stderr
+    finally:
+        stop_cluster(replica)
+    assert not Path(replica.directory).exists()
+    assert not Path(f"/proc/{pid}").exists()
