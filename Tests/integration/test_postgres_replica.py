@@ -71,7 +71,9 @@ def eventually(check, timeout: float = 30.0, what: str = "the condition"):
 def wait_replayed(primary: PostgresCluster, replica: PostgresCluster) -> None:
     """Waits until the replica has replayed everything the primary has written so far. (A
     read cannot tell: one of a table the replica lacks is answered by the primary.)"""
-    position = sql_value(primary, "SELECT pg_current_wal_lsn()")
+    # The insert position: with the test cluster's synchronous_commit = off, a commit may still
+    # be in the WAL buffers, past pg_current_wal_lsn() (the write position).
+    position = sql_value(primary, "SELECT pg_current_wal_insert_lsn()")
     eventually(lambda: sql_value(replica, f"SELECT pg_last_wal_replay_lsn() >= '{position}'::pg_lsn") == "t",
                what="the replica replaying the primary's writes")
 
@@ -284,10 +286,12 @@ def test_reads_go_on_while_the_replica_is_down_and_return_to_it(server, replica,
     assert process.stderr_text().count("kv.storage.replica.down") == 1
 
 
-def test_a_replica_that_is_not_a_standby_is_refused_at_start(postgres_cluster):  # noqa: F811 (the fixture)
+def test_a_replica_that_is_not_a_standby_is_refused_at_start(postgres_cluster, monkeypatch):  # noqa: F811
     options = f"?password_file={postgres_cluster.password_file}&sslmode=disable&pool_size=2"
     url = f"{postgres_cluster.url}{options}"
-    process = _ServerProcess(postgres_server_binary(), ("--storage", url, "--storage-replica", url))
+    # The primary named as its own replica, through the environment (KVSERVER_STORAGE_REPLICA).
+    monkeypatch.setenv("KVSERVER_STORAGE_REPLICA", url)
+    process = _ServerProcess(postgres_server_binary(), ("--storage", url))
     with pytest.raises(RuntimeError) as refused:
         process.start()
     assert "--storage-replica" in str(refused.value)
