@@ -31,8 +31,8 @@ public final class TriggerRunner: Sendable {
         var workers: [String: (version: Double, task: Task<Void, Never>)] = [:]
         /// Open tumbling windows by "uuid/shard/partition" (in memory: a restart starts them over).
         var windows: [String: TumblingWindow] = [:]
-        /// Bumped by every `put` / `remove`: a `reload` that read storage before one of them
-        /// must not put back what it replaced.
+        /// Bumped by every `put`, `remove` and `reload`: a `reload` that read storage before
+        /// one of them must not put back what it replaced.
         var generation = 0
         /// When `reload` last re-read the catalog for a mapping whose stream it did not know.
         var catalogRefreshed: ContinuousClock.Instant?
@@ -57,8 +57,8 @@ public final class TriggerRunner: Sendable {
     }
 
     /// Makes the copy the stored mappings (those other nodes created, changed or deleted
-    /// included), unless a `put` or `remove` of this process ran meanwhile (the next reload
-    /// catches up). A mapping whose stream the catalog cache does not know (its table created
+    /// included), unless a `put`, `remove` or other `reload` of this process ran meanwhile
+    /// (the next reload catches up). A mapping whose stream the catalog cache does not know (its table created
     /// through another node) re-reads the catalog, at most every few seconds: a mapping of a
     /// deleted table stays until it is deleted, and must not re-read it every second.
     public func reload() async throws {
@@ -75,6 +75,8 @@ public final class TriggerRunner: Sendable {
         }
         let changed = state.withLock { state in
             guard state.generation == generation else { return false }
+            // A concurrent reload that read earlier and finishes later must not apply either.
+            state.generation += 1
             let byUUID = Dictionary(stored.map { ($0.uuid, $0) }) { _, last in last }
             guard byUUID != state.mappings else { return false }
             for uuid in state.mappings.keys where byUUID[uuid] == nil {
