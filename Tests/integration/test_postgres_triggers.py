@@ -47,10 +47,9 @@ class _Node:
         self.server.proc.wait(timeout=10)
 
 
-@pytest.fixture
-def nodes(postgres_cluster, monkeypatch):  # noqa: F811 (the fixture)
+def _start_nodes(postgres_cluster, monkeypatch, lease_ttl_ms: int):  # noqa: F811 (the fixture)
     """Three kvserver-postgres over a database of their own (the leases are per database)."""
-    monkeypatch.setenv("KVSERVER_POSTGRES_LEASE_TTL_MS", str(LEASE_TTL_MS))
+    monkeypatch.setenv("KVSERVER_POSTGRES_LEASE_TTL_MS", str(lease_ttl_ms))
     storage = fresh_storage(postgres_cluster) + "&pool_size=8"
     started = []
     try:
@@ -61,6 +60,18 @@ def nodes(postgres_cluster, monkeypatch):  # noqa: F811 (the fixture)
     finally:
         for node in started:
             node.server.stop()
+
+
+@pytest.fixture
+def nodes(postgres_cluster, monkeypatch):  # noqa: F811 (the fixture)
+    """Three nodes with short duty leases (a `kill -9` hands over within seconds)."""
+    yield from _start_nodes(postgres_cluster, monkeypatch, LEASE_TTL_MS)
+
+
+@pytest.fixture
+def long_lease_nodes(postgres_cluster, monkeypatch):  # noqa: F811 (the fixture)
+    """Three nodes whose duty leases live 20 s: a takeover sooner than that was a release."""
+    yield from _start_nodes(postgres_cluster, monkeypatch, 20_000)
 
 
 @pytest.fixture
@@ -199,3 +210,23 @@ def test_kill_9_of_the_delivering_node_hands_delivery_to_another(nodes, receiver
         rounds_by_key.setdefault(key, []).append(round_number)
     assert all(rounds == sorted(rounds) for rounds in rounds_by_key.values())
     assert all(rounds[-1] == "2" for rounds in rounds_by_key.values()) and len(rounds_by_key) == 6
+
+
+def test_a_clean_shutdown_of_the_delivering_node_hands_delivery_over_at_once(long_lease_nodes, receiver):
+    nodes, cluster, database = long_lease_nodes
+    table = unique_name("pgtrig")
+    arn = stream_table(nodes[0].ddb, table)
+    nodes[0].lam.create_event_source_mapping(
+        EventSourceArn=arn, FunctionName=receiver.url, StartingPosition="TRIM_HORIZON")
+    nodes[1].ddb.put_item(TableName=table, Item={"pk": {"S": "before"}})
+    wait_until(lambda: receiver.records(), timeout=20, message="the first delivery")
+    holder = _delivering_node(nodes, cluster, database)
+    holder.server.stop()  # SIGTERM: the server releases its leases as it stops
+    stopped = time.monotonic()
+    survivor = next(node for node in nodes if node is not holder)
+    survivor.ddb.put_item(TableName=table, Item={"pk": {"S": "after"}})
+    wait_until(lambda: "after" in [_key_and_round(r)[0] for r in receiver.records()], timeout=30,
+               message="delivery by another node")
+    # Released, not expired: well within the 20 s lifetime (a renewal every third of it).
+    assert time.monotonic() - stopped < 12
+    assert [_key_and_round(r)[0] for r in receiver.records()] == ["before", "after"]
