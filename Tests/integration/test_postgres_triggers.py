@@ -230,3 +230,30 @@ def test_a_clean_shutdown_of_the_delivering_node_hands_delivery_over_at_once(lon
     # Released, not expired: well within the 20 s lifetime (a renewal every third of it).
     assert time.monotonic() - stopped < 12
     assert [_key_and_round(r)[0] for r in receiver.records()] == ["before", "after"]
+
+
+def test_a_triggers_file_entry_waits_for_a_table_made_through_another_node(
+        postgres_cluster, monkeypatch, receiver, tmp_path):  # noqa: F811 (the fixture)
+    monkeypatch.setenv("KVSERVER_POSTGRES_LEASE_TTL_MS", str(LEASE_TTL_MS))
+    storage = fresh_storage(postgres_cluster) + "&pool_size=8"
+    table = unique_name("pgtrig")
+    triggers = tmp_path / "triggers.yaml"
+    triggers.write_text(f"EventSourceMappings:\n  - TableName: {table}\n    FunctionName: {receiver.url}\n")
+    started = []
+    try:
+        for extra in ((), ("--triggers", str(triggers))):
+            server = _ServerProcess(postgres_server_binary(), ("--storage", storage, *extra))
+            started.append(_Node(server, server.start()))
+        plain, with_file = started
+        time.sleep(1.2)  # the file's entry waits: no such table yet
+        stream_table(plain.ddb, table)  # made through the node without the file
+        plain.ddb.put_item(TableName=table, Item={"pk": {"S": "one"}})
+        got = wait_until(lambda: receiver.records(), timeout=20, message="delivery from the file's mapping")
+        assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in got] == ["one"]
+        # Both nodes answer for the file's mapping.
+        for node in started:
+            mappings = node.lam.list_event_source_mappings()["EventSourceMappings"]
+            assert [m["StateTransitionReason"] for m in mappings] == ["Triggers file"]
+    finally:
+        for node in started:
+            node.server.stop()

@@ -57,10 +57,10 @@ public final class TriggerRunner: Sendable {
     }
 
     /// Makes the copy the stored mappings (those other nodes created, changed or deleted
-    /// included), unless a `put`, `remove` or other `reload` of this process ran meanwhile
-    /// (the next reload catches up). A mapping whose stream the catalog cache does not know (its table created
-    /// through another node) re-reads the catalog, at most every few seconds: a mapping of a
-    /// deleted table stays until it is deleted, and must not re-read it every second.
+    /// included), unless a `put`, `remove` or other `reload` of this process ran meanwhile (the
+    /// next reload catches up). A mapping whose stream the catalog cache does not know (its
+    /// table created through another node) re-reads the catalog, at most every few seconds: a
+    /// mapping of a deleted table stays until it is deleted, and must not re-read it every second.
     public func reload() async throws {
         let generation = state.withLock { $0.generation }
         let stored = try await engine.loadTriggerMappings()

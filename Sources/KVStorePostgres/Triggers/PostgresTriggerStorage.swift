@@ -44,7 +44,9 @@ extension PostgresExternalTransaction {
     }
 
     /// Open shards after the last number committed in them (a record whose transaction commits
-    /// later is delivered), closed ones as finished at their end.
+    /// later is delivered), closed ones as finished at their end. A checkpoint already there is
+    /// kept: the same mapping saved as new by two nodes at once (a triggers file read by both)
+    /// must not skip what the first one's checkpoint still has to deliver.
     func checkpointTriggerAtStreamEnd(uuid: String, streamID: Int64) throws {
         try query("trigger checkpoint at stream end") { connection, logger in
             try await connection.query(
@@ -53,7 +55,7 @@ extension PostgresExternalTransaction {
                 SELECT \(uuid), stream_id, shard, CASE WHEN closed IS NULL THEN next_seq - 1 ELSE end_seq END,
                     closed IS NOT NULL
                 FROM kv_shards WHERE stream_id = \(streamID)
-                ON CONFLICT (uuid, stream_id, shard) DO UPDATE SET after_seq = excluded.after_seq, finished = excluded.finished
+                ON CONFLICT (uuid, stream_id, shard) DO NOTHING
                 """, logger: logger)
             return ()
         }
