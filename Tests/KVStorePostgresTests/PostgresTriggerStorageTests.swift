@@ -1,6 +1,8 @@
 import Foundation
 import KVStore
 import KVStorePostgres
+import Logging
+import Synchronization
 import Testing
 
 /// Stream triggers' storage on PostgreSQL (`PostgresTriggerStorage`): mappings shared by every
@@ -90,5 +92,66 @@ import Testing
         #expect(try await checkpoints() == [:])
         try await PostgresDutyFence.$current.withValue(fence) { try await save(7, false) }
         #expect(try await checkpoints() == [:])
+    }
+
+    /// Records every batch it is sent, and acknowledges it.
+    final class RecordingTarget: TriggerTarget {
+        let sequences = Mutex<[String]>([])
+
+        func invoke(_ batch: TriggerBatch) async -> TargetAnswer {
+            sequences.withLock { $0 += batch.records.map(\.sequenceNumber) }
+            return TargetAnswer(.success)
+        }
+
+        func discard(_ batch: TriggerBatch, reason: DiscardReason, invocations: Int) async {}
+
+        var count: Int { sequences.withLock { $0.count } }
+    }
+
+    /// Two runners over one database: a mapping put through one starts on the other, exactly one
+    /// of them delivers (the `stream-triggers` holder), each record once; removed through the
+    /// other, it stops on both.
+    @Test func runnersOnTwoNodesShareMappingsAndOneDelivers() async throws {
+        let settings = try await TestPostgres.freshDatabase()
+        let logger = TestPostgres.logger
+        let backends = [
+            PostgresExternalBackend(pool: PostgresPool(settings: settings, logger: logger), callTimeout: .seconds(20)),
+            PostgresExternalBackend(pool: PostgresPool(settings: settings, logger: logger), callTimeout: .seconds(20)),
+        ]
+        try await PostgresMigrator.migrate(backends[0].runner.pool)
+        var engines: [KVEngine] = []
+        for backend in backends {
+            engines.append(try await KVEngine(configuration: EngineConfiguration(dataDirectory: nil), logger: logger, backend: backend))
+        }
+        let targets = [RecordingTarget(), RecordingTarget()]
+        let runners = (0..<2).map { TriggerRunner(engine: engines[$0], target: targets[$0], logger: logger, pollInterval: 0.05) }
+        for runner in runners { try await runner.load() }
+        let tasks = runners.map { runner in Task { await runner.run() } }
+
+        let label = try await PostgresExternalStreamsTests.createStreamed(engines[0], "Triggered")
+        await engines[1].refreshCatalog()  // the server does it on a miss (`retryingAfterCatalogMiss`)
+        for i in 0..<10 {
+            _ = try await engines[i % 2].putItem(PutItemRequest(tableName: "Triggered", item: ["id": .string("k\(i)")]))
+        }
+        var mapping = Self.mapping("m-2", label: label)
+        mapping.startingPosition = .trimHorizon
+        try await runners[0].put(mapping)
+        try await PostgresSingletonDutyTests.waitUntil(.seconds(20), "the other node's runner loads the mapping") {
+            runners[1].mapping(uuid: "m-2") != nil
+        }
+        try await PostgresSingletonDutyTests.waitUntil(.seconds(20), "delivery") { targets[0].count + targets[1].count >= 10 }
+        try await Task.sleep(for: .milliseconds(500))
+        let delivered = targets.map { $0.sequences.withLock { $0 } }
+        #expect(delivered.filter(\.isEmpty).count == 1, "exactly one node delivers")
+        let all = delivered.flatMap { $0 }
+        #expect(all.count == 10 && Set(all).count == 10)
+
+        try await runners[1].remove(uuid: "m-2")
+        try await PostgresSingletonDutyTests.waitUntil(.seconds(20), "the first node's runner drops the mapping") {
+            runners[0].mappings.isEmpty
+        }
+        for task in tasks { task.cancel() }
+        for task in tasks { await task.value }
+        for backend in backends { await backend.close() }
     }
 }
