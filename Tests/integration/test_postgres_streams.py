@@ -235,27 +235,6 @@ def test_consumer_reads_every_change_once_in_item_order_while_three_nodes_write(
     assert gone.value.response["Error"]["Code"] == "ResourceNotFoundException"
 
 
-def test_stream_triggers_are_refused_not_faked(cluster):
-    # Event source mappings are not stored on PostgreSQL yet (docs/postgres-backend.md): the
-    # Lambda control plane answers a 400 naming that, and no mapping exists afterwards.
-    # https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html (errors)
-    clients, _ = cluster
-    name, arn = _streamed_table(clients[0])
-    lam = boto3.session.Session(
-        aws_access_key_id="AKIDPOSTGRESTEST", aws_secret_access_key="secret", region_name=REGION,
-    ).client("lambda", endpoint_url=clients[0].meta.endpoint_url,
-             config=botocore.config.Config(region_name=REGION, retries={"max_attempts": 1, "mode": "standard"}))
-    with pytest.raises(ClientError) as refused:
-        lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="http://127.0.0.1:9/never",
-                                        StartingPosition="TRIM_HORIZON")
-    assert refused.value.response["Error"]["Code"] == "InvalidParameterValueException"
-    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    assert refused.value.response["Error"]["Message"] == (
-        "This storage backend does not support stream triggers (event source mappings) on PostgreSQL yet")
-    assert lam.list_event_source_mappings()["EventSourceMappings"] == []
-    clients[0].delete_table(TableName=name)
-
-
 def test_a_drained_disabled_stream_is_forgotten_without_undoing_another_nodes_update(postgres_cluster):  # noqa: F811
     """Past retention, each node's maintenance drops a disabled stream whose shards are gone
     from the table's definition. A node whose cached definition is older than another node's

@@ -54,6 +54,7 @@ public struct LambdaControlPlane: Sendable {
         do {
             let rest = request.path.dropFirst(Self.prefix.count)
             let uuid = rest.hasPrefix("/") ? String(rest.dropFirst()) : String(rest)
+            await refreshShared()
             switch (request.method, uuid.isEmpty) {
             case (.POST, true): return try await create(request)
             case (.GET, true): return try list(request)
@@ -74,6 +75,14 @@ public struct LambdaControlPlane: Sendable {
         }
     }
 
+    /// Over a shared database (several kvservers), the mappings as stored: one made, changed or
+    /// deleted through another node since the runner's last re-read is answered as it is now. A
+    /// failed re-read leaves the runner's copy (at most its `reloadInterval` old).
+    func refreshShared() async {
+        guard engine.catalogIsShared else { return }
+        try? await runner.reload()
+    }
+
     func body(_ request: RESTRequest) throws(MappingError) -> [String: JSONValue] {
         if request.body.isEmpty { return [:] }
         guard let value = try? JSONParser.parse(request.body), case .object(let fields) = value else {
@@ -88,8 +97,14 @@ public struct LambdaControlPlane: Sendable {
             throw MappingError.invalid("Command targets can only be configured in the triggers file (kvserver --triggers).")
         }
         guard case .string = fields["FunctionName"] else { throw MappingError.invalid("FunctionName is required.") }
-        let mapping = try Self.newMapping(
-            fields, engine: engine, region: request.context.region, origin: .api, uuid: UUID().uuidString.lowercased())
+        let uuid = UUID().uuidString.lowercased()
+        if engine.catalogIsShared,
+            (try? Self.newMapping(fields, engine: engine, region: request.context.region, origin: .api, uuid: uuid)) == nil
+        {
+            // The table (or its stream) may have been made through another node: re-read the catalog once.
+            await engine.refreshCatalog()
+        }
+        let mapping = try Self.newMapping(fields, engine: engine, region: request.context.region, origin: .api, uuid: uuid)
         if let existing = runner.mappings.first(where: {
             $0.eventSourceArn == mapping.eventSourceArn && $0.functionName == mapping.functionName
         }) {

@@ -63,6 +63,10 @@ public struct TriggerService: Service {
 
     /// Makes the file's mappings those of `entries`; true while some entry waits for its stream.
     func apply(_ entries: [TriggersFile.Entry], changed: Bool) async throws -> Bool {
+        if !changed, engine.catalogIsShared {
+            // Waiting entries over a shared database: their table may have been made through another node.
+            await engine.refreshCatalog()
+        }
         var pending = false
         var wanted: Set<String> = []
         for entry in entries {

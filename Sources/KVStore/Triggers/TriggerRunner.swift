@@ -6,6 +6,14 @@ import Synchronization
 ///
 /// The mappings live in the database (`TriggerStore`); this keeps a copy so workers and the
 /// control plane read them without I/O. Changes go through `put` / `remove`.
+///
+/// Over a shared database (several kvservers, `KVEngine.catalogIsShared`) the copy is re-read
+/// every `reloadInterval` (`reload`), so a mapping created, changed or deleted through another
+/// node starts, changes or stops here too; and every node runs workers, but only the holder of
+/// `SingletonDuty.streamTriggers` reads, delivers and checkpoints (each round asks, and its
+/// checkpoint writes are fenced by the duty's lease): a node that dies or stops hands delivery
+/// over with the lease, and the new holder resumes after the last checkpoint (at-least-once,
+/// each shard in order). SQLite's one process always holds it.
 public final class TriggerRunner: Sendable {
     let engine: KVEngine
     let target: any TriggerTarget
@@ -13,6 +21,8 @@ public final class TriggerRunner: Sendable {
     /// Seconds between polls of a stream that had nothing to deliver.
     let pollInterval: Double
     let retryBase: Double
+    /// Seconds between re-reads of the stored mappings over a shared database.
+    let reloadInterval: Double
     private let state = Mutex<State>(State())
 
     struct State {
@@ -21,23 +31,62 @@ public final class TriggerRunner: Sendable {
         var workers: [String: (version: Double, task: Task<Void, Never>)] = [:]
         /// Open tumbling windows by "uuid/shard/partition" (in memory: a restart starts them over).
         var windows: [String: TumblingWindow] = [:]
+        /// Bumped by every `put`, `remove` and `reload`: a `reload` that read storage before
+        /// one of them must not put back what it replaced.
+        var generation = 0
+        /// When `reload` last re-read the catalog for a mapping whose stream it did not know.
+        var catalogRefreshed: ContinuousClock.Instant?
     }
 
-    public init(engine: KVEngine, target: any TriggerTarget, logger: Logger, pollInterval: Double = 0.1, retryBase: Double = 0.5) {
+    public init(
+        engine: KVEngine, target: any TriggerTarget, logger: Logger, pollInterval: Double = 0.1, retryBase: Double = 0.5,
+        reloadInterval: Double = 1
+    ) {
         self.engine = engine
         self.target = target
         self.logger = logger
         self.pollInterval = pollInterval
         self.retryBase = retryBase
+        self.reloadInterval = reloadInterval
     }
 
     /// Loads the stored mappings; call once before `run`.
     public func load() async throws {
         try await engine.prepareTriggerStore()
+        try await reload()
+    }
+
+    /// Makes the copy the stored mappings (those other nodes created, changed or deleted
+    /// included), unless a `put`, `remove` or other `reload` of this process ran meanwhile (the
+    /// next reload catches up). A mapping whose stream the catalog cache does not know (its
+    /// table created through another node) re-reads the catalog, at most every few seconds: a
+    /// mapping of a deleted table stays until it is deleted, and must not re-read it every second.
+    public func reload() async throws {
+        let generation = state.withLock { $0.generation }
         let stored = try await engine.loadTriggerMappings()
-        state.withLock { state in
-            for mapping in stored { state.mappings[mapping.uuid] = mapping }
+        if engine.catalogIsShared, stored.contains(where: { engine.triggerStream(of: $0) == nil }) {
+            let now = ContinuousClock.now
+            let due = state.withLock { state in
+                guard state.catalogRefreshed.map({ now - $0 >= .seconds(5) }) ?? true else { return false }
+                state.catalogRefreshed = now
+                return true
+            }
+            if due { await engine.refreshCatalog() }
         }
+        let changed = state.withLock { state in
+            guard state.generation == generation else { return false }
+            // A concurrent reload that read earlier and finishes later must not apply either.
+            state.generation += 1
+            let byUUID = Dictionary(stored.map { ($0.uuid, $0) }) { _, last in last }
+            guard byUUID != state.mappings else { return false }
+            for uuid in state.mappings.keys where byUUID[uuid] == nil {
+                state.statuses[uuid] = nil
+                state.windows = state.windows.filter { !$0.key.hasPrefix(uuid + "/") }
+            }
+            state.mappings = byUUID
+            return true
+        }
+        if changed { reconcile() }
     }
 
     public var mappings: [EventSourceMapping] {
@@ -56,7 +105,10 @@ public final class TriggerRunner: Sendable {
     public func put(_ mapping: EventSourceMapping) async throws {
         let isNew = self.mapping(uuid: mapping.uuid) == nil
         try await engine.saveTriggerMapping(mapping, isNew: isNew)
-        state.withLock { $0.mappings[mapping.uuid] = mapping }
+        state.withLock { state in
+            state.mappings[mapping.uuid] = mapping
+            state.generation += 1
+        }
         reconcile()
     }
 
@@ -64,6 +116,7 @@ public final class TriggerRunner: Sendable {
         try await engine.deleteTriggerMapping(uuid: uuid)
         state.withLock { state in
             state.mappings[uuid] = nil
+            state.generation += 1
             state.statuses[uuid] = nil
             state.windows = state.windows.filter { !$0.key.hasPrefix(uuid + "/") }
         }
@@ -78,9 +131,19 @@ public final class TriggerRunner: Sendable {
         }
     }
 
-    /// Starts and stops workers as mappings change, until cancelled.
+    /// Starts and stops workers as mappings change (re-reading them over a shared database),
+    /// until cancelled.
     public func run() async {
+        var reloaded = ContinuousClock.now
         while !Task.isCancelled {
+            if engine.catalogIsShared, ContinuousClock.now - reloaded >= .milliseconds(Int(reloadInterval * 1000)) {
+                reloaded = ContinuousClock.now
+                do {
+                    try await reload()
+                } catch {
+                    logger.warning("trigger.reload_failed", metadata: ["error.type": "\(String(reflecting: type(of: error)))"])
+                }
+            }
             reconcile()
             try? await Task.sleep(for: .milliseconds(200))
         }
@@ -148,8 +211,19 @@ public final class TriggerRunner: Sendable {
         }
     }
 
-    /// Runs one batch on every runnable shard, concurrently; true if any records were handled.
+    /// Runs one batch on every runnable shard, concurrently, if this process holds
+    /// `SingletonDuty.streamTriggers` (its checkpoint writes fenced by it); true if any records
+    /// were handled. Checkpoints are read afresh every round: a new holder resumes after the
+    /// last one its predecessor wrote.
     func round(_ mapping: EventSourceMapping) async throws -> Bool {
+        var handled = false
+        try await engine.storage.singleton(.streamTriggers) {
+            handled = try await self.roundOnHolder(mapping)
+        }
+        return handled
+    }
+
+    private func roundOnHolder(_ mapping: EventSourceMapping) async throws -> Bool {
         guard let stream = engine.triggerStream(of: mapping) else { return false }
         let shards = try await engine.triggerShards(streamID: stream.id)
         let checkpoints = try await engine.triggerCheckpoints(uuid: mapping.uuid, streamID: stream.id)

@@ -5,6 +5,11 @@ public struct TriggerCheckpoint: Sendable, Equatable {
     public var afterSequence: Int64
     /// The shard is closed and every record of it acknowledged.
     public var finished: Bool
+
+    public init(afterSequence: Int64, finished: Bool) {
+        self.afterSequence = afterSequence
+        self.finished = finished
+    }
 }
 
 /// One shard of a stream as the pollers need it.

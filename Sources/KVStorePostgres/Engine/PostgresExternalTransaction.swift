@@ -11,9 +11,8 @@ import PostgresNIO
 /// item storage of each table (`PostgresExternalItems`).
 ///
 /// Streams are in `PostgresExternalStreams.swift` (records queued by the body, appended by
-/// `flushStreams` just before COMMIT). Stream triggers are not wired yet: saving a mapping
-/// throws `KVError.unsupportedByBackend`, so CreateEventSourceMapping answers a
-/// ValidationException; their reads answer what is stored: nothing.
+/// `flushStreams` just before COMMIT), stream triggers' mappings and checkpoints in
+/// `PostgresTriggerStorage.swift`.
 final class PostgresExternalTransaction: ExternalStorageTransaction {
     let transaction: PostgresBlockingTransaction
     /// Whether this is a write transaction: its item reads lock their rows.
@@ -284,33 +283,7 @@ final class PostgresExternalTransaction: ExternalStorageTransaction {
 
     // StreamStorage: PostgresExternalStreams.swift
 
-    // MARK: TriggerStorage (not wired yet)
-
-    static let triggers = "stream triggers (event source mappings) on PostgreSQL"
-
-    /// Nothing to prepare (kvserver calls this at every start): mappings cannot be saved here,
-    /// so none is ever loaded.
-    func prepareTriggerStorage() throws {}
-
-    func triggerMappings() throws -> [EventSourceMapping] { [] }
-
-    func saveTriggerMapping(_ mapping: EventSourceMapping) throws {
-        throw KVError.unsupportedByBackend(Self.triggers)
-    }
-
-    func checkpointTriggerAtStreamEnd(uuid: String, streamID: Int64) throws {
-        throw KVError.unsupportedByBackend(Self.triggers)
-    }
-
-    func deleteTriggerMapping(uuid: String) throws {
-        throw KVError.unsupportedByBackend(Self.triggers)
-    }
-
-    func triggerCheckpoints(uuid: String, streamID: Int64) throws -> [Int64: TriggerCheckpoint] { [:] }
-
-    func saveTriggerCheckpoint(uuid: String, streamID: Int64, shard: Int64, _ checkpoint: TriggerCheckpoint) throws {
-        throw KVError.unsupportedByBackend(Self.triggers)
-    }
+    // TriggerStorage: Triggers/PostgresTriggerStorage.swift
 
     // MARK: Helpers
 

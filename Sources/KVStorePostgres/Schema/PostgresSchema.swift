@@ -32,6 +32,8 @@ public struct PostgresMigration: Sendable {
 /// - `kv_leases(duty, holder, epoch, expires)`: which node runs each singleton duty (`PostgresLease`).
 /// - `kv_dropped_tables(storage_id, dropped)` (version 2): deleted tables whose rows are still
 ///   being purged, in batches, in the background (`PostgresTablePurge`).
+/// - `kv_trigger_mappings` and `kv_trigger_checkpoints` (version 3): stream triggers' mappings
+///   and per-shard checkpoints (`PostgresTriggerSchema`).
 public enum PostgresSchema {
     public static let migrations: [PostgresMigration] = [
         PostgresMigration(version: 1, statements: [
@@ -142,6 +144,7 @@ public enum PostgresSchema {
             )
             """,
         ]),
+        PostgresTriggerSchema.migration,
     ]
 
     /// The newest version this build knows.

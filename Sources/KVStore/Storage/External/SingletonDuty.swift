@@ -1,8 +1,8 @@
 /// A background duty that must run on one kvserver at a time when several share one database
 /// (an external backend such as PostgreSQL, issue #18): the TTL sweeper, stream trimming, GSI
-/// backfill, and the backend's own housekeeping. The backend decides who runs it
-/// (`ExternalStorageBackend.whileHolding`: PostgreSQL by a lease that passes to another node when
-/// the holder dies); SQLite has one process, which always runs it.
+/// backfill, stream triggers' delivery, and the backend's own housekeeping. The backend decides
+/// who runs it (`ExternalStorageBackend.whileHolding`: PostgreSQL by a lease that passes to
+/// another node when the holder dies); SQLite has one process, which always runs it.
 public enum SingletonDuty: String, Sendable, CaseIterable {
     /// Deleting items whose TTL passed (`KVEngine.deleteExpiredItems`) and filling new expiry indexes.
     case timeToLive = "ttl-sweeper"
@@ -10,6 +10,9 @@ public enum SingletonDuty: String, Sendable, CaseIterable {
     case streamTrimming = "stream-trimming"
     /// Filling new global secondary indexes from their table's items (`KVEngine.backfill`).
     case indexBackfill = "index-backfill"
+    /// Delivering stream triggers' batches and moving their checkpoints (`TriggerRunner`): one
+    /// node delivers, so each shard's records reach the target in order, once per checkpoint.
+    case streamTriggers = "stream-triggers"
     /// The backend's own background work (PostgreSQL: purging deleted tables' rows and old
     /// transaction tokens), run by `ExternalStorageBackend.maintain`.
     case housekeeping = "housekeeping"
