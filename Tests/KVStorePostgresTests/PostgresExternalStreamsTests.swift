@@ -8,8 +8,17 @@ import Testing
 /// DynamoDB Streams through the seam on PostgreSQL (`PostgresExternalStreams`): two engines
 /// ("nodes") over one database, read back through the engine's Streams API as GetRecords does.
 @Suite struct PostgresExternalStreamsTests {
+    /// The engines' clock, moved by the test: a shard's rollover then happens when the test says,
+    /// never because a loaded machine made a step slow.
+    final class TestClock: Sendable {
+        let seconds = Mutex<Double>(WallClock.now())
+        func advance(_ by: Double) { seconds.withLock { $0 += by } }
+        var now: Double { seconds.withLock { $0 } }
+    }
+
     static func withEngines(
-        rollover: Double = StreamSettings.defaultShardRollover, _ body: @Sendable (KVEngine, KVEngine) async throws -> Void
+        rollover: Double = StreamSettings.defaultShardRollover, clock: TestClock? = nil,
+        _ body: @Sendable (KVEngine, KVEngine) async throws -> Void
     ) async throws {
         let settings = try await TestPostgres.freshDatabase()
         let logger = TestPostgres.logger
@@ -18,8 +27,9 @@ import Testing
         let configuration = EngineConfiguration(dataDirectory: nil, streams: StreamSettings(shardRollover: rollover))
         do {
             try await PostgresMigrator.migrate(first.runner.pool)
-            let a = try await KVEngine(configuration: configuration, logger: logger, backend: first)
-            let b = try await KVEngine(configuration: configuration, logger: logger, backend: second)
+            let now: @Sendable () -> Double = { clock?.now ?? WallClock.now() }
+            let a = try await KVEngine(configuration: configuration, logger: logger, backend: first, clock: now)
+            let b = try await KVEngine(configuration: configuration, logger: logger, backend: second, clock: now)
             try await body(a, b)
         } catch {
             await first.close()
@@ -85,12 +95,13 @@ import Testing
     }
 
     @Test func shardsRollOverIntoChildrenNumberingOnAndIteratorsFollow() async throws {
-        // Long enough for the steps after the rollover to finish before the next one.
-        try await Self.withEngines(rollover: 2) { a, b in
+        // One rollover, when the clock moves past it; no other however slow the steps after it.
+        let clock = TestClock()
+        try await Self.withEngines(rollover: 2, clock: clock) { a, b in
             let label = try await Self.createStreamed(a, "Rolled")
             #expect(await b.refreshCatalog())
             _ = try await a.putItem(PutItemRequest(tableName: "Rolled", item: Self.item("x", 1)))
-            try await Task.sleep(for: .milliseconds(2100))
+            clock.advance(2.1)
             _ = try await b.putItem(PutItemRequest(tableName: "Rolled", item: Self.item("x", 2)))
             _ = try await a.putItem(PutItemRequest(tableName: "Rolled", item: Self.item("y", 1)))
             let shards = try await b.describeStream(
