@@ -25,7 +25,8 @@ import Testing
             let died = ContinuousClock.now
             var epoch: Int64?
             while epoch == nil {
-                #expect(ContinuousClock.now - died < .seconds(10), "node B never took over")
+                // A bound against looping forever, not a timing claim (a loaded machine is slow).
+                try #require(ContinuousClock.now - died < .seconds(30), "node B never took over")
                 try await Task.sleep(for: .milliseconds(50))
                 epoch = try await b.acquireOrRenew()
             }
