@@ -46,7 +46,17 @@ public final class PostgresExternalBackend: ExternalStorageBackend {
     public func read<T: Sendable>(_ body: @escaping @Sendable (any ExternalStorageTransaction) throws -> T) async throws -> T {
         try await mapped {
             try await runner.run(.read) { transaction in
-                try body(PostgresExternalTransaction(transaction, writes: false, definitions: self.definitions))
+                let storage = PostgresExternalTransaction(transaction, writes: false, definitions: self.definitions)
+                let result: T
+                do {
+                    result = try body(storage)
+                } catch let error as KVError {
+                    // A table gone answers ResourceNotFoundException whatever else the body met.
+                    try storage.verifyTables()
+                    throw error
+                }
+                try storage.verifyTables()
+                return result
             }
         }
     }
