@@ -60,7 +60,9 @@ import Testing
                     try transaction.apply(.put(CounterItem.row(1)), at: a, replacing: nil)
                 }
             }
-            #expect(try await runner.run(.read) { [a] in try $0.read(a) } == nil)
+            let key = a
+            let stored = try await runner.run(.read) { transaction in try transaction.read(key) }
+            #expect(stored == nil)
         }
     }
 
