@@ -1,8 +1,5 @@
 import NIOCore
 import NIOPosix
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The bridge from the engine's synchronous code to postgres-nio's async API.
 ///
@@ -26,7 +23,7 @@ enum Blocking {
     ) throws -> Result {
         try refuseNonBlockingContext()
         let result = BlockingResult<Result>()
-        let executor = loop.flatMap { Self.bridgeOnLoop ? EventLoopTaskExecutor($0) : nil }
+        let executor = loop.map { EventLoopTaskExecutor($0) }
         let task = Task(executorPreference: executor) {
             do {
                 result.complete(.success(try await operation()))
@@ -50,7 +47,4 @@ enum Blocking {
             throw PostgresStorageError.blockingCallInTask
         }
     }
-
-    // TEMPORARY (measurement): KVSERVER_PG_BRIDGE=pool runs statement tasks on the cooperative pool.
-    static let bridgeOnLoop: Bool = getenv("KVSERVER_PG_BRIDGE").map { String(cString: $0) } != "pool"
 }

@@ -25,7 +25,7 @@ final class HeldConnection: Sendable {
         let finished = BlockingResult<Void>()
         // On an event loop (`EventLoopTaskExecutor`): the pool's lease and the release resume
         // the task there, not on the cooperative pool (two thread switches fewer each way).
-        let executor = Blocking.bridgeOnLoop ? EventLoopTaskExecutor(pool.eventLoop) : nil
+        let executor = EventLoopTaskExecutor(pool.eventLoop)
         let task = Task(executorPreference: executor) {
             do {
                 try await pool.withConnection { connection in
@@ -57,7 +57,7 @@ final class HeldConnection: Sendable {
             _ = try? Blocking.wait("closing a connection", timeout: .seconds(5)) { try await connection.close() }
         }
         released.signal()
-        if closing || !Blocking.bridgeOnLoop {
+        if closing {
             _ = finished.wait(timeout: .seconds(5))
         }
     }

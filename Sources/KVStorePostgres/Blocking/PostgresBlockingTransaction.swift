@@ -91,10 +91,6 @@ public final class PostgresBlockingTransaction {
     /// its failure fails that call. Refused in an `.autocommit` body, as any write.
     func enqueue(_ statement: @escaping @Sendable (PostgresConnection, Logger) async throws -> Void) throws {
         try requireTransaction()
-        guard PostgresTransactionRunner.lazyOpening else {
-            try run("queued") { connection, logger in try await statement(connection, logger) }
-            return
-        }
         queued.append(statement)
     }
 
@@ -161,13 +157,6 @@ public final class PostgresBlockingTransaction {
             unsound = true
             throw PostgresStorageError.timedOut(what)
         }
-    }
-
-    /// Sends the pending opening statements now, each on its own (TEMPORARY: measurement).
-    func open() throws {
-        guard case .pending(let statements) = opening else { return }
-        opening = .open
-        for sql in statements { try execute(sql) }
     }
 
     func execute(_ sql: String) throws {

@@ -1,7 +1,4 @@
 import NIOPosix
-#if canImport(Glibc)
-import Glibc
-#endif
 import PostgresNIO
 
 /// Runs the engine's synchronous transaction bodies against PostgreSQL, on threads of its own.
@@ -111,7 +108,7 @@ public final class PostgresTransactionRunner: Sendable {
         var closing = false
         defer { held.release(closing: closing) }
         var opening: PostgresTransactionOpening =
-            mode == .read && Self.lazyOpening ? .autocommit : .pending(mode.opening)
+            mode == .read ? .autocommit : .pending(mode.opening)
         while true {
             let transaction = PostgresBlockingTransaction(
                 connection: held.connection, logger: pool.logger, mode: mode, opening: opening, marker: marker,
@@ -137,7 +134,6 @@ public final class PostgresTransactionRunner: Sendable {
     ) throws -> Result {
         let result: Result
         do {
-            if !Self.lazyOpening { try transaction.open() }
             result = try body(transaction)
             // Whatever the body did with the refusal of its second statement.
             if transaction.needsSnapshot { throw SnapshotNeeded() }
@@ -186,12 +182,6 @@ public final class PostgresTransactionRunner: Sendable {
         }
         return PostgresConflict.classify(error) ?? error
     }
-}
-
-extension PostgresTransactionRunner {
-    // TEMPORARY (measurement): KVSERVER_PG_LAZY=0 opens every transaction with its own calls
-    // (BEGIN, SET) and checks a read's tables before its reads, as before.
-    static let lazyOpening: Bool = getenv("KVSERVER_PG_LAZY").map { String(cString: $0) } != "0"
 }
 
 /// The mark of a thread running a transaction (its identity ties a transaction to its thread).

@@ -38,7 +38,7 @@ final class PostgresExternalTransaction: ExternalStorageTransaction {
     }
 
     func items(of table: TableDefinition, context: ItemWriteContext) throws -> any ExternalItemStorage {
-        guard !writes, PostgresTransactionRunner.lazyOpening else {
+        guard !writes else {
             return PostgresExternalItems(table: try currentDefinition(table), transaction: self, context: context)
         }
         // A read checks the catalog later: in its first point read's statement, else in
