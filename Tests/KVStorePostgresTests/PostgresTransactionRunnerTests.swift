@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import KVStorePostgres
+import NIOConcurrencyHelpers
 import NIOPosix
 import PostgresNIO
 import Testing
@@ -35,22 +36,27 @@ import Testing
     @Test func aReadTransactionSeesOneSnapshotAndCannotWrite() async throws {
         try await TestPostgres.withRunner { [a] runner in
             try await runner.writeItem(a) { _, old in (PostgresChangeSet(key: a, old: old, write: .put(CounterItem.row(1))), ()) }
+            let runs = NIOLockedValueBox<Int64>(0)
             let (before, after) = try await runner.run(.read) { transaction in
                 let before = CounterItem.value(try transaction.read(a))
-                // Another transaction commits a change meanwhile, from a thread of its own.
+                // Another transaction commits a change meanwhile, from a thread of its own
+                // (each run of the body: the first runs without a transaction, and its second
+                // read makes the runner run it again in a snapshot).
+                let run = runs.withLockedValue { $0 += 1; return $0 }
                 let done = DispatchSemaphore(value: 0)
                 Thread {
                     _ = try? runner.runBlocking(.write()) { other in
-                        try other.apply(.put(CounterItem.row(2)), at: a, replacing: try other.readForUpdate(a))
+                        try other.apply(.put(CounterItem.row(10 + run)), at: a, replacing: try other.readForUpdate(a))
                     }
                     done.signal()
                 }.start()
                 done.wait()
                 return (before, CounterItem.value(try transaction.read(a)))
             }
-            #expect(before == 1)
-            #expect(after == 1)
-            #expect(try await runner.run(.read) { CounterItem.value(try $0.read(a)) } == 2)
+            #expect(runs.withLockedValue { $0 } == 2)
+            #expect(before == 11)
+            #expect(after == 11)
+            #expect(try await runner.run(.read) { CounterItem.value(try $0.read(a)) } == 12)
             // READ ONLY: SQLSTATE 25006, passed through.
             await #expect(throws: PSQLError.self) {
                 try await runner.run(.read) { transaction in

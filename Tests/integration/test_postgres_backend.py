@@ -394,6 +394,36 @@ def test_table_created_on_one_node_is_visible_on_the_others(nodes):
     assert a.describe_table(TableName=name)["Table"]["ItemCount"] == 1
 
 
+def test_reads_on_a_node_whose_catalog_is_stale_never_see_the_old_table(nodes):
+    """A read checks its table in its own statement (GetItem: the catalog row joined with the
+    item) or right after its first batch (Query, Scan): a node that still knows a table deleted
+    and created again elsewhere must not answer from the old table's rows (still there until
+    the purge), and must find the new one (docs/postgres-backend.md, "Round trips")."""
+    a, b, c = nodes
+    name = _create(a, _name("stale"))
+    key = {"pk": {"S": "k"}, "sk": {"N": "1"}}
+    a.put_item(TableName=name, Item={**key, "from": {"S": "old"}})
+    for generation in ("new", "newer"):
+        # b and c learn the current table's storage id.
+        assert "Item" in b.get_item(TableName=name, Key=key)
+        assert c.query(TableName=name, KeyConditionExpression="pk = :k",
+                       ExpressionAttributeValues={":k": {"S": "k"}})["Count"] == 1
+        a.delete_table(TableName=name)
+        _create(a, name)
+        a.put_item(TableName=name, Item={**key, "from": {"S": generation}})
+        if generation == "new":
+            got = b.get_item(TableName=name, Key=key, ConsistentRead=True)["Item"]
+            assert got["from"] == {"S": "new"}
+            items = c.query(TableName=name, KeyConditionExpression="pk = :k",
+                            ExpressionAttributeValues={":k": {"S": "k"}})["Items"]
+            assert [item["from"] for item in items] == [{"S": "new"}]
+        else:
+            items = b.scan(TableName=name)["Items"]
+            assert [item["from"] for item in items] == [{"S": "newer"}]
+            got = c.batch_get_item(RequestItems={name: {"Keys": [key]}})["Responses"][name]
+            assert [item["from"] for item in got] == [{"S": "newer"}]
+
+
 def test_concurrent_increments_across_nodes_lose_nothing(nodes):
     name = _create(nodes[0], _name("count"))
     key = {"pk": {"S": "counter"}, "sk": {"N": "0"}}

@@ -1,3 +1,4 @@
+import NIOCore
 import NIOPosix
 
 /// The bridge from the engine's synchronous code to postgres-nio's async API.
@@ -11,12 +12,19 @@ import NIOPosix
 enum Blocking {
     /// Runs `operation` and blocks the calling thread until it ends or `timeout` passes (then
     /// the task is cancelled and `PostgresStorageError.timedOut` thrown).
+    ///
+    /// With `loop` (the connection's event loop), the task runs there (`EventLoopTaskExecutor`):
+    /// it starts, sends and is resumed by the answer on the thread that does the connection's
+    /// I/O, so a statement costs two thread switches (to the loop, back to the waiting thread)
+    /// instead of four through the cooperative pool.
     static func wait<Result: Sendable>(
-        _ what: String, timeout: Duration?, _ operation: @escaping @Sendable () async throws -> Result
+        _ what: String, timeout: Duration?, on loop: (any EventLoop)? = nil,
+        _ operation: @escaping @Sendable () async throws -> Result
     ) throws -> Result {
         try refuseNonBlockingContext()
         let result = BlockingResult<Result>()
-        let task = Task {
+        let executor = loop.map { EventLoopTaskExecutor($0) }
+        let task = Task(executorPreference: executor) {
             do {
                 result.complete(.success(try await operation()))
             } catch {

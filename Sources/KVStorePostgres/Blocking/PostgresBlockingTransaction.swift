@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 public import PostgresNIO
 
 /// One PostgreSQL transaction as the engine's synchronous code sees it: every call blocks its
@@ -15,21 +16,110 @@ public final class PostgresBlockingTransaction {
     private var ended = false
     /// Stream records of `commit`, appended just before COMMIT.
     var pendingAppends: [StreamAppend] = []
+    /// Where the connection stands: outside a transaction, or with BEGIN (and the statements
+    /// that open the transaction) still to send with the body's first statement, or inside it.
+    private(set) var opening: PostgresTransactionOpening
+    /// Statements the body ran in `.autocommit` (one at most: see `PostgresTransactionOpening`).
+    private var autocommitStatements = 0
+    /// Set when an `.autocommit` body asked for a second statement: the runner runs the body
+    /// again inside a snapshot, whatever the body did with the refusal.
+    private(set) var needsSnapshot = false
+    /// Set when a call timed out: the runner closes the connection instead of pooling it.
+    private(set) var unsound = false
+    /// Statements whose answer the body does not wait for (an item's change set, stream
+    /// appends): sent before the next statement, or before COMMIT, in the same blocking call.
+    private var queued: [@Sendable (PostgresConnection, Logger) async throws -> Void] = []
 
     init(
         connection: PostgresConnection, logger: Logger, mode: PostgresTransactionMode,
-        marker: TransactionThreadMarker, callTimeout: Duration
+        opening: PostgresTransactionOpening, marker: TransactionThreadMarker, callTimeout: Duration
     ) {
         self.connection = connection
         self.logger = logger
         self.mode = mode
+        self.opening = opening
         self.marker = marker
         self.callTimeout = callTimeout
     }
 
+    /// Whether BEGIN was sent: the runner ends with ROLLBACK only then.
+    var began: Bool { opening == .open }
+
+    /// Whether the runner must send COMMIT: BEGIN was sent, or statements wait to be.
+    var needsCommit: Bool { began || !queued.isEmpty }
+
     /// Runs an async operation on this transaction's connection and waits for it: the way to
     /// any of the module's `on connection:` functions not wrapped below.
+    ///
+    /// In a `.read` body run without a transaction (`PostgresTransactionOpening.autocommit`),
+    /// a second call is refused, and the runner runs the body again inside a snapshot.
     public func run<Result: Sendable>(
+        _ what: String, _ operation: @escaping @Sendable (PostgresConnection, Logger) async throws -> Result
+    ) throws -> Result {
+        if opening == .autocommit {
+            guard autocommitStatements == 0 else {
+                needsSnapshot = true
+                throw SnapshotNeeded()
+            }
+            autocommitStatements += 1
+        }
+        return try send(what, operation)
+    }
+
+    /// As `run`, for a statement whose answer holds whether or not it shares the body's
+    /// snapshot (`PostgresExternalTransaction.verifyTables`: a table present now was present at
+    /// any earlier snapshot of the same body); it does not count as the `.autocommit` body's
+    /// one statement.
+    public func runUnsnapshotted<Result: Sendable>(
+        _ what: String, _ operation: @escaping @Sendable (PostgresConnection, Logger) async throws -> Result
+    ) throws -> Result {
+        try send(what, operation)
+    }
+
+    /// Refuses a write call in an `.autocommit` body, as a second statement is refused: the
+    /// body runs again inside its `REPEATABLE READ READ ONLY` transaction, where PostgreSQL
+    /// refuses the write (SQLSTATE 25006) as it always did. Without this, a write that was a
+    /// read body's first statement would commit on its own.
+    func requireTransaction() throws {
+        guard opening == .autocommit else { return }
+        needsSnapshot = true
+        throw SnapshotNeeded()
+    }
+
+    /// Queues a statement whose answer nobody waits for (a write that fails only as an error):
+    /// it goes out with the next statement or before COMMIT, in the same blocking call, and
+    /// its failure fails that call. Refused in an `.autocommit` body, as any write.
+    func enqueue(_ statement: @escaping @Sendable (PostgresConnection, Logger) async throws -> Void) throws {
+        try requireTransaction()
+        queued.append(statement)
+    }
+
+    /// Sends what is queued and COMMIT in one blocking call. A failure before COMMIT was sent
+    /// is `NotCommitted` (the transaction is to be rolled back as after the body's own
+    /// failures); one of COMMIT itself is thrown as it is.
+    func commitQueued() throws {
+        let committing = NIOLockedValueBox(false)
+        do {
+            try send("COMMIT") { connection, logger in
+                committing.withLockedValue { $0 = true }
+                try await connection.query("COMMIT", logger: logger)
+                return ()
+            }
+        } catch {
+            if committing.withLockedValue({ $0 }) { throw error }
+            throw NotCommitted(error: error)
+        }
+    }
+
+    /// Drops what is queued and sends ROLLBACK.
+    func rollback() throws {
+        queued = []
+        try execute("ROLLBACK")
+    }
+
+    /// Sends the opening statements still pending and the queued ones, then `operation`, in
+    /// one blocking call (one task, no wait for the thread in between).
+    private func send<Result: Sendable>(
         _ what: String, _ operation: @escaping @Sendable (PostgresConnection, Logger) async throws -> Result
     ) throws -> Result {
         guard !ended else { throw PostgresStorageError.transactionMisuse("used after its transaction ended") }
@@ -43,11 +133,34 @@ public final class PostgresBlockingTransaction {
         // Nothing sent here reached the server, so nothing of it can have been applied.
         if connection.isClosed { throw PostgresStorageError.connectionLost(what) }
         let logger = logger
-        return try Blocking.wait(what, timeout: callTimeout) { try await operation(connection, logger) }
+        var opening: [String] = []
+        if case .pending(let statements) = self.opening {
+            opening = statements
+            // From here on the transaction may be open: on failure the runner rolls back
+            // (a ROLLBACK outside a transaction is a warning, not an error).
+            self.opening = .open
+        }
+        let queued = queued
+        self.queued = []
+        do {
+            return try Blocking.wait(what, timeout: callTimeout, on: connection.eventLoop) { [opening] in
+                for sql in opening {
+                    try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+                }
+                for statement in queued {
+                    try await statement(connection, logger)
+                }
+                return try await operation(connection, logger)
+            }
+        } catch PostgresStorageError.timedOut(let what) {
+            // A statement may still be running: the connection must not serve another body.
+            unsound = true
+            throw PostgresStorageError.timedOut(what)
+        }
     }
 
     func execute(_ sql: String) throws {
-        try run(sql) { connection, logger in
+        try send(sql) { connection, logger in
             try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
             return ()
         }
@@ -70,15 +183,32 @@ public final class PostgresBlockingTransaction {
         }
     }
 
+    /// The item at `key`, if the table named `table` still has `key`'s storage id: one
+    /// statement (one snapshot) for the catalog check and the read. Nil when the table is gone
+    /// or is another table of the same name.
+    func read(_ key: RowKey, inTable table: String) throws -> ItemRow?? {
+        try run("read") { connection, logger in
+            var found: ItemRow??
+            for try await row in try await connection.execute(
+                ItemStatements.SelectInTable(key: key, table: table), logger: logger)
+            where row.storageID == key.storageID {
+                found = .some(row.item)
+            }
+            return found
+        }
+    }
+
     /// The item at `key`, locked until this transaction ends (see `PostgresItems.readForUpdate`).
     public func readForUpdate(_ key: RowKey, noWait: Bool = false) throws -> ItemRow? {
-        try run("readForUpdate") { connection, logger in
+        try requireTransaction()
+        return try run("readForUpdate") { connection, logger in
             try await PostgresItems.readForUpdate(key, noWait: noWait, on: connection, logger: logger)
         }
     }
 
     /// Writes the item row only (see `PostgresItems.apply`); `commit` writes a whole change set.
     public func apply(_ write: ItemWrite, at key: RowKey, replacing old: ItemRow?) throws {
+        try requireTransaction()
         try run("apply") { connection, logger in
             try await PostgresItems.apply(write, at: key, replacing: old, on: connection, logger: logger)
         }
@@ -143,7 +273,8 @@ public final class PostgresBlockingTransaction {
     public func claimToken(
         _ token: String, fingerprint: String, now: Int64, lifetimeSeconds: Int64 = 600
     ) throws -> PostgresTokens.Claim {
-        try run("claimToken") { connection, logger in
+        try requireTransaction()
+        return try run("claimToken") { connection, logger in
             try await PostgresTokens.claim(
                 token, fingerprint: fingerprint, now: now, lifetimeSeconds: lifetimeSeconds,
                 on: connection, logger: logger)

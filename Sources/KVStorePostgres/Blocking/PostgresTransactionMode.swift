@@ -16,6 +16,13 @@ public enum PostgresTransactionMode: Sendable, Equatable {
         }
     }
 
+    /// What opens the transaction: BEGIN, and the lock wait bound (`SET` takes no bind
+    /// parameters; the value is a validated integer).
+    var opening: [String] {
+        guard let milliseconds = lockTimeoutMilliseconds else { return [begin] }
+        return [begin, "SET LOCAL lock_timeout = \(max(1, milliseconds))"]
+    }
+
     var lockTimeoutMilliseconds: Int? {
         switch self {
         case .read: nil

@@ -85,6 +85,9 @@ public final class PostgresTransactionRunner: Sendable {
         }
     }
 
+    /// One pooled connection for one run of `body`: a `.read` body runs first without a
+    /// transaction and, when it asks for a second statement, again inside one on the same
+    /// connection (see `PostgresTransactionOpening`).
     private func once<Result>(
         _ mode: PostgresTransactionMode, _ body: (PostgresBlockingTransaction) throws -> Result
     ) throws -> Result {
@@ -102,41 +105,54 @@ public final class PostgresTransactionRunner: Sendable {
             held.release(closing: true)
             held = try HeldConnection.acquire(from: pool, timeout: callTimeout)
         }
-        let transaction = PostgresBlockingTransaction(
-            connection: held.connection, logger: pool.logger, mode: mode, marker: marker, callTimeout: callTimeout)
         var closing = false
-        defer {
-            transaction.end()
-            held.release(closing: closing)
+        defer { held.release(closing: closing) }
+        var opening: PostgresTransactionOpening =
+            mode == .read ? .autocommit : .pending(mode.opening)
+        while true {
+            let transaction = PostgresBlockingTransaction(
+                connection: held.connection, logger: pool.logger, mode: mode, opening: opening, marker: marker,
+                callTimeout: callTimeout)
+            defer {
+                transaction.end()
+                closing = closing || transaction.unsound
+            }
+            do {
+                return try complete(transaction, body, closing: &closing)
+            } catch is SnapshotNeeded {
+                // Nothing was begun: the body runs again, now inside a snapshot.
+                opening = .pending(mode.opening)
+            }
         }
+    }
+
+    /// Runs `body` in `transaction` and ends it: COMMIT on return, ROLLBACK on a throw (when
+    /// BEGIN was sent). Sets `closing` when the connection must not go back to the pool.
+    private func complete<Result>(
+        _ transaction: PostgresBlockingTransaction, _ body: (PostgresBlockingTransaction) throws -> Result,
+        closing: inout Bool
+    ) throws -> Result {
         let result: Result
         do {
-            try transaction.execute(mode.begin)
-            if let milliseconds = mode.lockTimeoutMilliseconds {
-                // SET takes no bind parameters; the value is a validated integer.
-                try transaction.execute("SET LOCAL lock_timeout = \(max(1, milliseconds))")
-            }
             result = try body(transaction)
+            // Whatever the body did with the refusal of its second statement.
+            if transaction.needsSnapshot { throw SnapshotNeeded() }
             try transaction.appendStreamRecords()
         } catch {
-            // A broken connection fails the ROLLBACK too; the server rolls back on disconnect,
-            // and the connection is closed rather than handed to the next transaction.
-            if case PostgresStorageError.timedOut = error {
-                // A statement may still be running: the ROLLBACK would queue behind it.
-                closing = true
-            } else if case PostgresStorageError.connectionLost = error {
-                closing = true
-            } else {
-                do {
-                    try transaction.execute("ROLLBACK")
-                } catch {
-                    closing = true
-                }
+            if transaction.needsSnapshot {
+                // A first statement that timed out (and was swallowed) leaves the connection
+                // unusable for the rerun: the read fails as the statement did.
+                if transaction.unsound { throw PostgresStorageError.timedOut("a read") }
+                throw SnapshotNeeded()
             }
-            throw PostgresConflict.classify(error) ?? error
+            throw abandon(transaction, after: error, closing: &closing)
         }
+        guard transaction.needsCommit else { return result }
         do {
-            try transaction.execute("COMMIT")
+            // The queued writes and stream appends, then COMMIT: one blocking call.
+            try transaction.commitQueued()
+        } catch let failure as NotCommitted {
+            throw abandon(transaction, after: failure.error, closing: &closing)
         } catch {
             // After an error answered by the server the connection is sound (and out of the
             // transaction); after any other failure its state is unknown.
@@ -144,6 +160,27 @@ public final class PostgresTransactionRunner: Sendable {
             throw PostgresStorageError.commitFailure(error)
         }
         return result
+    }
+
+    /// Rolls back after `error` (before COMMIT was sent) and answers what to throw.
+    private func abandon(
+        _ transaction: PostgresBlockingTransaction, after error: any Error, closing: inout Bool
+    ) -> any Error {
+        // A broken connection fails the ROLLBACK too; the server rolls back on disconnect,
+        // and the connection is closed rather than handed to the next transaction.
+        if case PostgresStorageError.timedOut = error {
+            // A statement may still be running: the ROLLBACK would queue behind it.
+            closing = true
+        } else if case PostgresStorageError.connectionLost = error {
+            closing = true
+        } else if transaction.began {
+            do {
+                try transaction.rollback()
+            } catch {
+                closing = true
+            }
+        }
+        return PostgresConflict.classify(error) ?? error
     }
 }
 

@@ -51,10 +51,28 @@ public final class PostgresExternalBackend: ExternalStorageBackend {
     public var name: String { "PostgreSQL" }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any ExternalStorageTransaction) throws -> T) async throws -> T {
-        try await mapped {
-            try await runner.run(.read) { transaction in
-                try body(PostgresExternalTransaction(transaction, writes: false, definitions: self.definitions))
+        try await mapped { try await self.runRead(on: self.runner, onReplica: false, body) }
+    }
+
+    /// Runs a read body on `runner` (the primary's or the replica's), then checks the tables it
+    /// read against that database's catalog (`verifyTables`).
+    private func runRead<T: Sendable>(
+        on runner: PostgresTransactionRunner, onReplica: Bool,
+        _ body: @escaping @Sendable (any ExternalStorageTransaction) throws -> T
+    ) async throws -> T {
+        try await runner.run(.read) { transaction in
+            let storage = PostgresExternalTransaction(
+                transaction, writes: false, definitions: self.definitions, onReplica: onReplica)
+            let result: T
+            do {
+                result = try body(storage)
+            } catch let error as KVError {
+                // A table gone answers ResourceNotFoundException whatever else the body met.
+                try storage.verifyTables()
+                throw error
             }
+            try storage.verifyTables()
+            return result
         }
     }
 
@@ -68,9 +86,7 @@ public final class PostgresExternalBackend: ExternalStorageBackend {
     ) async throws -> T {
         guard consistency == .eventual, let replica, replica.isServing else { return try await read(body) }
         do {
-            let result = try await replica.runner.run(.read) { transaction in
-                try body(PostgresExternalTransaction(transaction, writes: false, definitions: self.definitions, onReplica: true))
-            }
+            let result = try await runRead(on: replica.runner, onReplica: true, body)
             replica.readSucceeded()
             return result
         } catch let error as KVError {

@@ -22,7 +22,13 @@ struct PostgresExternalItems: ExternalItemStorage {
     /// snapshot in a read transaction.
     func row(_ key: StorageKey) throws -> ItemRow? {
         let rowKey = rowKey(key)
-        guard transaction.writes else { return try transaction.transaction.read(rowKey) }
+        guard transaction.writes else {
+            guard let name = transaction.unverified[table.storageID] else { return try transaction.transaction.read(rowKey) }
+            // The first read of the table checks the catalog in its own statement.
+            guard let row = try transaction.transaction.read(rowKey, inTable: name) else { throw transaction.tableMissing() }
+            transaction.unverified[table.storageID] = nil
+            return row
+        }
         if let known = transaction.locked[rowKey] { return known }
         let row = try transaction.transaction.readForUpdate(rowKey)
         transaction.locked[rowKey] = .some(row)

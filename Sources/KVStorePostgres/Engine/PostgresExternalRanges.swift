@@ -1,4 +1,5 @@
 import KVStore
+import PostgresNIO
 
 /// Query and Scan pages on PostgreSQL: the seam's range read (`ExternalItemStorage.rows(in:limit:)`)
 /// over the module's range and scan reads, each one index range scan of a primary key:
@@ -15,24 +16,32 @@ extension PostgresExternalItems {
     func rows(in range: ItemRange, limit: Int) throws -> [ExternalRangeRow] {
         let limit = Int32(clamping: max(limit, 1))
         let storageID = table.storageID
-        let reads = transaction.transaction
+        // The first batch of a read checks the table in the same call (`readThenVerify`).
+        let reads = transaction
         switch range.span {
         case .partition(let hash, let partition, let sort):
             let forward = range.order == .ascending
             var bounds = SortKeyRange(sort)
             if let index = range.index {
                 let after = range.start.map { IndexPosition(sk: $0.sort, tpk: $0.tablePartition, tsk: $0.tableSort) }
-                let rows = try reads.indexRange(
-                    storageID: storageID, indexNo: try PostgresExternalTransaction.indexNo(index), hash: hash,
-                    pk: partition, bounds, forward: forward, after: after, limit: limit)
+                let indexNo = try PostgresExternalTransaction.indexNo(index)
+                let indexBounds = bounds
+                let rows = try reads.readThenVerify("indexRange") { connection, logger in
+                    try await PostgresIndexRows.range(
+                        storageID: storageID, indexNo: indexNo, hash: hash, pk: partition, indexBounds, forward: forward,
+                        after: after, limit: limit, on: connection, logger: logger)
+                }
                 return rows.map { Self.row($0.key, $0.row) }
             }
             if let start = range.start {
                 bounds = bounds.resuming(after: start.sort, forward: forward)
             }
-            let rows = try reads.range(
-                partition: RowKey(storageID: storageID, hash: hash, pk: partition, sk: []), bounds, forward: forward,
-                limit: limit)
+            let partitionKey = RowKey(storageID: storageID, hash: hash, pk: partition, sk: [])
+            let resumed = bounds
+            let rows = try reads.readThenVerify("range") { connection, logger in
+                try await PostgresItems.range(
+                    partition: partitionKey, resumed, forward: forward, limit: limit, on: connection, logger: logger)
+            }
             return rows.map { row in
                 ExternalRangeRow(
                     position: RangePosition(hash: hash, partition: partition, sort: row.sk), size: Int(row.item.size),
@@ -47,13 +56,19 @@ extension PostgresExternalItems {
                 let after = range.start.map {
                     IndexScanPosition(hash: $0.hash, pk: $0.partition, sk: $0.sort, tpk: $0.tablePartition, tsk: $0.tableSort)
                 }
-                let rows = try reads.indexScan(
-                    storageID: storageID, indexNo: try PostgresExternalTransaction.indexNo(index), hashes: hashes,
-                    after: after, limit: limit)
+                let indexNo = try PostgresExternalTransaction.indexNo(index)
+                let rows = try reads.readThenVerify("indexScan") { connection, logger in
+                    try await PostgresIndexRows.scan(
+                        storageID: storageID, indexNo: indexNo, hashes: hashes, after: after, limit: limit,
+                        on: connection, logger: logger)
+                }
                 return rows.map { Self.row($0.key, $0.row) }
             }
             let after = range.start.map { ScanPosition(hash: $0.hash, pk: $0.partition, sk: $0.sort) }
-            let rows = try reads.scan(storageID: storageID, hashes: hashes, after: after, limit: limit)
+            let rows = try reads.readThenVerify("scan") { connection, logger in
+                try await PostgresItems.scan(
+                    storageID: storageID, hashes: hashes, after: after, limit: limit, on: connection, logger: logger)
+            }
             return rows.map { row in
                 ExternalRangeRow(
                     position: RangePosition(hash: row.position.hash, partition: row.position.pk, sort: row.position.sk),

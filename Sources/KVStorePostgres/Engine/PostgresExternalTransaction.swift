@@ -22,6 +22,8 @@ final class PostgresExternalTransaction: ExternalStorageTransaction {
     var locked: [RowKey: ItemRow?] = [:]
     /// The tables this transaction checked against the catalog, by storage id.
     private var checked: [Int64: TableDefinition] = [:]
+    /// The tables a read transaction has yet to check against the catalog (storage id: name).
+    var unverified: [Int64: String] = [:]
     /// Stream records and shard closes of this transaction, written by `flushStreams`.
     var pendingStreams = PendingStreamWork()
     /// The streams of tables this transaction deleted, as stored (see `deleteTable`).
@@ -38,7 +40,74 @@ final class PostgresExternalTransaction: ExternalStorageTransaction {
     }
 
     func items(of table: TableDefinition, context: ItemWriteContext) throws -> any ExternalItemStorage {
-        PostgresExternalItems(table: try currentDefinition(table), transaction: self, context: context)
+        guard !writes else {
+            return PostgresExternalItems(table: try currentDefinition(table), transaction: self, context: context)
+        }
+        // A read checks the catalog later: in its first point read's statement, else in
+        // `verifyTables` after the body. Reads need only the table's storage id and the
+        // engine's index numbers, never the stored definition.
+        if checked[table.storageID] == nil { unverified[table.storageID] = table.name }
+        return PostgresExternalItems(table: table, transaction: self, context: context)
+    }
+
+    /// Checks, after a read body, that every table it read is still the one it named (same
+    /// storage id), as `currentDefinition` does before a write: ResourceNotFoundException
+    /// otherwise, whatever the body found.
+    ///
+    /// It may run in a snapshot later than the body's reads (`runUnsnapshotted`: after a
+    /// body's one statement without a transaction). It answers the same: the engine knew the
+    /// table's storage id before the body began, so the table existed before the reads; a
+    /// catalog row, once deleted, never comes back with the same storage id (ids are never
+    /// reused); so a table present now was present, unchanged in id, at every moment of the
+    /// body, and its items as read were a committed state of a live table. Checking after the
+    /// read, not before, is what makes this hold: a check before a later read would let the
+    /// read see a table deleted in between, its items half purged.
+    func verifyTables() throws {
+        // A body run again in a snapshot checks there.
+        guard !unverified.isEmpty, !transaction.needsSnapshot else { return }
+        let tables = unverified
+        let missing = try transaction.runUnsnapshotted("table check") { connection, logger in
+            try await Self.anyMissing(tables, on: connection, logger: logger)
+        }
+        unverified = [:]
+        if missing { throw tableMissing() }
+    }
+
+    /// Runs a read statement and then, in the same blocking call, `verifyTables`' check of the
+    /// tables not yet checked (after the read: see `verifyTables`): a Query or Scan page whose
+    /// first batch is the whole page waits once.
+    func readThenVerify<Result: Sendable>(
+        _ what: String, _ operation: @escaping @Sendable (PostgresConnection, Logger) async throws -> Result
+    ) throws -> Result {
+        guard !unverified.isEmpty else { return try transaction.run(what, operation) }
+        let tables = unverified
+        let (result, missing) = try transaction.run(what) { connection, logger in
+            let result = try await operation(connection, logger)
+            return (result, try await Self.anyMissing(tables, on: connection, logger: logger))
+        }
+        unverified = [:]
+        if missing { throw tableMissing() }
+        return result
+    }
+
+    /// What a catalog check that did not find the table throws: ResourceNotFoundException on the
+    /// primary; on the read replica `ReplicaCatalogBehind`, since the replica may not have
+    /// replayed the CreateTable yet, and the primary decides (`PostgresExternalBackend.read`).
+    func tableMissing() -> any Error {
+        onReplica ? ReplicaCatalogBehind() : KVError.resourceNotFound("Requested resource not found")
+    }
+
+    /// Whether any of `tables` (storage id: name) is gone, or its name now has another id.
+    private static func anyMissing(
+        _ tables: [Int64: String], on connection: PostgresConnection, logger: Logger
+    ) async throws -> Bool {
+        for (storageID, name) in tables {
+            var found: Int64?
+            let rows = try await connection.query("SELECT storage_id FROM kv_tables WHERE name = \(name)", logger: logger)
+            for try await id in rows.decode(Int64.self) { found = id }
+            if found != storageID { return true }
+        }
+        return false
     }
 
     /// `table` as the catalog holds it in this transaction: the engine's cached definition may
@@ -63,11 +132,7 @@ final class PostgresExternalTransaction: ExternalStorageTransaction {
             for try await (storageID, text) in rows.decode((Int64, String).self) { found = (storageID, text) }
             return found.map { CatalogRow(name: name, storageID: $0.0, definition: $0.1) }
         }
-        guard let row, row.storageID == table.storageID else {
-            // The replica may not have replayed the CreateTable yet: the primary decides.
-            if onReplica { throw ReplicaCatalogBehind() }
-            throw KVError.resourceNotFound("Requested resource not found")
-        }
+        guard let row, row.storageID == table.storageID else { throw tableMissing() }
         let definition = try definitions.definition(row.definition)
         checked[table.storageID] = definition
         return definition

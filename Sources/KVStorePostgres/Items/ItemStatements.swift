@@ -14,6 +14,33 @@ enum ItemStatements {
         func decodeRow(_ row: PostgresRow) throws -> ItemRow { try decodeItem(row) }
     }
 
+    /// The item and, in the same statement (one snapshot), its table's catalog row: a point
+    /// read checks that the table it reads is still the one of `key.storageID` without a
+    /// statement of its own. One row when the table named `table` exists (its storage id, and
+    /// the item or NULLs), none when it does not.
+    struct SelectInTable: PostgresPreparedStatement {
+        static let sql = """
+            SELECT t.storage_id, i.size, i.item FROM kv_tables t
+            LEFT JOIN kv_items i ON i.storage_id = $1 AND i.h = $2 AND i.pk = $3 AND i.sk = $4
+            WHERE t.name = $5
+            """
+        typealias Row = TableItemRow
+        let key: RowKey
+        let table: String
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = key.bindings
+            bindings.append(table)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> TableItemRow {
+            let (storageID, size, item) = try row.decode((Int64, Int32?, ByteBuffer?).self)
+            guard let size, let item else { return TableItemRow(storageID: storageID, item: nil) }
+            return TableItemRow(storageID: storageID, item: ItemRow(item: Array(item.readableBytesView), size: size))
+        }
+    }
+
     /// The item, locked until the transaction ends: a concurrent writer of the same key waits.
     struct SelectForUpdate: PostgresPreparedStatement {
         static let sql =
@@ -104,4 +131,10 @@ extension RowKey {
         bindings.append(ByteBuffer(bytes: sk))
         return bindings
     }
+}
+
+/// `ItemStatements.SelectInTable`'s row: the storage id the table's name has now, and the item.
+struct TableItemRow: Sendable {
+    var storageID: Int64
+    var item: ItemRow?
 }

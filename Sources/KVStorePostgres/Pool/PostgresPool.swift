@@ -12,6 +12,11 @@ public final class PostgresPool: Sendable {
     public let client: PostgresClient
     public let settings: PostgresSettings
     let logger: Logger
+    /// The loops of the client's connections (postgres-nio's default group).
+    private let eventLoopGroup: any EventLoopGroup
+
+    /// An event loop of the pool's group, for tasks that wait on the pool (`HeldConnection`).
+    var eventLoop: any EventLoop { eventLoopGroup.next() }
 
     public init(settings: PostgresSettings, logger: Logger) {
         var configuration = PostgresClient.Configuration(
@@ -21,7 +26,9 @@ public final class PostgresPool: Sendable {
         configuration.options.maximumConnections = settings.poolSize
         // One name per process in pg_stat_activity, so that an operator sees who holds what.
         configuration.options.additionalStartupParameters = [("application_name", "kvserver")]
-        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let group = PostgresClient.defaultEventLoopGroup
+        self.client = PostgresClient(configuration: configuration, eventLoopGroup: group, backgroundLogger: logger)
+        self.eventLoopGroup = group
         self.settings = settings
         self.logger = logger
     }

@@ -9,7 +9,9 @@ extension PostgresBlockingTransaction {
     ///   inserted meanwhile: the transaction must be run again whole (`PostgresRerun`).
     public func commit(_ change: PostgresChangeSet) throws {
         guard change.write != .keep else { return }
-        try run("commit") { connection, logger in
+        // Nothing here is waited for: the statements go out with the body's next statement or
+        // with COMMIT, in the same blocking call (`enqueue`); a lost insert fails that call.
+        try enqueue { connection, logger in
             try await PostgresItems.apply(change.write, at: change.key, replacing: change.old, on: connection, logger: logger)
             // Deletions first: a row moving within an index is deleted, then written anew.
             for case .delete(let key) in change.indexRows {
@@ -39,7 +41,7 @@ extension PostgresBlockingTransaction {
             .sorted { ($0.element.streamID, $0.element.shard, $0.offset) < ($1.element.streamID, $1.element.shard, $1.offset) }
             .map(\.element)
         pendingAppends = []
-        try run("stream append") { connection, logger in
+        try enqueue { connection, logger in
             for append in appends {
                 _ = try await PostgresStreams.append(
                     append.record, streamID: append.streamID, shard: append.shard, on: connection, logger: logger)
