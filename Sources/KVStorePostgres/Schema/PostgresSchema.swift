@@ -32,6 +32,7 @@ public struct PostgresMigration: Sendable {
 /// - `kv_leases(duty, holder, epoch, expires)`: which node runs each singleton duty (`PostgresLease`).
 /// - `kv_dropped_tables(storage_id, dropped)` (version 2): deleted tables whose rows are still
 ///   being purged, in batches, in the background (`PostgresTablePurge`).
+/// - Version 3: backups and the point-in-time recovery change log (`backupsAndRecovery`).
 public enum PostgresSchema {
     public static let migrations: [PostgresMigration] = [
         PostgresMigration(version: 1, statements: [
@@ -142,6 +143,8 @@ public enum PostgresSchema {
             )
             """,
         ]),
+        // Backups and point-in-time recovery (PostgresBackupSchema.swift).
+        backupsAndRecovery,
     ]
 
     /// The newest version this build knows.
