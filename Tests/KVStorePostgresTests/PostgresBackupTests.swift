@@ -80,6 +80,8 @@ import Testing
         let clock = Clock()
         try await Self.withTwoEngines(clock) { a, b in
             try await Self.createTable(a, "src")
+            // b learns of a's table as kvserver does after a miss (`retryingAfterCatalogMiss`).
+            await b.refreshCatalog()
             // More than one copy batch (`PostgresExternalTransaction.copyBatch`).
             for i in 0..<2_100 { try await Self.put(a, "src", "k\(i)", "v\(i)") }
             let expected = try await Self.contents(a, "src")
@@ -93,6 +95,7 @@ import Testing
             #expect(try await b.listBackups(BackupListQuery(tableName: "src")).backups.map(\.id) == [creating.id])
             _ = try await b.restoreTableFromBackup(id: creating.id, reference: "arn", targetTableName: "copy", overrides: RestoreOverrides())
             await b.waitForBackgroundJobs()
+            await a.refreshCatalog()
             try await Self.waitActive(a, "copy")
             #expect(try await Self.contents(a, "copy") == expected)
             #expect(try await a.deleteBackup(id: creating.id, reference: "arn").status == .deleted)
@@ -107,6 +110,8 @@ import Testing
         let clock = Clock()
         try await Self.withTwoEngines(clock) { a, b in
             try await Self.createTable(a, "src")
+            // b learns of a's table as kvserver does after a miss (`retryingAfterCatalogMiss`).
+            await b.refreshCatalog()
             try await Self.put(a, "src", "kept", "0")
             _ = try await a.updateContinuousBackups(tableName: "src", enabled: true, recoveryPeriodInDays: nil)
             clock.advance(1)
@@ -119,14 +124,17 @@ import Testing
             _ = try await a.deleteItem(DeleteItemRequest(tableName: "src", key: ["id": .string("added")]))
             try await Self.put(a, "src", "later", "3")
             clock.advance(1)
+            await b.refreshCatalog()
             _ = try await b.restoreTableToPointInTime(
                 sourceTableName: "src", targetTableName: "then", time: moment, overrides: RestoreOverrides())
             await b.waitForBackgroundJobs()
+            await a.refreshCatalog()
             try await Self.waitActive(a, "then")
             #expect(try await Self.contents(a, "then") == ["kept": "1", "added": "1"])
             _ = try await a.restoreTableToPointInTime(
                 sourceTableName: "src", targetTableName: "now", time: nil, overrides: RestoreOverrides())
             await a.waitForBackgroundJobs()
+            await b.refreshCatalog()
             #expect(try await Self.contents(b, "now") == ["kept": "2", "later": "3"])
         }
     }

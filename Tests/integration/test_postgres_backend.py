@@ -355,6 +355,38 @@ def test_backup_through_one_node_is_listed_restored_and_deleted_through_another(
     assert _code(gone.value) == "BackupNotFoundException"
 
 
+def test_point_in_time_restore_of_writes_through_every_node(nodes):
+    # PITR's change log is a table of the database written in each item's own transaction, so
+    # a restore through any node undoes changes made through all of them.
+    # https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_RestoreTableToPointInTime.html
+    a, b, c = nodes
+    name = _create(a, _name("pitr"))
+    a.put_item(TableName=name, Item={"pk": {"S": "kept"}, "sk": {"N": "0"}, "v": {"N": "0"}})
+    b.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    status = c.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
+    assert status["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+    for i, client in enumerate(nodes):
+        client.put_item(TableName=name, Item={"pk": {"S": f"n{i}"}, "sk": {"N": "1"}, "v": {"N": "1"}})
+    c.update_item(TableName=name, Key={"pk": {"S": "kept"}, "sk": {"N": "0"}}, UpdateExpression="SET v = :v",
+                  ExpressionAttributeValues={":v": {"N": "1"}})
+    expected = _scan(a, name)
+    time.sleep(1.2)
+    moment = time.time()
+    time.sleep(1.2)
+    a.delete_item(TableName=name, Key={"pk": {"S": "n1"}, "sk": {"N": "1"}})
+    b.put_item(TableName=name, Item={"pk": {"S": "later"}, "sk": {"N": "2"}})
+    c.update_item(TableName=name, Key={"pk": {"S": "kept"}, "sk": {"N": "0"}}, UpdateExpression="SET v = :v",
+                  ExpressionAttributeValues={":v": {"N": "2"}})
+    target = _name("then")
+    c.restore_table_to_point_in_time(SourceTableName=name, TargetTableName=target, RestoreDateTime=moment)
+    _table_active(b, target)
+    assert _scan(a, target) == expected
+    latest = _name("latest")
+    a.restore_table_to_point_in_time(SourceTableName=name, TargetTableName=latest, UseLatestRestorableTime=True)
+    _table_active(c, latest)
+    assert _scan(b, latest) == _scan(b, name)
+
+
 def test_batch_write_and_get(node):
     name = _create(node, _name())
     items = [{"pk": {"S": f"p{i % 5}"}, "sk": {"N": str(i)}, "v": {"S": "x" * i}} for i in range(25)]
