@@ -125,18 +125,22 @@ final class BackupStore: Sendable {
         records.withLock { _ = $0.removeValue(forKey: id) }
     }
 
-    /// A backup kept in an external backend's database: BackupInUseException while this
-    /// process creates it, or (with `restores`) restores from it; otherwise counts a restore
-    /// when `restoring` (until `restoreFinished`). Other processes' restores are not seen.
-    func claimShared(_ id: String, reference: String, restores: Bool, restoring: Bool) throws(KVError) {
+    /// A backup kept in an external backend's database, claimed by this process for a deletion
+    /// (`forDeletion`) or a restore: BackupInUseException while this process creates it, or for
+    /// a deletion while it restores from it; a restore is counted until `restoreFinished`.
+    /// Other processes' restores are not seen (see `SharedBackups`).
+    func claimShared(_ id: String, reference: String, forDeletion: Bool) throws(KVError) {
         try records.withLock { records throws(KVError) in
             if let record = records[id] {
                 _ = try Self.available(record, restoring: 0, reference: reference)
             }
-            if restores, self.restoring.withLock({ $0[id] ?? 0 }) > 0 {
-                throw KVError(.backupInUse, "Backup is being restored: \(reference)")
+            if forDeletion {
+                if restoring.withLock({ $0[id] ?? 0 }) > 0 {
+                    throw KVError(.backupInUse, "Backup is being restored: \(reference)")
+                }
+            } else {
+                restoring.withLock { $0[id, default: 0] += 1 }
             }
-            if restoring { self.restoring.withLock { $0[id, default: 0] += 1 } }
         }
     }
 

@@ -54,7 +54,7 @@ extension KVEngine {
 
     /// DeleteBackup on an external backend.
     func deleteSharedBackup(id: String, reference: String) async throws -> BackupRecord {
-        try backups.claimShared(id, reference: reference, restores: true, restoring: false)
+        try backups.claimShared(id, reference: reference, forDeletion: true)
         let deleted = try await storage.write { transaction in try transaction.externalBackups().deleteBackup(id: id) }
         guard var record = deleted else { throw KVError(.backupNotFound, "Backup not found: \(reference)") }
         record.status = .deleted
@@ -66,7 +66,7 @@ extension KVEngine {
     func restoreSharedBackup(
         id: String, reference: String, targetTableName: String, overrides: RestoreOverrides
     ) async throws -> TableDescription {
-        try backups.claimShared(id, reference: reference, restores: false, restoring: true)
+        try backups.claimShared(id, reference: reference, forDeletion: false)
         let created: TableDescription
         do {
             guard let record = try await backupRecord(id) else {
