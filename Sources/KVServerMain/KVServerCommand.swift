@@ -303,6 +303,13 @@ public struct KVServerCommand {
         }
         settings.backupDirectory = backupDir ?? environment["KVSERVER_BACKUP_DIR"]
         settings.exportDirectory = exportDir ?? environment["KVSERVER_EXPORT_DIR"]
+        if settings.storageURL != nil, dataDir != nil || environment["KVSERVER_DATA_DIR"] != nil {
+            // An external database keeps the data; a data directory given beside it keeps this
+            // node's files (exports, their records, temporary snapshots), as on SQLite.
+            let base = settings.dataDirectory.hasSuffix("/") ? settings.dataDirectory : settings.dataDirectory + "/"
+            settings.backupDirectory = settings.backupDirectory ?? base + "backups"
+            settings.exportDirectory = settings.exportDirectory ?? base + "exports"
+        }
         return settings
     }
 
@@ -326,7 +333,8 @@ public struct KVServerCommand {
                 atPath: settings.dataDirectory, withIntermediateDirectories: true)
         }
         var configuration = EngineConfiguration(
-            // An external database keeps no data in files (backups and exports refuse there).
+            // An external database keeps no data in files (a given data directory holds this
+            // node's exports: `settings`).
             dataDirectory: settings.inMemory || settings.storageURL != nil ? nil : settings.dataDirectory,
             durability: settings.durability, streams: settings.streams, ttlInterval: settings.ttlInterval)
         configuration.backupDirectory = settings.backupDirectory

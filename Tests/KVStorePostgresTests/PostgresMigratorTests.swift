@@ -14,9 +14,9 @@ import Testing
             let tables = try await names(
                 "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename", pool)
             #expect(tables == [
-                "kv_backfill", "kv_dropped_tables", "kv_expiry", "kv_index_items", "kv_items", "kv_leases", "kv_schema_version",
-                "kv_shards", "kv_stream_records", "kv_tables", "kv_transaction_tokens", "kv_trigger_checkpoints",
-                "kv_trigger_mappings",
+                "kv_backfill", "kv_backup_items", "kv_backups", "kv_change_log", "kv_dropped_tables", "kv_expiry",
+                "kv_index_items", "kv_items", "kv_leases", "kv_schema_version", "kv_shards", "kv_stream_records",
+                "kv_tables", "kv_transaction_tokens", "kv_trigger_checkpoints", "kv_trigger_mappings",
             ])
         }
     }

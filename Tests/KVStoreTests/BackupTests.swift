@@ -112,14 +112,14 @@ import Testing
             BackupRecord(
                 id: "0000000000001-aaaaaaaa", name: "busy", status: .creating, kind: .user, creationDate: clock.now,
                 sizeBytes: 0, itemCount: 0, table: table))
-        #expect(throws: KVError(.backupInUse, "Backup is being created: arn")) {
-            _ = try engine.deleteBackup(id: "0000000000001-aaaaaaaa", reference: "arn")
+        await #expect(throws: KVError(.backupInUse, "Backup is being created: arn")) {
+            _ = try await engine.deleteBackup(id: "0000000000001-aaaaaaaa", reference: "arn")
         }
         await #expect(throws: KVError(.backupInUse, "Backup is being created: arn")) {
             _ = try await engine.restoreTableFromBackup(
                 id: "0000000000001-aaaaaaaa", reference: "arn", targetTableName: "copy", overrides: RestoreOverrides())
         }
-        #expect(try engine.describeBackup(id: "0000000000001-aaaaaaaa", reference: "arn").status == .creating)
+        #expect(try await engine.describeBackup(id: "0000000000001-aaaaaaaa", reference: "arn").status == .creating)
     }
 
     @Test func backupIsASnapshotAndRestoresIntoANewTable() async throws {
@@ -133,7 +133,7 @@ import Testing
         // A write after CreateBackup answered is not in the backup, even if the copy is not done.
         try await Self.put(engine, "src", "b", "1")
         await engine.waitForBackgroundJobs()
-        let backup = try engine.describeBackup(id: creating.id, reference: "arn")
+        let backup = try await engine.describeBackup(id: creating.id, reference: "arn")
         #expect(backup.status == .available && backup.itemCount == 1)
         let restoring = try await engine.restoreTableFromBackup(
             id: backup.id, reference: "arn", targetTableName: "copy", overrides: RestoreOverrides())
@@ -141,10 +141,10 @@ import Testing
         await engine.waitForBackgroundJobs()
         #expect(try await engine.describeTable("copy").status == .active)
         #expect(try await Self.contents(engine, "copy") == ["a": "1"])
-        #expect(engine.listBackups(BackupListQuery(tableName: "src")).backups.map(\.id) == [backup.id])
-        _ = try engine.deleteBackup(id: backup.id, reference: "arn")
-        #expect(throws: KVError(.backupNotFound, "Backup not found: arn")) {
-            _ = try engine.describeBackup(id: backup.id, reference: "arn")
+        #expect(try await engine.listBackups(BackupListQuery(tableName: "src")).backups.map(\.id) == [backup.id])
+        _ = try await engine.deleteBackup(id: backup.id, reference: "arn")
+        await #expect(throws: KVError(.backupNotFound, "Backup not found: arn")) {
+            _ = try await engine.describeBackup(id: backup.id, reference: "arn")
         }
     }
 

@@ -102,9 +102,12 @@ import Testing
         #expect(throws: KVError.validation("This storage backend does not support reads on the calling thread yet")) {
             try engine.readItemNow(GetItemRequest(tableName: "Stocks", key: ["id": .string("a")]))
         }
-        await #expect(throws: KVError.validation("This storage backend does not support point-in-time recovery yet")) {
-            try await engine.updateContinuousBackups(tableName: "Stocks", enabled: true, recoveryPeriodInDays: nil)
+        // Refused at the call, not answered CREATING and lost (a backend without
+        // `ExternalBackupStorage`; PostgreSQL has one).
+        await #expect(throws: KVError.validation("This storage backend does not support on-demand backups yet")) {
+            try await engine.createBackup(tableName: "Stocks", backupName: "b")
         }
+        #expect(try await engine.listBackups(BackupListQuery()).backups.isEmpty)
         #expect(engine.storageFileSizes() == StorageFileSizes(databaseBytes: 0, walBytes: 0))
         // The refusals left the engine working.
         #expect(try await engine.getItem(GetItemRequest(tableName: "Stocks", key: ["id": .string("a")])) == ["id": .string("a")])

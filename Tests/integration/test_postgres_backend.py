@@ -25,8 +25,6 @@ from botocore.exceptions import ClientError
 from conftest import REGION, _ServerProcess, server_binary
 from postgres_support import postgres_cluster  # noqa: F401 (a fixture)
 
-REFUSED = "This storage backend does not support {} yet"
-
 
 def postgres_server_binary() -> str:
     return os.environ.get("KVSERVER_POSTGRES_BIN", str(Path(server_binary()).with_name("kvserver-postgres")))
@@ -284,25 +282,109 @@ def test_query_sees_writes_from_other_nodes_at_once(nodes):
     assert a.scan(TableName=name, Select="COUNT")["Count"] == 29
 
 
-def test_backups_and_imports_are_refused_at_the_call(node):
-    # Not answered CREATING / IN_PROGRESS and then lost in the background: refused at once.
-    name = _create(node, _name())
-    with pytest.raises(ClientError) as refused:
-        node.create_backup(TableName=name, BackupName="nightly")
-    assert _code(refused.value) == "ValidationException"
-    assert refused.value.response["Error"]["Message"] == REFUSED.format("on-demand backups")
-    assert node.list_backups(TableName=name)["BackupSummaries"] == []
-    target = _name("imported")
-    with pytest.raises(ClientError) as refused:
-        node.import_table(
-            S3BucketSource={"S3Bucket": "in-bucket", "S3KeyPrefix": "load/"}, InputFormat="DYNAMODB_JSON",
-            InputCompressionType="NONE",
-            TableCreationParameters={"TableName": target, "BillingMode": "PAY_PER_REQUEST",
-                                     "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
-                                     "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]})
-    assert _code(refused.value) == "ValidationException"
-    assert refused.value.response["Error"]["Message"] == REFUSED.format("imports")
-    assert target not in node.list_tables()["TableNames"]
+def _wait(check, timeout=60.0):
+    deadline = time.time() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        assert time.time() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def _table_active(client, name):
+    return _wait(lambda: client.describe_table(TableName=name)["Table"]["TableStatus"] == "ACTIVE")
+
+
+def _scan(client, name):
+    items, start = [], {}
+    while True:
+        page = client.scan(TableName=name, ConsistentRead=True, **start)
+        items += page["Items"]
+        if "LastEvaluatedKey" not in page:
+            return sorted(items, key=lambda item: (item["pk"]["S"], int(item["sk"]["N"])))
+        start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
+
+
+def test_backup_through_one_node_is_listed_restored_and_deleted_through_another(nodes):
+    # Backups live in PostgreSQL (kv_backups, kv_backup_items), not in a node's files: any node
+    # lists, describes, restores and deletes what another made.
+    # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/BackupRestore.html
+    a, b, c = nodes
+    name = _create(a, _name("bk"), attributes=[{"AttributeName": "g", "AttributeType": "S"}],
+                   GlobalSecondaryIndexes=[{"IndexName": "by-g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                            "Projection": {"ProjectionType": "ALL"}}])
+    items = [{"pk": {"S": f"p{i % 7}"}, "sk": {"N": str(i)}, "g": {"S": f"g{i % 3}"}, "v": {"S": "x" * i}}
+             for i in range(2500)]
+    for start in range(0, len(items), 25):
+        a.batch_write_item(RequestItems={name: [{"PutRequest": {"Item": item}} for item in items[start:start + 25]]})
+    arn = a.create_backup(TableName=name, BackupName="shared")["BackupDetails"]["BackupArn"]
+    # Written after CreateBackup answered: not in the backup.
+    c.put_item(TableName=name, Item={"pk": {"S": "late"}, "sk": {"N": "0"}})
+    # Node a answers CREATING while it copies; the others see the backup once it is AVAILABLE.
+    _wait(lambda: a.describe_backup(BackupArn=arn)["BackupDescription"]["BackupDetails"]["BackupStatus"] == "AVAILABLE")
+    details = b.describe_backup(BackupArn=arn)["BackupDescription"]["BackupDetails"]
+    assert details["BackupStatus"] == "AVAILABLE"
+    assert details["BackupName"] == "shared" and details["BackupSizeBytes"] > 0
+    assert [s["BackupArn"] for s in b.list_backups(TableName=name)["BackupSummaries"]] == [arn]
+    assert [s["BackupArn"] for s in c.list_backups(TableName=name)["BackupSummaries"]] == [arn]
+    target = _name("restored")
+    restoring = b.restore_table_from_backup(TargetTableName=target, BackupArn=arn)["TableDescription"]
+    assert restoring["TableStatus"] == "CREATING"
+    _table_active(a, target)
+    assert _scan(c, target) == sorted(items, key=lambda item: (item["pk"]["S"], int(item["sk"]["N"])))
+    # The restored table's index was rebuilt from the items.
+    counted, start = 0, {}
+    while True:  # pages of 1 MB
+        page = a.query(TableName=target, IndexName="by-g", KeyConditionExpression="g = :g",
+                       ExpressionAttributeValues={":g": {"S": "g1"}}, Select="COUNT", **start)
+        counted += page["Count"]
+        if "LastEvaluatedKey" not in page:
+            break
+        start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
+    assert counted == len([i for i in range(2500) if i % 3 == 1])
+    deleted = c.delete_backup(BackupArn=arn)["BackupDescription"]["BackupDetails"]
+    assert deleted["BackupStatus"] == "DELETED"
+    for client in nodes:
+        assert client.list_backups(TableName=name)["BackupSummaries"] == []
+    with pytest.raises(ClientError) as gone:
+        a.describe_backup(BackupArn=arn)
+    assert _code(gone.value) == "BackupNotFoundException"
+    with pytest.raises(ClientError) as gone:
+        b.restore_table_from_backup(TargetTableName=_name("again"), BackupArn=arn)
+    assert _code(gone.value) == "BackupNotFoundException"
+
+
+def test_point_in_time_restore_of_writes_through_every_node(nodes):
+    # PITR's change log is a table of the database written in each item's own transaction, so
+    # a restore through any node undoes changes made through all of them.
+    # https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_RestoreTableToPointInTime.html
+    a, b, c = nodes
+    name = _create(a, _name("pitr"))
+    a.put_item(TableName=name, Item={"pk": {"S": "kept"}, "sk": {"N": "0"}, "v": {"N": "0"}})
+    b.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    status = c.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
+    assert status["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+    for i, client in enumerate(nodes):
+        client.put_item(TableName=name, Item={"pk": {"S": f"n{i}"}, "sk": {"N": "1"}, "v": {"N": "1"}})
+    c.update_item(TableName=name, Key={"pk": {"S": "kept"}, "sk": {"N": "0"}}, UpdateExpression="SET v = :v",
+                  ExpressionAttributeValues={":v": {"N": "1"}})
+    expected = _scan(a, name)
+    time.sleep(1.2)
+    moment = time.time()
+    time.sleep(1.2)
+    a.delete_item(TableName=name, Key={"pk": {"S": "n1"}, "sk": {"N": "1"}})
+    b.put_item(TableName=name, Item={"pk": {"S": "later"}, "sk": {"N": "2"}})
+    c.update_item(TableName=name, Key={"pk": {"S": "kept"}, "sk": {"N": "0"}}, UpdateExpression="SET v = :v",
+                  ExpressionAttributeValues={":v": {"N": "2"}})
+    target = _name("then")
+    c.restore_table_to_point_in_time(SourceTableName=name, TargetTableName=target, RestoreDateTime=moment)
+    _table_active(b, target)
+    assert _scan(a, target) == expected
+    latest = _name("latest")
+    a.restore_table_to_point_in_time(SourceTableName=name, TargetTableName=latest, UseLatestRestorableTime=True)
+    _table_active(c, latest)
+    assert _scan(b, latest) == _scan(b, name)
 
 
 def test_batch_write_and_get(node):

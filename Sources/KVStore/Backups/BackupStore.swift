@@ -18,7 +18,10 @@ final class BackupStore: Sendable {
     /// How many restores are reading each backup's items.
     private let restoring = Mutex<[String: Int]>([:])
 
-    init(directory: String) throws {
+    /// - Parameter files: whether backups are files here (SQLite); an external backend keeps
+    ///   them in its database (`SharedBackups`), and this store only holds the backups this
+    ///   process is creating and counts its restores (its directory takes temporary files).
+    init(directory: String, files: Bool = true) throws {
         self.directory = directory
         let manager = FileManager.default
         do {
@@ -26,6 +29,7 @@ final class BackupStore: Sendable {
         } catch {
             throw KVError.internalError("Cannot create the backup directory \(directory)")
         }
+        guard files else { return }
         var loaded: [String: BackupRecord] = [:]
         let names = (try? manager.contentsOfDirectory(atPath: directory)) ?? []
         let decoder = JSONDecoder()
@@ -112,6 +116,31 @@ final class BackupStore: Sendable {
         restoring.withLock { counts in
             counts[id, default: 1] -= 1
             if counts[id] ?? 0 <= 0 { counts.removeValue(forKey: id) }
+        }
+    }
+
+    /// Forgets a backup record kept in memory only (a backup stored in an external backend's
+    /// database, once its transaction ended: `SharedBackups`).
+    func forget(_ id: String) {
+        records.withLock { _ = $0.removeValue(forKey: id) }
+    }
+
+    /// A backup kept in an external backend's database, claimed by this process for a deletion
+    /// (`forDeletion`) or a restore: BackupInUseException while this process creates it, or for
+    /// a deletion while it restores from it; a restore is counted until `restoreFinished`.
+    /// Other processes' restores are not seen (see `SharedBackups`).
+    func claimShared(_ id: String, reference: String, forDeletion: Bool) throws(KVError) {
+        try records.withLock { records throws(KVError) in
+            if let record = records[id] {
+                _ = try Self.available(record, restoring: 0, reference: reference)
+            }
+            if forDeletion {
+                if restoring.withLock({ $0[id] ?? 0 }) > 0 {
+                    throw KVError(.backupInUse, "Backup is being restored: \(reference)")
+                }
+            } else {
+                restoring.withLock { $0[id, default: 0] += 1 }
+            }
         }
     }
 

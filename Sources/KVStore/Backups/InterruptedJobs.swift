@@ -3,7 +3,8 @@
 /// A backup being created left no record (its `.partial` and items files are removed by
 /// `BackupStore`). An export or import IN_PROGRESS turns FAILED. A table a restore was filling
 /// is dropped (a restore is all or nothing); a table an import was filling turns ACTIVE with the
-/// items it got, as when an import fails.
+/// items it got, as when an import fails. On an external backend tables are left as they are:
+/// the restore or import may be running on another node (one whose node died stays CREATING).
 extension KVEngine {
     func recoverInterruptedJobs() async {
         let stopped = now()
@@ -21,6 +22,9 @@ extension KVEngine {
             record.failureMessage = "The server stopped before the import was complete"
             imports.save(record, id: record.id)
         }
+        // Over a shared database another node may be filling such a table right now: only
+        // SQLite's one process knows that nobody is.
+        guard case .sqlite = storage else { return }
         for name in catalog.allNames() {
             guard let table = catalog.table(named: name), table.isLoadingItems else { continue }
             if table.restoreSummary?.inProgress == true {

@@ -47,15 +47,16 @@ extension KVEngine {
         if table.isLoadingItems {
             throw KVError(.tableInUse, "Table is being created: \(tableName)")
         }
-        // Refused here, not in the background job: a backup that would fail there must not be
-        // answered as CREATING first (the snapshot reads SQLite's files).
-        _ = try storage.sqlite(for: "on-demand backups")
         // Milliseconds, as the wire shows it, so time-range filters compare what clients saw.
         let created = (now() * 1000).rounded(.down) / 1000
         let record = BackupRecord(
             id: BackupStore.newID(now: created), name: backupName, status: .creating, kind: .user,
             creationDate: created, sizeBytes: 0, itemCount: 0, table: table)
         backups.register(record)
+        if case .external = storage {
+            try await createSharedBackup(record, of: table)
+            return record
+        }
         let backups = self.backups
         let logger = self.logger
         try await jobs.start(
@@ -77,15 +78,15 @@ extension KVEngine {
     }
 
     /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DescribeBackup.html
-    public func describeBackup(id: String, reference: String) throws(KVError) -> BackupRecord {
-        guard let record = backups.record(id) else { throw KVError(.backupNotFound, "Backup not found: \(reference)") }
+    public func describeBackup(id: String, reference: String) async throws -> BackupRecord {
+        guard let record = try await backupRecord(id) else { throw KVError(.backupNotFound, "Backup not found: \(reference)") }
         return record
     }
 
     /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ListBackups.html
     /// Oldest first; `lastEvaluatedID` is set when more backups match past the page.
-    public func listBackups(_ query: BackupListQuery) -> (backups: [BackupRecord], lastEvaluatedID: String?) {
-        let matching = backups.all()
+    public func listBackups(_ query: BackupListQuery) async throws -> (backups: [BackupRecord], lastEvaluatedID: String?) {
+        let matching = try await allBackupRecords()
             .filter { record in
                 (query.tableName == nil || record.table.name == query.tableName)
                     && (query.createdFrom.map { record.creationDate >= $0 } ?? true)
@@ -102,7 +103,8 @@ extension KVEngine {
     /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteBackup.html
     /// - Returns: the backup with status DELETED.
     /// - Throws: BackupInUseException while the backup is being created or restored.
-    public func deleteBackup(id: String, reference: String) throws(KVError) -> BackupRecord {
+    public func deleteBackup(id: String, reference: String) async throws -> BackupRecord {
+        if case .external = storage { return try await deleteSharedBackup(id: id, reference: reference) }
         var record = try backups.claimForDeletion(id, reference: reference)
         backups.remove(id)
         record.status = .deleted
@@ -115,6 +117,9 @@ extension KVEngine {
     public func restoreTableFromBackup(
         id: String, reference: String, targetTableName: String, overrides: RestoreOverrides
     ) async throws -> TableDescription {
+        if case .external = storage {
+            return try await restoreSharedBackup(id: id, reference: reference, targetTableName: targetTableName, overrides: overrides)
+        }
         let record = try backups.claimForRestore(id, reference: reference)
         let created: TableDescription
         do {

@@ -50,9 +50,6 @@ extension KVEngine {
     /// whose keys do not fit the table count in `ErrorCount` and are skipped, as DynamoDB does.
     /// Answers IN_PROGRESS with the table CREATING; the items are loaded in the background.
     public func importTable(_ request: ImportRequest) async throws -> ImportRecord {
-        // Refused at the call, not as a FAILED import later: loading items writes them outside
-        // the write pipeline (`StorageItems.write`), which only SQLite has.
-        _ = try storage.sqlite(for: "imports")
         if let token = request.clientToken, let previous = imports.all().first(where: { $0.clientToken == token }) {
             guard previous.tableName == request.table.tableName else {
                 throw KVError(.importConflict, "There was a conflict when importing from the specified S3 source.")

@@ -65,16 +65,21 @@ extension KVEngine {
             if batch.count >= Self.restoreBatchSize || (record == nil && !batch.isEmpty) {
                 let items = batch
                 batch = []
-                try await storage.write { connection in
-                    let store = try self.itemStore(definition, connection)
-                    for (encoded, size) in items {
-                        let item = try ItemCodec.decode(encoded)
-                        let key = try KeyValidator.keyOfItem(item, schema: store.table.keySchema)
-                        try store.write(key, old: nil, new: item, newSize: size, encodedNew: encoded)
-                    }
-                }
+                try await writeRestoredItems(items, into: definition)
             }
             if record == nil { break }
+        }
+    }
+
+    /// One batch of a snapshot's items into the table being restored, in one write transaction.
+    func writeRestoredItems(_ items: [(encoded: [UInt8], size: Int)], into definition: TableDefinition) async throws {
+        try await storage.write { connection in
+            let store = try self.itemStore(definition, connection)
+            for (encoded, size) in items {
+                let item = try ItemCodec.decode(encoded)
+                let key = try KeyValidator.keyOfItem(item, schema: store.table.keySchema)
+                try store.write(key, old: nil, new: item, newSize: size, encodedNew: encoded)
+            }
         }
     }
 

@@ -19,7 +19,8 @@ public final class KVEngine: Sendable {
     let catalog = Catalog()
     /// The NextTokens of paginated PartiQL SELECTs.
     let statementTokens = StatementTokens()
-    /// On-demand backups (`Backups/`).
+    /// On-demand backups (`Backups/`): SQLite's files, or on an external backend the ones
+    /// this process is creating (the others are in its database, `SharedBackups`).
     let backups: BackupStore
     /// Where exports are written and imports read (`--export-dir`), and their records.
     let exportsDirectory: String
@@ -52,8 +53,9 @@ public final class KVEngine: Sendable {
         backend: any ExternalStorageBackend,
         clock: @escaping @Sendable () -> Double = WallClock.now
     ) async throws {
-        // Backups and exports are SQLite-only (they refuse on this backend), but their stores
-        // must exist: in the configured directories, else in a private temporary one.
+        // Backups are in the backend's database; exports and imports are files, and the
+        // backup store takes temporary files (a point-in-time restore's snapshot): in the
+        // configured directories, else in a private temporary one.
         let scratch = FileManager.default.temporaryDirectory.path + "/kvstore-" + UUID().uuidString.lowercased()
         try await self.init(
             configuration: configuration, logger: logger, storage: .external(backend), stateDirectory: scratch,
@@ -71,7 +73,9 @@ public final class KVEngine: Sendable {
         self.now = clock
         self.storage = storage
         do {
-            backups = try BackupStore(directory: Self.backupDirectory(configuration, memoryDirectory: stateDirectory))
+            backups = try BackupStore(
+                directory: Self.backupDirectory(configuration, memoryDirectory: stateDirectory),
+                files: storage.sqliteDatabase != nil)
             exportsDirectory = Self.exportDirectory(configuration, memoryDirectory: stateDirectory)
             exports = TransferStore(directory: exportsDirectory + "/.kvexports", id: \.id)
             imports = TransferStore(directory: exportsDirectory + "/.kvimports", id: \.id)
@@ -85,7 +89,7 @@ public final class KVEngine: Sendable {
     /// Debugging and tests: the SQLite database of `configuration`, but run through the
     /// external-backend seam (`SQLiteExternalBackend`), as a backend from another module would
     /// be. kvserver's `KVSERVER_DEBUG_STORAGE=sqlite-external`; not for production (the SQLite
-    /// path proper is faster, and Query, Scan, backups and point-in-time recovery refuse here).
+    /// path proper is faster, and on-demand backups refuse here).
     public static func overExternalSQLite(
         configuration: EngineConfiguration,
         logger: Logger,

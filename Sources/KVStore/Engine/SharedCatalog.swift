@@ -25,14 +25,18 @@ extension KVEngine {
         return true
     }
 
-    /// Runs `operation`; on a shared catalog, when it answers ResourceNotFoundException, re-reads
+    /// Runs `operation`; on a shared catalog, when it answers ResourceNotFoundException (or
+    /// TableNotFoundException), re-reads
     /// the catalog and runs `operation` once more (a table created or
     /// recreated on another node). Safe for writes: ResourceNotFoundException commits nothing.
     public func retryingAfterCatalogMiss<T>(_ operation: () async throws -> T) async throws -> T {
         guard catalogIsShared else { return try await operation() }
         do {
             return try await operation()
-        } catch let error as KVError where error.code == .resourceNotFound {
+        } catch let error as KVError where error.code == .resourceNotFound || error.code == .tableNotFound {
+            // TableNotFoundException: the backup operations' answer for a missing table
+            // (CreateBackup, UpdateContinuousBackups, RestoreTableToPointInTime, exports), also
+            // before anything is written.
             // Retried even when this re-read changed nothing: a concurrent request may have
             // re-read the catalog first, between this one's miss and its re-read.
             await refreshCatalog()

@@ -2,7 +2,7 @@
 ///
 /// For every change to a table with PITR enabled, the log holds the item as it was before (nil
 /// when it did not exist), with the change's time in milliseconds since 1970.
-protocol ChangeLogStorage {
+public protocol ChangeLogStorage {
     /// Creates the table's change log (idempotent).
     func createChangeLog(of table: TableDefinition) throws
 

@@ -54,13 +54,6 @@ enum EngineStorage: Sendable {
         }
     }
 
-    /// The SQLite database, or `KVError.unsupportedByBackend(feature)` on another backend:
-    /// for features that need SQLite's files (backups, point-in-time recovery, exports).
-    func sqlite(for feature: String) throws(KVError) -> Database {
-        guard case .sqlite(let database) = self else { throw .unsupportedByBackend(feature) }
-        return database
-    }
-
     /// The SQLite database, nil on another backend.
     var sqliteDatabase: Database? {
         if case .sqlite(let database) = self { return database }

@@ -130,13 +130,18 @@ enum StorageItems: ItemStorage {
         }
     }
 
-    /// A whole item with derived rows, without the write pipeline (restores and imports:
-    /// SQLite only for now).
+    /// A whole item with derived rows, without the write pipeline's planning (restores and
+    /// imports): on an external backend, the commit step of the write pipeline with the item
+    /// as its change (index, expiry, stream and change-log rows as for any write).
     @discardableResult
     func write(_ key: StorageKey, old: Item?, new: Item?, newSize: Int, encodedNew: [UInt8]? = nil) throws -> IndexWriteUnits {
         switch self {
-        case .sqlite(let store): try store.write(key, old: old, new: new, newSize: newSize, encodedNew: encodedNew)
-        case .external: throw KVError.unsupportedByBackend("restores and imports")
+        case .sqlite(let store):
+            return try store.write(key, old: old, new: new, newSize: newSize, encodedNew: encodedNew)
+        case .external(let store):
+            let effect: PlannedChange.Effect = new.map { .put($0, size: newSize, encoded: encodedNew) } ?? .delete
+            return try store.commit(
+                PlannedChange(effect: effect, returned: nil, capacitySize: new == nil ? nil : newSize), at: key, old: old)
         }
     }
 }

@@ -302,42 +302,42 @@ extension StorageTransaction: ChangeLogStorage {
     func createChangeLog(of table: TableDefinition) throws {
         switch self {
         case .sqlite(let connection): try connection.createChangeLog(of: table)
-        case .external: throw KVError.unsupportedByBackend("point-in-time recovery")
+        case .external(let transaction): try transaction.createChangeLog(of: table)
         }
     }
 
     func dropChangeLog(of table: TableDefinition) throws {
         switch self {
         case .sqlite(let connection): try connection.dropChangeLog(of: table)
-        case .external: return  // an external backend never has one
+        case .external(let transaction): try transaction.dropChangeLog(of: table)
         }
     }
 
     func appendChangeLog(of table: TableDefinition, key: StorageKey, old: Item?, atMillis millis: Int64) throws {
         switch self {
         case .sqlite(let connection): try connection.appendChangeLog(of: table, key: key, old: old, atMillis: millis)
-        case .external: throw KVError.unsupportedByBackend("point-in-time recovery")
+        case .external(let transaction): try transaction.appendChangeLog(of: table, key: key, old: old, atMillis: millis)
         }
     }
 
     func trimChangeLog(of table: TableDefinition, beforeMillis millis: Int64) throws {
         switch self {
         case .sqlite(let connection): try connection.trimChangeLog(of: table, beforeMillis: millis)
-        case .external: return  // an external backend never has one
+        case .external(let transaction): try transaction.trimChangeLog(of: table, beforeMillis: millis)
         }
     }
 
     func changeLogState(of table: TableDefinition, atMillis millis: Int64) throws -> [StorageKey: [UInt8]?] {
         switch self {
         case .sqlite(let connection): return try connection.changeLogState(of: table, atMillis: millis)
-        case .external: throw KVError.unsupportedByBackend("point-in-time recovery")
+        case .external(let transaction): return try transaction.changeLogState(of: table, atMillis: millis)
         }
     }
 
     func changedKeys(of table: TableDefinition, afterMillis fromMillis: Int64, upToMillis toMillis: Int64) throws -> [(key: StorageKey, atMillis: Int64)] {
         switch self {
         case .sqlite(let connection): return try connection.changedKeys(of: table, afterMillis: fromMillis, upToMillis: toMillis)
-        case .external: throw KVError.unsupportedByBackend("point-in-time recovery")
+        case .external(let transaction): return try transaction.changedKeys(of: table, afterMillis: fromMillis, upToMillis: toMillis)
         }
     }
 }
@@ -346,7 +346,33 @@ extension StorageTransaction: SnapshotStorage {
     func forEachEncodedItem(of table: TableDefinition, _ body: (StorageKey, Int, [UInt8]) throws -> Void) throws {
         switch self {
         case .sqlite(let connection): try connection.forEachEncodedItem(of: table, body)
-        case .external: throw KVError.unsupportedByBackend("backups and exports")
+        case .external(let transaction): try Self.forEachEncodedItem(of: table, in: transaction, body)
+        }
+    }
+
+    /// An external backend's table walk: the range read of a whole-table Scan (every partition
+    /// hash), in batches of `ExternalItemRows.maximumBatch` rows, each after the last row of the
+    /// one before; all in the caller's transaction (one snapshot on PostgreSQL's reads).
+    private static func forEachEncodedItem(
+        of table: TableDefinition, in transaction: any ExternalStorageTransaction,
+        _ body: (StorageKey, Int, [UInt8]) throws -> Void
+    ) throws {
+        let items = try transaction.items(
+            of: table,
+            context: ItemWriteContext(
+                now: WallClock.now(), shardRollover: StreamSettings.defaultShardRollover, origin: .client,
+                itemCollectionLimit: EngineConfiguration.defaultItemCollectionLimit))
+        let (low, high) = KVEngine.hashRange(segment: 0, of: 1)
+        var start: RangePosition?
+        while true {
+            let range = ItemRange(index: nil, span: .hashSlice(low: low, high: high), start: start, order: .ascending)
+            let rows = try items.rows(in: range, limit: ExternalItemRows.maximumBatch)
+            for row in rows {
+                let position = row.position
+                try body(StorageKey(hash: position.hash, partition: position.partition, sort: position.sort), row.size, row.item)
+            }
+            guard rows.count == ExternalItemRows.maximumBatch, let last = rows.last else { return }
+            start = last.position
         }
     }
 }

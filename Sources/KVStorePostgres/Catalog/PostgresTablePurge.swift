@@ -48,6 +48,11 @@ public enum PostgresTablePurge {
                 RETURNING 1
                 """,
                 "DELETE FROM kv_backfill WHERE storage_id = \(storageID) RETURNING 1",
+                """
+                DELETE FROM kv_change_log WHERE (storage_id, seq) IN (
+                    SELECT storage_id, seq FROM kv_change_log WHERE storage_id = \(storageID) LIMIT \(limit))
+                RETURNING 1
+                """,
             ]
             var deleted = 0
             for statement in statements {

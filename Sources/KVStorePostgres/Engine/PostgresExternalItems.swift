@@ -164,6 +164,12 @@ struct PostgresExternalItems: ExternalItemStorage {
         if let record = ExternalDerivedRows.streamRecord(of: table, old: old, new: new, origin: context.origin) {
             try transaction.appendStreamRecord(record, now: context.now, rollover: context.shardRollover)
         }
+        // Point-in-time recovery's history, by the stored definition (PITR may have been
+        // enabled through another node), as `ItemStore.write` logs it.
+        if table.pointInTimeRecovery?.enabled == true, old != new {
+            try transaction.appendChangeLog(
+                of: table, key: key, old: old, atMillis: ChangeLog.milliseconds(context.now))
+        }
         return units
     }
 

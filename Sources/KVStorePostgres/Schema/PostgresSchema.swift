@@ -34,6 +34,7 @@ public struct PostgresMigration: Sendable {
 ///   being purged, in batches, in the background (`PostgresTablePurge`).
 /// - `kv_trigger_mappings` and `kv_trigger_checkpoints` (version 3): stream triggers' mappings
 ///   and per-shard checkpoints (`PostgresTriggerSchema`).
+/// - Version 4: backups and the point-in-time recovery change log (`backupsAndRecovery`).
 public enum PostgresSchema {
     public static let migrations: [PostgresMigration] = [
         PostgresMigration(version: 1, statements: [
@@ -145,6 +146,8 @@ public enum PostgresSchema {
             """,
         ]),
         PostgresTriggerSchema.migration,
+        // Backups and point-in-time recovery (PostgresBackupSchema.swift).
+        backupsAndRecovery,
     ]
 
     /// The newest version this build knows.

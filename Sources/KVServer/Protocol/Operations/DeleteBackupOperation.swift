@@ -8,7 +8,7 @@ enum DeleteBackupOperation {
         let arn = try BackupWire.readARN(request, field: "BackupArn", path: "backupArn", required: true, into: &violations)
         try violations.check()
         let reference = arn ?? ""
-        let record = try engine.deleteBackup(id: BackupWire.id(fromARN: reference), reference: reference)
+        let record = try await engine.deleteBackup(id: BackupWire.id(fromARN: reference), reference: reference)
         return .object(["BackupDescription": BackupWire.description(record, region: context.region)])
     }
 }

@@ -23,7 +23,7 @@ enum ListBackupsOperation {
         let query = BackupListQuery(
             tableName: tableName, createdFrom: lower, createdBefore: upper, kinds: kinds, limit: limit.map { Int($0) },
             exclusiveStartID: start.map(BackupWire.id(fromARN:)))
-        let page = engine.listBackups(query)
+        let page = try await engine.listBackups(query)
         var fields: [String: JSONValue] = [
             "BackupSummaries": .array(page.backups.map { BackupWire.summary($0, region: context.region) })
         ]

@@ -11,10 +11,10 @@
 /// a synchronous body with the transaction handle. A backend whose driver is asynchronous runs
 /// bodies on threads of its own, never on the cooperative pool, and blocks there.
 ///
-/// Features the external path does not have yet (they need SQLite's files: on-demand backups,
-/// point-in-time recovery, exports and imports, storage file sizes; and the SQLite-only
-/// inline reads) answer `KVError.unsupportedByBackend` (a ValidationException naming the
-/// feature); see docs/postgres-backend.md.
+/// Features the external path does not have (storage file sizes, the SQLite-only inline reads;
+/// and whatever a backend leaves out, such as `ExternalBackupStorage`'s defaults) answer
+/// `KVError.unsupportedByBackend` (a ValidationException naming the feature); see
+/// docs/postgres-backend.md.
 public protocol ExternalStorageBackend: Sendable {
     /// The backend's name in error messages ("PostgreSQL").
     var name: String { get }
@@ -64,10 +64,14 @@ public protocol ExternalStorageBackend: Sendable {
 /// One transaction of an external backend: the storage port's protocols, plus the item
 /// storage of each table. Handles never escape their body.
 ///
-/// Not here (SQLite-only for now): `ChangeLogStorage` (point-in-time recovery) and
-/// `SnapshotStorage` (backups, exports).
+/// `ChangeLogStorage` (point-in-time recovery): the backend's item `commit` appends the log
+/// row itself when the stored definition has PITR enabled, as `ItemStore.write` does, so that
+/// it commits with the item; the engine creates, trims, drops and reads the log through the
+/// transaction. Table snapshots (backups, exports) are walked through `rows(in:limit:)`;
+/// on-demand backups are stored by `ExternalBackupStorage`.
 public protocol ExternalStorageTransaction:
-    CatalogStorage, StreamStorage, TriggerStorage, TransactionTokenStorage, ExpiryIndexStorage
+    CatalogStorage, StreamStorage, TriggerStorage, TransactionTokenStorage, ExpiryIndexStorage, ChangeLogStorage,
+    ExternalBackupStorage
 {
     /// The rows of `table`'s items in this transaction; `context` says how writes through it
     /// stamp stream records and check limits.

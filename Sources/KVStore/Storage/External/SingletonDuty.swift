@@ -6,7 +6,8 @@
 public enum SingletonDuty: String, Sendable, CaseIterable {
     /// Deleting items whose TTL passed (`KVEngine.deleteExpiredItems`) and filling new expiry indexes.
     case timeToLive = "ttl-sweeper"
-    /// Dropping stream records past retention and drained shards (`KVEngine.trimStreams`).
+    /// Dropping stream records past retention and drained shards (`KVEngine.trimStreams`), and
+    /// point-in-time recovery's history past each table's recovery period (`trimChangeLogs`).
     case streamTrimming = "stream-trimming"
     /// Filling new global secondary indexes from their table's items (`KVEngine.backfill`).
     case indexBackfill = "index-backfill"
