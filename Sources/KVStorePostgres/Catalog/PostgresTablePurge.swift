@@ -1,4 +1,4 @@
-public import PostgresNIO
+import PostgresNIO
 
 /// Deletes a deleted table's rows in the background, in batches: `PostgresCatalog.delete`
 /// removes the catalog row and records the storage id in `kv_dropped_tables`; this duty (one node
