@@ -72,12 +72,7 @@ extension KVEngine {
             guard let record = try await backupRecord(id) else {
                 throw KVError(.backupNotFound, "Backup not found: \(reference)")
             }
-            if catalog.table(named: targetTableName) != nil {
-                throw KVError(.tableAlreadyExists, "Table already exists: \(targetTableName)")
-            }
-            let summary = RestoreSummary(
-                sourceBackupID: record.id, sourceTableName: record.table.name, restoreDate: now(), inProgress: true)
-            created = try await createRestoredTable(named: targetTableName, from: record.table, overrides: overrides, summary: summary)
+            created = try await createTableFromBackup(record, named: targetTableName, overrides: overrides)
         } catch {
             backups.restoreFinished(id)
             throw error

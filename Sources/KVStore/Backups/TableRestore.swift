@@ -44,6 +44,19 @@ extension KVEngine {
         }
     }
 
+    /// Creates the table RestoreTableFromBackup fills from `record` (TableAlreadyExistsException
+    /// when the name is taken), its RestoreSummary naming the backup.
+    func createTableFromBackup(
+        _ record: BackupRecord, named target: String, overrides: RestoreOverrides
+    ) async throws -> TableDescription {
+        if catalog.table(named: target) != nil {
+            throw KVError(.tableAlreadyExists, "Table already exists: \(target)")
+        }
+        let summary = RestoreSummary(
+            sourceBackupID: record.id, sourceTableName: record.table.name, restoreDate: now(), inProgress: true)
+        return try await createRestoredTable(named: target, from: record.table, overrides: overrides, summary: summary)
+    }
+
     /// Writes the items of a snapshot file into a table being restored and makes it ACTIVE; a
     /// restore that fails drops the table (a background job: errors are logged).
     func loadRestoredTable(_ definition: TableDefinition, from itemsPath: String) async {
