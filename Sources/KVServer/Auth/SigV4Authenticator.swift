@@ -14,19 +14,14 @@ public struct SigV4Authenticator: Authenticator {
 
     public func authenticate(_ request: AuthenticationRequest) throws(WireError) -> Authentication? {
         let configuration = store.configuration
-        var identity: AuthenticatedIdentity?
-        let region = try SigV4Verifier().verifiedRegion(
+        let verified = try SigV4Verifier().verifiedRegion(
             request, now: clock(), signingKeys: configuration.signingKeys,
-            credentialBytes: { accessKeyID in
-                let key = configuration.verifiableKey(accessKeyID)
-                identity = key?.identity
-                return key?.credential
-            })
+            credentialBytes: { configuration.verifiableKey($0) })
         // Fails closed: a key without an identity cannot happen after validation, but if it did
         // it must not pass.
-        guard let identity else {
+        guard let identity = verified.key.identity else {
             throw WireError.unrecognizedClient()
         }
-        return Authentication(identity: identity, region: region)
+        return Authentication(identity: identity, region: verified.region)
     }
 }

@@ -56,6 +56,26 @@ struct IAMPolicyAuthorizerTests {
         #expect(Self.denial("GetItem", #"{"TableName": "Orders", "Key": {}}"#, []) == Self.implicit("dynamodb:GetItem", tableARN("Orders")))
     }
 
+    /// A small body's members are found by comparing names, a larger one's by lookup: both
+    /// give what the dictionary holds.
+    @Test("the allow cache reads a body's members as a lookup would, small body or large")
+    func allowCacheMembers() throws {
+        for body in [
+            #"{"TableName": "Orders", "Key": {}}"#, #"{"Key": {}, "TableName": "Orders"}"#, #"{"Key": {}}"#, "{}",
+            #"{"TableName": "Orders", "IndexName": "ByStatus", "Limit": 1, "Select": "COUNT"}"#,
+            #"{"TableName": "Orders", "IndexName": "ByStatus", "Limit": 1, "Select": "COUNT", "ConsistentRead": false}"#,
+            #"{"Limit": 1, "Select": "COUNT", "ConsistentRead": false, "ScanIndexForward": true, "ExclusiveStartKey": {}}"#,
+        ] {
+            guard case .object(let fields) = try JSONParser.parse(body) else {
+                Issue.record("not an object: \(body)")
+                continue
+            }
+            for name in ["TableName", "IndexName", "Key", "Missing"] {
+                #expect(IAMAllowCache.member(name, of: fields) == fields[name], "\(name) in \(body)")
+            }
+        }
+    }
+
     /// One identity (so one `IAMAllowCache`) asked again and again: a remembered allow never
     /// answers for another operation, table, index or region, and policies with a condition
     /// are not remembered at all.

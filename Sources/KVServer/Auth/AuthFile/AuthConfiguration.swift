@@ -32,22 +32,21 @@ public final class AuthConfiguration: Sendable {
     public let signingKeys = SigningKeyCache()
     /// Each key's credential and identity as the authorizer sees it, built once at load rather
     /// than per request, and found with one lookup.
-    private let verifiableKeys: [String: (credential: SigV4Credential, identity: AuthenticatedIdentity)]
-    /// The entry of `verifiableKeys` found last, by its key id.
-    private let recentKey = Mutex<(id: String, key: (credential: SigV4Credential, identity: AuthenticatedIdentity))?>(nil)
+    private let verifiableKeys: [String: VerifiableKey]
+    /// The entry of `verifiableKeys` found last, by its key id's bytes.
+    private let recentKey = Mutex<(id: [UInt8], key: VerifiableKey)?>(nil)
 
     public init(identities: [Identity], keys: [String: Key]) {
         self.identities = identities
         self.keys = keys
-        var verifiable: [String: (credential: SigV4Credential, identity: AuthenticatedIdentity)] = [:]
+        var verifiable: [String: VerifiableKey] = [:]
         for (accessKeyID, key) in keys where identities.indices.contains(key.identity) {
             let identity = identities[key.identity]
-            verifiable[accessKeyID] = (
-                key.credential,
-                AuthenticatedIdentity(
+            verifiable[accessKeyID] = VerifiableKey(
+                credential: key.credential,
+                identity: AuthenticatedIdentity(
                     arn: identity.arn, accountID: identity.accountID, userName: identity.userName,
-                    userID: identity.userID ?? accessKeyID, accessKeyID: accessKeyID, policies: identity.policies)
-            )
+                    userID: identity.userID ?? accessKeyID, accessKeyID: accessKeyID, policies: identity.policies))
         }
         verifiableKeys = verifiable
     }
@@ -58,7 +57,7 @@ public final class AuthConfiguration: Sendable {
     }
 
     /// A key's credential and identity, in one lookup (the verifier's, per request).
-    func verifiableKey(_ accessKeyID: String) -> (credential: SigV4Credential, identity: AuthenticatedIdentity)? {
+    func verifiableKey(_ accessKeyID: String) -> VerifiableKey? {
         verifiableKeys[accessKeyID]
     }
 
@@ -66,15 +65,15 @@ public final class AuthConfiguration: Sendable {
     /// client signs its requests with one key): no string is built and none hashed for it.
     func verifiableKey(
         _ accessKeyID: UnsafeBufferPointer<UInt8>
-    ) -> (credential: SigV4Credential, identity: AuthenticatedIdentity)? {
+    ) -> VerifiableKey? {
         if let recent = recentKey.withLock({ recent in
-            recent.flatMap { SigV4Bytes.with($0.id) { SigV4Bytes.equal($0, accessKeyID) } ? $0.key : nil }
+            recent.flatMap { $0.id.withUnsafeBufferPointer { SigV4Bytes.equal($0, accessKeyID) } ? $0.key : nil }
         }) {
             return recent
         }
         let id = String(decoding: accessKeyID, as: UTF8.self)
         guard let key = verifiableKeys[id] else { return nil }
-        recentKey.withLock { $0 = (id, key) }
+        recentKey.withLock { $0 = (Array(accessKeyID), key) }
         return key
     }
 

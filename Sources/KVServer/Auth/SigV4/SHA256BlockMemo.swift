@@ -84,6 +84,9 @@ struct StagedSHA256Stream: SHA256Sink {
         self.memo = memo
     }
 
+    // Inlined into the writer's dozens of small writes per request (a call each cost more
+    // than the copy).
+    @inline(__always)
     mutating func write(_ bytes: UnsafeRawBufferPointer) {
         if bytes.count > buffer.count &- count {
             flush()
@@ -95,6 +98,7 @@ struct StagedSHA256Stream: SHA256Sink {
         }
     }
 
+    @inline(__always)
     mutating func write(byte: UInt8) {
         if count == buffer.count { flush() }
         if count < buffer.count {

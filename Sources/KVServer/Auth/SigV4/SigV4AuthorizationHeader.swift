@@ -26,24 +26,56 @@ struct SigV4AuthorizationHeader {
             while cursor < end, Self.isSeparator(bytes[cursor]) { cursor += 1 }
             guard cursor < end else { break }
             let tokenStart = cursor
-            // The name runs to the first `=`; a token without one is the error.
-            while cursor < end, bytes[cursor] != UInt8(ascii: "="), !Self.isSeparator(bytes[cursor]) { cursor += 1 }
-            guard cursor < end, bytes[cursor] == UInt8(ascii: "=") else {
-                tokenWithoutEquals = tokenStart..<cursor
-                return
+            // The SDKs' three names with their `=` are recognised whole (a word compare each, not
+            // a byte loop); otherwise the name runs to the first `=`, and a token without one is
+            // the error. Either way `equals` is the token's first `=`: none of the three names
+            // holds an `=` or a separator.
+            let equals: Int
+            let field: Field?
+            if let known = Self.knownName(bytes, at: tokenStart, end: end) {
+                (equals, field) = known
+            } else {
+                while cursor < end, bytes[cursor] != UInt8(ascii: "="), !Self.isSeparator(bytes[cursor]) { cursor += 1 }
+                guard cursor < end, bytes[cursor] == UInt8(ascii: "=") else {
+                    tokenWithoutEquals = tokenStart..<cursor
+                    return
+                }
+                equals = cursor
+                let name = UnsafeBufferPointer(rebasing: bytes[tokenStart..<equals])
+                field =
+                    SigV4Bytes.equal(name, "Credential")
+                    ? .credential
+                    : SigV4Bytes.equal(name, "SignedHeaders")
+                        ? .signedHeaders : SigV4Bytes.equal(name, "Signature") ? .signature : nil
             }
-            let equals = cursor
             cursor = Self.separator(in: bytes, from: equals + 1, to: end)
-            let name = UnsafeBufferPointer(rebasing: bytes[tokenStart..<equals])
             let value = (equals + 1)..<cursor
-            if SigV4Bytes.equal(name, "Credential") {
-                credential = value
-            } else if SigV4Bytes.equal(name, "SignedHeaders") {
-                signedHeaders = value
-            } else if SigV4Bytes.equal(name, "Signature") {
-                signature = value
+            switch field {
+            case .credential: credential = value
+            case .signedHeaders: signedHeaders = value
+            case .signature: signature = value
+            case nil: break
             }
         }
+    }
+
+    private enum Field {
+        case credential, signedHeaders, signature
+    }
+
+    /// `Credential=`, `SignedHeaders=` or `Signature=` at `start`: where its `=` is, and which.
+    private static func knownName(
+        _ bytes: UnsafeBufferPointer<UInt8>, at start: Int, end: Int
+    ) -> (equals: Int, field: Field)? {
+        func starts(with name: StaticString) -> Bool {
+            let count = name.utf8CodeUnitCount
+            return end &- start >= count
+                && SigV4Bytes.equal(UnsafeBufferPointer(rebasing: bytes[start..<(start &+ count)]), name)
+        }
+        if starts(with: "Credential=") { return (start &+ 10, .credential) }
+        if starts(with: "SignedHeaders=") { return (start &+ 13, .signedHeaders) }
+        if starts(with: "Signature=") { return (start &+ 9, .signature) }
+        return nil
     }
 
     /// The first separator in `start..<end`, or `end`. Skips eight bytes at a time while none

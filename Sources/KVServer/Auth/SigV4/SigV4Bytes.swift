@@ -23,8 +23,37 @@ enum SigV4Bytes {
         return memcmp(x, y, a.count) == 0
     }
 
+    /// Compared a word at a time without calling `memcmp` (the names and constants compared
+    /// per request are 4-20 bytes): whole words, then the last eight bytes (overlapping), or
+    /// byte by byte below eight.
     static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: StaticString) -> Bool {
-        equal(a, UnsafeBufferPointer(start: b.utf8Start, count: b.utf8CodeUnitCount))
+        let count = b.utf8CodeUnitCount
+        guard a.count == count else { return false }
+        guard let x = a.baseAddress, count > 0 else { return true }
+        let left = UnsafeRawPointer(x)
+        let right = UnsafeRawPointer(b.utf8Start)
+        guard count >= 8 else {
+            var index = 0
+            while index < count {
+                if left.load(fromByteOffset: index, as: UInt8.self) != right.load(fromByteOffset: index, as: UInt8.self) {
+                    return false
+                }
+                index &+= 1
+            }
+            return true
+        }
+        var difference: UInt64 = 0
+        var index = 0
+        while count &- index >= 8 {
+            difference |=
+                left.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                ^ right.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            index &+= 8
+        }
+        let last = count &- 8
+        difference |=
+            left.loadUnaligned(fromByteOffset: last, as: UInt64.self) ^ right.loadUnaligned(fromByteOffset: last, as: UInt64.self)
+        return difference == 0
     }
 
     /// Whether `a` sorts strictly before `b`, byte by byte (an empty `a` sorts first).

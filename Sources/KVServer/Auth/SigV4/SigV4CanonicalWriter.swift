@@ -46,6 +46,11 @@ struct SigV4CanonicalWriter<Sink: SigV4ByteSink> {
         for byte in part { sink.write(byte: SigV4Bytes.lowercased(byte)) }
     }
 
+    /// A constant's bytes.
+    mutating func append(_ text: StaticString) {
+        sink.write(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
     /// Bytes as they are.
     mutating func append(_ part: UnsafeBufferPointer<UInt8>) {
         sink.write(UnsafeRawBufferPointer(part))

@@ -22,7 +22,21 @@ struct SigV4RequestHeaders {
     /// the canonical headers are written from a walk of every header.
     var repeatedKnownHeader = false
 
+    /// No header (the canonical headers are then written from a walk of the request's).
+    init() {}
+
     init(_ headers: HTTPHeaders) {
+        // Locals, assigned once at the end: filling `self`'s fields in the loop made a copy of
+        // the whole value.
+        var authorization: String?
+        var amzDate: String?
+        var date: String?
+        var contentSHA256: String?
+        var securityToken: String?
+        var host: String?
+        var contentType: String?
+        var target: String?
+        var contentLength: String?
         var repeated = false
         for (name, value) in headers {
             switch name.utf8.count {
@@ -54,6 +68,15 @@ struct SigV4RequestHeaders {
                 continue
             }
         }
+        self.authorization = authorization
+        self.amzDate = amzDate
+        self.date = date
+        self.contentSHA256 = contentSHA256
+        self.securityToken = securityToken
+        self.host = host
+        self.contentType = contentType
+        self.target = target
+        self.contentLength = contentLength
         repeatedKnownHeader = repeated
     }
 
@@ -62,28 +85,84 @@ struct SigV4RequestHeaders {
         if slot == nil { slot = value } else { repeated = true }
     }
 
+    /// A header kept here, numbered in the ascending byte order of its lowercase name (so that
+    /// names in ascending order have ascending slots).
+    enum Slot: UInt8, CaseIterable {
+        case contentLength, contentType, date, host, contentSHA256, amzDate, securityToken, target
+
+        /// The lowercase name and its colon, as the canonical request writes them.
+        var canonicalPrefix: StaticString {
+            switch self {
+            case .contentLength: "content-length:"
+            case .contentType: "content-type:"
+            case .date: "date:"
+            case .host: "host:"
+            case .contentSHA256: "x-amz-content-sha256:"
+            case .amzDate: "x-amz-date:"
+            case .securityToken: "x-amz-security-token:"
+            case .target: "x-amz-target:"
+            }
+        }
+
+        /// The slot of a signed header name as sent, nil when `name` is not one kept here in
+        /// lowercase (exact comparisons: a name found here needs no lowercasing either).
+        init?(signedName name: UnsafeBufferPointer<UInt8>) {
+            switch name.count {
+            case 4:
+                if SigV4Bytes.equal(name, "host") {
+                    self = .host
+                } else if SigV4Bytes.equal(name, "date") {
+                    self = .date
+                } else {
+                    return nil
+                }
+            case 10:
+                guard SigV4Bytes.equal(name, "x-amz-date") else { return nil }
+                self = .amzDate
+            case 12:
+                if SigV4Bytes.equal(name, "content-type") {
+                    self = .contentType
+                } else if SigV4Bytes.equal(name, "x-amz-target") {
+                    self = .target
+                } else {
+                    return nil
+                }
+            case 14:
+                guard SigV4Bytes.equal(name, "content-length") else { return nil }
+                self = .contentLength
+            case 20:
+                if SigV4Bytes.equal(name, "x-amz-content-sha256") {
+                    self = .contentSHA256
+                } else if SigV4Bytes.equal(name, "x-amz-security-token") {
+                    self = .securityToken
+                } else {
+                    return nil
+                }
+            default:
+                return nil
+            }
+        }
+    }
+
+    /// The value kept in `slot` (nil: the header was absent), read in place.
+    func withValue<R>(_ slot: Slot, _ body: (String?) -> R) -> R {
+        switch slot {
+        case .contentLength: body(contentLength)
+        case .contentType: body(contentType)
+        case .date: body(date)
+        case .host: body(host)
+        case .contentSHA256: body(contentSHA256)
+        case .amzDate: body(amzDate)
+        case .securityToken: body(securityToken)
+        case .target: body(target)
+        }
+    }
+
     /// The value kept for a signed header name as sent, nil when `name` is not one kept here
     /// in lowercase (then the caller walks the headers). `.some(nil)`: kept, but absent.
     func value(signedName name: UnsafeBufferPointer<UInt8>) -> String?? {
-        // Exact, lowercase comparisons: a name found here needs no lowercasing either.
-        switch name.count {
-        case 4:
-            if SigV4Bytes.equal(name, "host") { return .some(host) }
-            if SigV4Bytes.equal(name, "date") { return .some(date) }
-        case 10:
-            if SigV4Bytes.equal(name, "x-amz-date") { return .some(amzDate) }
-        case 12:
-            if SigV4Bytes.equal(name, "content-type") { return .some(contentType) }
-            if SigV4Bytes.equal(name, "x-amz-target") { return .some(target) }
-        case 14:
-            if SigV4Bytes.equal(name, "content-length") { return .some(contentLength) }
-        case 20:
-            if SigV4Bytes.equal(name, "x-amz-content-sha256") { return .some(contentSHA256) }
-            if SigV4Bytes.equal(name, "x-amz-security-token") { return .some(securityToken) }
-        default:
-            break
-        }
-        return nil
+        guard let slot = Slot(signedName: name) else { return nil }
+        return .some(withValue(slot) { $0 })
     }
 
     private static func equal(_ name: String, _ lowercase: StaticString) -> Bool {

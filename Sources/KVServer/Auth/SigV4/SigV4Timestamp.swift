@@ -8,10 +8,11 @@ public enum UTCTimestamp {
         SigV4Bytes.with(text) { parseBasic($0) }
     }
 
+    /// (Every verified request's `X-Amz-Date`: read with `digits`, not the generic `number`.)
     static func parseBasic(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard bytes.count == 16, bytes[8] == UInt8(ascii: "T"), bytes[15] == UInt8(ascii: "Z") else { return nil }
-        guard let year = number(bytes, 0, 4), let month = number(bytes, 4, 2), let day = number(bytes, 6, 2),
-            let hour = number(bytes, 9, 2), let minute = number(bytes, 11, 2), let second = number(bytes, 13, 2)
+        guard let year = digits(bytes, 0, 4), let month = digits(bytes, 4, 2), let day = digits(bytes, 6, 2),
+            let hour = digits(bytes, 9, 2), let minute = digits(bytes, 11, 2), let second = digits(bytes, 13, 2)
         else { return nil }
         return seconds(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
     }
@@ -80,6 +81,21 @@ public enum UTCTimestamp {
             let byte = bytes[index]
             guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
             value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        return value
+    }
+
+    /// `count` decimal digits at `start` of `bytes` (which the caller has checked hold them);
+    /// nil if one is not a digit.
+    @inline(__always)
+    static func digits(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ count: Int) -> Int? {
+        var value = 0
+        var index = start
+        while index < start &+ count {
+            let digit = bytes[index] &- UInt8(ascii: "0")
+            guard digit <= 9 else { return nil }
+            value = value &* 10 &+ Int(digit)
+            index &+= 1
         }
         return value
     }

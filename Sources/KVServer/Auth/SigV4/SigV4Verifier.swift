@@ -16,6 +16,19 @@ public struct SigV4Credential: Sendable {
     }
 }
 
+/// An access key as the verifier looks it up per request: its credential, and the identity it
+/// signs for (nil outside the server: then verification alone is asked for). One reference,
+/// built once per auth file load: handing it on costs one reference count, not one per string.
+final class VerifiableKey: Sendable {
+    let credential: SigV4Credential
+    let identity: AuthenticatedIdentity?
+
+    init(credential: SigV4Credential, identity: AuthenticatedIdentity?) {
+        self.credential = credential
+        self.identity = identity
+    }
+}
+
 /// A request whose signature has been verified.
 public struct VerifiedSignature: Sendable, Equatable {
     public var accessKeyID: String
@@ -51,34 +64,33 @@ public struct SigV4Verifier: Sendable {
         credential: (String) -> SigV4Credential?
     ) throws(WireError) -> VerifiedSignature {
         var accessKeyID = ""
-        let region = try verifiedRegion(request, now: now, signingKeys: signingKeys) { id in
+        let verified = try verifiedRegion(request, now: now, signingKeys: signingKeys) { id in
             accessKeyID = String(decoding: id, as: UTF8.self)
-            return credential(accessKeyID)
+            return credential(accessKeyID).map { VerifiableKey(credential: $0, identity: nil) }
         }
-        return VerifiedSignature(accessKeyID: accessKeyID, region: region)
+        return VerifiedSignature(accessKeyID: accessKeyID, region: verified.region)
     }
 
     /// The same checks, with the access key id looked up as the bytes received (the server's
     /// path: no string is built for it per request).
     ///
-    /// - Returns: the region of the credential scope.
+    /// - Returns: the region of the credential scope and the key that signed.
     func verifiedRegion(
         _ request: AuthenticationRequest, now: Double, signingKeys: SigningKeyCache,
-        credentialBytes credential: (UnsafeBufferPointer<UInt8>) -> SigV4Credential?
-    ) throws(WireError) -> String {
+        credentialBytes credential: (UnsafeBufferPointer<UInt8>) -> VerifiableKey?
+    ) throws(WireError) -> (region: String, key: VerifiableKey) {
         let headers = SigV4RequestHeaders(request.headers)
         // Both, neither, or not `AWS4-`: the same answers as without verification.
         try AcceptAnyCredentialsAuthenticator.check(authorization: headers.authorization, request)
-        guard var header = headers.authorization else {
+        guard let header = headers.authorization else {
             // Pre-signed query-string requests: the SDKs never send them to DynamoDB; refuse
             // rather than accept unverified.
             throw WireError.invalidSignature("Query-string authentication is not supported by this server.")
         }
-        let text = header
-        let result = header.withUTF8 { bytes in
-            Result { () throws(WireError) -> String in
+        let result = SigV4Bytes.with(header) { bytes in
+            Result { () throws(WireError) -> (region: String, key: VerifiableKey) in
                 try verify(
-                    request, header: text, bytes: bytes, headers: headers, now: now, signingKeys: signingKeys,
+                    request, header: header, bytes: bytes, headers: headers, now: now, signingKeys: signingKeys,
                     credential: credential)
             }
         }
@@ -89,8 +101,8 @@ public struct SigV4Verifier: Sendable {
     private func verify(
         _ request: AuthenticationRequest, header: String, bytes: UnsafeBufferPointer<UInt8>,
         headers: SigV4RequestHeaders, now: Double, signingKeys: SigningKeyCache,
-        credential: (UnsafeBufferPointer<UInt8>) -> SigV4Credential?
-    ) throws(WireError) -> String {
+        credential: (UnsafeBufferPointer<UInt8>) -> VerifiableKey?
+    ) throws(WireError) -> (region: String, key: VerifiableKey) {
         func text(_ range: Range<Int>) -> String {
             String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
         }
@@ -119,7 +131,7 @@ public struct SigV4Verifier: Sendable {
         }
 
         // Only the ISO 8601 basic form is accepted (every SDK sends X-Amz-Date).
-        guard let requestTime = UTCTimestamp.parseBasic(dateText[...]) else {
+        guard let requestTime = SigV4Bytes.with(dateText, { UTCTimestamp.parseBasic($0) }) else {
             throw WireError.incompleteSignature(
                 "Date must be in ISO-8601 'basic format'. Got '\(dateText)'. See http://en.wikipedia.org/wiki/ISO_8601")
         }
@@ -185,9 +197,10 @@ public struct SigV4Verifier: Sendable {
             throw WireError.invalidSignature(scopeErrors.joined(separator: " "))
         }
 
-        guard let key = credential(part(scope.accessKeyID)) else {
+        guard let verifiable = credential(part(scope.accessKeyID)) else {
             throw WireError.unrecognizedClient()
         }
+        let key = verifiable.credential
 
         // The payload hash over the bytes received; a declared hash must be that one.
         var bodyHasher = SHA256Stream()
@@ -207,8 +220,7 @@ public struct SigV4Verifier: Sendable {
         let expected = Self.expectedSignature(
             request, signedHeaders: signedHeaders, payloadHash: payloadHash, amzDate: dateText,
             scope: part((scope.day.lowerBound)..<trimmed.upperBound), hmac: signingKey.hmac,
-            memos: (signingKeys.canonicalRequestMemo, signingKey.stringToSignMemo),
-            known: signed.allKnown ? headers : nil)
+            memos: (signingKeys.canonicalRequestMemo, signingKey.stringToSignMemo), known: headers, scan: signed)
         guard expected.constantTimeEquals(UnsafeRawBufferPointer(part(signatureRange))) else {
             throw WireError.signatureMismatch
         }
@@ -219,7 +231,7 @@ public struct SigV4Verifier: Sendable {
         if let notAfter = key.notAfter, nowSeconds >= notAfter {
             throw WireError.expiredToken
         }
-        return signingKey.region
+        return (signingKey.region, verifiable)
     }
 
     /// The hex signature the request should carry: the canonical request hashed as it is
@@ -229,22 +241,24 @@ public struct SigV4Verifier: Sendable {
     ///   - signedHeaders: the `SignedHeaders` value as sent (`host;x-amz-date`), lowercased here.
     ///   - payloadHash: the lowercase hex SHA-256 of the body.
     ///   - scope: `DAY/REGION/SERVICE/aws4_request`.
-    ///   - memos: where the first blocks of the canonical request and of the string to sign are
-    ///     remembered (`SHA256BlockMemo`; nil: hash them).
-    ///   - known: the request's headers as `SigV4RequestHeaders` found them, holding every
-    ///     signed one (see `scanSignedNames`; nil: walk the headers).
+    static func expectedSignature(
+        _ request: AuthenticationRequest, signedHeaders: UnsafeBufferPointer<UInt8>, payloadHash: HexDigest,
+        amzDate: String, scope: UnsafeBufferPointer<UInt8>, hmac: KeyedHMACSHA256
+    ) -> HexDigest {
+        expectedSignature(
+            request, signedHeaders: signedHeaders, payloadHash: payloadHash, amzDate: amzDate, scope: scope,
+            hmac: hmac, canonicalSink: SHA256Stream(), stringToSignSink: hmac.begin(), finish: { $0 },
+            known: SigV4RequestHeaders(), scan: SignedNameScan(allKnown: false))
+    }
+
+    /// The same, the canonical request staged on the stack and its first blocks looked up in
+    /// `memos`; the canonical headers written from `known` when `scan` found it holds them all.
     static func expectedSignature(
         _ request: AuthenticationRequest, signedHeaders: UnsafeBufferPointer<UInt8>, payloadHash: HexDigest,
         amzDate: String, scope: UnsafeBufferPointer<UInt8>, hmac: KeyedHMACSHA256,
-        memos: (canonicalRequest: SHA256BlockMemo, stringToSign: SHA256BlockMemo)? = nil,
-        known: SigV4RequestHeaders? = nil
+        memos: (canonicalRequest: SHA256BlockMemo, stringToSign: SHA256BlockMemo),
+        known: SigV4RequestHeaders, scan: SignedNameScan
     ) -> HexDigest {
-        guard let memos else {
-            return expectedSignature(
-                request, signedHeaders: signedHeaders, payloadHash: payloadHash, amzDate: amzDate, scope: scope,
-                hmac: hmac, canonicalSink: SHA256Stream(), stringToSignSink: hmac.begin(), finish: { $0 },
-                known: known)
-        }
         // The canonical request is a few hundred bytes (a longer one is hashed in pieces), the
         // string to sign about 140.
         return withUnsafeTemporaryAllocation(byteCount: 1024, alignment: 8) { buffer in
@@ -257,14 +271,15 @@ public struct SigV4Verifier: Sendable {
                 stringToSignSink: StagedSHA256Stream(
                     hmac.begin(), buffer: UnsafeMutableRawBufferPointer(rebasing: buffer[768...]),
                     memo: memos.stringToSign),
-                finish: { $0.finished() }, known: known)
+                finish: { $0.finished() }, known: known, scan: scan)
         }
     }
 
     private static func expectedSignature<Canonical: SHA256Sink, ToSign: SigV4ByteSink>(
         _ request: AuthenticationRequest, signedHeaders: UnsafeBufferPointer<UInt8>, payloadHash: HexDigest,
         amzDate: String, scope: UnsafeBufferPointer<UInt8>, hmac: KeyedHMACSHA256, canonicalSink: Canonical,
-        stringToSignSink: ToSign, finish: (ToSign) -> SHA256Stream, known: SigV4RequestHeaders?
+        stringToSignSink: ToSign, finish: (ToSign) -> SHA256Stream, known: SigV4RequestHeaders,
+        scan: SignedNameScan
     ) -> HexDigest {
         let uri = request.uri.utf8
         let question = uri.firstIndex(of: UInt8(ascii: "?"))
@@ -275,8 +290,8 @@ public struct SigV4Verifier: Sendable {
                 method: request.method.rawValue,
                 path: { $0.appendCanonicalPath(Substring(uri[..<(question ?? uri.endIndex)]).utf8) }, query: query,
                 headers: {
-                    if let known {
-                        writeKnownHeaders(known, signedNames: signedHeaders, into: &$0)
+                    if scan.allKnown {
+                        writeKnownHeaders(known, scan: scan, into: &$0)
                     } else {
                         writeCanonicalHeaders(request.headers, signedNames: signedHeaders, into: &$0)
                     }
@@ -362,43 +377,80 @@ public struct SigV4Verifier: Sendable {
         _ known: SigV4RequestHeaders, signedNames: UnsafeBufferPointer<UInt8>,
         into canonical: inout SigV4CanonicalWriter<Sink>
     ) -> Bool {
-        guard scanSignedNames(signedNames, date: "x-amz-date", known: known).allKnown else { return false }
-        writeKnownHeaders(known, signedNames: signedNames, into: &canonical)
+        let scan = scanSignedNames(signedNames, date: "x-amz-date", known: known)
+        guard scan.allKnown else { return false }
+        writeKnownHeaders(known, scan: scan, into: &canonical)
         return true
     }
 
-    /// The canonical headers from the values `known` kept, which must hold every signed name.
-    private static func writeKnownHeaders<Sink: SigV4ByteSink>(
-        _ known: SigV4RequestHeaders, signedNames: UnsafeBufferPointer<UInt8>,
-        into canonical: inout SigV4CanonicalWriter<Sink>
+    /// The canonical headers from the values `known` kept, in the slots `scan` found (which
+    /// must be `allKnown`): each slot's lowercase name is the signed name as sent.
+    static func writeKnownHeaders<Sink: SigV4ByteSink>(
+        _ known: SigV4RequestHeaders, scan: SignedNameScan, into canonical: inout SigV4CanonicalWriter<Sink>
     ) {
-        SigV4Bytes.forEachPart(signedNames, separator: UInt8(ascii: ";")) { name in
-            canonical.append(name)
-            canonical.sink.write(byte: UInt8(ascii: ":"))
-            if case .some(.some(let value)) = known.value(signedName: name) {
-                canonical.appendHeaderValue(value.utf8)
+        var slots = scan.slots
+        var remaining = scan.count
+        while remaining > 0 {
+            // Slots were stored from their raw values: never nil; were it, the signature would
+            // not match (fails closed).
+            guard let slot = SigV4RequestHeaders.Slot(rawValue: UInt8(truncatingIfNeeded: slots)) else { return }
+            canonical.append(slot.canonicalPrefix)
+            known.withValue(slot) { value in
+                if let value { canonical.appendHeaderValue(value.utf8) }
             }
             canonical.newline()
-            return true
+            slots &>>= 8
+            remaining &-= 1
         }
     }
 
+    /// What one pass over the signed names found (`scanSignedNames`).
+    struct SignedNameScan {
+        /// `host` is signed (in any case).
+        var host = false
+        /// The request's time header is signed (in any case).
+        var date = false
+        /// Every name is one `SigV4RequestHeaders` kept, as sent in lowercase, in strictly
+        /// ascending order as the SDKs sign them, and no kept header came twice: the canonical
+        /// headers can be written from the kept values.
+        var allKnown: Bool
+        /// When `allKnown`: the names' slots in the order signed, a byte each, the first lowest
+        /// (strictly ascending, so at most the eight there are).
+        var slots: UInt64 = 0
+        var count = 0
+    }
+
     /// One pass over the `;`-separated signed names: whether they include `host` and `date`
-    /// (ignoring ASCII case), and whether `known` kept the value of each (every name one it
-    /// keeps, as sent in lowercase, in strictly ascending order as the SDKs sign them, and no
-    /// kept header came twice); a name signed twice is left to the walk of the headers.
+    /// (ignoring ASCII case), and whether `known` kept the value of each (see
+    /// `SignedNameScan.allKnown`); a name signed twice is left to the walk of the headers.
     static func scanSignedNames(
         _ names: UnsafeBufferPointer<UInt8>, date: StaticString, known: SigV4RequestHeaders
-    ) -> (host: Bool, date: Bool, allKnown: Bool) {
-        var found = (host: false, date: false, allKnown: !known.repeatedKnownHeader)
-        var previous = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+    ) -> SignedNameScan {
+        var found = SignedNameScan(allKnown: !known.repeatedKnownHeader)
+        let dateSlot = SigV4RequestHeaders.Slot(
+            signedName: UnsafeBufferPointer(start: date.utf8Start, count: date.utf8CodeUnitCount))
+        var last = -1
         SigV4Bytes.forEachPart(names, separator: UInt8(ascii: ";")) { name in
-            if !found.host, SigV4Bytes.equalIgnoringCase(name, name: "host") { found.host = true }
-            if !found.date, SigV4Bytes.equalIgnoringCase(name, name: date) { found.date = true }
-            if found.allKnown {
-                found.allKnown = known.value(signedName: name) != nil && SigV4Bytes.ascending(previous, name)
+            guard let slot = SigV4RequestHeaders.Slot(signedName: name) else {
+                // Not a kept name in lowercase: compared ignoring case, and the headers are walked.
+                if !found.host, SigV4Bytes.equalIgnoringCase(name, name: "host") { found.host = true }
+                if !found.date, SigV4Bytes.equalIgnoringCase(name, name: date) { found.date = true }
+                found.allKnown = false
+                return true
             }
-            previous = name
+            // A slot's name is the lowercase name itself: it is `host` or the date exactly when it
+            // is that slot, and slots ascend as their names do.
+            if slot == .host { found.host = true }
+            if slot == dateSlot { found.date = true }
+            if found.allKnown {
+                if Int(slot.rawValue) > last, found.count < 8 {
+                    found.slots |= UInt64(slot.rawValue) &<< UInt64(8 &* found.count)
+                    found.count &+= 1
+                    last = Int(slot.rawValue)
+                } else {
+                    found.allKnown = false
+                }
+            }
             return true
         }
         return found

@@ -10,19 +10,28 @@ import Synchronization
 /// cycling through dates or regions cannot grow it without limit). Looked up by the bytes of
 /// the credential as received, so a hit allocates nothing.
 public final class SigningKeyCache: Sendable {
-    /// A scope's keyed HMAC, with what the verifier would otherwise build per request.
-    struct SigningKey {
-        var hmac: KeyedHMACSHA256
+    /// A scope's keyed HMAC, with what the verifier would otherwise build per request. A class:
+    /// a hit hands on one reference, not copies of two hash states and their strings.
+    final class SigningKey: Sendable {
+        /// `ACCESSKEY/DAY/REGION/SERVICE/aws4_request` as received: the cache's key.
+        let credential: [UInt8]
+        let hmac: KeyedHMACSHA256
         /// The scope's region, as `VerifiedSignature` names it.
-        var region: String
+        let region: String
         /// The inner state after the string to sign's first block (algorithm, time, scope),
         /// which repeats for the requests of a second.
-        var stringToSignMemo: SHA256BlockMemo
-    }
+        let stringToSignMemo: SHA256BlockMemo
 
-    private struct Entry {
-        var credential: String
-        var key: SigningKey
+        init(credential: [UInt8], hmac: KeyedHMACSHA256, region: String, stringToSignMemo: SHA256BlockMemo) {
+            self.credential = credential
+            self.hmac = hmac
+            self.region = region
+            self.stringToSignMemo = stringToSignMemo
+        }
+
+        func matches(_ credential: UnsafeBufferPointer<UInt8>) -> Bool {
+            self.credential.withUnsafeBufferPointer { SigV4Bytes.equal($0, credential) }
+        }
     }
 
     /// The canonical request's first block (method, path, query, the first signed headers),
@@ -32,9 +41,9 @@ public final class SigningKeyCache: Sendable {
     let canonicalRequestMemo = SHA256BlockMemo(blocks: 2)
 
     /// Entries by the hash of their credential text.
-    private let entries = Mutex<[Int: [Entry]]>([:])
+    private let entries = Mutex<[Int: [SigningKey]]>([:])
     /// The entry found last.
-    private let recent = Mutex<Entry?>(nil)
+    private let recent = Mutex<SigningKey?>(nil)
     private let capacity: Int
 
     public init(capacity: Int = 4096) {
@@ -52,35 +61,33 @@ public final class SigningKeyCache: Sendable {
         credential: UnsafeBufferPointer<UInt8>, secret: String,
         scope: () -> (day: String, region: String, service: String)
     ) -> SigningKey {
-        // Most requests repeat the scope of the one before: compare with it before hashing.
-        if let recent = recent.withLock({ recent in
-            recent.flatMap { entry in SigV4Bytes.with(entry.credential) { SigV4Bytes.equal($0, credential) } ? entry.key : nil }
-        }) {
+        // Most requests repeat the scope of the one before: compare with it before hashing
+        // (the entry is immutable: compared outside the lock).
+        if let recent = recent.withLock({ $0 }), recent.matches(credential) {
             return recent
         }
         var hasher = Hasher()
         hasher.combine(bytes: UnsafeRawBufferPointer(credential))
         let hash = hasher.finalize()
         let cached = entries.withLock { entries in
-            entries[hash]?.first { entry in SigV4Bytes.with(entry.credential) { SigV4Bytes.equal($0, credential) } }
+            entries[hash]?.first { $0.matches(credential) }
         }
         if let cached {
             recent.withLock { $0 = cached }
-            return cached.key
+            return cached
         }
         let parts = scope()
         let derived = SigningKey(
+            credential: Array(credential),
             hmac: KeyedHMACSHA256(
                 key: SigV4.signingKey(secret: secret, day: parts.day, region: parts.region, service: parts.service)),
             region: parts.region, stringToSignMemo: SHA256BlockMemo())
         let capacity = self.capacity
-        let name = String(decoding: credential, as: UTF8.self)
-        let entry = Entry(credential: name, key: derived)
         entries.withLock { entries in
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[hash, default: []].append(entry)
+            entries[hash, default: []].append(derived)
         }
-        recent.withLock { $0 = entry }
+        recent.withLock { $0 = derived }
         return derived
     }
 

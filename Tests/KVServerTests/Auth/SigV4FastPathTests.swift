@@ -1,0 +1,117 @@
+import NIOHTTP1
+import Testing
+
+@testable import KVServer
+
+/// The verifier's per-request shortcuts agree with the plain ways they replace: constants
+/// compared a word at a time, the `Authorization` header's three names recognised whole, the
+/// kept headers numbered in the order of their names, and the request time read digit by digit
+/// (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html).
+@Suite("SigV4 fast paths")
+struct SigV4FastPathTests {
+    static let constants: [StaticString] = [
+        "", "a", "host", "date", "x-amz-date", "content-type", "x-amz-target", "content-length",
+        "x-amz-content-sha256", "x-amz-security-token", "AWS4-HMAC-SHA256", "aws4_request", "Credential=",
+        "SignedHeaders=", "Signature=",
+    ]
+
+    @Test("a constant compared a word at a time as memcmp compares it, for every length and one byte changed")
+    func wordCompare() {
+        for constant in Self.constants {
+            let expected = Array(UnsafeBufferPointer(start: constant.utf8Start, count: constant.utf8CodeUnitCount))
+            expected.withUnsafeBufferPointer { #expect(SigV4Bytes.equal($0, constant), "\(constant)") }
+            for position in expected.indices {
+                for change: UInt8 in [0x01, 0x20, 0x80] {
+                    var changed = expected
+                    changed[position] ^= change
+                    changed.withUnsafeBufferPointer { #expect(!SigV4Bytes.equal($0, constant), "\(constant) \(position)") }
+                }
+            }
+            // Shorter and longer candidates never match.
+            (expected + [0x61]).withUnsafeBufferPointer { #expect(!SigV4Bytes.equal($0, constant)) }
+            if !expected.isEmpty {
+                Array(expected.dropLast()).withUnsafeBufferPointer { #expect(!SigV4Bytes.equal($0, constant)) }
+            }
+        }
+    }
+
+    @Test("the kept headers' slots: each name finds its slot, and slots ascend as their names' bytes do")
+    func slots() {
+        let all = SigV4RequestHeaders.Slot.allCases
+        var previous: [UInt8] = []
+        for slot in all {
+            let prefix = slot.canonicalPrefix
+            let line = Array(UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount))
+            #expect(line.last == UInt8(ascii: ":"))
+            let name = Array(line.dropLast())
+            #expect(name.withUnsafeBufferPointer { SigV4RequestHeaders.Slot(signedName: $0) } == slot)
+            #expect(previous.lexicographicallyPrecedes(name), "\(slot)")
+            previous = name
+            // In capitals it is not a kept name (the headers are walked, names lowercased).
+            let upper = name.map { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") ? $0 - 0x20 : $0 }
+            #expect(upper.withUnsafeBufferPointer { SigV4RequestHeaders.Slot(signedName: $0) } == nil)
+        }
+        for other in ["user-agent", "hosts", "x-amz-dat", "", "content-md5"] {
+            #expect(SigV4Bytes.with(other) { SigV4RequestHeaders.Slot(signedName: $0) } == nil)
+        }
+    }
+
+    @Test("the SDKs' request: the scan keeps its slots in the order signed")
+    func scanSlots() {
+        var headers = HTTPHeaders()
+        for (name, value) in SigV4CanonicalHeadersTests.sdk { headers.add(name: name, value: value) }
+        let known = SigV4RequestHeaders(headers)
+        let scan = SigV4Bytes.with("content-length;content-type;host;x-amz-date;x-amz-target") {
+            SigV4Verifier.scanSignedNames($0, date: "x-amz-date", known: known)
+        }
+        #expect(scan.allKnown && scan.host && scan.date)
+        #expect(scan.count == 5)
+        var slots: [SigV4RequestHeaders.Slot] = []
+        for index in 0..<scan.count {
+            if let slot = SigV4RequestHeaders.Slot(rawValue: UInt8(truncatingIfNeeded: scan.slots >> UInt64(8 * index))) {
+                slots.append(slot)
+            }
+        }
+        #expect(slots == [.contentLength, .contentType, .host, .amzDate, .target])
+    }
+
+    @Test("Authorization names recognised whole or byte by byte give the same ranges")
+    func authorizationNames() {
+        func scan(_ text: String) -> [String?] {
+            var copy = text
+            return copy.withUTF8 { bytes in
+                let parts = SigV4AuthorizationHeader(scanning: bytes)
+                func text(_ range: Range<Int>?) -> String? {
+                    range.map { String(decoding: UnsafeBufferPointer(rebasing: bytes[$0]), as: UTF8.self) }
+                }
+                return [text(parts.credential), text(parts.signedHeaders), text(parts.signature), text(parts.tokenWithoutEquals)]
+            }
+        }
+        #expect(scan("AWS4-HMAC-SHA256 Credential=K/d/r/s/t, SignedHeaders=host, Signature=ab") == ["K/d/r/s/t", "host", "ab", nil])
+        // Other cases and longer names are not the parameters (reported missing by the verifier).
+        #expect(scan("AWS4-HMAC-SHA256 credential=K, Credentials=L, SignedHeader=host, signature=ab") == [nil, nil, nil, nil])
+        // Empty values, a name at the very end, a name cut short.
+        #expect(scan("AWS4-HMAC-SHA256 Credential=, SignedHeaders=, Signature=") == ["", "", "", nil])
+        #expect(scan("AWS4-HMAC-SHA256 Signature=1 Credential") == [nil, nil, "1", "Credential"])
+        #expect(scan("AWS4-HMAC-SHA256 Signatur") == [nil, nil, nil, "Signatur"])
+        // Repeated: the last one counts, as before.
+        #expect(scan("AWS4-HMAC-SHA256 Signature=1, Signature=2") == [nil, nil, "2", nil])
+    }
+
+    @Test("the request time: digits read as the generic parser reads them")
+    func basicTime() {
+        for text in ["20150830T123600Z", "20261207T235959Z", "20240229T000000Z", "20230229T000000Z", "2015083aT123600Z",
+            "20150830T12360/Z", "20150830T1236:0Z", "2015-830T123600Z", "20151330T123600Z", "20150830T243600Z"]
+        {
+            let bytes = Array(text.utf8)
+            let generic: Int64? = {
+                guard let year = UTCTimestamp.number(bytes, 0, 4), let month = UTCTimestamp.number(bytes, 4, 2),
+                    let day = UTCTimestamp.number(bytes, 6, 2), let hour = UTCTimestamp.number(bytes, 9, 2),
+                    let minute = UTCTimestamp.number(bytes, 11, 2), let second = UTCTimestamp.number(bytes, 13, 2)
+                else { return nil }
+                return UTCTimestamp.seconds(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+            }()
+            #expect(UTCTimestamp.parseBasic(text[...]) == generic, "\(text)")
+        }
+    }
+}
