@@ -57,10 +57,17 @@ final class SHA256BlockMemo: Sendable {
         if position == 0 { first.withLock { $0 = entry } } else { second.withLock { $0 = entry } }
     }
 
-    private static func equal<T>(_ a: T, _ b: T) -> Bool {
-        withUnsafeBytes(of: a) { a in
-            withUnsafeBytes(of: b) { b in SigV4Bytes.equal(a.bindMemory(to: UInt8.self), b.bindMemory(to: UInt8.self)) }
-        }
+    /// Word by word, without `memcmp` (a call per comparison cost more than the words).
+    private static func equal(_ a: Block, _ b: Block) -> Bool {
+        let x = a.words
+        let y = b.words
+        return (x.0 ^ y.0) | (x.1 ^ y.1) | (x.2 ^ y.2) | (x.3 ^ y.3) | (x.4 ^ y.4) | (x.5 ^ y.5) | (x.6 ^ y.6)
+            | (x.7 ^ y.7) == 0
+    }
+
+    private static func equal(_ a: State, _ b: State) -> Bool {
+        (a.0 ^ b.0) | (a.1 ^ b.1) | (a.2 ^ b.2) | (a.3 ^ b.3) | (a.4 ^ b.4) | (a.5 ^ b.5) | (a.6 ^ b.6) | (a.7 ^ b.7)
+            == 0
     }
 }
 

@@ -29,6 +29,7 @@ struct SigV4CanonicalWriter<Sink: SigV4ByteSink> {
         self.sink = sink
     }
 
+    @inline(__always)
     mutating func append<S: Sequence>(_ part: S) where S.Element == UInt8 {
         // String and Substring views are contiguous: copy them in one go, not byte by byte.
         if part.withContiguousStorageIfAvailable({ sink.write(UnsafeRawBufferPointer($0)) }) == nil {
@@ -47,11 +48,13 @@ struct SigV4CanonicalWriter<Sink: SigV4ByteSink> {
     }
 
     /// A constant's bytes.
+    @inline(__always)
     mutating func append(_ text: StaticString) {
         sink.write(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     /// Bytes as they are.
+    @inline(__always)
     mutating func append(_ part: UnsafeBufferPointer<UInt8>) {
         sink.write(UnsafeRawBufferPointer(part))
     }
@@ -93,6 +96,7 @@ struct SigV4CanonicalWriter<Sink: SigV4ByteSink> {
         appendHex(canonicalRequestHash)
     }
 
+    @inline(__always)
     mutating func newline() {
         sink.write(byte: UInt8(ascii: "\n"))
     }

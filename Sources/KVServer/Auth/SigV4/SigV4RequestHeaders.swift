@@ -26,17 +26,12 @@ struct SigV4RequestHeaders {
     init() {}
 
     init(_ headers: HTTPHeaders) {
-        // Locals, assigned once at the end: filling `self`'s fields in the loop made a copy of
-        // the whole value.
-        var authorization: String?
-        var amzDate: String?
-        var date: String?
-        var contentSHA256: String?
-        var securityToken: String?
-        var host: String?
-        var contentType: String?
-        var target: String?
-        var contentLength: String?
+        read(headers)
+    }
+
+    /// Fills an empty value (`init()`) from `headers` in place. The verifier's way: an
+    /// initializer built the value and then copied it out, a reference count per string.
+    mutating func read(_ headers: HTTPHeaders) {
         var repeated = false
         for (name, value) in headers {
             switch name.utf8.count {
@@ -68,15 +63,6 @@ struct SigV4RequestHeaders {
                 continue
             }
         }
-        self.authorization = authorization
-        self.amzDate = amzDate
-        self.date = date
-        self.contentSHA256 = contentSHA256
-        self.securityToken = securityToken
-        self.host = host
-        self.contentType = contentType
-        self.target = target
-        self.contentLength = contentLength
         repeatedKnownHeader = repeated
     }
 

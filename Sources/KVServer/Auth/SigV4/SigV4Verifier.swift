@@ -79,7 +79,8 @@ public struct SigV4Verifier: Sendable {
         _ request: AuthenticationRequest, now: Double, signingKeys: SigningKeyCache,
         credentialBytes credential: (UnsafeBufferPointer<UInt8>) -> VerifiableKey?
     ) throws(WireError) -> (region: String, key: VerifiableKey) {
-        let headers = SigV4RequestHeaders(request.headers)
+        var headers = SigV4RequestHeaders()
+        headers.read(request.headers)
         // Both, neither, or not `AWS4-`: the same answers as without verification.
         try AcceptAnyCredentialsAuthenticator.check(authorization: headers.authorization, request)
         guard let header = headers.authorization else {
@@ -200,7 +201,6 @@ public struct SigV4Verifier: Sendable {
         guard let verifiable = credential(part(scope.accessKeyID)) else {
             throw WireError.unrecognizedClient()
         }
-        let key = verifiable.credential
 
         // The payload hash over the bytes received; a declared hash must be that one.
         var bodyHasher = SHA256Stream()
@@ -214,7 +214,7 @@ public struct SigV4Verifier: Sendable {
             throw WireError.signatureMismatch
         }
 
-        let signingKey = signingKeys.signingKey(credential: part(trimmed), secret: key.secretAccessKey) {
+        let signingKey = signingKeys.signingKey(credential: part(trimmed), secret: verifiable.credential.secretAccessKey) {
             (day: text(scope.day), region: text(scope.region), service: text(scope.service))
         }
         let expected = Self.expectedSignature(
@@ -225,10 +225,10 @@ public struct SigV4Verifier: Sendable {
             throw WireError.signatureMismatch
         }
 
-        if headers.securityToken != key.sessionToken {
+        if headers.securityToken != verifiable.credential.sessionToken {
             throw WireError.invalidSecurityToken
         }
-        if let notAfter = key.notAfter, nowSeconds >= notAfter {
+        if let notAfter = verifiable.credential.notAfter, nowSeconds >= notAfter {
             throw WireError.expiredToken
         }
         return (signingKey.region, verifiable)
