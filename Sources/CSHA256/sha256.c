@@ -170,17 +170,24 @@ void kv_sha256_update(kv_sha256 *context, const void *bytes, size_t count) {
 }
 
 void kv_sha256_final(kv_sha256 *context, uint8_t digest[32]) {
+    // Padded in place in the pending block (no staging copy, no call of update): 0x80, zeros,
+    // and the length in bits, big-endian, in the last eight bytes; a second block when the
+    // length does not fit after the message's last bytes.
     uint64_t bits = context->length * 8;
-    uint8_t tail[72];
-    size_t padding = (context->pendingCount < 56 ? 56 : 120) - context->pendingCount;
-    memset(tail, 0, sizeof(tail));
-    tail[0] = 0x80;
-    for (int i = 0; i < 8; i++) tail[padding + i] = (uint8_t)(bits >> (56 - 8 * i));
-    kv_sha256_update(context, tail, padding + 8);
+    uint32_t used = context->pendingCount;
+    context->pending[used++] = 0x80;
+    if (used > 56) {
+        memset(context->pending + used, 0, 64 - used);
+        compress(context->state, context->pending, 1);
+        used = 0;
+    }
+    memset(context->pending + used, 0, 56 - used);
+    uint64_t bigEndianBits = __builtin_bswap64(bits);
+    memcpy(context->pending + 56, &bigEndianBits, 8);
+    compress(context->state, context->pending, 1);
+    context->pendingCount = 0;
     for (int i = 0; i < 8; i++) {
-        digest[4 * i] = (uint8_t)(context->state[i] >> 24);
-        digest[4 * i + 1] = (uint8_t)(context->state[i] >> 16);
-        digest[4 * i + 2] = (uint8_t)(context->state[i] >> 8);
-        digest[4 * i + 3] = (uint8_t)context->state[i];
+        uint32_t word = __builtin_bswap32(context->state[i]);
+        memcpy(digest + 4 * i, &word, 4);
     }
 }

@@ -77,9 +77,10 @@ final class SHA256BlockMemo: Sendable {
 /// `SHA256BlockMemo`.
 struct StagedSHA256Stream: SHA256Sink {
     var stream: SHA256Stream
-    /// Unowned: the verifier holds the memo (its signing-key cache) for as long as the stream
-    /// lives, within one call; a strong reference cost a retain and a release per copy.
-    private unowned(unsafe) let memo: SHA256BlockMemo?
+    /// Unmanaged: the verifier holds the memo (its signing-key cache) for as long as the stream
+    /// lives, within one call; a strong reference cost a retain and a release per copy, and an
+    /// `unowned(unsafe)` one a pair per use.
+    private let memo: Unmanaged<SHA256BlockMemo>?
     private let buffer: UnsafeMutableRawBufferPointer
     private var count = 0
     private var flushed = false
@@ -88,7 +89,7 @@ struct StagedSHA256Stream: SHA256Sink {
     init(_ stream: SHA256Stream, buffer: UnsafeMutableRawBufferPointer, memo: SHA256BlockMemo?) {
         self.stream = stream
         self.buffer = buffer
-        self.memo = memo
+        self.memo = memo.map { Unmanaged.passUnretained($0) }
     }
 
     // Inlined into the writer's dozens of small writes per request (a call each cost more
@@ -120,11 +121,13 @@ struct StagedSHA256Stream: SHA256Sink {
     mutating func flush() {
         var staged = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
         if !flushed, let memo {
-            var position = 0
-            while position < memo.blocks, staged.count >= 64 {
-                stream.absorbBlock(UnsafeRawBufferPointer(rebasing: staged[0..<64]), memo: memo, position: position)
-                staged = UnsafeRawBufferPointer(rebasing: staged[64...])
-                position &+= 1
+            memo._withUnsafeGuaranteedRef { memo in
+                var position = 0
+                while position < memo.blocks, staged.count >= 64 {
+                    stream.absorbBlock(UnsafeRawBufferPointer(rebasing: staged[0..<64]), memo: memo, position: position)
+                    staged = UnsafeRawBufferPointer(rebasing: staged[64...])
+                    position &+= 1
+                }
             }
         }
         stream.write(staged)
