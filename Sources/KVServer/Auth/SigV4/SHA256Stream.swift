@@ -27,8 +27,8 @@ struct SHA256Stream: SigV4ByteSink {
         guard context.pendingCount == 0, block.count == 64, let source = block.baseAddress else {
             return write(block)
         }
-        var copy = SHA256BlockMemo.Block()
-        withUnsafeMutableBytes(of: &copy) { $0.copyMemory(from: block) }
+        // Loaded as eight words (no call to copy it).
+        let copy = block.loadUnaligned(as: SHA256BlockMemo.Block.self)
         let start = context.state
         if let state = memo.state(after: copy, from: start, position: position) {
             context.state = state

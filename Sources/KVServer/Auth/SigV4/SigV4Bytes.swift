@@ -84,14 +84,30 @@ enum SigV4Bytes {
         let count = name.utf8CodeUnitCount
         guard a.count == count, let x = a.baseAddress else { return a.count == count }
         let y = UnsafeRawPointer(name.utf8Start)
-        var index = 0
-        while count &- index >= 8 {
+        func wordMatches(at index: Int) -> Bool {
             let word = UnsafeRawPointer(x + index).loadUnaligned(as: UInt64.self)
-            guard word | 0x2020_2020_2020_2020 == y.loadUnaligned(fromByteOffset: index, as: UInt64.self),
-                (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080 == 0
-            else { return false }
-            index &+= 8
+            return word | 0x2020_2020_2020_2020 == y.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                && (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080 == 0
         }
+        if count >= 8 {
+            // Whole words, then the last eight bytes (overlapping the words before).
+            var index = 0
+            while count &- index >= 8 {
+                guard wordMatches(at: index) else { return false }
+                index &+= 8
+            }
+            return index == count || wordMatches(at: count &- 8)
+        }
+        if count >= 4 {
+            // The first and the last four bytes (overlapping below eight): `host`, `date`.
+            func halfMatches(at index: Int) -> Bool {
+                let word = UnsafeRawPointer(x + index).loadUnaligned(as: UInt32.self)
+                return word | 0x2020_2020 == y.loadUnaligned(fromByteOffset: index, as: UInt32.self)
+                    && (word &- 0x2020_2020) & ~word & 0x8080_8080 == 0
+            }
+            return halfMatches(at: 0) && halfMatches(at: count &- 4)
+        }
+        var index = 0
         while index < count {
             if lowercased(a[index]) != y.load(fromByteOffset: index, as: UInt8.self) { return false }
             index &+= 1
