@@ -79,8 +79,11 @@ public struct SigV4Verifier: Sendable {
         _ request: AuthenticationRequest, now: Double, signingKeys: SigningKeyCache,
         credentialBytes credential: (UnsafeBufferPointer<UInt8>) -> VerifiableKey?
     ) throws(WireError) -> (region: String, key: VerifiableKey) {
-        var headers = SigV4RequestHeaders()
-        headers.read(request.headers)
+        // Read in place, then moved (not copied: a `var` passed on borrowed was copied, nine
+        // reference counts and a destroy) into the constant the checks read.
+        var scanned = SigV4RequestHeaders()
+        scanned.read(request.headers)
+        let headers = consume scanned
         // Both, neither, or not `AWS4-`: the same answers as without verification.
         try AcceptAnyCredentialsAuthenticator.check(authorization: headers.authorization, request)
         guard let header = headers.authorization else {
