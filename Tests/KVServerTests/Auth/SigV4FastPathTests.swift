@@ -98,6 +98,23 @@ struct SigV4FastPathTests {
         #expect(scan("AWS4-HMAC-SHA256 Signature=1, Signature=2") == [nil, nil, "2", nil])
     }
 
+    @Test("a region is valid as the plain definition says: a lowercase letter, then letters, digits and dashes")
+    func regions() {
+        func plain(_ bytes: [UInt8]) -> Bool {
+            guard let first = bytes.first, first >= UInt8(ascii: "a"), first <= UInt8(ascii: "z") else { return false }
+            return bytes.allSatisfy {
+                ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9"))
+                    || $0 == UInt8(ascii: "-")
+            }
+        }
+        for byte in UInt8.min...UInt8.max {
+            for candidate in [[byte], Array("us-east-1".utf8) + [byte], [UInt8(ascii: "e"), byte, UInt8(ascii: "1")]] {
+                #expect(candidate.withUnsafeBufferPointer { SigV4Verifier.isValidRegion($0) } == plain(candidate), "\(candidate)")
+            }
+        }
+        #expect([UInt8]().withUnsafeBufferPointer { SigV4Verifier.isValidRegion($0) } == false)
+    }
+
     @Test("the request time: digits read as the generic parser reads them")
     func basicTime() {
         for text in ["20150830T123600Z", "20261207T235959Z", "20240229T000000Z", "20230229T000000Z", "2015083aT123600Z",
