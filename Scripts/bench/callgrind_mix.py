@@ -2,7 +2,7 @@
 """What a GetItem costs after a commit: instructions under callgrind, GetItem and PutItem alone
 and alternating.
 
-    python3 Scripts/bench/callgrind_mix.py [--requests 400] [--no-build] [--bin DIR]
+    python3 Scripts/bench/callgrind_mix.py [--requests 400] [--no-build] [--bin DIR] [-- SERVER ARGS]
 
 In WAL mode SQLite drops a reader connection's whole page cache when another connection has
 committed since its last read, so a GetItem that follows a PutItem reads its B-tree path again
@@ -39,12 +39,13 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--no-build", action="store_true")
     parser.add_argument("--bin", help="a folder holding a release kvserver")
+    parser.add_argument("server_args", nargs="*", help="after --: more server arguments")
     args = parser.parse_args()
     folder = Path(args.bin) if args.bin else release_bin_path(build=not args.no_build)
     out = Path(tempfile.mkdtemp(prefix="kvcallgrind-mix-"))
     server, shim = prepare(folder, out)
     data = tempfile.mkdtemp(prefix="kvcallgrind-data-")
-    process, host, port = start_under_callgrind(server, shim, out, ["--data-dir", data, "--port", "0", "--log-level", "error"])
+    process, host, port = start_under_callgrind(server, shim, out, ["--data-dir", data, "--port", "0", "--log-level", "error", *args.server_args])
     conn = http.client.HTTPConnection(host, port, timeout=300)
 
     def get(i):
