@@ -50,7 +50,8 @@ import Testing
         for item in items {
             var one = StoredItems()
             ItemCodec.encode(item).withUnsafeBufferPointer { one.append($0) }
-            let written = try JSONWriter.encode(#require(StoredItemWire.item(one)))
+            let answer = try StoredItemWire.item(one)
+            let written = try JSONWriter.encode(#require(answer))
             try expectSameDocument(written, Array(dictionaryPath([item]).dropFirst().dropLast()))
         }
         let fits: [Item] = (0..<100).map { ["k": .string("item-\($0)"), "p": .string(String(repeating: "x", count: 160))] }
