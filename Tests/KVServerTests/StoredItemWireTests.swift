@@ -40,6 +40,30 @@ import Testing
         #expect(try JSONWriter.encode(StoredItemWire.array(StoredItems())) == Array("[]".utf8))
     }
 
+    /// The answer is written into the returned array while it fits the first guess (1.5 times
+    /// the stored bytes); text that escapes to six bytes a character outgrows it and is moved
+    /// to storage of the writer's own: both ways give the dictionary path's bytes.
+    @Test func answersThatOutgrowTheirFirstBufferAreWholeAndEqual() throws {
+        let escaped = String(repeating: "\u{01}\"", count: 300)
+        let items: [Item] = [["k": .string(escaped)], ["k": .string("plain"), "e": .string(escaped)]]
+        try expectSameDocument(try stored(items), dictionaryPath(items))
+        for item in items {
+            var one = StoredItems()
+            ItemCodec.encode(item).withUnsafeBufferPointer { one.append($0) }
+            let answer = try StoredItemWire.item(one)
+            let written = try JSONWriter.encode(#require(answer))
+            try expectSameDocument(written, Array(dictionaryPath([item]).dropFirst().dropLast()))
+        }
+        let fits: [Item] = (0..<100).map { ["k": .string("item-\($0)"), "p": .string(String(repeating: "x", count: 160))] }
+        try expectSameDocument(try stored(fits), dictionaryPath(fits))
+    }
+
+    /// The same document and the same bytes, map members perhaps in another order.
+    private func expectSameDocument(_ written: [UInt8], _ expected: [UInt8]) throws {
+        #expect(try JSONParser.parse(written) == JSONParser.parse(expected))
+        #expect(written.sorted() == expected.sorted())
+    }
+
     @Test func corruptStoredItemsThrow() {
         var items = StoredItems()
         let corrupt: [UInt8] = [0x01, 0x01, 0x01, 0x61, 0x01, 0x02, 0xC0, 0x80]  // invalid UTF-8 value
@@ -139,3 +163,23 @@ private struct RandomWireItems {
     }
 }
 
+
+/// `WireObject` reads a small object member by member and a larger one by hash: the same
+/// answers either way, a JSON null counting as absent.
+@Suite struct WireObjectLookupTests {
+    @Test func smallAndLargeObjectsAnswerAlike() throws {
+        let names = ["TableName", "Key", "ConsistentRead", "ReturnConsumedCapacity", "Limit", "Select", "IndexName", "é", ""]
+        for size in 0...names.count {
+            var fields: [String: JSONValue] = [:]
+            for (offset, name) in names.prefix(size).enumerated() {
+                fields[name] = offset == 2 ? .null : .string("v\(offset)")
+            }
+            let object = WireObject(fields: fields)
+            for name in names + ["Keys", "Ke", "tablename", "e\u{301}", "\u{212A}ey"] {
+                let expected: JSONValue? = fields[name].flatMap { $0 == .null ? nil : $0 }
+                #expect(object[name] == expected, "\(name) in \(size) members")
+                #expect(WireObject.field(name, in: fields) == fields[name])
+            }
+        }
+    }
+}

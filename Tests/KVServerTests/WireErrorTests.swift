@@ -77,6 +77,9 @@ struct WireErrorTests {
         #expect(id.utf8.count == 52)
         #expect(id.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) })
         #expect(RequestID.make() != id)
+        // Each base-36 digit is the character the alphabet has at its place.
+        let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8)
+        #expect((0..<36).map { RequestID.digit(UInt8($0)) } == alphabet)
     }
 
     @Test func routerFilesBareNamesUnderTheirService() async throws {

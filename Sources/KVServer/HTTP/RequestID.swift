@@ -3,7 +3,13 @@ import Synchronization
 /// Request ids in DynamoDB's shape: 52 characters of `[0-9A-Z]`, sent as `x-amzn-RequestId`.
 enum RequestID {
     static let length = 52
-    private static let alphabet: [UInt8] = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8)
+
+    /// `0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ`[value] for value < 36, by arithmetic: indexing a
+    /// table array checked its bounds and retained it for each of the 52 characters.
+    @inline(__always)
+    static func digit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") &+ value : UInt8(ascii: "A") &+ (value &- 10)
+    }
 
     static func make() -> String {
         var generator = RequestIDGenerator()
@@ -18,7 +24,7 @@ enum RequestID {
                 var word = generator.next()
                 var digits = 0
                 while digits < 12 && filled < length {
-                    buffer[filled] = alphabet[Int(word % 36)]
+                    buffer[filled] = digit(UInt8(truncatingIfNeeded: word % 36))
                     word /= 36
                     digits += 1
                     filled += 1

@@ -4,14 +4,29 @@ final class JSONOutput {
     private var storage: UnsafeMutablePointer<UInt8>
     private(set) var count = 0
     private var capacity: Int
+    /// The storage is the caller's (`init(borrowing:)`) until the output outgrows it.
+    private(set) var isBorrowed = false
 
     init(capacity: Int) {
         self.capacity = max(capacity, 64)
         storage = .allocate(capacity: self.capacity)
     }
 
+    /// Writes into `buffer`, which the caller owns and keeps alive while this output is used,
+    /// until it is full; then into storage of its own (`isBorrowed` turns false), as a copy.
+    init(borrowing buffer: UnsafeMutableBufferPointer<UInt8>) {
+        if let base = buffer.baseAddress, buffer.count >= 64 {
+            storage = base
+            capacity = buffer.count
+            isBorrowed = true
+        } else {
+            capacity = 64
+            storage = .allocate(capacity: capacity)
+        }
+    }
+
     deinit {
-        storage.deallocate()
+        if !isBorrowed { storage.deallocate() }
     }
 
     /// The bytes written so far.
@@ -87,7 +102,8 @@ final class JSONOutput {
         let newCapacity = max(needed, capacity * 2)
         let newStorage = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
         newStorage.moveInitialize(from: storage, count: count)
-        storage.deallocate()
+        if !isBorrowed { storage.deallocate() }
+        isBorrowed = false
         storage = newStorage
         capacity = newCapacity
     }

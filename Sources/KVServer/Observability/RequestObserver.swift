@@ -106,7 +106,8 @@ public final class RequestObserver: Sendable {
 
     /// `TableName` of a request body (a table name or ARN), or "".
     static func tableName(_ input: JSONValue) -> String {
-        guard case .object(let fields) = input, case .string(let name)? = fields["TableName"] else { return "" }
+        guard case .object(let fields) = input, case .string(let name)? = WireObject.field("TableName", in: fields)
+        else { return "" }
         // arn:aws:dynamodb:region:account:table/Name
         if name.hasPrefix("arn:") {
             let parts = name.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)

@@ -20,6 +20,7 @@ struct PageReader<Store: ItemRangeStorage> {
         let returnsItems = options.select != .count
         return try store.withRows(in: range) { rows in
             var page = ReadPage()
+            if let limit = options.limit { page.storedItems.expectedCount = limit }
             var stoppedEarly = false
             while try rows.next() {
                 page.scannedCount += 1

@@ -7,6 +7,8 @@ public struct StoredItems: Sendable {
     private var bytes: [UInt8] = []
     /// Where each item ends in `bytes`.
     private var ends: [Int] = []
+    /// How many items the page expects (its `Limit`, when it has one), to size the buffer once.
+    var expectedCount = 16
 
     public init() {}
 
@@ -17,11 +19,14 @@ public struct StoredItems: Sendable {
 
     mutating func append(_ item: UnsafeBufferPointer<UInt8>) {
         if bytes.capacity == 0 {
-            // A page is usually many items of about one size: room for 16 like the first saves
-            // the array's first doublings, each a copy of everything so far (a Query of 100
-            // items of 200 bytes copied 8 times).
-            bytes.reserveCapacity(max(item.count, 64) * 16)
-            ends.reserveCapacity(16)
+            // A page is usually many items of about one size: room for `expectedCount` (at
+            // least 16) like the first saves the array's doublings, each a copy of everything so
+            // far (a Query of 100 items of 200 bytes copied 8 times with no room, 3 times with
+            // room for 16), up to the bytes a page may read.
+            let expected = min(max(expectedCount, 16), 1 << 16)
+            let room = max(item.count, 64)
+            bytes.reserveCapacity(max(room * 16, min(room * expected, ReadSource.pageLimit + item.count)))
+            ends.reserveCapacity(min(expected, ReadSource.pageLimit / 64))
         }
         bytes.append(contentsOf: item)
         ends.append(bytes.count)
