@@ -79,23 +79,62 @@ def main() -> None:
     if args.top > 0:
         print(demangle("\n".join(lines[: args.top + 20])))
     if args.conformances:
-        print_conformance_scans(lines)
+        print_conformance_scans(dumps)
 
 
-def print_conformance_scans(lines: list[str]) -> None:
-    """The conformance scans by call chain (callgrind_annotate names each `scan'caller'caller...`)."""
-    scans = []
-    for line in lines:
-        match = re.match(r"\s*([\d,]+)\s+\([^)]*\)\s+\S*:(\S*swift_conformsToProtocolMaybeInstantiateSuperclasses\S*)", line)
-        if match and "'" in match.group(2):
-            scans.append((int(match.group(1).replace(",", "")), match.group(2)))
-    print(f"\nconformance scans: {len(scans)} call chains, {sum(c for c, _ in scans):,} instructions")
-    for cost, chain in sorted(scans, reverse=True):
-        callers = [demangle(name) for name in chain.split("'")[1:]]
-        print(f"{cost:>12,}  " + "\n              <- ".join(callers))
+SCAN_PREFIX = ("swift_conformsToProtocolMaybeInstantiateSuperclasses(swift::TargetMetadata<swift::InProcess> const*, "
+               "swift::TargetProtocolDescriptor<swift::InProcess> const*, bool)'")
+
+
+def conformance_scans(dumps: list[Path]) -> dict[str, list[int]]:
+    """{call chain: [calls, inclusive instructions]} of the scan function, read from the dumps'
+    call records (`cfn=` / `calls=` / cost line); a scan inside another scan is not counted twice."""
+    chains: dict[str, list[int]] = {}
+    for dump in dumps:
+        names: dict[str, str] = {}
+        callee = None
+        pending_calls = None
+        for line in dump.read_text(errors="ignore").splitlines():
+            if line.startswith("cfn=") or line.startswith("fn="):
+                match = re.match(r"c?fn=\((\d+)\)(?: (.*))?", line)
+                if match:
+                    if match.group(2) is not None:
+                        names[match.group(1)] = match.group(2)
+                    if line.startswith("cfn="):
+                        callee = names.get(match.group(1))
+                continue
+            if line.startswith("calls="):
+                pending_calls = int(line.split("=", 1)[1].split()[0])
+                continue
+            if pending_calls is not None:
+                if callee and callee.startswith(SCAN_PREFIX) and "swift_conformsToProtocolMaybeInstantiateSuperclasses" not in callee[len(SCAN_PREFIX):]:
+                    fields = line.split()
+                    cost = int(fields[1]) if len(fields) > 1 else 0
+                    entry = chains.setdefault(callee[len(SCAN_PREFIX):], [0, 0])
+                    entry[0] += pending_calls
+                    entry[1] += cost
+                pending_calls = None
+                callee = None
+    return chains
+
+
+def print_conformance_scans(dumps: list[Path], minimum: int = 100_000) -> None:
+    """The conformance scans of at least `minimum` instructions by call chain: the runtime entry
+    point that asked, then the Swift frames above it (the runtime's own frames left out)."""
+    chains = conformance_scans(dumps)
+    costly = sorted(((cost, calls, chain) for chain, (calls, cost) in chains.items() if cost >= minimum), reverse=True)
+    print(f"\nconformance scans of at least {minimum:,} instructions: {len(costly)} call chains, "
+          f"{sum(c for c, _, _ in costly):,} of {sum(c for _, c in chains.values()):,} instructions in scans")
+    for cost, calls, chain in costly:
+        frames = chain.split("'")
+        entry = frames[0].split("(")[0]
+        swift = [demangle(f) for f in frames if f.startswith("$s")][:6]
+        print(f"{cost:>11,} {calls:>3}x  {entry}\n" + "".join(f"{'':18}<- {f[:200]}\n" for f in swift), end="")
 
 
 def demangle(text: str) -> str:
+    if not text.strip():
+        return text
     result = subprocess.run(["swift", "demangle", "--simplified"], input=text, capture_output=True, text=True)
     return result.stdout.rstrip("\n") if result.returncode == 0 and result.stdout else text
 
