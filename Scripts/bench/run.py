@@ -267,7 +267,7 @@ def main():
     if wanted == {"cold_start"}:
         # Only these figures: printed and written to results/cold_start.json, latest.* untouched.
         results.update(cold_start(binary, args.cold_start_samples))
-        report(results, args, name="cold_start")
+        report(results, args, file="cold_start")
         return 0
 
     results["null"] = measure_null(binary, args)
@@ -381,7 +381,7 @@ def run_workloads(server, args, wanted, results):
         results["latency_put"] = wrk(server, "put.lua", 1, min(args.duration, 5), latency=True)
 
 
-def report(results, args, name="latest"):
+def report(results, args, file="latest"):
     for name, result in results.items():
         if name.endswith("/batch"):
             result["items_per_second"] = result["rps"] * 25
@@ -410,8 +410,8 @@ def report(results, args, name="latest"):
     table = "\n".join(lines)
     print(table)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"{name}.json").write_text(json.dumps(results, indent=2) + "\n")
-    if name != "latest":
+    (RESULTS / f"{file}.json").write_text(json.dumps(results, indent=2) + "\n")
+    if file != "latest":
         return
     (RESULTS / "latest.md").write_text(f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
                                        f"{args.connections} connections, {args.duration:.0f}s per workload.\n\n{table}\n")
