@@ -220,11 +220,12 @@ def cold_start(binary: Path, samples: int = 9) -> dict[str, dict]:
     The interval of one sample runs from just before `os.posix_spawn` of the server's own
     executable (pinned to CPU 0 by the parent's affinity, which the child inherits; no shell,
     no taskset) to the moment the harness, on CPU 1, has read the whole answer to one
-    ListTables: it covers the fork and exec, the dynamic loader, the server's start-up, its
+    ListTables: it covers the spawn and exec, the dynamic loader, the server's start-up, its
     listen, the connection and the first request. The port is chosen beforehand (bound to port
     0 by the harness and released) and passed with --port, so the harness needs no output of
-    the server: it retries connect() at once on each refusal. Not covered: Python's own
-    overhead before the spawn call and after the last recv (a few µs each). The two servers
+    the server: it retries connect() at once on each refusal. The interval also holds the
+    harness's own few tens of µs: building posix_spawn's arguments, moving itself back to CPU 1
+    (briefly sharing CPU 0 with the child) and its refused connects. The two servers
     alternate, after one discarded start of each (the first after a build reads the
     executable from disk); each figure is the median, with the fastest and all samples.
     """
