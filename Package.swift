@@ -14,6 +14,16 @@ let hotPath: [SwiftSetting] = upcoming + [
     .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
 
+/// Release builds of the server's own modules reach the metadata of a concrete generic type
+/// (`[Key: Value]`, `TransferStore<ExportRecord>`, `NIOLoopBound<T>`...) through its metadata
+/// accessor rather than from its mangled name: the runtime demangles such a name at its first
+/// use and checks the type's generic requirements by conformance lookups, each first one a walk
+/// over every conformance record of the executable (about 300,000 instructions; README, "Where
+/// the time to the first answer goes").
+let metadataAccessors: [SwiftSetting] = [
+    .unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"], .when(configuration: .release)),
+]
+
 let package = Package(
     name: "kvstore",
     platforms: [.macOS(.v15)],
@@ -77,7 +87,7 @@ let package = Package(
                 // MD5 of export files (the manifests' `md5`/`etag` and `.checksum` files).
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            swiftSettings: hotPath
+            swiftSettings: hotPath + metadataAccessors
         ),
         // The PostgreSQL storage adapter's building blocks (docs/postgres-backend.md): settings,
         // pool, schema migrations, leases, conflict mapping and conditional writes. Reads KVStore's
@@ -121,7 +131,7 @@ let package = Package(
             // The console's HTML/CSS/JS sources: compiled in as ConsoleAssetFiles.swift by
             // Scripts/console-assets.py, not as resources (which would need Foundation's Bundle).
             exclude: ["Console/Web"],
-            swiftSettings: hotPath
+            swiftSettings: hotPath + metadataAccessors
         ),
         // kvserver's command (options, start-up, services) as a library, for the two executables
         // below: `kvserver` (SQLite) and `kvserver-postgres`, which adds `--storage postgres://`.
@@ -138,7 +148,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: upcoming
+            swiftSettings: upcoming + metadataAccessors
         ),
         .executableTarget(
             name: "kvserver",

@@ -54,10 +54,13 @@ def prepare(binary: Path, work: Path, name: str = "kvserver") -> tuple[Path, Pat
     return server, shim
 
 
-def start_under_callgrind(server: Path, shim: Path, out: Path, args: list[str], env: dict | None = None):
-    """Starts `server args` under callgrind, its dumps in `out`, with the sigsuspend shim
-    preloaded and `env` added for the server only; returns `start_server`'s (process, host, port)."""
-    argv = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}/callgrind.out.%p", str(server), *args]
+def start_under_callgrind(server: Path, shim: Path, out: Path, args: list[str], env: dict | None = None,
+                          valgrind_args: list[str] | None = None):
+    """Starts `server args` under callgrind (with `valgrind_args`), its dumps in `out`, with the
+    sigsuspend shim preloaded and `env` added for the server only; returns `start_server`'s
+    (process, host, port)."""
+    argv = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}/callgrind.out.%p", *(valgrind_args or []),
+            str(server), *args]
     saved = dict(os.environ)
     os.environ.update(env or {})
     os.environ["LD_PRELOAD"] = str(shim)

@@ -60,6 +60,13 @@ enum EngineStorage: Sendable {
         return nil
     }
 
+    /// SQLite `--in-memory`: a database in a private directory this process has just created,
+    /// empty when the engine opens it (see `KVEngine.open`).
+    var isNewInMemoryDatabase: Bool {
+        guard case .inMemory = sqliteDatabase?.location else { return false }
+        return true
+    }
+
     /// Whether a failed write failed in the database itself (see `KVEngine.isStorageFailure`).
     func isStorageFailure(_ error: any Error) -> Bool {
         switch self {

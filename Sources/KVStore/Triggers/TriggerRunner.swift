@@ -52,8 +52,9 @@ public final class TriggerRunner: Sendable {
 
     /// Loads the stored mappings; call once before `run`.
     public func load() async throws {
-        try await engine.prepareTriggerStore()
-        try await reload()
+        let generation = state.withLock { $0.generation }
+        let stored = try await engine.prepareTriggerStore()
+        await apply(stored, readAt: generation)
     }
 
     /// Makes the copy the stored mappings (those other nodes created, changed or deleted
@@ -64,6 +65,11 @@ public final class TriggerRunner: Sendable {
     public func reload() async throws {
         let generation = state.withLock { $0.generation }
         let stored = try await engine.loadTriggerMappings()
+        await apply(stored, readAt: generation)
+    }
+
+    /// Makes `stored`, read when the copy was at `generation`, the copy (see `reload`).
+    private func apply(_ stored: [EventSourceMapping], readAt generation: Int) async {
         if engine.catalogIsShared, stored.contains(where: { engine.triggerStream(of: $0) == nil }) {
             let now = ContinuousClock.now
             let due = state.withLock { state in

@@ -26,11 +26,15 @@ public struct TriggerShard: Sendable, Equatable {
 /// Mappings and checkpoints, stored in the database beside the streams (`TriggerStorage`) so
 /// that a restart resumes after the last acknowledged batch (at-least-once delivery).
 extension KVEngine {
-    /// Creates the trigger storage if it is missing (idempotent). Allowed on a full disk
-    /// (where the server must still start): once it exists this writes nothing.
-    public func prepareTriggerStore() async throws {
+    /// Creates the trigger storage if it is missing (idempotent) and returns the stored
+    /// mappings, read in the same transaction (so that start-up needs no read of its own, and
+    /// no reader connection: README, "Where the time to the first answer goes"). Allowed on a
+    /// full disk (where the server must still start): once it exists this writes nothing.
+    @discardableResult
+    public func prepareTriggerStore() async throws -> [EventSourceMapping] {
         try await storage.write(.freesSpace) { connection in
             try connection.prepareTriggerStorage()
+            return try connection.triggerMappings()
         }
     }
 

@@ -1,5 +1,9 @@
 /// A fixed pool of reader threads, each owning one read-only connection, sharing one queue.
 ///
+/// A thread opens its connection at its first read, not at start-up: opening one (SQLite's
+/// open and the pragmas) is about 200,000 instructions, and a server started for one test
+/// may never use them all (README, "Where the time to the first answer goes").
+///
 /// Each read runs in its own deferred transaction, so all statements of one body see the same
 /// WAL snapshot: the data committed when its first statement ran. Reads proceed in parallel
 /// with each other and with the writer.
@@ -27,9 +31,7 @@ final class ReaderPool: Sendable {
     }
 
     private struct Lifecycle: Sendable {
-        var opened = 0
         var exited = 0
-        var openError: (any Error)?
     }
 
     /// Waited on by the reader threads only.
@@ -38,9 +40,10 @@ final class ReaderPool: Sendable {
     private let lifecycle = ConditionLock(Lifecycle())
     private let count: Int
 
-    /// Starts `count` threads and waits until each has opened its connection.
+    /// Starts `count` threads; each calls `open` at its first read. A read whose thread cannot
+    /// open its connection fails with `open`'s error, and the thread tries again at its next.
     ///
-    /// - Throws: the first error of `open`; every thread has then exited.
+    /// - Throws: when a thread cannot be started; the threads already started then exit.
     init(count: Int, owner: Int, open: @escaping @Sendable () throws -> Connection) throws {
         precondition(count > 0, "a reader pool needs at least one reader")
         self.count = count
@@ -56,12 +59,6 @@ final class ReaderPool: Sendable {
                 stop()
                 throw error
             }
-        }
-        let error = lifecycle.wait(until: { $0.opened + $0.exited == count }) { $0.openError }
-        if let error {
-            stop()
-            waitUntilExited()
-            throw error
         }
     }
 
@@ -95,22 +92,21 @@ final class ReaderPool: Sendable {
         lifecycle: ConditionLock<Lifecycle>,
         open: @Sendable () throws -> Connection
     ) {
-        let connection: Connection
-        do {
-            connection = try open()
-        } catch {
-            lifecycle.withLockBroadcast {
-                $0.openError = $0.openError ?? error
-                $0.exited += 1
-            }
-            return
-        }
-        lifecycle.withLockBroadcast { $0.opened += 1 }
-
+        var connection: Connection?
         while let job = queue.wait(until: { !$0.isEmpty || $0.isClosing }, then: { $0.popFirst() }) {
-            run(job, on: connection)
+            if connection == nil {
+                do {
+                    connection = try open()
+                } catch {
+                    job.reject(error)
+                    continue
+                }
+            }
+            if let connection {
+                run(job, on: connection)
+            }
         }
-        connection.close()
+        connection?.close()
         lifecycle.withLockBroadcast { $0.exited += 1 }
     }
 
