@@ -211,6 +211,8 @@ def generate(binary: Path, out_file: Path) -> None:
     out_file.parent.mkdir(parents=True, exist_ok=True)
     out_file.write_text("".join(lines))
     print(f"wrote {out_file} ({len(seen)} functions)")
+    # SwiftPM does not know the link reads this file: a changed file needs a relink.
+    print("relink: rm .build/release/kvserver, then the release build command (README \"Memory and start-up\")")
 
 
 def merge(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
@@ -221,7 +223,8 @@ def merge(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
 
 
 def listed(order_file: Path) -> list[str]:
-    return [line.strip() for line in order_file.read_text().splitlines()
+    """The function names of an order file (its lines are `.text.` and the symbol)."""
+    return [line.strip().removeprefix(".text.") for line in order_file.read_text().splitlines()
             if line.strip() and not line.startswith("#")]
 
 
