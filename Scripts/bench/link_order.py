@@ -254,7 +254,7 @@ def check(binary: Path, order_file: Path) -> None:
 
 def resident(pid: int) -> str:
     status = Path(f"/proc/{pid}/status").read_text()
-    fields = {k: v.split()[0] for k, v in (line.split(":", 1) for line in status.splitlines() if ":" in line)}
+    fields = {k: (v.split() or [""])[0] for k, v in (line.split(":", 1) for line in status.splitlines() if ":" in line)}
     text_kb = 0
     mapping = ""
     for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
