@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The link order of kvserver's code (issue #17, idle memory): writes Scripts/link/kvserver.order,
 the functions a start and the benchmark's requests run, which the release link
-(`Package.swift`, kvserver: lld's `--symbol-ordering-file`) places first in `.text`.
+(`Package.swift`, kvserver: gold's `--section-ordering-file`) places together in `.text`.
 
     python3 Scripts/bench/link_order.py [--no-build] [--out Scripts/link/kvserver.order]
     python3 Scripts/bench/link_order.py --check [--no-build]
@@ -22,17 +22,18 @@ functions that ran: first those of the in-memory start, then those the file-mode
 then the requests'; within each group the most instructions first.
 
 A stale file costs memory, never correctness: the order only moves whole function sections
-(lld places every section of a listed symbol in the file's order, the rest after them as
-before), names that no longer exist are skipped silently (`--no-warn-symbol-ordering`), and a
-function that is missing from the file is simply placed with the rest. `--check` measures how
+(gold places the listed sections in the file's order after the others, which keep theirs),
+names that no longer exist are skipped silently, and a function that is missing from the file
+is simply placed with the rest. After writing the file, remove `.build/release/kvserver`:
+SwiftPM does not know the link reads it. `--check` measures how
 stale the committed file is against the current release binary: how many of its names the
 binary still defines, and how many text pages a fresh start maps (regenerate when the names
 drop well below 90% or idle RSS grows).
 
-The ordering works per section: Swift objects have one section per function (SwiftPM's release
-builds compile every Swift module, ours and the packages', with `-function-sections`; the
-static stdlib's archives too). C objects of the packages (BoringSSL, llhttp, NIO's shims) have
-one `.text` each: listing one of their functions moves the whole object's code.
+The ordering works per section: Swift objects have one section per function with the release
+build command's `-Xswiftc -Xfrontend -Xswiftc -function-sections` (benchlib.RELEASE_FLAGS), the
+static runtime's C++ too. The standard library's Swift code, libdispatch and the packages' C
+objects (llhttp, NIO's shims) keep one `.text` per object and stay where they are.
 """
 
 from __future__ import annotations
