@@ -7,5 +7,6 @@ cd "$(dirname "$0")/.."
 if ! pkg-config --exists sqlite3 zlib yaml-0.1 libzstd 2>/dev/null; then
     apt-get update -qq && apt-get install -y -qq libsqlite3-dev zlib1g-dev libyaml-dev libzstd-dev pkg-config
 fi
-swift build -c release --product kvserver
+# The release build flags of README "Memory and start-up" (and Scripts/bench/benchlib.py).
+swift build -c release -Xswiftc -Xfrontend -Xswiftc -function-sections --product kvserver
 exec .build/release/kvserver "$@"

@@ -5,7 +5,7 @@
     python3 Scripts/bench/query_scale.py --no-build --big 200000 --max-load-seconds 120
 
 What it does:
-  1. `swift build -c release --product kvserver` (unless --no-build), starts it on 127.0.0.1 with a
+  1. the release build of kvserver (benchlib.release_bin_path, unless --no-build), starts it on 127.0.0.1 with a
      temporary --data-dir (file-backed, durability normal), and stops it by PID at the end.
   2. Loads a small table (1,000 items) and a big one (--big items, default 1,000,000, or as many as
      fit in --max-load-seconds) with parallel PutItem requests over keep-alive HTTP connections
@@ -159,7 +159,8 @@ def main():
     args = ap.parse_args()
 
     if not args.no_build:
-        subprocess.run(["swift", "build", "-c", "release", "--product", "kvserver"], cwd=REPO, check=True)
+        from benchlib import release_bin_path  # the release build's flags, in one place
+        release_bin_path(build=True)
     binary = args.binary or str(REPO / ".build" / "release" / "kvserver")
     data_dir = tempfile.mkdtemp(prefix="kvbench-")
     proc = subprocess.Popen([binary, "--data-dir", data_dir, "--port", "0", "--host", "127.0.0.1",
