@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 if ! pkg-config --exists sqlite3 zlib yaml-0.1 libzstd 2>/dev/null; then
     apt-get update -qq && apt-get install -y -qq libsqlite3-dev zlib1g-dev libyaml-dev libzstd-dev pkg-config
 fi
-# The release build flags of README "Memory and start-up" (and Scripts/bench/benchlib.py).
-swift build -c release -Xswiftc -Xfrontend -Xswiftc -function-sections --product kvserver
+# The release build flags of README "The release build" (Scripts/release-flags, read by the benchmarks too).
+# shellcheck disable=SC2046
+swift build $(cat Scripts/release-flags) --product kvserver
 exec .build/release/kvserver "$@"

@@ -13,11 +13,12 @@ ROOT = Path(__file__).resolve().parents[2]
 AUTH = "AWS4-HMAC-SHA256 Credential=bench/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00"
 
 
-# The release build's flags (README "Memory and start-up"): every Swift module, the packages'
-# too, with one section per function, so that the link places the functions of
-# Scripts/link/kvserver.order together. Every release build of this checkout should pass the
-# same flags: SwiftPM rebuilds every module when they change.
-RELEASE_FLAGS = ["-c", "release", "-Xswiftc", "-Xfrontend", "-Xswiftc", "-function-sections"]
+# The release build's flags, kept in Scripts/release-flags for serve.sh and every benchmark
+# (README "The release build"): every Swift module, the packages' too, with one section per
+# function (for Scripts/link/kvserver.order) and concrete generic metadata reached through its
+# accessors. Every release build of a checkout should pass the same flags: SwiftPM rebuilds
+# every module when they change.
+RELEASE_FLAGS = (ROOT / "Scripts" / "release-flags").read_text().split()
 
 
 def release_bin_path(build: bool, products=("kvserver",)) -> Path:
