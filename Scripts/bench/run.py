@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The benchmark suite: kvserver against a bare SwiftNIO null server on this machine.
 
-    python3 Scripts/bench/run.py [--duration 10] [--connections 32] [--only put,get] [--mode file|memory|both] [--auth [--auth-rounds 3]]
+    python3 Scripts/bench/run.py [--duration 10] [--connections 32] [--only put,get] [--mode file|memory|both] [--auth [--auth-rounds 6]]
     python3 Scripts/bench/run.py --no-build --only cold_start [--cold-start-samples 9]
 
 Builds release binaries, pins the server to CPU 0 and wrk to CPU 1, and reports requests/s,
@@ -17,9 +17,10 @@ Scripts/bench/results/latest.{json,md}.
 With --auth, GetItem and PutItem are also measured with signature verification on against
 off, in the same run (file mode): pools of pre-signed requests (sigv4_pool.py, wrk/signed.lua)
 are sent, on the same data, to a fresh server without verification (get_presigned,
-put_presigned) and to a fresh one started with `--auth` (get_auth, put_auth), three rounds in
-alternating order, each figure the round with the least CPU; `auth_overhead` is the extra
-server CPU per request.
+put_presigned) and to a fresh one started with `--auth` (get_auth, put_auth), six rounds in
+alternating order. `auth_overhead` is the median over the rounds of each round's extra server
+CPU per request (on against off, measured back to back), with every round's figure listed;
+get_auth/put_auth and get_presigned/put_presigned show each variant's median round.
 """
 
 from __future__ import annotations
@@ -256,8 +257,8 @@ def main():
     parser.add_argument("--mode", choices=["file", "memory", "both"], default="both")
     parser.add_argument("--auth", action="store_true",
                         help="also measure GetItem/PutItem with signature verification on vs off")
-    parser.add_argument("--auth-rounds", type=int, default=3,
-                        help="alternating rounds of --auth's comparison (each figure: the round with the least CPU)")
+    parser.add_argument("--auth-rounds", type=int, default=6,
+                        help="alternating rounds of --auth's comparison (the overhead: the median of the rounds' own)")
     parser.add_argument("--cold-start-samples", type=int, default=9,
                         help="starts of each server for the cold-start figures (`--only cold_start`: only those)")
     args = parser.parse_args()
@@ -344,11 +345,13 @@ def presigned(server: Server, workload: str, args) -> dict:
         return wrk(server, "signed.lua", args.connections, args.duration, extra_env={"BENCH_POOL": str(pool)})
 
 
-def measure_auth(binary: Path, data: str, args, results, rounds: int = 3):
+def measure_auth(binary: Path, data: str, args, results, rounds: int = 6):
     """The same pre-signed workloads against a fresh server without and one with `--auth` on
-    the same data, `rounds` times in alternating order; each figure is the round with the least
-    server CPU per request. (A long-running server against a fresh one, or always the same
-    order, biased the comparison by more than the verification itself costs.)"""
+    the same data, `rounds` times in alternating order. Each round compares its own pair, run
+    back to back; the overhead is the median of those comparisons. (This machine's speed drifts
+    by more than the verification costs from one minute to the next: a long-running server
+    against a fresh one, always the same order, or the least CPU of each variant taken from
+    different rounds each biased the comparison.)"""
     with tempfile.TemporaryDirectory(prefix="kvbench-auth-") as folder:
         auth = sigv4_pool.auth_file(Path(folder) / "auth.json")
         plain = [str(binary / "kvserver"), "--data-dir", data, "--port", "0", "--log-level", "error"]
@@ -363,10 +366,14 @@ def measure_auth(binary: Path, data: str, args, results, rounds: int = 3):
                 finally:
                     server.stop()
     for name, measured in runs.items():
-        results[name] = min(measured, key=lambda result: result["cpu_us_per_request"])
+        results[name] = sorted(measured, key=lambda result: result["cpu_us_per_request"])[len(measured) // 2]
     for name in ("get", "put"):
-        off, on = results[f"{name}_presigned"], results[f"{name}_auth"]
-        results[f"auth_overhead_{name}"] = {"value": (on["cpu_us_per_request"] / off["cpu_us_per_request"] - 1) * 100}
+        pairs = zip(runs[f"{name}_presigned"], runs[f"{name}_auth"])
+        extra = [(on["cpu_us_per_request"] / off["cpu_us_per_request"] - 1) * 100 for off, on in pairs]
+        results[f"auth_overhead_{name}"] = {
+            "value": statistics.median(extra), "rounds": extra,
+            "off_cpu_us": [r["cpu_us_per_request"] for r in runs[f"{name}_presigned"]],
+            "on_cpu_us": [r["cpu_us_per_request"] for r in runs[f"{name}_auth"]]}
 
 
 def run_workloads(server, args, wanted, results):
@@ -404,7 +411,8 @@ def report(results, args, file="latest"):
             lines.append(f"| {name} | {result['value']:.1f}{fastest} | | | | | | |")
     for name, result in results.items():
         if "auth_overhead" in name:
-            lines.append(f"| {name} (% server CPU/req) | {result['value']:+.1f} | | | | | | |")
+            rounds = ", ".join(f"{value:+.1f}" for value in result.get("rounds", []))
+            lines.append(f"| {name} (% server CPU/req, median of rounds: {rounds}) | {result['value']:+.1f} | | | | | | |")
     for name, result in results.items():
         if "items_per_second" in result:
             lines.append(f"| {name} items/s | {result['items_per_second']:,.0f} | | | | | | |")
