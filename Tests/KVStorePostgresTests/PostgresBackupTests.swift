@@ -40,14 +40,6 @@ import Testing
         for backend in backends { await backend.close() }
     }
 
-    static func createTable(_ engine: KVEngine, _ name: String) async throws {
-        _ = try await engine.createTable(
-            CreateTableRequest(
-                tableName: name, attributeDefinitions: [KeyAttribute(name: "id", type: .string)],
-                keySchema: [KeySchemaElement(attributeName: "id", keyType: .hash)], billingMode: .payPerRequest,
-                provisionedThroughput: nil, deletionProtection: false))
-    }
-
     static func put(_ engine: KVEngine, _ table: String, _ id: String, _ value: String) async throws {
         _ = try await engine.putItem(PutItemRequest(tableName: table, item: ["id": .string(id), "v": .string(value)]))
     }
@@ -79,7 +71,7 @@ import Testing
     @Test func backupMadeOnOneNodeIsRestoredAndDeletedOnAnother() async throws {
         let clock = Clock()
         try await Self.withTwoEngines(clock) { a, b in
-            try await Self.createTable(a, "src")
+            try await PostgresExternalBackendTests.createTable(a, "src")
             // b learns of a's table as kvserver does after a miss (`retryingAfterCatalogMiss`).
             await b.refreshCatalog()
             // More than one copy batch (`PostgresExternalTransaction.copyBatch`).
@@ -109,7 +101,7 @@ import Testing
     @Test func pointInTimeRestoreOfChangesMadeThroughBothNodes() async throws {
         let clock = Clock()
         try await Self.withTwoEngines(clock) { a, b in
-            try await Self.createTable(a, "src")
+            try await PostgresExternalBackendTests.createTable(a, "src")
             // b learns of a's table as kvserver does after a miss (`retryingAfterCatalogMiss`).
             await b.refreshCatalog()
             try await Self.put(a, "src", "kept", "0")
