@@ -71,7 +71,7 @@ struct IAMPolicyAuthorizerTests {
                 continue
             }
             for name in ["TableName", "IndexName", "Key", "Missing"] {
-                #expect(IAMAllowCache.member(name, of: fields) == fields[name], "\(name) in \(body)")
+                #expect(WireObject.field(name, in: fields) == fields[name], "\(name) in \(body)")
             }
         }
     }

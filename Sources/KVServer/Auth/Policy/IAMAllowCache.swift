@@ -42,14 +42,14 @@ final class IAMAllowCache: Sendable {
     /// every other request.
     static func key(for input: AuthorizationInput) -> Key? {
         guard input.service == "dynamodb", !input.isStreamsAPI, case .object(let fields) = input.request,
-            case .string(let table)? = member("TableName", of: fields)
+            case .string(let table)? = WireObject.field("TableName", in: fields)
         else { return nil }
         switch input.operation {
         case "GetItem", "PutItem", "UpdateItem", "DeleteItem":
             return Key(operation: input.operation, region: input.region, table: table, index: nil)
         case "Query", "Scan":
             var index: String?
-            switch member("IndexName", of: fields) {
+            switch WireObject.field("IndexName", in: fields) {
             case nil: index = nil
             case .string(let name)?: index = name
             default: return nil
@@ -58,14 +58,6 @@ final class IAMAllowCache: Sendable {
         default:
             return nil
         }
-    }
-
-    /// A member of a request body. GetItem's and PutItem's have two or three: comparing each
-    /// name with a short constant costs less than hashing the constant for a lookup.
-    static func member(_ name: String, of fields: [String: JSONValue]) -> JSONValue? {
-        guard fields.count <= 4 else { return fields[name] }
-        for (key, value) in fields where key == name { return value }
-        return nil
     }
 
     func contains(_ key: Key) -> Bool {
