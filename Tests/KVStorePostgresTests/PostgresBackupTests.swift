@@ -1,6 +1,5 @@
 import KVStore
 import KVStorePostgres
-import Logging
 import Synchronization
 import Testing
 
@@ -11,33 +10,11 @@ import Testing
 /// See https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/BackupRestore.html and
 /// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/PointInTimeRecovery.html
 @Suite struct PostgresBackupTests {
-    static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-
     /// A clock both engines share, moved by the test.
     final class Clock: Sendable {
         let seconds = Mutex<Double>(1_700_000_000)
         func now() -> Double { seconds.withLock { $0 } }
         func advance(_ by: Double) { seconds.withLock { $0 += by } }
-    }
-
-    /// Two engines over one fresh, migrated database.
-    static func withTwoEngines(_ clock: Clock, _ body: @Sendable (KVEngine, KVEngine) async throws -> Void) async throws {
-        let settings = try await TestPostgres.freshDatabase()
-        let backends = (0..<2).map { _ in
-            PostgresExternalBackend(pool: PostgresPool(settings: settings, logger: TestPostgres.logger), callTimeout: .seconds(20))
-        }
-        do {
-            try await PostgresMigrator.migrate(backends[0].runner.pool)
-            let a = try await KVEngine(
-                configuration: EngineConfiguration(dataDirectory: nil), logger: logger, backend: backends[0], clock: clock.now)
-            let b = try await KVEngine(
-                configuration: EngineConfiguration(dataDirectory: nil), logger: logger, backend: backends[1], clock: clock.now)
-            try await body(a, b)
-        } catch {
-            for backend in backends { await backend.close() }
-            throw error
-        }
-        for backend in backends { await backend.close() }
     }
 
     static func put(_ engine: KVEngine, _ table: String, _ id: String, _ value: String) async throws {
@@ -70,7 +47,7 @@ import Testing
 
     @Test func backupMadeOnOneNodeIsRestoredAndDeletedOnAnother() async throws {
         let clock = Clock()
-        try await Self.withTwoEngines(clock) { a, b in
+        try await TestPostgres.withTwoEngines(clock: clock.now) { a, b in
             try await PostgresExternalBackendTests.createTable(a, "src")
             // b learns of a's table as kvserver does after a miss (`retryingAfterCatalogMiss`).
             await b.refreshCatalog()
@@ -100,7 +77,7 @@ import Testing
 
     @Test func pointInTimeRestoreOfChangesMadeThroughBothNodes() async throws {
         let clock = Clock()
-        try await Self.withTwoEngines(clock) { a, b in
+        try await TestPostgres.withTwoEngines(clock: clock.now) { a, b in
             try await PostgresExternalBackendTests.createTable(a, "src")
             // b learns of a's table as kvserver does after a miss (`retryingAfterCatalogMiss`).
             await b.refreshCatalog()

@@ -1,32 +1,10 @@
 import KVStore
 import KVStorePostgres
-import Logging
 import Testing
 
 /// `PostgresExternalBackend`: KVEngine itself over PostgreSQL, through the public seam (the
 /// black-box tests with kvserver are Tests/integration/test_postgres_backend.py).
 @Suite struct PostgresExternalBackendTests {
-    /// `body` with an engine over a fresh, migrated database, and a second engine (another
-    /// "node") over the same database.
-    static func withEngines(_ body: @Sendable (KVEngine, KVEngine) async throws -> Void) async throws {
-        let settings = try await TestPostgres.freshDatabase()
-        let logger = TestPostgres.logger
-        let first = PostgresExternalBackend(pool: PostgresPool(settings: settings, logger: logger), callTimeout: .seconds(20))
-        let second = PostgresExternalBackend(pool: PostgresPool(settings: settings, logger: logger), callTimeout: .seconds(20))
-        do {
-            try await PostgresMigrator.migrate(first.runner.pool)
-            let a = try await KVEngine(configuration: EngineConfiguration(dataDirectory: nil), logger: logger, backend: first)
-            let b = try await KVEngine(configuration: EngineConfiguration(dataDirectory: nil), logger: logger, backend: second)
-            try await body(a, b)
-        } catch {
-            await first.close()
-            await second.close()
-            throw error
-        }
-        await first.close()
-        await second.close()
-    }
-
     static func createTable(_ engine: KVEngine, _ name: String) async throws {
         _ = try await engine.createTable(
             CreateTableRequest(
@@ -46,7 +24,7 @@ import Testing
     }
 
     @Test func itemsWrittenOnOneNodeAreReadOnAnother() async throws {
-        try await Self.withEngines { a, b in
+        try await TestPostgres.withTwoEngines { a, b in
             try await Self.createTable(a, "Tasks")
             // b learns of the table from storage (its catalog cache was loaded before).
             #expect(await b.refreshCatalog())

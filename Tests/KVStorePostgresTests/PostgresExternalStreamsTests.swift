@@ -1,7 +1,6 @@
 import Foundation
 import KVStore
 import KVStorePostgres
-import Logging
 import Synchronization
 import Testing
 
@@ -16,28 +15,14 @@ import Testing
         var now: Double { seconds.withLock { $0 } }
     }
 
+    /// Two engines over one fresh database (`TestPostgres.withTwoEngines`) with the given shard
+    /// rollover and clock.
     static func withEngines(
         rollover: Double = StreamSettings.defaultShardRollover, clock: TestClock? = nil,
         _ body: @Sendable (KVEngine, KVEngine) async throws -> Void
     ) async throws {
-        let settings = try await TestPostgres.freshDatabase()
-        let logger = TestPostgres.logger
-        let first = PostgresExternalBackend(pool: PostgresPool(settings: settings, logger: logger), callTimeout: .seconds(20))
-        let second = PostgresExternalBackend(pool: PostgresPool(settings: settings, logger: logger), callTimeout: .seconds(20))
         let configuration = EngineConfiguration(dataDirectory: nil, streams: StreamSettings(shardRollover: rollover))
-        do {
-            try await PostgresMigrator.migrate(first.runner.pool)
-            let now: @Sendable () -> Double = { clock?.now ?? WallClock.now() }
-            let a = try await KVEngine(configuration: configuration, logger: logger, backend: first, clock: now)
-            let b = try await KVEngine(configuration: configuration, logger: logger, backend: second, clock: now)
-            try await body(a, b)
-        } catch {
-            await first.close()
-            await second.close()
-            throw error
-        }
-        await first.close()
-        await second.close()
+        try await TestPostgres.withTwoEngines(configuration: configuration, clock: { clock?.now ?? WallClock.now() }, body)
     }
 
     static func createStreamed(_ engine: KVEngine, _ name: String, view: StreamViewType = .newAndOldImages) async throws -> String {

@@ -18,24 +18,11 @@ import Testing
     }
 
     @Test func mappingsAreSharedAndCheckpointsOnlyMoveForwardUnderTheLease() async throws {
-        let settings = try await TestPostgres.freshDatabase()
-        let logger = TestPostgres.logger
-        let first = PostgresExternalBackend(pool: PostgresPool(settings: settings, logger: logger), callTimeout: .seconds(20))
-        let second = PostgresExternalBackend(pool: PostgresPool(settings: settings, logger: logger), callTimeout: .seconds(20))
-        do {
-            try await Self.exercise(first, second)
-        } catch {
-            await first.close()
-            await second.close()
-            throw error
-        }
-        await first.close()
-        await second.close()
+        try await TestPostgres.withTwoBackends(Self.exercise)
     }
 
     static func exercise(_ first: PostgresExternalBackend, _ second: PostgresExternalBackend) async throws {
         let logger = TestPostgres.logger
-        try await PostgresMigrator.migrate(first.runner.pool)
         let configuration = EngineConfiguration(dataDirectory: nil)
         let a = try await KVEngine(configuration: configuration, logger: logger, backend: first)
         let b = try await KVEngine(configuration: configuration, logger: logger, backend: second)

@@ -1,4 +1,5 @@
 import Foundation
+import KVStore
 import KVStorePostgres
 import Logging
 import PostgresNIO
@@ -40,6 +41,40 @@ enum TestPostgres {
         return try await PostgresPool.withRunning(settings: settings, logger: logger) { pool in
             try await PostgresMigrator.migrate(pool)
             return try await body(pool)
+        }
+    }
+
+    /// `body` with two backends (two "nodes") over one fresh, migrated database; both are closed
+    /// after it, whether it returns or throws.
+    static func withTwoBackends(
+        _ body: @Sendable (PostgresExternalBackend, PostgresExternalBackend) async throws -> Void
+    ) async throws {
+        let settings = try await freshDatabase()
+        let first = PostgresExternalBackend(pool: PostgresPool(settings: settings, logger: logger), callTimeout: .seconds(20))
+        let second = PostgresExternalBackend(pool: PostgresPool(settings: settings, logger: logger), callTimeout: .seconds(20))
+        do {
+            try await PostgresMigrator.migrate(first.runner.pool)
+            try await body(first, second)
+        } catch {
+            await first.close()
+            await second.close()
+            throw error
+        }
+        await first.close()
+        await second.close()
+    }
+
+    /// `body` with an engine on each of `withTwoBackends`'s backends, sharing `configuration`
+    /// and `clock`.
+    static func withTwoEngines(
+        configuration: EngineConfiguration = EngineConfiguration(dataDirectory: nil),
+        clock: @escaping @Sendable () -> Double = WallClock.now,
+        _ body: @Sendable (KVEngine, KVEngine) async throws -> Void
+    ) async throws {
+        try await withTwoBackends { first, second in
+            let a = try await KVEngine(configuration: configuration, logger: logger, backend: first, clock: clock)
+            let b = try await KVEngine(configuration: configuration, logger: logger, backend: second, clock: clock)
+            try await body(a, b)
         }
     }
 
