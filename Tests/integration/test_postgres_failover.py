@@ -10,9 +10,7 @@ takeover takes a few seconds here.
 
 from __future__ import annotations
 
-import os
 import random
-import signal
 import threading
 import time
 import uuid
@@ -20,43 +18,30 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import _ServerProcess
 from metrics_support import scrape, value
+from postgres_nodes import PostgresNode, running_nodes
 from postgres_support import postgres_cluster  # noqa: F401 (a fixture)
-from test_postgres_backend import _client, _code, _create, _name, postgres_server_binary
+from test_postgres_backend import _client, _code, _create, _name
 
 LEASE_TTL_MS = 3000
 TTL_DELETED = "dynamodb_time_to_live_deleted_item_count_total"
 
 
-class _Node:
-    def __init__(self, server: _ServerProcess, url: str):
-        self.server = server
-        self.url = url
-        self.client = _client(url)
+class _Node(PostgresNode):
+    def __init__(self, *arguments: str):
+        super().__init__(*arguments)
+        self.client = _client(self.url)
 
     def swept(self, table: str) -> float:
         return value(scrape(self.url), TTL_DELETED, table=table)
-
-    def kill(self):
-        """`kill -9`: no shutdown, no lease release, connections dropped by the kernel."""
-        os.kill(self.server.proc.pid, signal.SIGKILL)
-        self.server.proc.wait(timeout=10)
 
 
 def _start_nodes(postgres_cluster, monkeypatch, lease_ttl_ms: int):  # noqa: F811 (the fixture)
     """Three fresh kvserver-postgres nodes over one database (the environment is read at start)."""
     monkeypatch.setenv("KVSERVER_POSTGRES_LEASE_TTL_MS", str(lease_ttl_ms))
     storage = f"{postgres_cluster.url}?password_file={postgres_cluster.password_file}&sslmode=disable&pool_size=8"
-    nodes = []
-    try:
-        for _ in range(3):
-            server = _ServerProcess(postgres_server_binary(), ("--storage", storage))
-            nodes.append(_Node(server, server.start()))
+    with running_nodes(_Node, [("--storage", storage)] * 3) as nodes:
         yield nodes
-    finally:
-        for node in nodes:
-            node.server.stop()
 
 
 @pytest.fixture
@@ -120,7 +105,7 @@ def test_a_clean_shutdown_hands_the_ttl_duty_over_at_once(long_lease_nodes):
     holders = [node for node in nodes if node.swept(table) > 0]
     assert len(holders) == 1
     survivors = [node for node in nodes if node is not holders[0]]
-    holders[0].server.stop()  # SIGTERM: the lease is released on the way out
+    holders[0].stop()  # the lease is released on the way out
     stopped = time.monotonic()
     after = _expired_items(survivors[0].client, table, "after-", 5)
     # The others try to take the duty every third of the lifetime (6.7 s) and sweep every second:

@@ -15,51 +15,32 @@ a `kill -9` takes a few seconds.
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import time
 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import _ServerProcess, unique_name
+from conftest import unique_name
+from postgres_nodes import PostgresNode, running_nodes
 from postgres_support import _psql, fresh_storage, postgres_cluster  # noqa: F401 (a fixture)
-from test_postgres_backend import postgres_server_binary
 from triggers_support import Receiver, clients, stream_table, wait_until
 
 LEASE_TTL_MS = 2000
 
 
-class _Node:
-    def __init__(self, server: _ServerProcess, url: str):
-        self.server = server
-        self.url = url
-        self.ddb, self.lam = clients(url)
-
-    @property
-    def pid(self) -> int:
-        return self.server.proc.pid
-
-    def kill(self):
-        """`kill -9`: no shutdown, no lease release, connections dropped by the kernel."""
-        os.kill(self.server.proc.pid, signal.SIGKILL)
-        self.server.proc.wait(timeout=10)
+class _Node(PostgresNode):
+    def __init__(self, *arguments: str):
+        super().__init__(*arguments)
+        self.ddb, self.lam = clients(self.url)
 
 
 def _start_nodes(postgres_cluster, monkeypatch, lease_ttl_ms: int):  # noqa: F811 (the fixture)
     """Three kvserver-postgres over a database of their own (the leases are per database)."""
     monkeypatch.setenv("KVSERVER_POSTGRES_LEASE_TTL_MS", str(lease_ttl_ms))
     storage = fresh_storage(postgres_cluster) + "&pool_size=8"
-    started = []
-    try:
-        for _ in range(3):
-            server = _ServerProcess(postgres_server_binary(), ("--storage", storage))
-            started.append(_Node(server, server.start()))
+    with running_nodes(_Node, [("--storage", storage)] * 3) as started:
         yield started, postgres_cluster, storage.split("?", 1)[0].rsplit("/", 1)[1]
-    finally:
-        for node in started:
-            node.server.stop()
 
 
 @pytest.fixture
@@ -221,7 +202,7 @@ def test_a_clean_shutdown_of_the_delivering_node_hands_delivery_over_at_once(lon
     nodes[1].ddb.put_item(TableName=table, Item={"pk": {"S": "before"}})
     wait_until(lambda: receiver.records(), timeout=20, message="the first delivery")
     holder = _delivering_node(nodes, cluster, database)
-    holder.server.stop()  # SIGTERM: the server releases its leases as it stops
+    holder.stop()  # SIGTERM: the server releases its leases as it stops
     stopped = time.monotonic()
     survivor = next(node for node in nodes if node is not holder)
     survivor.ddb.put_item(TableName=table, Item={"pk": {"S": "after"}})
@@ -239,11 +220,7 @@ def test_a_triggers_file_entry_waits_for_a_table_made_through_another_node(
     table = unique_name("pgtrig")
     triggers = tmp_path / "triggers.yaml"
     triggers.write_text(f"EventSourceMappings:\n  - TableName: {table}\n    FunctionName: {receiver.url}\n")
-    started = []
-    try:
-        for extra in ((), ("--triggers", str(triggers))):
-            server = _ServerProcess(postgres_server_binary(), ("--storage", storage, *extra))
-            started.append(_Node(server, server.start()))
+    with running_nodes(_Node, [("--storage", storage), ("--storage", storage, "--triggers", str(triggers))]) as started:
         plain, with_file = started
         time.sleep(1.2)  # the file's entry waits: no such table yet
         stream_table(plain.ddb, table)  # made through the node without the file
@@ -254,6 +231,3 @@ def test_a_triggers_file_entry_waits_for_a_table_made_through_another_node(
         for node in started:
             mappings = node.lam.list_event_source_mappings()["EventSourceMappings"]
             assert [m["StateTransitionReason"] for m in mappings] == ["Triggers file"]
-    finally:
-        for node in started:
-            node.server.stop()
