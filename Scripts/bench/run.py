@@ -8,7 +8,7 @@ Builds release binaries, pins the server to CPU 0 and wrk to CPU 1, and reports 
 the ratio to the null server measured in the same run (before and after the workloads; the
 higher counts), server CPU microseconds per request (from /proc/PID/stat) and the null
 server's CPU per request as a ratio to it (steadier than req/s on a shared machine),
-single-connection latency, cold start (kvserver --in-memory and the null server alike, exec to
+single-connection latency (the null server's too), cold start (kvserver --in-memory and the null server alike, exec to
 the first answer read: see cold_start()) and RSS (all, and private; idle and after the run). Each
 mode (`--mode`, default both: a SQLite file in a temp directory, and `--in-memory`) runs the
 workloads on a fresh server. Results are printed as a table and written to
@@ -273,6 +273,8 @@ def main():
         return 0
 
     results["null"] = measure_null(binary, args)
+    if not wanted or "latency" in wanted:
+        results["null/latency"] = measure_null_latency(binary, args)
     modes = ["file", "memory"] if args.mode == "both" else [args.mode]
     for mode in modes:
         run_mode(binary, mode, args, wanted, results)
@@ -333,6 +335,16 @@ def measure_null(binary: Path, args) -> dict:
     null = Server([str(binary / "kvnullserver"), "0"])
     try:
         return wrk(null, "null.lua", args.connections, args.duration)
+    finally:
+        null.stop()
+
+
+def measure_null_latency(binary: Path, args) -> dict:
+    """The null server's single-connection latency: the floor under latency_get/latency_put
+    (the loopback round trip, wrk and an HTTP exchange, no work)."""
+    null = Server([str(binary / "kvnullserver"), "0"])
+    try:
+        return wrk(null, "null.lua", 1, min(args.duration, 5), latency=True)
     finally:
         null.stop()
 
