@@ -17,9 +17,11 @@ work-arounds; symbol names not demangled) twice: `--in-memory`, then with a data
 each, the counters are dumped after the first answered ListTables (the start) and again after
 a round of the benchmark's requests (run.py's tables and workloads: CreateTable, BatchWriteItem,
 PutItem, GetItem, conditional UpdateItem, Query, and a few more: DescribeTable, Scan,
-DeleteItem, TransactWriteItems, one unknown table's error). The file lists the executable's
-functions that ran: first those of the in-memory start, then those the file-mode start adds,
-then the requests'; within each group the most instructions first.
+DeleteItem, TransactWriteItems, one unknown table's error); a third run, with `--auth`, sends
+signed PutItem and GetItem requests (as callgrind_auth.py does). The file lists the
+executable's functions that ran: first those of the in-memory start, then those the file-mode
+start adds, then the requests', then those verification adds; within each group the most
+instructions first.
 
 A stale file costs memory, never correctness: the order only moves whole function sections
 (gold places the listed sections in the file's order after the others, which keep theirs),
@@ -39,9 +41,12 @@ objects (llhttp, NIO's shims) keep one `.text` per object and stay where they ar
 from __future__ import annotations
 
 import argparse
+import datetime
 import http.client
+import json
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -50,7 +55,9 @@ from collections import defaultdict
 from pathlib import Path
 
 from benchlib import ROOT, call, release_bin_path
+from callgrind_auth import exchange, requests_for, signing_key
 from callgrind_batch import prepare, start_under_callgrind
+from sigv4_pool import auth_file, signed_request
 
 ORDER_FILE = ROOT / "Scripts" / "link" / "kvserver.order"
 PAYLOAD = "x" * 160
@@ -108,19 +115,45 @@ def requests(conn: http.client.HTTPConnection) -> None:
     ok("ListTables", {})
 
 
-def trace(server: Path, shim: Path, out: Path, storage: list[str]) -> tuple[Path, Path]:
-    """Runs the server under callgrind; returns the dumps of its start and of the requests."""
-    out.mkdir()
-    process, host, port = start_under_callgrind(
-        server, shim, out, [*storage, "--port", "0", "--log-level", "error"],
-        env={"VALGRIND_OPTS": "--demangle=no"})
-    try:
-        conn = http.client.HTTPConnection(host, port, timeout=300)
+def signed_requests(host: str, port: int, first_only: bool = False) -> None:
+    """With `--auth`: a signed ListTables (the start), or callgrind_auth.py's signed PutItem and
+    GetItem (a few of each on the benchmark's table), so that verification's code is placed with
+    the rest."""
+    sock = socket.create_connection((host, port), timeout=300)
+    address = f"{host}:{port}"
+    amz_date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    if first_only:
+        exchange(sock, signed_request(address, "ListTables", b"{}", amz_date, signing_key(amz_date)))
+        return
+    create = {"TableName": "bench", "BillingMode": "PAY_PER_REQUEST",
+              "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+              "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]}
+    exchange(sock, signed_request(address, "CreateTable", json.dumps(create).encode(), amz_date,
+                                  signing_key(amz_date)))
+    for raw in [*requests_for(address, "put", 20, "seed"), *requests_for(address, "get", 20, "seed")]:
+        exchange(sock, raw)
+
+
+def unsigned_requests(host: str, port: int, first_only: bool = False) -> None:
+    conn = http.client.HTTPConnection(host, port, timeout=300)
+    if first_only:
         status, _ = call(conn, "ListTables", {})
         if status != 200:
             sys.exit(f"ListTables answered {status}")
+        return
+    requests(conn)
+
+
+def trace(server: Path, shim: Path, out: Path, arguments: list[str], send=unsigned_requests) -> tuple[Path, Path]:
+    """Runs the server under callgrind; returns the dumps of its start and of the requests."""
+    out.mkdir()
+    process, host, port = start_under_callgrind(
+        server, shim, out, [*arguments, "--port", "0", "--log-level", "error"],
+        env={"VALGRIND_OPTS": "--demangle=no"})
+    try:
+        send(host, port, first_only=True)
         dump(process.pid, "started")
-        requests(conn)
+        send(host, port)
         time.sleep(1)  # the background threads' first rounds (group commit, checkpoints)
         dump(process.pid, "requests")
     finally:
@@ -194,10 +227,15 @@ def generate(binary: Path, out_file: Path) -> None:
         server, shim = prepare(binary, work / "bin")
         memory_start, memory_requests = trace(server, shim, work / "memory", ["--in-memory"])
         file_start, file_requests = trace(server, shim, work / "file", ["--data-dir", str(data)])
+        (work / "verified").mkdir()
+        _, verified_requests = trace(
+            server, shim, work / "auth", ["--data-dir", str(work / "verified"), "--auth", str(auth_file(work / "auth.json"))],
+            send=signed_requests)
         groups = [
             ("the in-memory start", functions(memory_start, "kvserver")),
             ("the file-mode start", functions(file_start, "kvserver")),
             ("the requests", merge(functions(memory_requests, "kvserver"), functions(file_requests, "kvserver"))),
+            ("the verified requests (--auth)", functions(verified_requests, "kvserver")),
         ]
     finally:
         shutil.rmtree(work, ignore_errors=True)
