@@ -159,9 +159,12 @@ let package = Package(
             ],
             swiftSettings: upcoming + metadataAccessors + ownSections
         ),
+        // Releases the executable's relocation table once the dynamic linker has applied it
+        // (kvserver's start; README "Memory and start-up").
+        .target(name: "CLoadTimePages"),
         .executableTarget(
             name: "kvserver",
-            dependencies: ["KVServerMain"],
+            dependencies: ["KVServerMain", "CLoadTimePages"],
             swiftSettings: upcoming,
             // The release server links the Swift runtime and standard library statically: it starts
             // faster (fewer shared objects to map and relocate) and maps less memory
