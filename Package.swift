@@ -195,6 +195,7 @@ let package = Package(
                         "-Xlinker", "--no-export-dynamic",
                         "-Xlinker", "--section-ordering-file=\(Context.packageDirectory)/Scripts/link/kvserver.order",
                         "-Xlinker", "--no-mmap-output-file",
+                        "-L\(Context.packageDirectory)/Scripts/link/static-libstdc++",
                     ],
                     .when(configuration: .release)),
             ]
