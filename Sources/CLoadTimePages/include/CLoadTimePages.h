@@ -4,7 +4,7 @@
 #include <stddef.h>
 
 /// Gives back to the kernel the pages of the executable's relocation table (`DT_RELA`, the
-/// position-independent executable's 76,000 relative relocations, 1.7 MB) that the dynamic
+/// position-independent executable's 71,000 relative relocations, 1.7 MB) that the dynamic
 /// linker read once before `main` and nothing reads again. Returns the bytes released (0 when
 /// there is nothing to release or the table is not where it is expected).
 ///
