@@ -28,6 +28,16 @@ struct RequestHeaderFields {
         }
     }
 
+    /// The same fields from the walk signature verification made (`SigV4RequestHeaders` keeps
+    /// the first of each too): a verified request's headers are walked once.
+    init(_ scanned: borrowing SigV4RequestHeaders) {
+        contentEncoding = scanned.contentEncoding
+        contentType = scanned.contentType
+        target = scanned.target
+        authorization = scanned.authorization
+        host = scanned.host
+    }
+
     /// Whether `name` is `lowercase` in any case, compared eight bytes at a time
     /// (`SigV4Bytes.equalIgnoringCase`, the comparison verification's walk of the headers
     /// makes): a generic `elementsEqual` over the name's UTF-8 view cost about 350
