@@ -232,12 +232,19 @@ public struct APIRequestProcessor: Sendable {
             do throws(WireError) {
                 // Fails closed: a verified request with no authorizer configured is denied.
                 guard let authorizer else { throw WireError.accessDeniedNoAuthorizer }
-                try authorizer.authorize(
-                    AuthorizationInput(
-                        identity: authentication.identity, operation: Self.operationName(target),
-                        isStreamsAPI: target.hasPrefix(Router.streamsTargetPrefix), request: input, body: body,
-                        region: authentication.region, sourceIP: connection.remoteIP,
-                        secureTransport: connection.isSecure, currentTime: clock()))
+                let operation = Self.operationName(target)
+                let isStreamsAPI = target.hasPrefix(Router.streamsTargetPrefix)
+                // An allow the authorizer remembers needs no input built (see `allowsAsBefore`).
+                if !authorizer.allowsAsBefore(
+                    identity: authentication.identity, operation: operation, isStreamsAPI: isStreamsAPI, request: input,
+                    region: authentication.region)
+                {
+                    try authorizer.authorize(
+                        AuthorizationInput(
+                            identity: authentication.identity, operation: operation, isStreamsAPI: isStreamsAPI,
+                            request: input, body: body, region: authentication.region, sourceIP: connection.remoteIP,
+                            secureTransport: connection.isSecure, currentTime: clock()))
+                }
             } catch {
                 return respond(error, contentType: responseContentType, audit: audit)
             }
