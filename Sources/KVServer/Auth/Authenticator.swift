@@ -11,6 +11,12 @@ public struct AuthenticationRequest: Sendable {
     /// The service the credential scope must name: `dynamodb` for the DynamoDB and Streams
     /// APIs, the route's own for REST routes (`lambda`).
     public var service: String
+    /// The values signature verification reads, when the server found them in its own walk of
+    /// `headers` (`APIRequestProcessor.decide`, `SigV4RequestHeaders.isRead`): then the
+    /// verifier does not walk them again. Read from these `headers` only, never from others:
+    /// the verifier takes them as the request's. Not an optional: the verifier borrows it in
+    /// place (binding an optional copied its nine strings).
+    var scannedHeaders = SigV4RequestHeaders()
 
     public init(method: HTTPMethod, uri: String, headers: HTTPHeaders, body: ByteBuffer, service: String = "dynamodb") {
         self.method = method

@@ -145,9 +145,17 @@ public struct APIRequestProcessor: Sendable {
         default:
             return .respond(Self.notFound)
         }
-        let headers = RequestHeaderFields(head.headers)
-        // The body as sent (compressed or not) is what a signature covers.
-        let received = body
+        // The body as sent (compressed or not) is what a signature covers. A verified request's
+        // headers are walked once, in place, for what verification reads and what is read here
+        // (each walk retains and releases every header's two strings).
+        var authenticating = AuthenticationRequest(method: head.method, uri: head.uri, headers: head.headers, body: body)
+        let headers: RequestHeaderFields
+        if authenticator.verifiesSignatures {
+            authenticating.scannedHeaders.read(head.headers)
+            headers = RequestHeaderFields(authenticating.scannedHeaders)
+        } else {
+            headers = RequestHeaderFields(head.headers)
+        }
         var body = body
         if let encoding = headers.contentEncoding {
             switch Self.decode(body, encoding: encoding, limit: maxDecodedBodySize) {
@@ -206,8 +214,9 @@ public struct APIRequestProcessor: Sendable {
 
         let authentication: Authentication?
         do {
-            authentication = try authenticator.authenticate(
-                AuthenticationRequest(method: head.method, uri: head.uri, headers: head.headers, body: received))
+            // Moved into a constant (a `var` passed on borrowed was copied).
+            let request = consume authenticating
+            authentication = try authenticator.authenticate(request)
         } catch {
             return respond(error, contentType: responseContentType, audit: audit)
         }
@@ -223,12 +232,19 @@ public struct APIRequestProcessor: Sendable {
             do throws(WireError) {
                 // Fails closed: a verified request with no authorizer configured is denied.
                 guard let authorizer else { throw WireError.accessDeniedNoAuthorizer }
-                try authorizer.authorize(
-                    AuthorizationInput(
-                        identity: authentication.identity, operation: Self.operationName(target),
-                        isStreamsAPI: target.hasPrefix(Router.streamsTargetPrefix), request: input, body: body,
-                        region: authentication.region, sourceIP: connection.remoteIP,
-                        secureTransport: connection.isSecure, currentTime: clock()))
+                let operation = Self.operationName(target)
+                let isStreamsAPI = target.hasPrefix(Router.streamsTargetPrefix)
+                // An allow the authorizer remembers needs no input built (see `allowsAsBefore`).
+                if !authorizer.allowsAsBefore(
+                    identity: authentication.identity, operation: operation, isStreamsAPI: isStreamsAPI, request: input,
+                    region: authentication.region)
+                {
+                    try authorizer.authorize(
+                        AuthorizationInput(
+                            identity: authentication.identity, operation: operation, isStreamsAPI: isStreamsAPI,
+                            request: input, body: body, region: authentication.region, sourceIP: connection.remoteIP,
+                            secureTransport: connection.isSecure, currentTime: clock()))
+                }
             } catch {
                 return respond(error, contentType: responseContentType, audit: audit)
             }

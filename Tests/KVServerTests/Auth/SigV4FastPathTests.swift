@@ -131,4 +131,104 @@ struct SigV4FastPathTests {
             #expect(UTCTimestamp.parseBasic(text[...]) == generic, "\(text)")
         }
     }
+
+    @Test("a verified request's one walk of the headers gives decide the fields its own walk gives")
+    func oneWalk() {
+        let sets: [[(String, String)]] = [
+            SigV4CanonicalHeadersTests.sdk, [],
+            SigV4CanonicalHeadersTests.sdk + [("Content-Encoding", "gzip"), ("content-encoding", "deflate")],
+            [("HOST", "a"), ("host", "b"), ("X-AMZ-TARGET", "t1"), ("x-amz-target", "t2"), ("content-type", "c1"),
+                ("Content-Type", "c2"), ("authorization", "first"), ("Authorization", "second"), ("hosts", "x")],
+            [("content-encodings", "gzip"), ("x-amz-targets", "t"), ("authorizatio", "a")],
+        ]
+        for pairs in sets {
+            let headers = SigV4CanonicalHeadersTests.headers(pairs)
+            let own = RequestHeaderFields(headers)
+            let fromScan = RequestHeaderFields(SigV4RequestHeaders(headers))
+            #expect(own.contentEncoding == fromScan.contentEncoding, "\(pairs)")
+            #expect(own.contentType == fromScan.contentType, "\(pairs)")
+            #expect(own.target == fromScan.target, "\(pairs)")
+            #expect(own.authorization == fromScan.authorization, "\(pairs)")
+            #expect(own.host == fromScan.host, "\(pairs)")
+        }
+    }
+
+    @Test("word-at-a-time byte checks agree with byte loops, at every length and position")
+    func wordChecks() {
+        func plainUpper(_ bytes: [UInt8]) -> Bool { bytes.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") } }
+        func plainAbove(_ bytes: [UInt8]) -> Bool { bytes.allSatisfy { $0 > 0x20 } }
+        let specials: [UInt8] = [0x00, 0x09, 0x20, 0x21, 0x40, 0x41, 0x5A, 0x5B, 0x60, 0x7F, 0x80, 0xC1, 0xDA, 0xFF]
+        for length in 0..<40 {
+            let base = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+            var candidates = [base]
+            for position in 0..<length {
+                for special in specials {
+                    var changed = base
+                    changed[position] = special
+                    candidates.append(changed)
+                    // A byte above 0x7F elsewhere (it stops the capital check's words).
+                    if length > 1 {
+                        var both = changed
+                        both[(position + length / 2) % length] = 0xE2
+                        candidates.append(both)
+                    }
+                }
+            }
+            for candidate in candidates {
+                candidate.withUnsafeBufferPointer { bytes in
+                    #expect(SigV4Bytes.hasUppercase(bytes) == plainUpper(candidate), "\(candidate)")
+                    #expect(SigV4Bytes.allAboveSpace(bytes) == plainAbove(candidate), "\(candidate)")
+                }
+            }
+        }
+    }
+
+    @Test("the Authorization scan's separator search agrees with a byte loop, from every start")
+    func separatorSearch() {
+        func plain(_ bytes: [UInt8], _ start: Int, _ end: Int) -> Int {
+            var cursor = start
+            while cursor < end, bytes[cursor] != 0x20, bytes[cursor] != 0x09, bytes[cursor] != 0x2C { cursor += 1 }
+            return cursor
+        }
+        let fillers: [UInt8] = [0x2D, 0x2F, 0x3D, 0x41, 0x61, 0x7A, 0xE2]
+        let stops: [UInt8] = [0x20, 0x09, 0x2C, 0x2B, 0x00, 0x28, 0x2C]
+        for length in 0..<34 {
+            for (filler, stop) in zip(fillers, stops) {
+                for position in 0...length {
+                    var bytes = [UInt8](repeating: filler, count: length)
+                    if position < length { bytes[position] = stop }
+                    // A second stop further on, and a byte below 0x2D that is no separator before it.
+                    if position + 3 < length { bytes[position + 3] = 0x2C }
+                    if position > 1 { bytes[position - 2] = 0x2B }
+                    bytes.withUnsafeBufferPointer { buffer in
+                        for start in 0...length {
+                            for end in [length, max(start, length - 1)] {
+                                #expect(
+                                    SigV4AuthorizationHeader.separator(in: buffer, from: start, to: end)
+                                        == plain(bytes, start, end), "\(bytes) \(start) \(end)")
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("a digest's hex written eight digits at a time is the plain hex, for every byte value in every position")
+    func hexDigits() {
+        for position in 0..<32 {
+            for value in UInt8.min...UInt8.max {
+                var words: (UInt64, UInt64, UInt64, UInt64) = (0x0123_4567_89AB_CDEF, 0xFEDC_BA98_7654_3210, 0, ~0)
+                withUnsafeMutableBytes(of: &words) { $0[position] = value }
+                let digest = SHA256Value(words: words)
+                let expected = digest.withUnsafeBytes { bytes in
+                    bytes.map { byte in
+                        let digits = Array("0123456789abcdef")
+                        return String([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
+                    }.joined()
+                }
+                #expect(digest.hex.string == expected)
+            }
+        }
+    }
 }

@@ -52,13 +52,24 @@ struct SigV4VerifierTests {
         return AuthenticationRequest(method: .POST, uri: "/", headers: headers, body: ByteBuffer(string: body))
     }
 
+    /// Verified twice, with the headers walked by the verifier and with them walked beforehand
+    /// as the server does (`AuthenticationRequest.scannedHeaders`): the answers must be the same.
     static func verify(
         _ request: AuthenticationRequest, now: Int64 = signedAt, credential: SigV4Credential? = nil
     ) throws(WireError) -> VerifiedSignature {
         let known = credential ?? SigV4Credential(secretAccessKey: secret)
-        return try SigV4Verifier().verify(request, now: Double(now), signingKeys: SigningKeyCache()) { id in
-            id == keyID ? known : nil
+        func once(_ request: AuthenticationRequest) -> Result<VerifiedSignature, WireError> {
+            Result { () throws(WireError) -> VerifiedSignature in
+                try SigV4Verifier().verify(request, now: Double(now), signingKeys: SigningKeyCache()) { id in
+                    id == keyID ? known : nil
+                }
+            }
         }
+        var scanned = request
+        scanned.scannedHeaders = SigV4RequestHeaders(request.headers)
+        let answer = once(request)
+        #expect(once(scanned) == answer)
+        return try answer.get()
     }
 
     static func error(_ body: () throws(WireError) -> VerifiedSignature) -> WireError? {

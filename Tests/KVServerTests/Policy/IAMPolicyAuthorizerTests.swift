@@ -83,16 +83,29 @@ struct IAMPolicyAuthorizerTests {
     func allowCache() throws {
         var input = DynamoDBAuthorizationMappingTests.input("Query", #"{"TableName": "Orders"}"#, policies: [Self.queueWorker])
         #expect(input.identity.allowCache != nil)
+        // `allowsAsBefore` (the server's check before it builds an input) answers true exactly
+        // for what `authorize` allowed before, and never for the Streams API.
+        func remembered(streams: Bool = false) -> Bool {
+            Self.authorizer.allowsAsBefore(
+                identity: input.identity, operation: input.operation, isStreamsAPI: streams, request: input.request,
+                region: input.region)
+        }
         func ask(_ operation: String, _ body: String, region: String = "us-east-1") -> WireError? {
             input.operation = operation
             input.request = (try? JSONParser.parse(body)) ?? .null
             input.region = region
+            let before = remembered()
+            let answer: WireError?
             do {
                 try Self.authorizer.authorize(input)
-                return nil
+                answer = nil
             } catch {
-                return error
+                answer = error
             }
+            if before { #expect(answer == nil, "\(operation) \(body)") }
+            #expect(remembered() == (answer == nil && input.identity.allowCache != nil), "\(operation) \(body)")
+            #expect(!remembered(streams: true))
+            return answer
         }
         for _ in 0..<2 {
             #expect(ask("Query", #"{"TableName": "Orders"}"#) == nil)

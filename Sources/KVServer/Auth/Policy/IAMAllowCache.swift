@@ -41,12 +41,19 @@ final class IAMAllowCache: Sendable {
     /// The key of a request whose one check is its own action on its table or index; nil for
     /// every other request.
     static func key(for input: AuthorizationInput) -> Key? {
-        guard input.service == "dynamodb", !input.isStreamsAPI, case .object(let fields) = input.request,
+        key(
+            service: input.service, operation: input.operation, isStreamsAPI: input.isStreamsAPI,
+            request: input.request, region: input.region)
+    }
+
+    /// The same from the input's parts (the server asks before building the input).
+    static func key(service: String, operation: String, isStreamsAPI: Bool, request: JSONValue, region: String) -> Key? {
+        guard service == "dynamodb", !isStreamsAPI, case .object(let fields) = request,
             case .string(let table)? = WireObject.field("TableName", in: fields)
         else { return nil }
-        switch input.operation {
+        switch operation {
         case "GetItem", "PutItem", "UpdateItem", "DeleteItem":
-            return Key(operation: input.operation, region: input.region, table: table, index: nil)
+            return Key(operation: operation, region: region, table: table, index: nil)
         case "Query", "Scan":
             var index: String?
             switch WireObject.field("IndexName", in: fields) {
@@ -54,7 +61,7 @@ final class IAMAllowCache: Sendable {
             case .string(let name)?: index = name
             default: return nil
             }
-            return Key(operation: input.operation, region: input.region, table: table, index: index)
+            return Key(operation: operation, region: region, table: table, index: index)
         default:
             return nil
         }

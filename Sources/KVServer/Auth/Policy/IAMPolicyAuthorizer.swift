@@ -23,6 +23,18 @@ public struct IAMPolicyAuthorizer: RequestAuthorizer {
         cache.insert(key)
     }
 
+    /// The first step of `authorize` for a DynamoDB request (service `dynamodb`), from its parts:
+    /// a remembered allow of the same key.
+    public func allowsAsBefore(
+        identity: AuthenticatedIdentity, operation: String, isStreamsAPI: Bool, request: JSONValue, region: String
+    ) -> Bool {
+        guard let cache = identity.allowCache,
+            let key = IAMAllowCache.key(
+                service: "dynamodb", operation: operation, isStreamsAPI: isStreamsAPI, request: request, region: region)
+        else { return false }
+        return cache.contains(key)
+    }
+
     private func evaluate(_ input: AuthorizationInput) throws(WireError) {
         let policies = input.identity.policies
         let requests: [IAMRequest]

@@ -53,6 +53,14 @@ struct SHA256Stream: SigV4ByteSink {
 struct SHA256Value: Equatable {
     fileprivate(set) var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
 
+    init() {}
+
+    /// A digest of these bytes (as stored: the first byte is the low byte of `words.0` on this
+    /// little-endian machine); for tests of `hex`.
+    init(words: (UInt64, UInt64, UInt64, UInt64)) {
+        self.words = words
+    }
+
     func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try Swift.withUnsafeBytes(of: words, body)
     }

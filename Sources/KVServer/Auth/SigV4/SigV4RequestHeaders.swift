@@ -18,9 +18,15 @@ struct SigV4RequestHeaders {
     var contentType: String?
     var target: String?
     var contentLength: String?
+    /// Not signed by the SDKs: kept for `RequestHeaderFields` (the first, as it keeps it), so
+    /// that a verified request's headers are walked once (`APIRequestProcessor.decide`).
+    var contentEncoding: String?
     /// One of the kept headers came more than once: its canonical value joins them all, so
     /// the canonical headers are written from a walk of every header.
     var repeatedKnownHeader = false
+    /// `read` filled these from a request's headers (an `AuthenticationRequest`'s are read by
+    /// the server before verification).
+    var isRead = false
 
     /// No header (the canonical headers are then written from a walk of the request's).
     init() {}
@@ -53,6 +59,8 @@ struct SigV4RequestHeaders {
                 if authorization == nil, Self.equal(name, "authorization") { authorization = value }
             case 14:
                 if Self.equal(name, "content-length") { Self.keep(value, in: &contentLength, repeated: &repeated) }
+            case 16:
+                if contentEncoding == nil, Self.equal(name, "content-encoding") { contentEncoding = value }
             case 20:
                 if Self.equal(name, "x-amz-content-sha256") {
                     Self.keep(value, in: &contentSHA256, repeated: &repeated)
@@ -64,6 +72,7 @@ struct SigV4RequestHeaders {
             }
         }
         repeatedKnownHeader = repeated
+        isRead = true
     }
 
     /// Keeps the first value; notes a second.

@@ -79,11 +79,24 @@ public struct SigV4Verifier: Sendable {
         _ request: AuthenticationRequest, now: Double, signingKeys: SigningKeyCache,
         credentialBytes credential: (UnsafeBufferPointer<UInt8>) -> VerifiableKey?
     ) throws(WireError) -> (region: String, key: VerifiableKey) {
+        // The server's walk of the headers, when it made one (read in place, borrowed here).
+        if request.scannedHeaders.isRead {
+            return try verifiedRegion(
+                request, headers: request.scannedHeaders, now: now, signingKeys: signingKeys, credentialBytes: credential)
+        }
         // Read in place, then moved (not copied: a `var` passed on borrowed was copied, nine
         // reference counts and a destroy) into the constant the checks read.
         var scanned = SigV4RequestHeaders()
         scanned.read(request.headers)
         let headers = consume scanned
+        return try verifiedRegion(request, headers: headers, now: now, signingKeys: signingKeys, credentialBytes: credential)
+    }
+
+    /// The checks over the values `headers` read from `request.headers`.
+    private func verifiedRegion(
+        _ request: AuthenticationRequest, headers: SigV4RequestHeaders, now: Double,
+        signingKeys: SigningKeyCache, credentialBytes credential: (UnsafeBufferPointer<UInt8>) -> VerifiableKey?
+    ) throws(WireError) -> (region: String, key: VerifiableKey) {
         // Both, neither, or not `AWS4-`: the same answers as without verification.
         try AcceptAnyCredentialsAuthenticator.check(authorization: headers.authorization, request)
         guard let header = headers.authorization else {
