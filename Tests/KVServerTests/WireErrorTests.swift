@@ -82,6 +82,31 @@ struct WireErrorTests {
         #expect((0..<36).map { RequestID.digit(UInt8($0)) } == alphabet)
     }
 
+    /// Written a pair of digits at a time, an id is the one the digits one by one give.
+    @Test func requestIDPairsReadAsDigits() {
+        struct Counting: RandomNumberGenerator {
+            var state: UInt64
+            mutating func next() -> UInt64 {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return state ^ (state >> 29)
+            }
+        }
+        for seed: UInt64 in [0, 1, 42, .max, 0x1234_5678_9ABC_DEF0] {
+            var generator = Counting(state: seed)
+            let id = RequestID.make(using: &generator)
+            var reference = Counting(state: seed)
+            var expected: [UInt8] = []
+            while expected.count < RequestID.length {
+                var word = reference.next()
+                for _ in 0..<12 where expected.count < RequestID.length {
+                    expected.append(RequestID.digit(UInt8(word % 36)))
+                    word /= 36
+                }
+            }
+            #expect(Array(id.utf8) == expected)
+        }
+    }
+
     @Test func routerFilesBareNamesUnderTheirService() async throws {
         let echo: OperationHandler = { input, _ in input }
         let router = Router(operations: [

@@ -95,6 +95,8 @@ public struct APIRequestProcessor: Sendable {
         public var rest: (@Sendable () async -> APIResponse)? = nil
         /// The injected fault, applied by `run` (see `FaultEffect`); also named in `context.injectedFault`.
         public var fault: FaultDecision? = nil
+        /// `TableName` of a body decoded from its bytes (`DecodedBody`), whose `input` is `.null`.
+        public var tableName: String? = nil
     }
 
     public enum Decision: Sendable {
@@ -182,9 +184,12 @@ public struct APIRequestProcessor: Sendable {
         // An operation may read its body straight from the bytes (see `BodyDecoder`); a body
         // it accepts is valid JSON, so the checks below still run in the same order.
         // With faults in force the body is parsed, so that rules can match its table.
-        let decodedHandler = body.readableBytes == 0 || faults?.isActive == true ? nil : route?.bodyDecoder
-            .flatMap { decode in body.withUnsafeReadableBytes(decode) }
-        if decodedHandler != nil {
+        // A decoder may leave verified requests (authorized from the tree) to the general path.
+        let decoded =
+            body.readableBytes == 0 || faults?.isActive == true
+                || (authenticator.verifiesSignatures && route?.decodesVerifiedBodies == false)
+            ? nil : route?.bodyDecoder.flatMap { decode in body.withUnsafeReadableBytes(decode) }
+        if decoded != nil {
             input = .null
         } else if body.readableBytes > 0 {
             let parsed: Result<JSONValue, JSONParseError> = body.withUnsafeReadableBytes { bytes in
@@ -196,7 +201,7 @@ public struct APIRequestProcessor: Sendable {
             }
         }
 
-        guard let target = targetHeader, let handler = decodedHandler ?? route?.handler else {
+        guard let target = targetHeader, let handler = decoded?.handler ?? route?.handler else {
             return .respond(APIResponse(error: .unknownOperation, contentType: responseContentType))
         }
 
@@ -250,8 +255,9 @@ public struct APIRequestProcessor: Sendable {
             }
         }
         var call = Call(
-            target: target, handler: handler, inlineHandler: route?.inlineHandler, input: input,
-            contentType: responseContentType, context: context, audit: audit)
+            target: target, handler: handler, inlineHandler: decoded.map(\.inlineHandler) ?? route?.inlineHandler,
+            input: input, contentType: responseContentType, context: context, audit: audit)
+        call.tableName = decoded?.tableName
         if let faults, faults.isActive,
             let fault = faults.decide(operation: Self.operationName(target), table: FaultEffect.table(in: input))
         {

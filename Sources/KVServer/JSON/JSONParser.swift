@@ -83,7 +83,7 @@ private enum ASCII {
     static let upperE: UInt8 = 0x45
 }
 
-/// The parser's cursor and token readers; internal so that `BatchWriteBodyDecoder` reads
+/// The parser's cursor and token readers; internal so that `BodyBytesReader` reads
 /// strings, literals and whitespace exactly as documents are parsed.
 struct Parser {
     let bytes: UnsafeRawBufferPointer

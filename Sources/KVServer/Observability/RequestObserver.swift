@@ -46,7 +46,7 @@ public final class RequestObserver: Sendable {
         }
         guard call.rest == nil else { return request }
         request.target = call.target
-        request.table = Self.tableName(call.input)
+        request.table = call.tableName.map(Self.plainTableName) ?? Self.tableName(call.input)
         request.context = call.context
         request.fault = call.context.injectedFault
         let usage = RequestUsage()
@@ -108,6 +108,11 @@ public final class RequestObserver: Sendable {
     static func tableName(_ input: JSONValue) -> String {
         guard case .object(let fields) = input, case .string(let name)? = WireObject.field("TableName", in: fields)
         else { return "" }
+        return plainTableName(name)
+    }
+
+    /// The table a `TableName` value names (a table name or ARN).
+    static func plainTableName(_ name: String) -> String {
         // arn:aws:dynamodb:region:account:table/Name
         if name.hasPrefix("arn:") {
             let parts = name.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)

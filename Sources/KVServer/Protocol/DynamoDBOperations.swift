@@ -4,12 +4,22 @@ public import KVStore
 public enum DynamoDBOperations {
     /// The router of the API: every handler, the inline handlers of the operations that can
     /// answer on the event loop (GetItem), and the body decoders of the operations that have
-    /// one (BatchWriteItem, whose bodies are mostly items).
+    /// one (BatchWriteItem, whose bodies are mostly items; GetItem and PutItem, the commonest requests).
     public static func router(engine: KVEngine) -> Router {
         var router = Router(operations: handlers(engine: engine), inlineOperations: inlineHandlers(engine: engine))
         router.register(
-            bodyDecoder: { body in BatchWriteItemOperation.decodedHandler(body, engine: engine) },
+            bodyDecoder: { body in BatchWriteItemOperation.decodedBody(body, engine: engine) },
             forTarget: Router.dynamoDBTargetPrefix + "BatchWriteItem")
+        // Authorization reads GetItem's and PutItem's tree (IAM's allow cache keys on its
+        // `TableName`): with signatures verified, the tree is parsed anyway and decoding would
+        // only add to it.
+        let readsInline = engine.readsInline
+        router.register(
+            bodyDecoder: { body in GetItemOperation.decodedBody(body, engine: engine, inline: readsInline) },
+            forTarget: Router.dynamoDBTargetPrefix + "GetItem", whenVerifying: false)
+        router.register(
+            bodyDecoder: { body in PutItemOperation.decodedBody(body, engine: engine) },
+            forTarget: Router.dynamoDBTargetPrefix + "PutItem", whenVerifying: false)
         return router
     }
 

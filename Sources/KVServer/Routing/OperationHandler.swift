@@ -96,9 +96,26 @@ public typealias OperationHandler = @Sendable (JSONValue, RequestContext) async 
 /// Registered next to, never instead of, an `OperationHandler`.
 public typealias InlineOperationHandler = @Sendable (JSONValue, RequestContext) throws -> JSONValue?
 
-/// Reads a request body straight from its bytes, skipping the `JSONValue` tree, and returns a
-/// handler bound to what it read; nil hands the body to the general path (JSON parse, then
+/// Reads a request body straight from its bytes, skipping the `JSONValue` tree, and returns
+/// handlers bound to what it read; nil hands the body to the general path (JSON parse, then
 /// the operation's handler), which must then give the same answer or the exact error.
 /// Accepting a body also vouches that it is valid JSON: the front end's checks that follow
 /// the parse (target, authentication) still run. Runs on the event loop; must not block.
-public typealias BodyDecoder = @Sendable (UnsafeRawBufferPointer) -> OperationHandler?
+public typealias BodyDecoder = @Sendable (UnsafeRawBufferPointer) -> DecodedBody?
+
+/// What a `BodyDecoder` made of a body: the call's handlers, bound to the request it read
+/// (their `JSONValue` argument is `.null`), and what the front end would otherwise read from
+/// the tree.
+public struct DecodedBody: Sendable {
+    public var handler: OperationHandler
+    /// Answers on the event loop where it can, as the operation's own inline handler does.
+    public var inlineHandler: InlineOperationHandler?
+    /// `TableName` as sent, for the metrics and the access log; nil for a body naming none.
+    public var tableName: String?
+
+    public init(handler: @escaping OperationHandler, inlineHandler: InlineOperationHandler? = nil, tableName: String? = nil) {
+        self.handler = handler
+        self.inlineHandler = inlineHandler
+        self.tableName = tableName
+    }
+}

@@ -21,6 +21,9 @@ public struct Router: Sendable {
         public var inlineHandler: InlineOperationHandler?
         /// Reads bodies straight from their bytes (see `BodyDecoder`).
         public var bodyDecoder: BodyDecoder?
+        /// Whether `bodyDecoder` also reads the bodies of requests whose signatures are
+        /// verified (and so authorized from the parsed tree).
+        public var decodesVerifiedBodies = true
     }
 
     private var routes: [String: Route] = [:]
@@ -62,8 +65,10 @@ public struct Router: Sendable {
 
     /// Registers a decoder that reads the bodies of `target` straight from their bytes (see
     /// `BodyDecoder`); the operation keeps its handler for every body the decoder declines.
-    public mutating func register(bodyDecoder: @escaping BodyDecoder, forTarget target: String) {
+    /// `whenVerifying: false` leaves the bodies of verified requests to the general path.
+    public mutating func register(bodyDecoder: @escaping BodyDecoder, forTarget target: String, whenVerifying: Bool = true) {
         routes[target, default: Route()].bodyDecoder = bodyDecoder
+        routes[target, default: Route()].decodesVerifiedBodies = whenVerifying
     }
 
     /// Replaces the handler of `target` by `transform(handler)` and drops its inline handler and

@@ -81,14 +81,14 @@ enum BatchWriteItemOperation {
     }
 
     /// A handler for a body `BatchWriteBodyDecoder` read, or nil when it must take `handle`.
-    static func decodedHandler(_ body: UnsafeRawBufferPointer, engine: KVEngine) -> OperationHandler? {
+    static func decodedBody(_ body: UnsafeRawBufferPointer, engine: KVEngine) -> DecodedBody? {
         guard let input = BatchWriteBodyDecoder.decode(body) else { return nil }
         if engine.catalogIsShared {
-            return { _, context in
+            return DecodedBody(handler: { _, context in
                 try await engine.retryingAfterCatalogMiss { try await execute(input, engine: engine, usage: context.usage) }
-            }
+            })
         }
-        return { _, context in try await execute(input, engine: engine, usage: context.usage) }
+        return DecodedBody(handler: { _, context in try await execute(input, engine: engine, usage: context.usage) })
     }
 
     static func execute(_ input: Input, engine: KVEngine, usage: RequestUsage?) async throws -> JSONValue {

@@ -13,7 +13,48 @@ enum GetItemOperation {
         return try response(try engine.readItemNow(request), mode: mode, usage: context.usage)
     }
 
-    private static func parse(_ body: JSONValue) throws -> (GetItemRequest, CapacityWire.Mode?) {
+    /// Handlers for a body `GetItemBodyDecoder` read, or nil when it must take `handle`. They
+    /// make the same engine calls with the same request as `handle` and `handleNow`.
+    /// - Parameter inline: whether the engine reads on the calling thread (`readsInline`).
+    static func decodedBody(_ body: UnsafeRawBufferPointer, engine: KVEngine, inline: Bool) -> DecodedBody? {
+        guard let decoded = GetItemBodyDecoder.decode(body) else { return nil }
+        // One object that both closures capture alone: it is their context (no box per closure).
+        let read = DecodedRead(decoded, engine: engine)
+        let handler: OperationHandler
+        if engine.catalogIsShared {
+            handler = { _, context in try await read.engine.retryingAfterCatalogMiss { try await read.run(context) } }
+        } else {
+            handler = { _, context in try await read.run(context) }
+        }
+        var inlineHandler: InlineOperationHandler?
+        if inline {
+            inlineHandler = { _, context in try read.runNow(context) }
+        }
+        return DecodedBody(handler: handler, inlineHandler: inlineHandler, tableName: decoded.request.tableName)
+    }
+
+    /// A decoded GetItem bound to its engine.
+    private final class DecodedRead: Sendable {
+        let request: GetItemRequest
+        let mode: CapacityWire.Mode?
+        let engine: KVEngine
+
+        init(_ decoded: GetItemBodyDecoder.Decoded, engine: KVEngine) {
+            request = decoded.request
+            mode = decoded.mode
+            self.engine = engine
+        }
+
+        func run(_ context: RequestContext) async throws -> JSONValue {
+            try response(try await engine.readItem(request), mode: mode, usage: context.usage)
+        }
+
+        func runNow(_ context: RequestContext) throws -> JSONValue {
+            try response(try engine.readItemNow(request), mode: mode, usage: context.usage)
+        }
+    }
+
+    static func parse(_ body: JSONValue) throws -> (GetItemRequest, CapacityWire.Mode?) {
         let request = try WireObject(body)
         var violations = ConstraintViolations()
         let tableName = try TableName.read(request, minLength: 1, into: &violations)
