@@ -41,9 +41,11 @@ public struct AuthorizationInput: Sendable {
     /// True for `DynamoDBStreams_20120810.*` targets.
     public var isStreamsAPI: Bool
     /// The parsed body; `.null` when the operation decoded its body straight from bytes
-    /// (BatchWriteItem): then `body` holds the JSON.
+    /// (BatchWriteItem, GetItem, PutItem): then `body` holds the JSON.
     public var request: JSONValue
     public var body: ByteBuffer
+    /// `TableName` as the body's decoder read it, when `request` is `.null` (see `DecodedBody`).
+    public var decodedTableName: String?
     /// The region of the request's credential scope.
     public var region: String
     /// The peer address (`aws:SourceIp`), without the port.
@@ -60,8 +62,9 @@ public struct AuthorizationInput: Sendable {
     public init(
         identity: AuthenticatedIdentity, operation: String, isStreamsAPI: Bool, request: JSONValue,
         body: ByteBuffer, region: String, sourceIP: String?, secureTransport: Bool, currentTime: Double,
-        service: String = "dynamodb", resource: String? = nil
+        service: String = "dynamodb", resource: String? = nil, decodedTableName: String? = nil
     ) {
+        self.decodedTableName = decodedTableName
         self.service = service
         self.resource = resource
         self.identity = identity
@@ -85,14 +88,16 @@ public protocol RequestAuthorizer: Sendable {
     /// building an `AuthorizationInput` (its construction, a copy and two destroys were 600
     /// instructions per request). False whenever in doubt: `authorize` decides.
     func allowsAsBefore(
-        identity: AuthenticatedIdentity, operation: String, isStreamsAPI: Bool, request: JSONValue, region: String
+        identity: AuthenticatedIdentity, operation: String, isStreamsAPI: Bool, request: JSONValue,
+        decodedTableName: String?, region: String
     ) -> Bool
 }
 
 extension RequestAuthorizer {
     /// Nothing remembered: every request is authorized in full.
     public func allowsAsBefore(
-        identity: AuthenticatedIdentity, operation: String, isStreamsAPI: Bool, request: JSONValue, region: String
+        identity: AuthenticatedIdentity, operation: String, isStreamsAPI: Bool, request: JSONValue,
+        decodedTableName: String?, region: String
     ) -> Bool {
         false
     }

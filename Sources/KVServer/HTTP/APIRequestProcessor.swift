@@ -184,10 +184,8 @@ public struct APIRequestProcessor: Sendable {
         // An operation may read its body straight from the bytes (see `BodyDecoder`); a body
         // it accepts is valid JSON, so the checks below still run in the same order.
         // With faults in force the body is parsed, so that rules can match its table.
-        // A decoder may leave verified requests (authorized from the tree) to the general path.
         let decoded =
             body.readableBytes == 0 || faults?.isActive == true
-                || (authenticator.verifiesSignatures && route?.decodesVerifiedBodies == false)
             ? nil : route?.bodyDecoder.flatMap { decode in body.withUnsafeReadableBytes(decode) }
         if decoded != nil {
             input = .null
@@ -242,13 +240,13 @@ public struct APIRequestProcessor: Sendable {
                 // An allow the authorizer remembers needs no input built (see `allowsAsBefore`).
                 if !authorizer.allowsAsBefore(
                     identity: authentication.identity, operation: operation, isStreamsAPI: isStreamsAPI, request: input,
-                    region: authentication.region)
+                    decodedTableName: decoded?.tableName, region: authentication.region)
                 {
                     try authorizer.authorize(
                         AuthorizationInput(
                             identity: authentication.identity, operation: operation, isStreamsAPI: isStreamsAPI,
                             request: input, body: body, region: authentication.region, sourceIP: connection.remoteIP,
-                            secureTransport: connection.isSecure, currentTime: clock()))
+                            secureTransport: connection.isSecure, currentTime: clock(), decodedTableName: decoded?.tableName))
                 }
             } catch {
                 return respond(error, contentType: responseContentType, audit: audit)

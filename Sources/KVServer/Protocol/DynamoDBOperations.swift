@@ -16,10 +16,10 @@ public enum DynamoDBOperations {
         let readsInline = engine.readsInline
         router.register(
             bodyDecoder: { body in GetItemOperation.decodedBody(body, engine: engine, inline: readsInline) },
-            forTarget: Router.dynamoDBTargetPrefix + "GetItem", whenVerifying: false)
+            forTarget: Router.dynamoDBTargetPrefix + "GetItem")
         router.register(
             bodyDecoder: { body in PutItemOperation.decodedBody(body, engine: engine) },
-            forTarget: Router.dynamoDBTargetPrefix + "PutItem", whenVerifying: false)
+            forTarget: Router.dynamoDBTargetPrefix + "PutItem")
         return router
     }
 

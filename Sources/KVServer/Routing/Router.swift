@@ -21,9 +21,6 @@ public struct Router: Sendable {
         public var inlineHandler: InlineOperationHandler?
         /// Reads bodies straight from their bytes (see `BodyDecoder`).
         public var bodyDecoder: BodyDecoder?
-        /// Whether `bodyDecoder` also reads the bodies of requests whose signatures are
-        /// verified (and so authorized from the parsed tree).
-        public var decodesVerifiedBodies = true
     }
 
     private var routes: [String: Route] = [:]
@@ -65,10 +62,8 @@ public struct Router: Sendable {
 
     /// Registers a decoder that reads the bodies of `target` straight from their bytes (see
     /// `BodyDecoder`); the operation keeps its handler for every body the decoder declines.
-    /// `whenVerifying: false` leaves the bodies of verified requests to the general path.
-    public mutating func register(bodyDecoder: @escaping BodyDecoder, forTarget target: String, whenVerifying: Bool = true) {
+    public mutating func register(bodyDecoder: @escaping BodyDecoder, forTarget target: String) {
         routes[target, default: Route()].bodyDecoder = bodyDecoder
-        routes[target, default: Route()].decodesVerifiedBodies = whenVerifying
     }
 
     /// Replaces the handler of `target` by `transform(handler)` and drops its inline handler and

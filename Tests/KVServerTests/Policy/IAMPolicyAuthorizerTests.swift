@@ -88,7 +88,7 @@ struct IAMPolicyAuthorizerTests {
         func remembered(streams: Bool = false) -> Bool {
             Self.authorizer.allowsAsBefore(
                 identity: input.identity, operation: input.operation, isStreamsAPI: streams, request: input.request,
-                region: input.region)
+                decodedTableName: input.decodedTableName, region: input.region)
         }
         func ask(_ operation: String, _ body: String, region: String = "us-east-1") -> WireError? {
             input.operation = operation
@@ -131,6 +131,56 @@ struct IAMPolicyAuthorizerTests {
             """#)
         input = DynamoDBAuthorizationMappingTests.input("GetItem", "{}", policies: [conditional])
         #expect(input.identity.allowCache == nil)
+    }
+
+    /// A body decoded straight from its bytes (GetItem, PutItem: `request` is `.null`, the
+    /// decoder's `TableName` beside it) is authorized as its tree would be, and remembered under
+    /// the same key: an allow found either way answers the other. Other operations' decoded
+    /// bodies (BatchWriteItem) are never remembered.
+    @Test("decoded bodies: the same answers and the same remembered allows as their trees")
+    func decodedBodies() {
+        let orders = statementPolicy(#"{"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:BatchWriteItem"], "Resource": "arn:aws:dynamodb:*:*:table/Orders"}"#)
+        func input(_ operation: String, _ body: String, decodedTable: String?) -> AuthorizationInput {
+            var input = DynamoDBAuthorizationMappingTests.input(operation, body, policies: [orders], decodeBody: decodedTable == nil)
+            input.decodedTableName = decodedTable
+            return input
+        }
+        func remembered(_ input: AuthorizationInput) -> Bool {
+            Self.authorizer.allowsAsBefore(
+                identity: input.identity, operation: input.operation, isStreamsAPI: false, request: input.request,
+                decodedTableName: input.decodedTableName, region: input.region)
+        }
+        func answer(_ input: AuthorizationInput) -> WireError? {
+            do {
+                try Self.authorizer.authorize(input)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        let getOrders = #"{"TableName": "Orders", "Key": {"id": {"S": "1"}}}"#
+        let decoded = input("GetItem", getOrders, decodedTable: "Orders")
+        let tree = input("GetItem", getOrders, decodedTable: nil)
+        #expect(decoded.identity.allowCache != nil)
+        #expect(!remembered(decoded) && !remembered(tree))
+        #expect(answer(decoded) == nil)
+        // One cache per identity: the tree's request shares the decoded one's.
+        var sameIdentityTree = tree
+        sameIdentityTree.identity = decoded.identity
+        #expect(remembered(decoded) && remembered(sameIdentityTree))
+
+        let getUsers = #"{"TableName": "Users", "Key": {"id": {"S": "1"}}}"#
+        var users = input("GetItem", getUsers, decodedTable: "Users")
+        users.identity = decoded.identity
+        #expect(answer(users) == Self.implicit("dynamodb:GetItem", tableARN("Users")))
+        #expect(!remembered(users))
+
+        let batch = #"{"RequestItems": {"Orders": [{"PutRequest": {"Item": {"id": {"S": "1"}}}}]}}"#
+        // As the server sends it: decoded (no tree), and no table name of its own.
+        var batchWrite = DynamoDBAuthorizationMappingTests.input("BatchWriteItem", batch, policies: [orders], decodeBody: false)
+        batchWrite.identity = decoded.identity
+        #expect(answer(batchWrite) == nil)
+        #expect(!remembered(batchWrite))
     }
 
     @Test("explicit deny over allow, with its own text")

@@ -43,17 +43,29 @@ final class IAMAllowCache: Sendable {
     static func key(for input: AuthorizationInput) -> Key? {
         key(
             service: input.service, operation: input.operation, isStreamsAPI: input.isStreamsAPI,
-            request: input.request, region: input.region)
+            request: input.request, decodedTableName: input.decodedTableName, region: input.region)
     }
 
-    /// The same from the input's parts (the server asks before building the input).
-    static func key(service: String, operation: String, isStreamsAPI: Bool, request: JSONValue, region: String) -> Key? {
-        guard service == "dynamodb", !isStreamsAPI, case .object(let fields) = request,
-            case .string(let table)? = WireObject.field("TableName", in: fields)
-        else { return nil }
-        switch operation {
-        case "GetItem", "PutItem", "UpdateItem", "DeleteItem":
+    /// The same from the input's parts (the server asks before building the input). A body
+    /// decoded straight from its bytes (`request` is `.null`) is keyed by the `TableName` its
+    /// decoder read, for the item operations only: their one check is their action on that
+    /// table, and a decoder reads no `IndexName`.
+    static func key(
+        service: String, operation: String, isStreamsAPI: Bool, request: JSONValue, decodedTableName: String?,
+        region: String
+    ) -> Key? {
+        guard service == "dynamodb", !isStreamsAPI else { return nil }
+        guard case .object(let fields) = request else {
+            guard case .null = request, let table = decodedTableName, Self.itemOperations.contains(operation) else {
+                return nil
+            }
             return Key(operation: operation, region: region, table: table, index: nil)
+        }
+        guard case .string(let table)? = WireObject.field("TableName", in: fields) else { return nil }
+        if Self.itemOperations.contains(operation) {
+            return Key(operation: operation, region: region, table: table, index: nil)
+        }
+        switch operation {
         case "Query", "Scan":
             var index: String?
             switch WireObject.field("IndexName", in: fields) {
@@ -66,6 +78,8 @@ final class IAMAllowCache: Sendable {
             return nil
         }
     }
+
+    private static let itemOperations: Set<String> = ["GetItem", "PutItem", "UpdateItem", "DeleteItem"]
 
     func contains(_ key: Key) -> Bool {
         if recent.withLock({ $0.keys.contains(key) }) { return true }

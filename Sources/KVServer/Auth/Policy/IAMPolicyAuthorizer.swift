@@ -26,11 +26,13 @@ public struct IAMPolicyAuthorizer: RequestAuthorizer {
     /// The first step of `authorize` for a DynamoDB request (service `dynamodb`), from its parts:
     /// a remembered allow of the same key.
     public func allowsAsBefore(
-        identity: AuthenticatedIdentity, operation: String, isStreamsAPI: Bool, request: JSONValue, region: String
+        identity: AuthenticatedIdentity, operation: String, isStreamsAPI: Bool, request: JSONValue,
+        decodedTableName: String?, region: String
     ) -> Bool {
         guard let cache = identity.allowCache,
             let key = IAMAllowCache.key(
-                service: "dynamodb", operation: operation, isStreamsAPI: isStreamsAPI, request: request, region: region)
+                service: "dynamodb", operation: operation, isStreamsAPI: isStreamsAPI, request: request,
+                decodedTableName: decodedTableName, region: region)
         else { return false }
         return cache.contains(key)
     }
