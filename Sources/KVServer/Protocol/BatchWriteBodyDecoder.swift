@@ -51,13 +51,9 @@ struct BatchWriteBodyDecoder {
             case 0? where tables == nil:
                 tables = try requestItems()
             case 1? where capacityMode == nil:
-                let mode = try reader.string()
-                guard CapacityWire.modeValues.contains(mode) else { throw NotOrdinary() }
-                capacityMode = mode
+                capacityMode = try reader.capacityMode()
             case 2? where metricsMode == nil:
-                let mode = try reader.string()
-                guard mode == "SIZE" || mode == "NONE" else { throw NotOrdinary() }
-                metricsMode = mode
+                metricsMode = try reader.collectionMetricsMode()
             default:
                 throw NotOrdinary()
             }

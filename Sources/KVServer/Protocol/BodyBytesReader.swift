@@ -39,6 +39,13 @@ struct BodyBytesReader {
         return mode
     }
 
+    /// A `ReturnItemCollectionMetrics` value: `SIZE` or `NONE`, as text.
+    mutating func collectionMetricsMode() throws -> String {
+        let mode = try string()
+        guard mode == "SIZE" || mode == "NONE" else { throw NotOrdinary() }
+        return mode
+    }
+
     /// Whitespace, then the end of the body.
     mutating func end() throws {
         parser.skipWhitespace()

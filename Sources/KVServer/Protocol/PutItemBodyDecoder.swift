@@ -95,9 +95,7 @@ struct PutItemBodyDecoder {
                 default: throw NotOrdinary()
                 }
             case 4? where metricsMode == nil:
-                let mode = try reader.string()
-                guard mode == "SIZE" || mode == "NONE" else { throw NotOrdinary() }
-                metricsMode = mode
+                metricsMode = try reader.collectionMetricsMode()
             default:
                 throw NotOrdinary()
             }
