@@ -56,13 +56,13 @@ final class IAMAllowCache: Sendable {
     ) -> Key? {
         guard service == "dynamodb", !isStreamsAPI else { return nil }
         guard case .object(let fields) = request else {
-            guard case .null = request, let table = decodedTableName, Self.itemOperations.contains(operation) else {
+            guard case .null = request, let table = decodedTableName, Self.isItemOperation(operation) else {
                 return nil
             }
             return Key(operation: operation, region: region, table: table, index: nil)
         }
         guard case .string(let table)? = WireObject.field("TableName", in: fields) else { return nil }
-        if Self.itemOperations.contains(operation) {
+        if Self.isItemOperation(operation) {
             return Key(operation: operation, region: region, table: table, index: nil)
         }
         switch operation {
@@ -79,7 +79,14 @@ final class IAMAllowCache: Sendable {
         }
     }
 
-    private static let itemOperations: Set<String> = ["GetItem", "PutItem", "UpdateItem", "DeleteItem"]
+    /// The operations whose one check is their action on their table. A switch over the
+    /// literals compares the short name; a `Set` would hash it on every verified request.
+    private static func isItemOperation(_ operation: String) -> Bool {
+        switch operation {
+        case "GetItem", "PutItem", "UpdateItem", "DeleteItem": true
+        default: false
+        }
+    }
 
     func contains(_ key: Key) -> Bool {
         if recent.withLock({ $0.keys.contains(key) }) { return true }
