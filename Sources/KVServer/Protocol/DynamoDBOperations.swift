@@ -10,9 +10,8 @@ public enum DynamoDBOperations {
         router.register(
             bodyDecoder: { body in BatchWriteItemOperation.decodedBody(body, engine: engine) },
             forTarget: Router.dynamoDBTargetPrefix + "BatchWriteItem")
-        // Authorization reads GetItem's and PutItem's tree (IAM's allow cache keys on its
-        // `TableName`): with signatures verified, the tree is parsed anyway and decoding would
-        // only add to it.
+        // Verified requests decode too: IAM's allow cache keys a decoded item request by its
+        // decoder's `TableName` (`AuthorizationInput.decodedTableName`).
         let readsInline = engine.readsInline
         router.register(
             bodyDecoder: { body in GetItemOperation.decodedBody(body, engine: engine, inline: readsInline) },
