@@ -159,18 +159,13 @@ import Testing
 @Suite struct GetItemRoutingTests {
     static let target = "DynamoDB_20120810.GetItem"
 
-    static func call(_ port: Int, _ target: String?, _ body: String) async throws -> RawResponse {
-        let (responses, _) = try await RawHTTPClient.exchange(port: port, RawHTTPClient.api(target, body: body), expecting: 1)
-        return try #require(responses.first)
-    }
-
     @Test func bothPathsGiveTheSameAnswers() async throws {
         try await BatchWriteRoutingTests.withAPIServer { port in
-            let create = try await Self.call(
+            let create = try await BatchWriteRoutingTests.call(
                 port, "DynamoDB_20120810.CreateTable",
                 #"{"TableName":"bench","BillingMode":"PAY_PER_REQUEST","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}]}"#)
             #expect(create.status == 200)
-            let put = try await Self.call(
+            let put = try await BatchWriteRoutingTests.call(
                 port, "DynamoDB_20120810.PutItem",
                 #"{"TableName":"bench","Item":{"pk":{"S":"k1"},"n":{"N":"1"},"m":{"M":{"a":{"S":"x"},"b":{"L":[{"N":"2"}]}}}}}"#)
             #expect(put.status == 200)
@@ -188,16 +183,16 @@ import Testing
             ]
             for table in ["bench", "missing"] {
                 for members in bodies {
-                    let direct = try await Self.call(port, Self.target, #"{"TableName":"\#(table)",\#(members)}"#)
-                    let general = try await Self.call(
+                    let direct = try await BatchWriteRoutingTests.call(port, Self.target, #"{"TableName":"\#(table)",\#(members)}"#)
+                    let general = try await BatchWriteRoutingTests.call(
                         port, Self.target, #"{"TableName":"\#(table)",\#(members),"AttributesToGet":null}"#)
                     #expect(direct.status == general.status, "\(table) \(members)")
                     #expect(try JSONParser.parse(direct.body) == JSONParser.parse(general.body), "\(table) \(members)")
                 }
             }
-            let found = try await Self.call(port, Self.target, #"{"TableName":"bench","Key":{"pk":{"S":"k1"}},"ProjectionExpression":"n"}"#)
+            let found = try await BatchWriteRoutingTests.call(port, Self.target, #"{"TableName":"bench","Key":{"pk":{"S":"k1"}},"ProjectionExpression":"n"}"#)
             #expect(try JSONParser.parse(found.body) == JSONParser.parse(#"{"Item":{"n":{"N":"1"}}}"#))
-            let missing = try await Self.call(port, Self.target, #"{"TableName":"missing","Key":{"pk":{"S":"k1"}}}"#)
+            let missing = try await BatchWriteRoutingTests.call(port, Self.target, #"{"TableName":"missing","Key":{"pk":{"S":"k1"}}}"#)
             #expect(missing.status == 400)
             #expect(missing.text.contains("ResourceNotFoundException"))
         }
@@ -206,13 +201,13 @@ import Testing
     @Test func frontEndChecksKeepTheirOrder() async throws {
         try await BatchWriteRoutingTests.withAPIServer { port in
             let ordinary = #"{"TableName":"missing","Key":{"pk":{"S":"a"}}}"#
-            let unknown = try await Self.call(port, "DynamoDB_20120810.GetItems", ordinary)
+            let unknown = try await BatchWriteRoutingTests.call(port, "DynamoDB_20120810.GetItems", ordinary)
             #expect(unknown.text.contains("UnknownOperationException"))
-            let noTarget = try await Self.call(port, nil, ordinary)
+            let noTarget = try await BatchWriteRoutingTests.call(port, nil, ordinary)
             #expect(noTarget.text.contains("UnknownOperationException"))
-            let broken = try await Self.call(port, Self.target, String(ordinary.dropLast()))
+            let broken = try await BatchWriteRoutingTests.call(port, Self.target, String(ordinary.dropLast()))
             #expect(broken.text.contains("SerializationException"))
-            let missing = try await Self.call(port, Self.target, ordinary)
+            let missing = try await BatchWriteRoutingTests.call(port, Self.target, ordinary)
             #expect(missing.text.contains("ResourceNotFoundException"))
         }
     }
