@@ -479,6 +479,22 @@ struct MemoryDirectoryTests {
         #expect(try await database.pointRead { try countRows($0) } == 1)
     }
 
+    @Test func connectionsShareOneWALIndexOnTheHeap() async throws {
+        // `Connection.Locking.processExclusive`: no `-shm` file, and each reader still sees
+        // every commit (the WAL index they share is this process's memory).
+        let database = try Database(location: .inMemory)
+        defer { database.close() }
+        let directory = try #require(database.memoryDirectoryPath)
+        try await database.exclusive { try $0.execute("CREATE TABLE t(k INTEGER PRIMARY KEY)") }
+        for k in 1...3 {
+            try await database.write { try insert(k, $0) }
+            #expect(try await database.pointRead { try countRows($0) } == k)
+            #expect(try await database.read { try countRows($0) } == k)
+        }
+        #expect(access(directory + "/kvstore.sqlite-wal", F_OK) == 0)
+        #expect(access(directory + "/kvstore.sqlite-shm", F_OK) != 0)
+    }
+
     @Test func directoriesOfDeadProcessesAreRemoved() throws {
         // A process killed with SIGKILL leaves its directory; the next one removes it.
         let abandoned = MemoryDirectory.base + "/" + MemoryDirectory.prefix + "999999999-test"

@@ -73,26 +73,32 @@ public final class Database: Sendable {
         self.location = location
         self.space = space
         let path: String
+        // A file another process may read while the server runs (`kvctl backup --data-dir`)
+        // keeps SQLite's shared locking; nothing else can reach an in-memory database's private
+        // directory, so its transactions need no system call.
+        let locking: Connection.Locking
         switch location {
         case .inMemory:
             let directory = try MemoryDirectory.create()
             memoryDirectory = directory
             path = directory.databasePath
+            locking = .processExclusive
         case .file(let filePath):
             memoryDirectory = nil
             path = filePath
+            locking = .shared
         }
         Database.applyPageCacheLimit(storage.pageCacheBytes)
         let cacheBytes = storage.pageCacheBytes
         let checkpointer = try Checkpointer(
-            owner: owner, connection: Database.openCheckpointer(path: path),
+            owner: owner, connection: Database.openCheckpointer(path: path, locking: locking),
             threshold: storage.walCheckpointPages(), space: space)
         let writer: Writer
         do {
             writer = try Writer(owner: owner, onGroupCommit: onGroupCommit) {
                 let connection = try Database.openWriter(
-                    path: path, synchronous: synchronous, walSizeLimit: storage.walSizeLimitBytes,
-                    cacheBytes: cacheBytes)
+                    path: path, locking: locking, synchronous: synchronous,
+                    walSizeLimit: storage.walSizeLimitBytes, cacheBytes: cacheBytes)
                 checkpointer.watch(connection)
                 return connection
             }
@@ -104,9 +110,11 @@ public final class Database: Sendable {
         do {
             // The writer has created the file and switched it to WAL before readers open it.
             self.readers = try ReaderPool(count: max(1, readers), owner: owner) {
-                try Database.openReader(path: path, cacheBytes: cacheBytes)
+                try Database.openReader(path: path, locking: locking, cacheBytes: cacheBytes)
             }
-            self.inlineReaders = InlineReaders { try Database.openReader(path: path, cacheBytes: cacheBytes) }
+            self.inlineReaders = InlineReaders {
+                try Database.openReader(path: path, locking: locking, cacheBytes: cacheBytes)
+            }
         } catch {
             checkpointer.stop()
             writer.stop()
@@ -281,9 +289,10 @@ public final class Database: Sendable {
     // MARK: Opening connections (on their own threads)
 
     private static func openWriter(
-        path: String, synchronous: Synchronous, walSizeLimit: Int64, cacheBytes: Int64
+        path: String, locking: Connection.Locking, synchronous: Synchronous, walSizeLimit: Int64,
+        cacheBytes: Int64
     ) throws -> Connection {
-        let connection = try Connection(path: path, mode: .readWrite)
+        let connection = try Connection(path: path, mode: .readWrite, locking: locking)
         connection.setBusyTimeout(milliseconds: busyTimeoutMilliseconds)
         // A new database keeps the pages deletes free in a list it can hand back to the file
         // system (`PRAGMA incremental_vacuum`), which is how deletes through the API make room
@@ -313,14 +322,16 @@ public final class Database: Sendable {
         return connection
     }
 
-    private static func openCheckpointer(path: String) throws -> Connection {
-        let connection = try Connection(path: path, mode: .readWrite)
+    private static func openCheckpointer(path: String, locking: Connection.Locking) throws -> Connection {
+        let connection = try Connection(path: path, mode: .readWrite, locking: locking)
         connection.setBusyTimeout(milliseconds: busyTimeoutMilliseconds)
         return connection
     }
 
-    private static func openReader(path: String, cacheBytes: Int64) throws -> Connection {
-        let connection = try Connection(path: path, mode: .readOnly)
+    private static func openReader(
+        path: String, locking: Connection.Locking, cacheBytes: Int64
+    ) throws -> Connection {
+        let connection = try Connection(path: path, mode: .readOnly, locking: locking)
         connection.setBusyTimeout(milliseconds: busyTimeoutMilliseconds)
         try connection.execute(commonPragmas(cacheKiB: cacheKiB(share: 2, of: cacheBytes)))
         return connection
