@@ -327,13 +327,22 @@ public struct SigV4Verifier: Sendable {
         scan: SignedNameScan
     ) -> HexDigest {
         let uri = request.uri.utf8
-        let question = uri.firstIndex(of: UInt8(ascii: "?"))
+        // The SDKs post to `/`: its canonical path is itself and it has no query (no search for a
+        // `?` and no encoding loop over the path, about 200 instructions per request).
+        let isRoot = uri.count == 1 && uri.first == UInt8(ascii: "/")
+        let question = isRoot ? nil : uri.firstIndex(of: UInt8(ascii: "?"))
         let query = question.map { SigV4.canonicalQuery(Substring(uri[uri.index(after: $0)...])) } ?? ""
         var canonical = SigV4CanonicalWriter(sink: canonicalSink)
         payloadHash.withUnsafeBytes { payloadHash in
             canonical.appendCanonicalRequest(
                 method: request.method.rawValue,
-                path: { $0.appendCanonicalPath(Substring(uri[..<(question ?? uri.endIndex)]).utf8) }, query: query,
+                path: {
+                    if isRoot {
+                        $0.sink.write(byte: UInt8(ascii: "/"))
+                    } else {
+                        $0.appendCanonicalPath(Substring(uri[..<(question ?? uri.endIndex)]).utf8)
+                    }
+                }, query: query,
                 headers: {
                     if scan.allKnown {
                         writeKnownHeaders(known, scan: scan, into: &$0)
