@@ -151,13 +151,10 @@ public struct APIRequestProcessor: Sendable {
         // headers are walked once, in place, for what verification reads and what is read here
         // (each walk retains and releases every header's two strings).
         var authenticating = AuthenticationRequest(method: head.method, uri: head.uri, headers: head.headers, body: body)
-        let headers: RequestHeaderFields
-        if authenticator.verifiesSignatures {
-            authenticating.scannedHeaders.read(head.headers)
-            headers = RequestHeaderFields(authenticating.scannedHeaders)
-        } else {
-            headers = RequestHeaderFields(head.headers)
-        }
+        let headers =
+            authenticator.verifiesSignatures
+            ? RequestHeaderFields(verifying: head.headers, into: &authenticating.scannedHeaders)
+            : RequestHeaderFields(head.headers)
         var body = body
         if let encoding = headers.contentEncoding {
             switch Self.decode(body, encoding: encoding, limit: maxDecodedBodySize) {
