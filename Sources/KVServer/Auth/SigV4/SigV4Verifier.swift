@@ -350,7 +350,8 @@ public struct SigV4Verifier: Sendable {
                         writeCanonicalHeaders(request.headers, signedNames: signedHeaders, into: &$0)
                     }
                 },
-                signedHeaders: signedHeaders, payloadHash: payloadHash)
+                // Every name one `known` keeps is its lowercase name exactly.
+                signedHeaders: signedHeaders, lowercaseSignedHeaders: scan.allKnown, payloadHash: payloadHash)
         }
         var stringToSign = SigV4CanonicalWriter(sink: stringToSignSink)
         stringToSign.appendStringToSign(amzDate: amzDate, scope: scope, canonicalRequestHash: canonical.sink.digest())
