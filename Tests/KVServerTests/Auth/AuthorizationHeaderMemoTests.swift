@@ -135,3 +135,30 @@ struct AuthorizationHeaderMemoTests {
         }
     }
 }
+
+/// The request time parsed last is remembered (`BasicTimestampMemo`): its answers are
+/// `UTCTimestamp.parseBasic`'s, for repeated, changed and malformed times.
+@Suite("Request time memo")
+struct BasicTimestampMemoTests {
+    @Test("the same seconds as parsing, repeated or not, valid or not")
+    func sameAsParsing() {
+        var generator = SystemRandomNumberGenerator()
+        let memo = BasicTimestampMemo()
+        var texts = [
+            "20150830T123600Z", "20150830T123600Z", "20150830T123601Z", "20150830T123600Z", "20150830T123600", "",
+            "20150830T123600Z0", "2015083OT123600Z", "20151330T123600Z", "20150830X123600Z", "20150830T123600Z",
+        ]
+        for _ in 0..<200 {
+            var bytes = Array(UTCTimestamp.basic(Int64.random(in: 0...4_102_444_800, using: &generator)).utf8)
+            if Bool.random(using: &generator) {
+                bytes[Int.random(in: 0..<bytes.count, using: &generator)] = UInt8.random(in: 0x20...0x7E, using: &generator)
+            }
+            texts.append(String(decoding: bytes, as: UTF8.self))
+            texts.append(texts[Int.random(in: 0..<texts.count, using: &generator)])
+        }
+        for text in texts {
+            let expected = SigV4Bytes.with(text) { UTCTimestamp.parseBasic($0) }
+            #expect(SigV4Bytes.with(text) { memo.seconds($0) } == expected, "\(text)")
+        }
+    }
+}

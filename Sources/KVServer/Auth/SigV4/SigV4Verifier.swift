@@ -151,7 +151,7 @@ public struct SigV4Verifier: Sendable {
         }
 
         // Only the ISO 8601 basic form is accepted (every SDK sends X-Amz-Date).
-        guard let requestTime = SigV4Bytes.with(dateText, { UTCTimestamp.parseBasic($0) }) else {
+        guard let requestTime = SigV4Bytes.with(dateText, { signingKeys.requestTimes.seconds($0) }) else {
             throw WireError.incompleteSignature(
                 "Date must be in ISO-8601 'basic format'. Got '\(dateText)'. See http://en.wikipedia.org/wiki/ISO_8601")
         }

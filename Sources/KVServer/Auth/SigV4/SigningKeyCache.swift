@@ -43,6 +43,9 @@ public final class SigningKeyCache: Sendable {
     /// The parts of the last `Authorization` header that verified with a key of this cache.
     let authorizationMemo = AuthorizationHeaderMemo()
 
+    /// The request time parsed last.
+    let requestTimes = BasicTimestampMemo()
+
     /// Entries by the hash of their credential text.
     private let entries = Mutex<[Int: [SigningKey]]>([:])
     /// The entry found last.
