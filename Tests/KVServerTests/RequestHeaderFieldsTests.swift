@@ -13,13 +13,17 @@ import Testing
             ("Content-Encoding", "gzip"), ("x-amz-target", "DynamoDB_20120810.PutItem"), ("Content_Type", "text/plain"),
             ("x-amz-targes", "no"), ("authorisation", "no"),
         ])
-        let fields = RequestHeaderFields(headers)
-        #expect(fields.host == headers.first(name: "host"))
-        #expect(fields.target == "DynamoDB_20120810.GetItem")
-        #expect(fields.target == headers.first(name: "x-amz-target"))
-        #expect(fields.contentType == headers.first(name: "content-type"))
-        #expect(fields.authorization == headers.first(name: "authorization"))
-        #expect(fields.contentEncoding == "gzip")
+        // Walked directly, or by the walk that fills the verifier's headers (a verified request's).
+        var scanned = SigV4RequestHeaders()
+        for fields in [RequestHeaderFields(headers), RequestHeaderFields(verifying: headers, into: &scanned)] {
+            #expect(fields.host == headers.first(name: "host"))
+            #expect(fields.target == "DynamoDB_20120810.GetItem")
+            #expect(fields.target == headers.first(name: "x-amz-target"))
+            #expect(fields.contentType == headers.first(name: "content-type"))
+            #expect(fields.authorization == headers.first(name: "authorization"))
+            #expect(fields.contentEncoding == "gzip")
+        }
+        #expect(scanned.isRead && scanned.target == "DynamoDB_20120810.GetItem" && scanned.host == "127.0.0.1:8000")
     }
 
     @Test func absentHeadersAreNil() {

@@ -151,13 +151,10 @@ public struct APIRequestProcessor: Sendable {
         // headers are walked once, in place, for what verification reads and what is read here
         // (each walk retains and releases every header's two strings).
         var authenticating = AuthenticationRequest(method: head.method, uri: head.uri, headers: head.headers, body: body)
-        let headers: RequestHeaderFields
-        if authenticator.verifiesSignatures {
-            authenticating.scannedHeaders.read(head.headers)
-            headers = RequestHeaderFields(authenticating.scannedHeaders)
-        } else {
-            headers = RequestHeaderFields(head.headers)
-        }
+        let headers =
+            authenticator.verifiesSignatures
+            ? RequestHeaderFields(verifying: head.headers, into: &authenticating.scannedHeaders)
+            : RequestHeaderFields(head.headers)
         var body = body
         if let encoding = headers.contentEncoding {
             switch Self.decode(body, encoding: encoding, limit: maxDecodedBodySize) {
@@ -235,18 +232,28 @@ public struct APIRequestProcessor: Sendable {
             do throws(WireError) {
                 // Fails closed: a verified request with no authorizer configured is denied.
                 guard let authorizer else { throw WireError.accessDeniedNoAuthorizer }
-                let operation = Self.operationName(target)
-                let isStreamsAPI = target.hasPrefix(Router.streamsTargetPrefix)
-                // An allow the authorizer remembers needs no input built (see `allowsAsBefore`).
-                if !authorizer.allowsAsBefore(
-                    identity: authentication.identity, operation: operation, isStreamsAPI: isStreamsAPI, request: input,
-                    decodedTableName: decoded?.tableName, region: authentication.region)
-                {
-                    try authorizer.authorize(
-                        AuthorizationInput(
-                            identity: authentication.identity, operation: operation, isStreamsAPI: isStreamsAPI,
-                            request: input, body: body, region: authentication.region, sourceIP: connection.remoteIP,
-                            secureTransport: connection.isSecure, currentTime: clock(), decodedTableName: decoded?.tableName))
+                // An allow the authorizer remembers needs no input built (see `allowsAsBefore`); a
+                // decoded body's is looked up by its target first (no operation name built).
+                let rememberedByTarget =
+                    decoded?.tableName.map {
+                        authorizer.allowsAsBefore(
+                            identity: authentication.identity, target: target, decodedTableName: $0,
+                            region: authentication.region)
+                    } ?? false
+                if !rememberedByTarget {
+                    let operation = Self.operationName(target)
+                    let isStreamsAPI = target.hasPrefix(Router.streamsTargetPrefix)
+                    if !authorizer.allowsAsBefore(
+                        identity: authentication.identity, operation: operation, isStreamsAPI: isStreamsAPI,
+                        request: input, decodedTableName: decoded?.tableName, region: authentication.region)
+                    {
+                        try authorizer.authorize(
+                            AuthorizationInput(
+                                identity: authentication.identity, operation: operation, isStreamsAPI: isStreamsAPI,
+                                request: input, body: body, region: authentication.region,
+                                sourceIP: connection.remoteIP, secureTransport: connection.isSecure,
+                                currentTime: clock(), decodedTableName: decoded?.tableName))
+                    }
                 }
             } catch {
                 return respond(error, contentType: responseContentType, audit: audit)

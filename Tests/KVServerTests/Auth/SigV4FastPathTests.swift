@@ -214,7 +214,7 @@ struct SigV4FastPathTests {
         }
     }
 
-    @Test("a digest's hex written eight digits at a time is the plain hex, for every byte value in every position")
+    @Test("a digest's hex written sixteen digits at a time is the plain hex, for every byte value in every position")
     func hexDigits() {
         for position in 0..<32 {
             for value in UInt8.min...UInt8.max {

@@ -158,22 +158,41 @@ struct IAMPolicyAuthorizerTests {
                 return error
             }
         }
+        // The server's first look-up for a decoded body: by its target as received.
+        func rememberedByTarget(_ input: AuthorizationInput, target: String? = nil, region: String? = nil) -> Bool {
+            Self.authorizer.allowsAsBefore(
+                identity: input.identity, target: target ?? "DynamoDB_20120810." + input.operation,
+                decodedTableName: input.decodedTableName ?? "", region: region ?? input.region)
+        }
         let getOrders = #"{"TableName": "Orders", "Key": {"id": {"S": "1"}}}"#
         let decoded = input("GetItem", getOrders, decodedTable: "Orders")
         let tree = input("GetItem", getOrders, decodedTable: nil)
         #expect(decoded.identity.allowCache != nil)
         #expect(!remembered(decoded) && !remembered(tree))
+        #expect(!rememberedByTarget(decoded))
         #expect(answer(decoded) == nil)
         // One cache per identity: the tree's request shares the decoded one's.
         var sameIdentityTree = tree
         sameIdentityTree.identity = decoded.identity
         #expect(remembered(decoded) && remembered(sameIdentityTree))
+        // Found by its key, then by its target; never for the Streams API, another region,
+        // another operation, or an operation that is not remembered.
+        for _ in 0..<3 {
+            #expect(rememberedByTarget(decoded))
+            #expect(!rememberedByTarget(decoded, target: "DynamoDBStreams_20120810.GetItem"))
+            #expect(!rememberedByTarget(decoded, region: "eu-west-1"))
+            #expect(!rememberedByTarget(decoded, target: "DynamoDB_20120810.PutItem"))
+            #expect(!rememberedByTarget(decoded, target: "DynamoDB_20120810.BatchWriteItem"))
+            #expect(!rememberedByTarget(input("GetItem", getOrders, decodedTable: "Orders")), "another identity")
+        }
 
         let getUsers = #"{"TableName": "Users", "Key": {"id": {"S": "1"}}}"#
         var users = input("GetItem", getUsers, decodedTable: "Users")
         users.identity = decoded.identity
         #expect(answer(users) == Self.implicit("dynamodb:GetItem", tableARN("Users")))
         #expect(!remembered(users))
+        #expect(!rememberedByTarget(users))
+        #expect(rememberedByTarget(decoded))
 
         let batch = #"{"RequestItems": {"Orders": [{"PutRequest": {"Item": {"id": {"S": "1"}}}}]}}"#
         // As the server sends it: decoded (no tree), and no table name of its own.

@@ -27,6 +27,10 @@ final class IAMAllowCache: Sendable {
     /// costs less than hashing them.
     private let recent = Mutex<(keys: [Key], next: Int)>(([], 0))
     private static let recentCount = 4
+    /// The target (`X-Amz-Target` as received), region and table of the last body decoded from
+    /// its bytes whose key was found allowed (`containsDecoded`): the target names the
+    /// operation and the API, so these three name the key.
+    private let lastDecoded = Mutex<(target: String, region: String, table: String)?>(nil)
     private let capacity: Int
 
     init(capacity: Int = 4096) {
@@ -93,6 +97,20 @@ final class IAMAllowCache: Sendable {
         guard allowed.withLock({ $0.contains(key) }) else { return false }
         remember(key)
         return true
+    }
+
+    /// Whether the key of a decoded body with this target, region and table was found allowed
+    /// last (`rememberDecoded`). Compared under the lock: copying the strings out cost more.
+    func containsDecoded(target: String, region: String, table: String) -> Bool {
+        lastDecoded.withLock { last in
+            guard let last else { return false }
+            return last.table == table && last.region == region && last.target == target
+        }
+    }
+
+    /// Remembers a decoded body's target, region and table, whose key `contains` found.
+    func rememberDecoded(target: String, region: String, table: String) {
+        lastDecoded.withLock { $0 = (target, region, table) }
     }
 
     private func remember(_ key: Key) {

@@ -37,6 +37,24 @@ public struct IAMPolicyAuthorizer: RequestAuthorizer {
         return cache.contains(key)
     }
 
+    /// The first step of `authorize` for a body decoded from its bytes: the allow remembered
+    /// for the same target, region and table, else a remembered allow of the same key (then
+    /// remembered for its target).
+    public func allowsAsBefore(
+        identity: AuthenticatedIdentity, target: String, decodedTableName: String, region: String
+    ) -> Bool {
+        guard let cache = identity.allowCache else { return false }
+        if cache.containsDecoded(target: target, region: region, table: decodedTableName) { return true }
+        guard
+            allowsAsBefore(
+                identity: identity, operation: APIRequestProcessor.operationName(target),
+                isStreamsAPI: target.hasPrefix(Router.streamsTargetPrefix), request: .null,
+                decodedTableName: decodedTableName, region: region)
+        else { return false }
+        cache.rememberDecoded(target: target, region: region, table: decodedTableName)
+        return true
+    }
+
     private func evaluate(_ input: AuthorizationInput) throws(WireError) {
         let policies = input.identity.policies
         let requests: [IAMRequest]

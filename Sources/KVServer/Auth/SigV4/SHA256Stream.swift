@@ -65,23 +65,15 @@ struct SHA256Value: Equatable {
         try Swift.withUnsafeBytes(of: words, body)
     }
 
-    /// Lowercase hex, 64 ASCII bytes held inline. Eight digits at a time (three digests are
-    /// written as hex per verified request): four bytes are spread to one nibble a byte, and
-    /// each nibble `n` becomes `"0" + n`, plus 39 (`"a" - "0" - 10`) where `n + 0x76` reaches 0x80.
+    /// Lowercase hex, 64 ASCII bytes held inline, sixteen digits at a time (`kv_sha256_hex`:
+    /// three digests are written as hex per verified request).
     var hex: HexDigest {
         var out = HexDigest()
         withUnsafeBytes { digest in
             Swift.withUnsafeMutableBytes(of: &out.words) { text in
-                for chunk in 0..<8 {
-                    var spread = UInt64(UInt32(littleEndian: digest.loadUnaligned(fromByteOffset: chunk &* 4, as: UInt32.self)))
-                    spread = (spread | spread << 16) & 0x0000_FFFF_0000_FFFF
-                    spread = (spread | spread << 8) & 0x00FF_00FF_00FF_00FF
-                    // Byte i of the four in the low byte of 16-bit lane i: its high nibble first.
-                    let nibbles = (spread >> 4) & 0x000F_000F_000F_000F | (spread & 0x000F_000F_000F_000F) << 8
-                    let letters = ((nibbles &+ 0x7676_7676_7676_7676) >> 7) & 0x0101_0101_0101_0101
-                    let digits = nibbles &+ 0x3030_3030_3030_3030 &+ letters &* 0x27
-                    text.storeBytes(of: digits.littleEndian, toByteOffset: chunk &* 8, as: UInt64.self)
-                }
+                guard let source = digest.baseAddress, let target = text.baseAddress else { return }
+                kv_sha256_hex(
+                    source.assumingMemoryBound(to: UInt8.self), target.assumingMemoryBound(to: UInt8.self))
             }
         }
         return out

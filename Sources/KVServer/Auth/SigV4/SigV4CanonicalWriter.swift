@@ -66,9 +66,12 @@ struct SigV4CanonicalWriter<Sink: SigV4ByteSink> {
     ///   - path: writes the canonical URI.
     ///   - headers: writes `name:value\n` for each signed header, in the order of `signedHeaders`.
     ///   - signedHeaders: the `;`-separated names (lowercased as written).
+    ///   - lowercaseSignedHeaders: the caller knows `signedHeaders` has no capital (the verifier,
+    ///     when every name is one it keeps): copied without looking.
     mutating func appendCanonicalRequest(
         method: String, path: (inout Self) -> Void, query: String, headers: (inout Self) -> Void,
-        signedHeaders: UnsafeBufferPointer<UInt8>, payloadHash: UnsafeRawBufferPointer
+        signedHeaders: UnsafeBufferPointer<UInt8>, lowercaseSignedHeaders: Bool = false,
+        payloadHash: UnsafeRawBufferPointer
     ) {
         append(method.utf8)
         newline()
@@ -78,7 +81,7 @@ struct SigV4CanonicalWriter<Sink: SigV4ByteSink> {
         newline()
         headers(&self)
         newline()
-        appendLowercased(signedHeaders)
+        if lowercaseSignedHeaders { append(signedHeaders) } else { appendLowercased(signedHeaders) }
         newline()
         sink.write(payloadHash)
     }

@@ -1,4 +1,5 @@
 import KVStore
+import Synchronization
 
 /// UTC timestamps as SigV4 and the auth file write them, converted without Foundation
 /// (`CivilDate`).
@@ -103,5 +104,27 @@ public enum UTCTimestamp {
     static func pad(_ value: Int, _ width: Int) -> String {
         let text = String(value)
         return String(repeating: "0", count: max(0, width - text.count)) + text
+    }
+}
+
+/// The request time parsed last (`UTCTimestamp.parseBasic`, a pure function of its 16 bytes):
+/// the requests of a second carry the same `X-Amz-Date`, and comparing two words costs less
+/// than parsing it again (about 210 instructions per verified request).
+final class BasicTimestampMemo: Sendable {
+    private let last = Mutex<(text: (UInt64, UInt64), seconds: Int64)?>(nil)
+
+    /// `UTCTimestamp.parseBasic(text)`.
+    func seconds(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard text.count == 16, let base = text.baseAddress else { return UTCTimestamp.parseBasic(text) }
+        let raw = UnsafeRawPointer(base)
+        let words = (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        let remembered = last.withLock { last -> Int64? in
+            guard let last, last.text.0 == words.0, last.text.1 == words.1 else { return nil }
+            return last.seconds
+        }
+        if let remembered { return remembered }
+        guard let seconds = UTCTimestamp.parseBasic(text) else { return nil }
+        last.withLock { $0 = (words, seconds) }
+        return seconds
     }
 }

@@ -126,7 +126,11 @@ public struct SigV4Verifier: Sendable {
         func part(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
             UnsafeBufferPointer(rebasing: bytes[range])
         }
-        let parts = SigV4AuthorizationHeader(scanning: bytes)
+        let amzDate = headers.amzDate
+        // The client's header of the request before, but for its signature: its parts are known
+        // and passed every check below that reads the header alone (`AuthorizationHeaderMemo`).
+        let remembered = signingKeys.authorizationMemo.parsed(bytes, amzDate: amzDate != nil, service: request.service)
+        let parts = remembered?.parts ?? SigV4AuthorizationHeader(scanning: bytes)
         if let token = parts.tokenWithoutEquals {
             throw WireError.incompleteSignature(
                 "'\(text(token))' not a valid key=value pair (missing equal-sign) in Authorization header: '\(header)'.")
@@ -136,7 +140,6 @@ public struct SigV4Verifier: Sendable {
         if parts.credential == nil { missing += "Authorization header requires 'Credential' parameter. " }
         if parts.signature == nil { missing += "Authorization header requires 'Signature' parameter. " }
         if parts.signedHeaders == nil { missing += "Authorization header requires 'SignedHeaders' parameter. " }
-        let amzDate = headers.amzDate
         let dateText = amzDate ?? headers.date
         if dateText == nil {
             missing += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. "
@@ -148,7 +151,7 @@ public struct SigV4Verifier: Sendable {
         }
 
         // Only the ISO 8601 basic form is accepted (every SDK sends X-Amz-Date).
-        guard let requestTime = SigV4Bytes.with(dateText, { UTCTimestamp.parseBasic($0) }) else {
+        guard let requestTime = SigV4Bytes.with(dateText, { signingKeys.requestTimes.seconds($0) }) else {
             throw WireError.incompleteSignature(
                 "Date must be in ISO-8601 'basic format'. Got '\(dateText)'. See http://en.wikipedia.org/wiki/ISO_8601")
         }
@@ -167,7 +170,13 @@ public struct SigV4Verifier: Sendable {
         // SignedHeaders as sent (the SDKs send them lowercase and sorted; the canonical request
         // repeats them lowercased).
         let signedHeaders = part(signedHeadersRange)
-        let signed = Self.scanSignedNames(signedHeaders, date: amzDate != nil ? "x-amz-date" : "date", known: headers)
+        var signed: SignedNameScan
+        if let remembered {
+            signed = remembered.signed
+            if headers.repeatedKnownHeader { signed.allKnown = false }
+        } else {
+            signed = Self.scanSignedNames(signedHeaders, date: amzDate != nil ? "x-amz-date" : "date", known: headers)
+        }
         guard signed.host else {
             throw WireError.invalidSignature("'Host' must be a 'SignedHeader' in the AWS Authorization.")
         }
@@ -176,31 +185,41 @@ public struct SigV4Verifier: Sendable {
             throw WireError.invalidSignature(
                 "'\(amzDate != nil ? "X-Amz-Date" : "Date")' must be a 'SignedHeader' in the AWS Authorization.")
         }
-        guard SigV4Bytes.equal(part(parts.algorithm), "AWS4-HMAC-SHA256") else {
-            throw WireError.incompleteSignature(
-                "Unsupported AWS 'algorithm': '\(text(parts.algorithm))' (only AWS4-HMAC-SHA256 for now). ")
-        }
-
-        // Trailing slashes are ignored.
-        var trimmed = credentialRange
-        while !trimmed.isEmpty, bytes[trimmed.upperBound - 1] == UInt8(ascii: "/") {
-            trimmed = trimmed.lowerBound..<(trimmed.upperBound - 1)
-        }
-        guard let scope = CredentialScope(trimmed, in: bytes) else {
-            throw WireError.incompleteSignature(
-                "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '\(text(credentialRange))'"
-            )
-        }
+        let trimmed: Range<Int>
+        let scope: CredentialScope
         var scopeErrors: [String] = []
-        if !Self.isValidRegion(part(scope.region)) {
-            scopeErrors.append("Credential should be scoped to a valid region, not '\(text(scope.region))'.")
-        }
-        if !SigV4Bytes.with(request.service, { SigV4Bytes.equal(part(scope.service), $0) }) {
-            scopeErrors.append("Credential should be scoped to correct service: '\(request.service)'.")
-        }
-        if !SigV4Bytes.equal(part(scope.terminator), "aws4_request") {
-            scopeErrors.append(
-                "Credential should be scoped with a valid terminator: '\(SigV4.terminator)', not '\(text(scope.terminator))'.")
+        if let remembered {
+            // The algorithm, the region, the service and the terminator passed.
+            trimmed = remembered.credential
+            scope = remembered.scope
+        } else {
+            guard SigV4Bytes.equal(part(parts.algorithm), "AWS4-HMAC-SHA256") else {
+                throw WireError.incompleteSignature(
+                    "Unsupported AWS 'algorithm': '\(text(parts.algorithm))' (only AWS4-HMAC-SHA256 for now). ")
+            }
+
+            // Trailing slashes are ignored.
+            var credential = credentialRange
+            while !credential.isEmpty, bytes[credential.upperBound - 1] == UInt8(ascii: "/") {
+                credential = credential.lowerBound..<(credential.upperBound - 1)
+            }
+            guard let found = CredentialScope(credential, in: bytes) else {
+                throw WireError.incompleteSignature(
+                    "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '\(text(credentialRange))'"
+                )
+            }
+            trimmed = credential
+            scope = found
+            if !Self.isValidRegion(part(scope.region)) {
+                scopeErrors.append("Credential should be scoped to a valid region, not '\(text(scope.region))'.")
+            }
+            if !SigV4Bytes.with(request.service, { SigV4Bytes.equal(part(scope.service), $0) }) {
+                scopeErrors.append("Credential should be scoped to correct service: '\(request.service)'.")
+            }
+            if !SigV4Bytes.equal(part(scope.terminator), "aws4_request") {
+                scopeErrors.append(
+                    "Credential should be scoped with a valid terminator: '\(SigV4.terminator)', not '\(text(scope.terminator))'.")
+            }
         }
         let dayMatches = SigV4Bytes.with(dateText) { date in
             SigV4Bytes.equal(part(scope.day), UnsafeBufferPointer(rebasing: date.prefix(8)))
@@ -230,9 +249,11 @@ public struct SigV4Verifier: Sendable {
             throw WireError.signatureMismatch
         }
 
-        let signingKey = signingKeys.signingKey(credential: part(trimmed), secret: verifiable.credential.secretAccessKey) {
-            (day: text(scope.day), region: text(scope.region), service: text(scope.service))
-        }
+        let signingKey =
+            remembered?.signingKey
+            ?? signingKeys.signingKey(credential: part(trimmed), secret: verifiable.credential.secretAccessKey) {
+                (day: text(scope.day), region: text(scope.region), service: text(scope.service))
+            }
         let expected = Self.expectedSignature(
             request, signedHeaders: signedHeaders, payloadHash: payloadHash, amzDate: dateText,
             scope: part((scope.day.lowerBound)..<trimmed.upperBound), hmac: signingKey.hmac,
@@ -246,6 +267,14 @@ public struct SigV4Verifier: Sendable {
         }
         if let notAfter = verifiable.credential.notAfter, nowSeconds >= notAfter {
             throw WireError.expiredToken
+        }
+        // Remembered with its signed names scanned as if no kept header came twice (a scan
+        // that found one stopped keeping slots).
+        if remembered == nil, !headers.repeatedKnownHeader {
+            signingKeys.authorizationMemo.remember(
+                bytes, amzDate: amzDate != nil, service: request.service,
+                parsed: AuthorizationHeaderMemo.Parsed(
+                    parts: parts, signed: signed, credential: trimmed, scope: scope, signingKey: signingKey))
         }
         return (signingKey.region, verifiable)
     }
@@ -298,13 +327,22 @@ public struct SigV4Verifier: Sendable {
         scan: SignedNameScan
     ) -> HexDigest {
         let uri = request.uri.utf8
-        let question = uri.firstIndex(of: UInt8(ascii: "?"))
+        // The SDKs post to `/`: its canonical path is itself and it has no query (no search for a
+        // `?` and no encoding loop over the path, about 200 instructions per request).
+        let isRoot = uri.count == 1 && uri.first == UInt8(ascii: "/")
+        let question = isRoot ? nil : uri.firstIndex(of: UInt8(ascii: "?"))
         let query = question.map { SigV4.canonicalQuery(Substring(uri[uri.index(after: $0)...])) } ?? ""
         var canonical = SigV4CanonicalWriter(sink: canonicalSink)
         payloadHash.withUnsafeBytes { payloadHash in
             canonical.appendCanonicalRequest(
                 method: request.method.rawValue,
-                path: { $0.appendCanonicalPath(Substring(uri[..<(question ?? uri.endIndex)]).utf8) }, query: query,
+                path: {
+                    if isRoot {
+                        $0.sink.write(byte: UInt8(ascii: "/"))
+                    } else {
+                        $0.appendCanonicalPath(Substring(uri[..<(question ?? uri.endIndex)]).utf8)
+                    }
+                }, query: query,
                 headers: {
                     if scan.allKnown {
                         writeKnownHeaders(known, scan: scan, into: &$0)
@@ -312,7 +350,8 @@ public struct SigV4Verifier: Sendable {
                         writeCanonicalHeaders(request.headers, signedNames: signedHeaders, into: &$0)
                     }
                 },
-                signedHeaders: signedHeaders, payloadHash: payloadHash)
+                // Every name one `known` keeps is its lowercase name exactly.
+                signedHeaders: signedHeaders, lowercaseSignedHeaders: scan.allKnown, payloadHash: payloadHash)
         }
         var stringToSign = SigV4CanonicalWriter(sink: stringToSignSink)
         stringToSign.appendStringToSign(amzDate: amzDate, scope: scope, canonicalRequestHash: canonical.sink.digest())

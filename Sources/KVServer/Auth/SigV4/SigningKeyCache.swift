@@ -40,6 +40,12 @@ public final class SigningKeyCache: Sendable {
     /// see `SHA256BlockMemo`.
     let canonicalRequestMemo = SHA256BlockMemo(blocks: 2)
 
+    /// The parts of the last `Authorization` header that verified with a key of this cache.
+    let authorizationMemo = AuthorizationHeaderMemo()
+
+    /// The request time parsed last.
+    let requestTimes = BasicTimestampMemo()
+
     /// Entries by the hash of their credential text.
     private let entries = Mutex<[Int: [SigningKey]]>([:])
     /// The entry found last.
