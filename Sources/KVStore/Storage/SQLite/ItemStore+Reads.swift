@@ -22,7 +22,8 @@ extension ItemStore: ItemRangeStorage {
     /// Runs `range`'s statement and lends its rows to `body`; the statement is reset after.
     func withRows<R>(in range: ItemRange, _ body: (inout SQLiteItemRows) throws -> R) throws -> R {
         let key = StatementKey(.range(ItemRangeSQL.shape(of: range)), table: table, index: range.index)
-        let statement = try connection.statement(key) { ItemRangeSQL.text(of: range, table: table) }
+        // Reset after each use, and `bind` binds every parameter its shape's text names.
+        let statement = try connection.statementAsLeft(key) { ItemRangeSQL.text(of: range, table: table) }
         defer { statement.reset() }
         try ItemRangeSQL.bind(range, to: statement)
         var rows = SQLiteItemRows(statement: statement)

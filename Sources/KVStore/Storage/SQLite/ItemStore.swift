@@ -42,9 +42,10 @@ struct ItemStore: ItemStorage {
         return (try ItemCodec.decode(statement.blob(0)), Int(statement.int64(1)))
     }
 
-    /// `SELECT item, size` of one item by key (`fetchEntry`, `fetchStored`).
+    /// `SELECT item, size` of one item by key (`fetchEntry`, `fetchStored`), as its last user
+    /// left it: both bind every parameter and reset it after use.
     func fetchItemStatement() throws -> Statement {
-        try connection.statement(StatementKey(.fetchItem, table: table)) {
+        try connection.statementAsLeft(StatementKey(.fetchItem, table: table)) {
             "SELECT item, size FROM \(table.sqlTableName) WHERE h = ? AND pk = ? AND sk = ?"
         }
     }
