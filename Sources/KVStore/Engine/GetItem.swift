@@ -59,7 +59,9 @@ extension KVEngine {
         let key = try KeyValidator.key(request.key, schema: table.keySchema)
         return try onExistingTable {
             try readers.read { connection in
-                try Self.readItem(request, table: table, key: key, on: .sqlite(connection))
+                // The SQLite store straight away: `StorageTransaction.items` would copy the
+                // table definition twice more and read the clock for a write context.
+                try Self.readItem(request, table: table, key: key, in: ItemStore(table: table, connection: connection))
             }
         }
     }
