@@ -28,12 +28,20 @@ enum StoredItemWire {
         guard !items.isEmpty else { return nil }
         return .raw(
             try StoredItemJSONWriter.bytes(capacity: capacity(items)) { writer in
-                var found = false
-                try items.forEach { item in
-                    guard !found else { return }
-                    found = true
-                    try writer.write(item)
-                }
+                try writer.writeFirst(items)
+            })
+    }
+
+    /// `{"Item":{...}}` with the first item, or `{}` when there is none: the bytes `JSONWriter`
+    /// writes for `.object(["Item": item(items)])` (or `.object([:])`), written in one buffer
+    /// that becomes the response body as is (a GetItem answer without ConsumedCapacity).
+    static func itemObject(_ items: StoredItems?) throws -> JSONValue {
+        guard let items, !items.isEmpty else { return .raw(Array("{}".utf8)) }
+        return .raw(
+            try StoredItemJSONWriter.bytes(capacity: capacity(items) + 9) { writer in
+                writer.out.append("{\"Item\":")
+                try writer.writeFirst(items)
+                writer.out.append(UInt8(ascii: "}"))
             })
     }
 
@@ -68,6 +76,16 @@ struct StoredItemJSONWriter: StoredItemVisitor {
             }
         }
         return spilled?.bytes ?? written
+    }
+
+    /// Appends the first of `items` (there must be one) like `write`.
+    mutating func writeFirst(_ items: StoredItems) throws {
+        var found = false
+        try items.forEach { item in
+            guard !found else { return }
+            found = true
+            try write(item)
+        }
     }
 
     /// Appends `{"name": value, ...}`.
