@@ -212,10 +212,14 @@ public enum ItemCodec {
         /// An unsigned LEB128 value that fits in an `Int`.
         @inlinable @inline(__always)
         mutating func varint() throws(DecodingError) -> Int {
-            // Most lengths and counts are below 128: one byte.
+            // Most lengths and counts are below 128: one byte; nearly all others below 16,384: two.
             if offset < bytes.count, bytes[offset] < 0x80 {
                 offset += 1
                 return Int(bytes[offset - 1])
+            }
+            if offset + 1 < bytes.count, bytes[offset + 1] < 0x80 {
+                offset += 2
+                return Int(bytes[offset - 2] & 0x7F) | Int(bytes[offset - 1]) << 7
             }
             return try longVarint()
         }
