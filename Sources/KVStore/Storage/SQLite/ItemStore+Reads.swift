@@ -8,7 +8,14 @@
 extension ItemStore: ItemRangeStorage {
     /// The stored item's bytes, undecoded, and its DynamoDB size; nil when absent.
     func fetchStored(_ key: StorageKey) throws -> (items: StoredItems, size: Int)? {
-        let statement = try fetchItemStatement()
+        try Self.fetchStored(key, storageID: table.storageID, on: connection)
+    }
+
+    /// `fetchStored` of the table with `storageID` without a store (GetItem's inline read).
+    static func fetchStored(_ key: StorageKey, storageID: Int64, on connection: Connection) throws
+        -> (items: StoredItems, size: Int)?
+    {
+        let statement = try fetchItemStatement(storageID: storageID, on: connection)
         defer { statement.reset() }
         try statement.bind(1, key.hash)
         try statement.bind(2, key.partition)

@@ -45,8 +45,12 @@ struct ItemStore: ItemStorage {
     /// `SELECT item, size` of one item by key (`fetchEntry`, `fetchStored`), as its last user
     /// left it: both bind every parameter and reset it after use.
     func fetchItemStatement() throws -> Statement {
-        try connection.statementAsLeft(StatementKey(.fetchItem, table: table)) {
-            "SELECT item, size FROM \(table.sqlTableName) WHERE h = ? AND pk = ? AND sk = ?"
+        try Self.fetchItemStatement(storageID: table.storageID, on: connection)
+    }
+
+    static func fetchItemStatement(storageID: Int64, on connection: Connection) throws -> Statement {
+        try connection.statementAsLeft(StatementKey(.fetchItem, storageID: storageID)) {
+            "SELECT item, size FROM \(TableDefinition.sqlTableName(storageID: storageID)) WHERE h = ? AND pk = ? AND sk = ?"
         }
     }
 
