@@ -95,6 +95,9 @@ struct StoredItemJSONWriter: StoredItemVisitor {
         out.append(UInt8(ascii: "}"))
     }
 
+    // The walk calls these for every part of every item: inlined into it (with the copy of
+    // plain text) rather than called, they cost a 100-item Query fewer instructions.
+    @inline(__always)
     func name(_ text: StoredText, index: Int) {
         if index > 0 { out.append(UInt8(ascii: ",")) }
         append(text)
@@ -105,6 +108,7 @@ struct StoredItemJSONWriter: StoredItemVisitor {
         if index > 0 { out.append(UInt8(ascii: ",")) }
     }
 
+    @inline(__always)
     func scalar(_ value: StoredScalar) {
         switch value {
         case .string(let text):
@@ -143,6 +147,7 @@ struct StoredItemJSONWriter: StoredItemVisitor {
     }
 
     /// Plain text was found plain while being validated: copied without a second look.
+    @inline(__always)
     private func append(_ text: StoredText) {
         if text.isPlain {
             out.appendPlainString(UnsafeRawBufferPointer(text.utf8))
