@@ -40,6 +40,31 @@ import Testing
         #expect(try JSONWriter.encode(StoredItemWire.array(StoredItems())) == Array("[]".utf8))
     }
 
+    /// Plain text is copied in overlapping words up to 16 bytes and by memcpy beyond
+    /// (`JSONOutput.appendPlainString`): every length on either side, as name and as value.
+    @Test func plainTextOfEveryShortLengthIsCopiedWhole() throws {
+        for length in 0...40 {
+            // 0x23 to 0x5B: printable, neither a quote nor a backslash.
+            let text = String((0..<length).map { Character(UnicodeScalar(UInt8(0x23 + $0 % 57))) })
+            let items: [Item] = [[text: .string(text)], ["k": .stringSet([text, text + "!"])]]
+            #expect(try stored(items) == dictionaryPath(items), "length \(length)")
+        }
+    }
+
+    /// GetItem's whole answer without ConsumedCapacity: the bytes of the object the dictionary
+    /// path builds around `item`, byte for byte (a single member has one order).
+    @Test func itemObjectIsTheItemResponseObject() throws {
+        var random = RandomWireItems(seed: 0x5703_0003, maxEntries: 4)
+        for _ in 0..<500 {
+            var one = StoredItems()
+            ItemCodec.encode(random.item()).withUnsafeBufferPointer { one.append($0) }
+            let expected = JSONWriter.encode(.object(["Item": try #require(try StoredItemWire.item(one))]))
+            #expect(JSONWriter.encode(try StoredItemWire.itemObject(one)) == expected)
+        }
+        #expect(JSONWriter.encode(try StoredItemWire.itemObject(nil)) == JSONWriter.encode(.object([:])))
+        #expect(JSONWriter.encode(try StoredItemWire.itemObject(StoredItems())) == Array("{}".utf8))
+    }
+
     /// The answer is written into the returned array while it fits the first guess (1.5 times
     /// the stored bytes); text that escapes to six bytes a character outgrows it and is moved
     /// to storage of the writer's own: both ways give the dictionary path's bytes.

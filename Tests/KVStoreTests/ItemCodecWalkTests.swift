@@ -13,6 +13,41 @@ struct ItemCodecWalkTests {
         }
     }
 
+    /// Text under eight bytes, which `UTF8Validation` checks byte by byte: every byte value at
+    /// every position of every short length, after bytes of every kind, gets the flag the
+    /// byte-by-byte rule gives (`Rebuilder` checks it) and the value decoding gives.
+    @Test func shortTextIsPlainExactlyWhenEveryByteIs() throws {
+        let before: [UInt8] = [0x22, 0x5C, 0x00, 0x7F, 0x41, 0x20, 0x7E, 0x0A]
+        for length in 1..<8 {
+            for position in 0..<length {
+                for byte in 0...255 {
+                    var text = [UInt8](repeating: 0x61, count: length)
+                    text[position] = UInt8(byte)
+                    // A first attribute of eight or more bytes, so the short one has bytes before it.
+                    let bytes: [UInt8] = [0x01, 0x02, 0x08] + before + [0x06, UInt8(length)] + text + [0x01, UInt8(length)] + text
+                    let decoded = try? ItemCodec.decode(bytes)
+                    let walked = try? rebuilt(bytes)
+                    #expect(walked == decoded, "length \(length), byte \(byte) at \(position)")
+                }
+            }
+        }
+        for text in ["", "a", "ab", "\"", "pk", "payload"] {
+            let item: Item = ["12345678": .null, text: .string(text)]
+            #expect(try rebuilt(ItemCodec.encode(item)) == item)
+        }
+    }
+
+    /// Lengths of one, two and more bytes read as `decode` reads them.
+    @Test func lengthsOfSeveralBytesWalk() throws {
+        for length in [127, 128, 129, 300, 16_383, 16_384, 70_000] {
+            let item: Item = ["s": .string(String(repeating: "x", count: length)), "b": .binary([UInt8](repeating: 7, count: length))]
+            #expect(try rebuilt(ItemCodec.encode(item)) == item)
+        }
+        // A length written in more bytes than it needs still reads: 0x81 0x00 is 1.
+        #expect(try rebuilt([0x01, 0x01, 0x81, 0x00, 0x61, 0x06]) == ["a": .null])
+        #expect(try ItemCodec.decode([0x01, 0x01, 0x81, 0x00, 0x61, 0x06]) == ["a": .null])
+    }
+
     @Test func largeMapsWalkAndRejectRepeatedNames() throws {
         let names = (0..<40).map { "attribute\($0)" }
         let item = Item(uniqueKeysWithValues: names.map { ($0, AttributeValue.null) })

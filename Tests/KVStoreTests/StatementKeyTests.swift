@@ -45,6 +45,25 @@ import Testing
         #expect(textByKey.count == 12 * 2 * 2 * 2)
     }
 
+    /// A range statement is reused as its last read left it (reset, bindings kept:
+    /// `Connection.statementAsLeft`), so `bind` must set every parameter its text names, or a
+    /// value of the previous range would stay bound. A statement of as many parameters shows
+    /// which `bind` left NULL.
+    @Test func bindSetsEveryParameterOfTheText() throws {
+        let connection = try Connection(path: ":memory:", mode: .readWrite)
+        for range in Self.ranges {
+            let parameters = ItemRangeSQL.text(of: range, table: Self.table).filter { $0 == "?" }.count
+            let statement = try connection.uncachedStatement(
+                "SELECT " + Array(repeating: "?", count: parameters).joined(separator: ", "))
+            try ItemRangeSQL.bind(range, to: statement)
+            #expect(try statement.step())
+            for column in 0..<Int32(parameters) {
+                #expect(!statement.isNull(column), "\(range) leaves parameter \(column + 1) unbound")
+            }
+            statement.reset()
+        }
+    }
+
     @Test func fixedShapesOfOneTableDifferFromAnotherTablesAndIndexes() {
         var other = Self.table
         other.storageID = 2

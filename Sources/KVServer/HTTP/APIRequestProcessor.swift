@@ -390,6 +390,10 @@ public struct APIRequestProcessor: Sendable {
     }
 
     private func encode(_ output: JSONValue, _ call: Call) -> APIResponse {
+        // An answer written whole already (`StoredItemWire.itemObject`) is the body: no copy.
+        if case .raw(let bytes) = output {
+            return APIResponse(status: 200, contentType: call.contentType, body: bytes)
+        }
         var body: [UInt8] = []
         body.reserveCapacity(512 + output.rawByteCount)
         JSONWriter.write(output, into: &body)

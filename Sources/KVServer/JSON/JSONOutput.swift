@@ -65,6 +65,7 @@ final class JSONOutput {
     }
 
     /// Appends text known to need no escaping (printable ASCII without `"` or `\\`), quoted.
+    @inline(__always)
     func appendPlainString(_ utf8: UnsafeRawBufferPointer) {
         let length = utf8.count
         let target = reserve(length + 2)

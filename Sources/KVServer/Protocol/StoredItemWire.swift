@@ -28,12 +28,20 @@ enum StoredItemWire {
         guard !items.isEmpty else { return nil }
         return .raw(
             try StoredItemJSONWriter.bytes(capacity: capacity(items)) { writer in
-                var found = false
-                try items.forEach { item in
-                    guard !found else { return }
-                    found = true
-                    try writer.write(item)
-                }
+                try writer.writeFirst(items)
+            })
+    }
+
+    /// `{"Item":{...}}` with the first item, or `{}` when there is none: the bytes `JSONWriter`
+    /// writes for `.object(["Item": item(items)])` (or `.object([:])`), written in one buffer
+    /// that becomes the response body as is (a GetItem answer without ConsumedCapacity).
+    static func itemObject(_ items: StoredItems?) throws -> JSONValue {
+        guard let items, !items.isEmpty else { return .raw(Array("{}".utf8)) }
+        return .raw(
+            try StoredItemJSONWriter.bytes(capacity: capacity(items) + 9) { writer in
+                writer.out.append("{\"Item\":")
+                try writer.writeFirst(items)
+                writer.out.append(UInt8(ascii: "}"))
             })
     }
 
@@ -70,6 +78,16 @@ struct StoredItemJSONWriter: StoredItemVisitor {
         return spilled?.bytes ?? written
     }
 
+    /// Appends the first of `items` (there must be one) like `write`.
+    mutating func writeFirst(_ items: StoredItems) throws {
+        var found = false
+        try items.forEach { item in
+            guard !found else { return }
+            found = true
+            try write(item)
+        }
+    }
+
     /// Appends `{"name": value, ...}`.
     mutating func write(_ item: StoredItem) throws {
         out.append(UInt8(ascii: "{"))
@@ -77,6 +95,9 @@ struct StoredItemJSONWriter: StoredItemVisitor {
         out.append(UInt8(ascii: "}"))
     }
 
+    // The walk calls these for every part of every item: inlined into it (with the copy of
+    // plain text) rather than called, they cost a 100-item Query fewer instructions.
+    @inline(__always)
     func name(_ text: StoredText, index: Int) {
         if index > 0 { out.append(UInt8(ascii: ",")) }
         append(text)
@@ -87,6 +108,7 @@ struct StoredItemJSONWriter: StoredItemVisitor {
         if index > 0 { out.append(UInt8(ascii: ",")) }
     }
 
+    @inline(__always)
     func scalar(_ value: StoredScalar) {
         switch value {
         case .string(let text):
@@ -125,6 +147,7 @@ struct StoredItemJSONWriter: StoredItemVisitor {
     }
 
     /// Plain text was found plain while being validated: copied without a second look.
+    @inline(__always)
     private func append(_ text: StoredText) {
         if text.isPlain {
             out.appendPlainString(UnsafeRawBufferPointer(text.utf8))

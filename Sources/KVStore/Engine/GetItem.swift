@@ -18,6 +18,9 @@ public struct GetItemRequest: Sendable {
         self.projection = projection
         self.returnsStoredItem = returnsStoredItem
     }
+
+    /// Whether the read hands back the item as stored: asked for, and no projection to apply.
+    var readsStoredItem: Bool { returnsStoredItem && projection == nil }
 }
 
 /// The outcome of a single-item read: the (projected) item, if any, and what reading it cost.
@@ -57,9 +60,22 @@ extension KVEngine {
         }
         let table = try existingTable(request.tableName)
         let key = try KeyValidator.key(request.key, schema: table.keySchema)
+        if request.readsStoredItem {
+            // The point statement alone, given only what it needs: a store, or closures that
+            // capture the table, would copy the definition, 1,700 instructions of a GetItem.
+            let storageID = table.storageID
+            let tableName = table.name
+            return try onExistingTable {
+                try readers.read { connection in
+                    Self.storedRead(request, tableName: tableName, try ItemStore.fetchStored(key, storageID: storageID, on: connection))
+                }
+            }
+        }
         return try onExistingTable {
             try readers.read { connection in
-                try Self.readItem(request, table: table, key: key, on: .sqlite(connection))
+                // The SQLite store straight away: `StorageTransaction.items` would copy the
+                // table definition twice more and read the clock for a write context.
+                try Self.readItem(request, table: table, key: key, in: ItemStore(table: table, connection: connection))
             }
         }
     }
@@ -77,18 +93,26 @@ extension KVEngine {
     private static func readItem(
         _ request: GetItemRequest, table: TableDefinition, key: StorageKey, in store: some ItemStorage
     ) throws -> ItemRead {
-        let readKind = CapacityUnits.ReadKind(consistent: request.consistentRead)
-        if request.returnsStoredItem && request.projection == nil {
-            let stored = try store.fetchStored(key)
-            return ItemRead(
-                storedItem: stored?.items,
-                consumedCapacity: .read(table: table.name, index: nil, bytes: stored?.size ?? 0, readKind))
+        if request.readsStoredItem {
+            return storedRead(request, tableName: table.name, try store.fetchStored(key))
         }
+        let readKind = CapacityUnits.ReadKind(consistent: request.consistentRead)
         let entry = try store.fetchEntry(key)
         let capacity = ConsumedCapacity.read(table: table.name, index: nil, bytes: entry?.size ?? 0, readKind)
         guard let item = entry?.item, let projection = request.projection else {
             return ItemRead(item: entry?.item, consumedCapacity: capacity)
         }
         return ItemRead(item: projection.apply(to: item), consumedCapacity: capacity)
+    }
+
+    /// The read of an item as stored (`GetItemRequest.readsStoredItem`), from its bytes and size.
+    private static func storedRead(
+        _ request: GetItemRequest, tableName: String, _ stored: (items: StoredItems, size: Int)?
+    ) -> ItemRead {
+        ItemRead(
+            storedItem: stored?.items,
+            consumedCapacity: .read(
+                table: tableName, index: nil, bytes: stored?.size ?? 0,
+                CapacityUnits.ReadKind(consistent: request.consistentRead)))
     }
 }

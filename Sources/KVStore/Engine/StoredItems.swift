@@ -56,11 +56,12 @@ public struct StoredItems: Sendable {
 
 /// One item of `StoredItems`, borrowed for the duration of `StoredItems.forEach`'s body.
 public struct StoredItem {
-    fileprivate let bytes: UnsafeBufferPointer<UInt8>
+    @usableFromInline let bytes: UnsafeBufferPointer<UInt8>
 
     /// Reports the item's attributes to `visitor`, checking the bytes as decoding would.
     ///
     /// - Throws: when the bytes are not a valid item (the visitor may have seen part of it).
+    @inlinable
     public func walk(_ visitor: inout some StoredItemVisitor) throws {
         try ItemCodec.walk(bytes, &visitor)
     }

@@ -75,6 +75,11 @@ enum GetItemOperation {
     }
 
     private static func response(_ read: ItemRead, mode: CapacityWire.Mode?, usage: RequestUsage?) throws -> JSONValue {
+        if mode == nil, read.item == nil {
+            // No ConsumedCapacity to add: the whole answer written straight from the stored bytes.
+            return CapacityWire.attach(
+                read.consumedCapacity, mode: nil, usage: usage, to: try StoredItemWire.itemObject(read.storedItem))
+        }
         let item = try read.storedItem.flatMap(StoredItemWire.item) ?? read.item.map(AttributeValueWire.responseItem)
         let response: JSONValue = item.map { .object(["Item": $0]) } ?? .object([:])
         return CapacityWire.attach(read.consumedCapacity, mode: mode, usage: usage, to: response)

@@ -35,33 +35,43 @@
 /// Public only for the engine micro-benchmarks (`Benchmarks/Micro`).
 public enum ItemCodec {
     /// The first byte of every encoded item.
-    static let formatVersion: UInt8 = 0x01
+    @inlinable
+    static var formatVersion: UInt8 { 0x01 }
 
     /// The deepest nesting of L/M values that decodes (the item's own map is depth 0).
     /// DynamoDB allows 32 levels; the engine rejects deeper items before they are written.
-    static let maxDepth = 256
+    @inlinable
+    static var maxDepth: Int { 256 }
 
     /// Why bytes are not a valid encoded item. Carries no item data.
+    @usableFromInline
     struct DecodingError: Error, Sendable, CustomStringConvertible {
-        var reason: String
+        @usableFromInline var reason: String
         /// Where in the bytes decoding stopped.
-        var offset: Int
+        @usableFromInline var offset: Int
 
-        var description: String { "malformed stored item at byte \(offset): \(reason)" }
+        @usableFromInline
+        init(reason: String, offset: Int) {
+            self.reason = reason
+            self.offset = offset
+        }
+
+        @usableFromInline var description: String { "malformed stored item at byte \(offset): \(reason)" }
     }
 
+    @usableFromInline
     enum Tag {
-        static let string: UInt8 = 0x01
-        static let number: UInt8 = 0x02
-        static let binary: UInt8 = 0x03
-        static let boolFalse: UInt8 = 0x04
-        static let boolTrue: UInt8 = 0x05
-        static let null: UInt8 = 0x06
-        static let stringSet: UInt8 = 0x07
-        static let numberSet: UInt8 = 0x08
-        static let binarySet: UInt8 = 0x09
-        static let list: UInt8 = 0x0A
-        static let map: UInt8 = 0x0B
+        @inlinable static var string: UInt8 { 0x01 }
+        @inlinable static var number: UInt8 { 0x02 }
+        @inlinable static var binary: UInt8 { 0x03 }
+        @inlinable static var boolFalse: UInt8 { 0x04 }
+        @inlinable static var boolTrue: UInt8 { 0x05 }
+        @inlinable static var null: UInt8 { 0x06 }
+        @inlinable static var stringSet: UInt8 { 0x07 }
+        @inlinable static var numberSet: UInt8 { 0x08 }
+        @inlinable static var binarySet: UInt8 { 0x09 }
+        @inlinable static var list: UInt8 { 0x0A }
+        @inlinable static var map: UInt8 { 0x0B }
     }
 
     // MARK: Encoding
@@ -173,22 +183,25 @@ public enum ItemCodec {
     }
 
     /// A bounds-checked cursor over the encoded bytes (shared with `ItemCodec.walk`).
+    @usableFromInline
     struct Reader {
-        let bytes: UnsafeBufferPointer<UInt8>
-        var offset = 0
+        @usableFromInline let bytes: UnsafeBufferPointer<UInt8>
+        @usableFromInline var offset = 0
 
+        @inlinable
         init(_ bytes: UnsafeBufferPointer<UInt8>) {
             self.bytes = bytes
         }
 
-        var isAtEnd: Bool { offset == bytes.count }
-        var remaining: Int { bytes.count - offset }
+        @inlinable var isAtEnd: Bool { offset == bytes.count }
+        @inlinable var remaining: Int { bytes.count - offset }
 
+        @usableFromInline
         func error(_ reason: String) -> DecodingError {
             DecodingError(reason: reason, offset: offset)
         }
 
-        @inline(__always)
+        @inlinable @inline(__always)
         mutating func byte() throws(DecodingError) -> UInt8 {
             guard offset < bytes.count else { throw error("unexpected end of data") }
             let value = bytes[offset]
@@ -197,18 +210,22 @@ public enum ItemCodec {
         }
 
         /// An unsigned LEB128 value that fits in an `Int`.
-        @inline(__always)
+        @inlinable @inline(__always)
         mutating func varint() throws(DecodingError) -> Int {
-            // Most lengths and counts are below 128: one byte.
+            // Most lengths and counts are below 128: one byte; nearly all others below 16,384: two.
             if offset < bytes.count, bytes[offset] < 0x80 {
                 offset += 1
                 return Int(bytes[offset - 1])
             }
+            if offset + 1 < bytes.count, bytes[offset + 1] < 0x80 {
+                offset += 2
+                return Int(bytes[offset - 2] & 0x7F) | Int(bytes[offset - 1]) << 7
+            }
             return try longVarint()
         }
 
-        @inline(never)
-        private mutating func longVarint() throws(DecodingError) -> Int {
+        @usableFromInline @inline(never)
+        mutating func longVarint() throws(DecodingError) -> Int {
             var value: UInt = 0
             var shift: UInt = 0
             while true {
@@ -225,6 +242,7 @@ public enum ItemCodec {
 
         /// A count of elements that each take at least `minimumSize` bytes, so a corrupt count
         /// cannot make decoding reserve huge arrays.
+        @inlinable
         mutating func count(minimumSize: Int) throws(DecodingError) -> Int {
             let count = try varint()
             guard count <= remaining / minimumSize else {
@@ -234,7 +252,7 @@ public enum ItemCodec {
         }
 
         /// A length-prefixed run of bytes, as a view into the buffer.
-        @inline(__always)
+        @inlinable @inline(__always)
         mutating func lengthPrefixed() throws(DecodingError) -> UnsafeBufferPointer<UInt8> {
             let length = try varint()
             guard length <= remaining else {
@@ -258,6 +276,7 @@ public enum ItemCodec {
             Array(try lengthPrefixed())
         }
 
+        @inlinable
         mutating func number() throws(DecodingError) -> Number {
             let start = offset
             guard let number = Number(orderedBytes: try lengthPrefixed()) else {
@@ -331,6 +350,7 @@ public enum ItemCodec {
             }
         }
 
+        @inlinable
         func checkDepth(_ depth: Int) throws(DecodingError) {
             guard depth <= ItemCodec.maxDepth else {
                 throw error("nesting deeper than \(ItemCodec.maxDepth)")

@@ -1,6 +1,12 @@
 extension ItemCodec {
     /// Walks an encoded item, calling `visitor` for each part, with every check `decode` makes:
     /// bytes that `decode` rejects throw here too (possibly after some calls to the visitor).
+    ///
+    /// Inlinable (with the walker, reader and validation it uses) so that a visitor in another
+    /// module (the server's JSON writer) gets a walk specialized for it, its calls inlined: the
+    /// generic walk called each part through the witness table, about a third of a 100-item
+    /// Query's instructions went to walking (Scripts/bench/callgrind_reads.py).
+    @inlinable
     static func walk(_ bytes: UnsafeBufferPointer<UInt8>, _ visitor: inout some StoredItemVisitor) throws(DecodingError) {
         var walker = Walker(reader: Reader(bytes))
         let version = try walker.reader.byte()
@@ -14,14 +20,22 @@ extension ItemCodec {
     }
 
     /// The decoder's grammar, reporting parts instead of building values.
-    private struct Walker {
-        var reader: Reader
+    @usableFromInline
+    struct Walker {
+        @usableFromInline var reader: Reader
+
+        @inlinable
+        init(reader: Reader) {
+            self.reader = reader
+        }
 
         /// Maps up to this size look for a repeated name by comparing each with the earlier
         /// ones; larger maps sort their names first, so a corrupt count cannot make this quadratic.
-        static let pairwiseLimit = 16
+        @inlinable
+        static var pairwiseLimit: Int { 16 }
 
         /// The `count` entries of a map at `depth`.
+        @inlinable
         mutating func entries(_ count: Int, depth: Int, _ visitor: inout some StoredItemVisitor) throws(DecodingError) {
             guard count > 1 else {
                 if count == 1 { try entry(0, depth: depth, &visitor) }
@@ -50,8 +64,9 @@ extension ItemCodec {
         }
 
         /// One name and its value; returns the name.
+        @inlinable
         @discardableResult
-        private mutating func entry(_ index: Int, depth: Int, _ visitor: inout some StoredItemVisitor) throws(DecodingError)
+        mutating func entry(_ index: Int, depth: Int, _ visitor: inout some StoredItemVisitor) throws(DecodingError)
             -> UnsafeBufferPointer<UInt8>
         {
             let name = try text()
@@ -61,6 +76,7 @@ extension ItemCodec {
         }
 
         /// A tagged value inside a container at `depth`.
+        @inlinable
         mutating func value(depth: Int, _ visitor: inout some StoredItemVisitor) throws(DecodingError) {
             let tag = try reader.byte()
             switch tag {
@@ -116,7 +132,8 @@ extension ItemCodec {
         }
 
         /// Length-prefixed UTF-8, checked like the decoder checks it.
-        private mutating func text() throws(DecodingError) -> StoredText {
+        @inlinable
+        mutating func text() throws(DecodingError) -> StoredText {
             let start = reader.offset
             let utf8 = try reader.lengthPrefixed()
             switch UTF8Validation.check(utf8) {
@@ -126,11 +143,13 @@ extension ItemCodec {
             }
         }
 
-        private static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        @inlinable
+        static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
             a.count == b.count && a.elementsEqual(b)
         }
 
-        private static func precedes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        @usableFromInline
+        static func precedes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
             a.count != b.count ? a.count < b.count : a.lexicographicallyPrecedes(b)
         }
     }

@@ -35,4 +35,10 @@ public struct StoredText {
     /// Every byte is printable ASCII other than `"` and `\` (0x20...0x7E): text that JSON, like
     /// most text formats, copies as is. Found while validating, so a writer need not look again.
     public let isPlain: Bool
+
+    @inlinable
+    init(utf8: UnsafeBufferPointer<UInt8>, isPlain: Bool) {
+        self.utf8 = utf8
+        self.isPlain = isPlain
+    }
 }

@@ -1,22 +1,24 @@
 /// Whether bytes are well-formed UTF-8, without building a `String`: the check `validatedString`
 /// makes, for readers that pass stored text on as bytes. Finds out on the way whether the text
 /// is plain (`StoredText.isPlain`), which costs a few more vector operations per 16 bytes.
+@usableFromInline
 enum UTF8Validation {
+    @usableFromInline
     enum Outcome {
         case invalid
         case plain
         case valid
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     static func check(_ bytes: UnsafeBufferPointer<UInt8>) -> Outcome {
         isPlain(UnsafeRawBufferPointer(bytes)) ? .plain : isValid(bytes) ? .valid : .invalid
     }
 
     /// Most stored text is plain: test sixteen (or eight) bytes at a time, the last block
     /// overlapping the one before it rather than going byte by byte.
-    @inline(__always)
-    private static func isPlain(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    @inlinable @inline(__always)
+    static func isPlain(_ bytes: UnsafeRawBufferPointer) -> Bool {
         let count = bytes.count
         if count >= 16 {
             var index = 0
@@ -38,8 +40,8 @@ enum UTF8Validation {
     /// instructions where SIMD comparisons go lane by lane. Per byte, the high bit of
     /// `(x - 0x20) | (x + 1)` is set exactly when x is outside 0x20...0x7E, and for x inside it,
     /// that of `(x ^ c) - 1` exactly when x == c.
-    @inline(__always)
-    private static func mayNotBePlain(_ chunk: SIMD16<UInt8>) -> Bool {
+    @inlinable @inline(__always)
+    static func mayNotBePlain(_ chunk: SIMD16<UInt8>) -> Bool {
         let one = SIMD16<UInt8>(repeating: 1)
         let outside = (chunk &- SIMD16<UInt8>(repeating: 0x20)) | (chunk &+ one)
         let quote = (chunk ^ SIMD16<UInt8>(repeating: 0x22)) &- one
@@ -52,8 +54,8 @@ enum UTF8Validation {
     /// The same test for eight bytes with plain integer arithmetic: carries and borrows start
     /// only at a byte that is not plain, so the lowest such byte is always caught and a word of
     /// plain bytes never is.
-    @inline(__always)
-    private static func mayNotBePlain(_ word: UInt64) -> Bool {
+    @inlinable @inline(__always)
+    static func mayNotBePlain(_ word: UInt64) -> Bool {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let outside = (word &- ones &* 0x20) | (word &+ ones)
         let quote = (word ^ (ones &* 0x22)) &- ones
@@ -63,8 +65,8 @@ enum UTF8Validation {
 
     /// Full validation: ASCII sixteen bytes at a time, scalar by scalar from the first byte
     /// that is not ASCII.
-    @inline(never)
-    private static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    @usableFromInline @inline(never)
+    static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var index = 0
         let raw = UnsafeRawBufferPointer(bytes)
         while index + 16 <= bytes.count {

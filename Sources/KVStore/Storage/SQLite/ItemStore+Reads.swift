@@ -8,7 +8,14 @@
 extension ItemStore: ItemRangeStorage {
     /// The stored item's bytes, undecoded, and its DynamoDB size; nil when absent.
     func fetchStored(_ key: StorageKey) throws -> (items: StoredItems, size: Int)? {
-        let statement = try fetchItemStatement()
+        try Self.fetchStored(key, storageID: table.storageID, on: connection)
+    }
+
+    /// `fetchStored` of the table with `storageID` without a store (GetItem's inline read).
+    static func fetchStored(_ key: StorageKey, storageID: Int64, on connection: Connection) throws
+        -> (items: StoredItems, size: Int)?
+    {
+        let statement = try fetchItemStatement(storageID: storageID, on: connection)
         defer { statement.reset() }
         try statement.bind(1, key.hash)
         try statement.bind(2, key.partition)
@@ -22,7 +29,8 @@ extension ItemStore: ItemRangeStorage {
     /// Runs `range`'s statement and lends its rows to `body`; the statement is reset after.
     func withRows<R>(in range: ItemRange, _ body: (inout SQLiteItemRows) throws -> R) throws -> R {
         let key = StatementKey(.range(ItemRangeSQL.shape(of: range)), table: table, index: range.index)
-        let statement = try connection.statement(key) { ItemRangeSQL.text(of: range, table: table) }
+        // Reset after each use, and `bind` binds every parameter its shape's text names.
+        let statement = try connection.statementAsLeft(key) { ItemRangeSQL.text(of: range, table: table) }
         defer { statement.reset() }
         try ItemRangeSQL.bind(range, to: statement)
         var rows = SQLiteItemRows(statement: statement)

@@ -42,10 +42,15 @@ struct ItemStore: ItemStorage {
         return (try ItemCodec.decode(statement.blob(0)), Int(statement.int64(1)))
     }
 
-    /// `SELECT item, size` of one item by key (`fetchEntry`, `fetchStored`).
+    /// `SELECT item, size` of one item by key (`fetchEntry`, `fetchStored`), as its last user
+    /// left it: both bind every parameter and reset it after use.
     func fetchItemStatement() throws -> Statement {
-        try connection.statement(StatementKey(.fetchItem, table: table)) {
-            "SELECT item, size FROM \(table.sqlTableName) WHERE h = ? AND pk = ? AND sk = ?"
+        try Self.fetchItemStatement(storageID: table.storageID, on: connection)
+    }
+
+    static func fetchItemStatement(storageID: Int64, on connection: Connection) throws -> Statement {
+        try connection.statementAsLeft(StatementKey(.fetchItem, storageID: storageID)) {
+            "SELECT item, size FROM \(TableDefinition.sqlTableName(storageID: storageID)) WHERE h = ? AND pk = ? AND sk = ?"
         }
     }
 
@@ -262,21 +267,25 @@ struct ItemStore: ItemStorage {
 /// The item-row statements `ItemStore.write` runs for every item, looked up once per store: a
 /// batch of 25 items (or a TTL sweep) writes many rows through one store, and even a keyed
 /// lookup (`StatementKey`) costs more than keeping the statement.
+///
+/// Keeps the table's storage id rather than its definition: every store makes one of these,
+/// reads too, and copying a `TableDefinition` (a few dozen references) cost a GetItem about 350
+/// instructions.
 private final class ItemRowStatements {
     private let connection: Connection
-    private let table: TableDefinition
+    private let storageID: Int64
     private var cachedUpsert: Statement?
     private var cachedDelete: Statement?
 
     init(connection: Connection, table: TableDefinition) {
         self.connection = connection
-        self.table = table
+        storageID = table.storageID
     }
 
     func upsert() throws -> Statement {
         if let cachedUpsert { return cachedUpsert }
-        let statement = try connection.statement(StatementKey(.upsertItem, table: table)) {
-            "INSERT OR REPLACE INTO \(table.sqlTableName) (h, pk, sk, size, item) VALUES (?, ?, ?, ?, ?)"
+        let statement = try connection.statement(StatementKey(.upsertItem, storageID: storageID)) {
+            "INSERT OR REPLACE INTO \(TableDefinition.sqlTableName(storageID: storageID)) (h, pk, sk, size, item) VALUES (?, ?, ?, ?, ?)"
         }
         cachedUpsert = statement
         return statement
@@ -284,8 +293,8 @@ private final class ItemRowStatements {
 
     func delete() throws -> Statement {
         if let cachedDelete { return cachedDelete }
-        let statement = try connection.statement(StatementKey(.deleteItem, table: table)) {
-            "DELETE FROM \(table.sqlTableName) WHERE h = ? AND pk = ? AND sk = ?"
+        let statement = try connection.statement(StatementKey(.deleteItem, storageID: storageID)) {
+            "DELETE FROM \(TableDefinition.sqlTableName(storageID: storageID)) WHERE h = ? AND pk = ? AND sk = ?"
         }
         cachedDelete = statement
         return statement

@@ -3,7 +3,9 @@
 /// The layout of each is in `Schema` (and `ChangeLog` for the PITR log).
 extension TableDefinition {
     /// The items: `t<storageID>`.
-    var sqlTableName: String { "t\(storageID)" }
+    var sqlTableName: String { Self.sqlTableName(storageID: storageID) }
+    /// The items of the table with `storageID`.
+    static func sqlTableName(storageID: Int64) -> String { "t\(storageID)" }
     /// The TTL expiry index: `e<storageID>`.
     var sqlExpiryTableName: String { "e\(storageID)" }
     /// The point-in-time recovery change log: `p<storageID>`.

@@ -32,8 +32,12 @@ struct StatementKey: Hashable {
     var index: Int64
 
     init(_ shape: Shape, table: TableDefinition, index: IndexDefinition? = nil) {
+        self.init(shape, storageID: table.storageID, index: index)
+    }
+
+    init(_ shape: Shape, storageID: Int64, index: IndexDefinition? = nil) {
         self.shape = shape
-        storageID = table.storageID
+        self.storageID = storageID
         self.index = index?.number ?? -1
     }
 }
