@@ -8,6 +8,8 @@
 ///   so does a list naming no coding we write, or no header at all.
 enum AcceptEncoding {
     static func preferredCoding(_ lines: [String]) -> ContentCoding? {
+        // `identity` alone (what Python's http.client sends) names no coding: skip the parse.
+        if lines.count == 1, lines[0] == "identity" { return nil }
         var named: [String: Double] = [:]
         for line in lines {
             for element in line.split(separator: ",") {
