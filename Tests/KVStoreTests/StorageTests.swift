@@ -495,6 +495,27 @@ struct MemoryDirectoryTests {
         #expect(access(directory + "/kvstore.sqlite-shm", F_OK) != 0)
     }
 
+    @Test func workerThreadsCarryTheirNames() async throws {
+        // What `top -H` and `perf` show; unnamed they kept their creator's name.
+        let database = try Database(location: .inMemory)
+        defer { database.close() }
+        try await database.exclusive { try $0.execute("CREATE TABLE t(k INTEGER PRIMARY KEY)") }
+        _ = try await database.read { try countRows($0) }
+        // The checkpointer names itself once it runs: give it up to 2 s on a busy machine.
+        var names: [String] = []
+        for _ in 0..<40 {
+            names = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").compactMap { task in
+                (try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8))?
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            if names.contains("sqlite-checkpt") { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(names.contains("sqlite-writer"))
+        #expect(names.contains("sqlite-checkpt"))
+        #expect(names.contains { $0.hasPrefix("sqlite-reader-") })
+    }
+
     @Test func directoriesOfDeadProcessesAreRemoved() throws {
         // A process killed with SIGKILL leaves its directory; the next one removes it.
         let abandoned = MemoryDirectory.base + "/" + MemoryDirectory.prefix + "999999999-test"

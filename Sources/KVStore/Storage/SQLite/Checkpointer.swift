@@ -39,7 +39,7 @@ final class Checkpointer: Sendable {
         self.space = space
         let state = self.state
         nonisolated(unsafe) let connection = connection
-        try WorkerThread.start(name: "kvstore.sqlite.checkpointer", owner: owner) {
+        try WorkerThread.start(name: "sqlite-checkpt", owner: owner) {
             Checkpointer.main(state: state, connection: connection, space: space)
         }
     }

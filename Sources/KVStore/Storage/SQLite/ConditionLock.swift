@@ -91,18 +91,34 @@ enum WorkerThread {
     /// What a new thread runs: its owner and body.
     private final class Start {
         let owner: Int
+        let name: String
         let body: @Sendable () -> Void
 
-        init(owner: Int, body: @escaping @Sendable () -> Void) {
+        init(owner: Int, name: String, body: @escaping @Sendable () -> Void) {
             self.owner = owner
+            self.name = name
             self.body = body
         }
     }
 
-    /// Starts a thread running `body`, tagged with the database's identity.
+    /// Names the calling thread (what `top -H`, `perf` and `/proc/PID/task/*/comm` show; Linux
+    /// keeps 15 bytes). Unnamed, a thread kept its creator's name, often a Swift pool thread's
+    /// `...default-qos`, and the writer could not be told from the readers. Best effort: where
+    /// `/proc` is missing the thread keeps that name.
+    static func nameCurrentThread(_ name: String) {
+        #if os(Linux)
+        let file = open("/proc/thread-self/comm", O_WRONLY)
+        guard file >= 0 else { return }
+        defer { close(file) }
+        let bytes = Array(name.utf8.prefix(15))
+        _ = bytes.withUnsafeBytes { write(file, $0.baseAddress, $0.count) }
+        #endif
+    }
+
+    /// Starts a thread running `body`, tagged with the database's identity and named `name`.
     /// - Throws: `SQLiteError` when the system refuses another thread.
     static func start(name: String, owner: Int, _ body: @escaping @Sendable () -> Void) throws {
-        let start = Unmanaged.passRetained(Start(owner: owner, body: body)).toOpaque()
+        let start = Unmanaged.passRetained(Start(owner: owner, name: name, body: body)).toOpaque()
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }
@@ -114,6 +130,7 @@ enum WorkerThread {
             guard let argument else { return nil }
             let start = Unmanaged<Start>.fromOpaque(argument).takeRetainedValue()
             pthread_setspecific(WorkerThread.ownerKey, UnsafeRawPointer(bitPattern: start.owner))
+            WorkerThread.nameCurrentThread(start.name)
             start.body()
             return nil
         }, start)

@@ -51,7 +51,7 @@ final class ReaderPool: Sendable {
         let lifecycle = self.lifecycle
         for index in 0..<count {
             do {
-                try WorkerThread.start(name: "kvstore.sqlite.reader.\(index)", owner: owner) {
+                try WorkerThread.start(name: "sqlite-reader-\(index)", owner: owner) {
                     ReaderPool.main(queue: queue, lifecycle: lifecycle, open: open)
                 }
             } catch {

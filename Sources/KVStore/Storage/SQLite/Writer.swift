@@ -47,7 +47,7 @@ final class Writer: Sendable {
     ) throws {
         let queue = self.queue
         let lifecycle = self.lifecycle
-        try WorkerThread.start(name: "kvstore.sqlite.writer", owner: owner) {
+        try WorkerThread.start(name: "sqlite-writer", owner: owner) {
             Writer.main(queue: queue, lifecycle: lifecycle, onGroupCommit: onGroupCommit, open: open)
         }
         let error = lifecycle.wait(until: { $0.isOpen || $0.hasExited }) { $0.openError }
