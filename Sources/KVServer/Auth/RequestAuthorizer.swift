@@ -92,8 +92,9 @@ public protocol RequestAuthorizer: Sendable {
         decodedTableName: String?, region: String
     ) -> Bool
     /// The same for a body decoded from its bytes (`request` is `.null`), from `X-Amz-Target`
-    /// as received: for the allow remembered last, comparing the target costs less than
-    /// building the operation's name and the remembered key (700 instructions per request).
+    /// as received, answering for the operation's remembered allows too (the caller asks no
+    /// more): for the allow remembered last, comparing the target costs less than building the
+    /// operation's name and the remembered key (700 instructions per request).
     func allowsAsBefore(
         identity: AuthenticatedIdentity, target: String, decodedTableName: String, region: String
     ) -> Bool
@@ -108,10 +109,13 @@ extension RequestAuthorizer {
         false
     }
 
-    /// Nothing remembered.
+    /// The operation's remembered allows, with nothing remembered by target.
     public func allowsAsBefore(
         identity: AuthenticatedIdentity, target: String, decodedTableName: String, region: String
     ) -> Bool {
-        false
+        allowsAsBefore(
+            identity: identity, operation: APIRequestProcessor.operationName(target),
+            isStreamsAPI: target.hasPrefix(Router.streamsTargetPrefix), request: .null,
+            decodedTableName: decodedTableName, region: region)
     }
 }

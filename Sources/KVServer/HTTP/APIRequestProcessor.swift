@@ -233,27 +233,26 @@ public struct APIRequestProcessor: Sendable {
                 // Fails closed: a verified request with no authorizer configured is denied.
                 guard let authorizer else { throw WireError.accessDeniedNoAuthorizer }
                 // An allow the authorizer remembers needs no input built (see `allowsAsBefore`); a
-                // decoded body's is looked up by its target first (no operation name built).
-                let rememberedByTarget =
-                    decoded?.tableName.map {
+                // decoded body's is looked up by its target (no operation name built on a hit).
+                let remembered =
+                    if let table = decoded?.tableName {
                         authorizer.allowsAsBefore(
-                            identity: authentication.identity, target: target, decodedTableName: $0,
+                            identity: authentication.identity, target: target, decodedTableName: table,
                             region: authentication.region)
-                    } ?? false
-                if !rememberedByTarget {
-                    let operation = Self.operationName(target)
-                    let isStreamsAPI = target.hasPrefix(Router.streamsTargetPrefix)
-                    if !authorizer.allowsAsBefore(
-                        identity: authentication.identity, operation: operation, isStreamsAPI: isStreamsAPI,
-                        request: input, decodedTableName: decoded?.tableName, region: authentication.region)
-                    {
-                        try authorizer.authorize(
-                            AuthorizationInput(
-                                identity: authentication.identity, operation: operation, isStreamsAPI: isStreamsAPI,
-                                request: input, body: body, region: authentication.region,
-                                sourceIP: connection.remoteIP, secureTransport: connection.isSecure,
-                                currentTime: clock(), decodedTableName: decoded?.tableName))
+                    } else {
+                        authorizer.allowsAsBefore(
+                            identity: authentication.identity, operation: Self.operationName(target),
+                            isStreamsAPI: target.hasPrefix(Router.streamsTargetPrefix), request: input,
+                            decodedTableName: nil, region: authentication.region)
                     }
+                if !remembered {
+                    try authorizer.authorize(
+                        AuthorizationInput(
+                            identity: authentication.identity, operation: Self.operationName(target),
+                            isStreamsAPI: target.hasPrefix(Router.streamsTargetPrefix), request: input,
+                            body: body, region: authentication.region, sourceIP: connection.remoteIP,
+                            secureTransport: connection.isSecure, currentTime: clock(),
+                            decodedTableName: decoded?.tableName))
                 }
             } catch {
                 return respond(error, contentType: responseContentType, audit: audit)
