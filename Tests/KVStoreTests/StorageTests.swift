@@ -249,7 +249,7 @@ struct DatabaseTests {
         let inline = try await database.pointRead { try $0.queryText("PRAGMA cache_size") }
         #expect(writer == "-3072")
         #expect(reader == "-6144")
-        #expect(inline == "-6144")
+        #expect(inline == "-3072")  // lent by the idle writer (see `pointReadsBorrowTheIdleWritersConnection`)
         #expect(StorageSettings().pageCacheBytes == 16 * StorageSettings.mebibyte)
     }
 
@@ -493,6 +493,46 @@ struct MemoryDirectoryTests {
         }
         #expect(access(directory + "/kvstore.sqlite-wal", F_OK) == 0)
         #expect(access(directory + "/kvstore.sqlite-shm", F_OK) != 0)
+    }
+
+    @Test func pointReadsBorrowTheIdleWritersConnection() async throws {
+        // `WriterConnectionLender`: while the writer is idle a point read runs on its connection
+        // (a cache commits do not reset) and sees every commit; while the writer is busy the
+        // read goes to the thread's own reader connection instead of waiting.
+        let database = try Database(location: .inMemory)
+        defer { database.close() }
+        try await database.exclusive { try $0.execute("CREATE TABLE t(k INTEGER PRIMARY KEY)") }
+        for k in 1...3 {
+            try await database.write { try insert(k, $0) }
+            let lentBefore = database.lentPointReads
+            #expect(try await database.pointRead { try countRows($0) } == k)
+            #expect(database.lentPointReads == lentBefore + 1)
+        }
+        // A statement left stepping does not keep a snapshot open on the writer's connection.
+        _ = try await database.pointRead { connection in
+            let statement = try connection.statement("SELECT k FROM t")
+            _ = try statement.step()
+        }
+        try await database.write { try insert(4, $0) }
+        #expect(try await database.pointRead { try countRows($0) } == 4)
+
+        // The writer thread waits inside a job; the test only polls (never blocks a pool thread).
+        let writerHolds = Atomic<Bool>(false)
+        let release = ConditionLock(false)
+        let blocked = Task {
+            try await database.exclusive { _ in
+                writerHolds.store(true, ordering: .releasing)
+                release.wait(until: { $0 }) { _ in }
+            }
+        }
+        while !writerHolds.load(ordering: .acquiring) {
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        let lentBefore = database.lentPointReads
+        #expect(try await database.pointRead { try countRows($0) } == 4)
+        #expect(database.lentPointReads == lentBefore)
+        release.withLockBroadcast { $0 = true }
+        try await blocked.value
     }
 
     @Test func workerThreadsCarryTheirNames() async throws {

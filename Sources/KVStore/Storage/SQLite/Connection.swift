@@ -204,6 +204,10 @@ final class Connection {
     /// True while a transaction is open (`sqlite3_get_autocommit` is 0).
     var isInTransaction: Bool { sqlite3_get_autocommit(db) == 0 }
 
+    /// True while any transaction is open, including the read transaction of a statement left
+    /// stepping in autocommit mode (which `isInTransaction` does not see).
+    var holdsTransaction: Bool { sqlite3_txn_state(db, nil) != SQLITE_TXN_NONE }
+
     /// `PRAGMA user_version`: the schema version the engine's migrations maintain.
     var userVersion: Int {
         get throws {

@@ -112,7 +112,7 @@ public final class Database: Sendable {
             self.readers = try ReaderPool(count: max(1, readers), owner: owner) {
                 try Database.openReader(path: path, locking: locking, cacheBytes: cacheBytes)
             }
-            self.inlineReaders = InlineReaders {
+            self.inlineReaders = InlineReaders(writer: writer.lender) {
                 try Database.openReader(path: path, locking: locking, cacheBytes: cacheBytes)
             }
         } catch {
@@ -256,6 +256,9 @@ public final class Database: Sendable {
 
     /// Group commit counters of the writer.
     var writerStatistics: Writer.Statistics { writer.statistics }
+
+    /// Point reads answered on the idle writer's connection (see `WriterConnectionLender`).
+    var lentPointReads: Int { writer.lender.lentReads }
 
     /// Finishes queued reads and writes, stops the threads and closes every connection.
     ///

@@ -15,7 +15,8 @@ import Darwin
 /// (`Scripts/bench/run.py`). Requests run on the NIO event loop that received them, so each event
 /// loop thread ends up with its own connection: no lock, no hop. Only single-statement reads use
 /// this path (a statement is its own consistent snapshot); multi-statement reads keep the pool's
-/// BEGIN...COMMIT snapshot.
+/// BEGIN...COMMIT snapshot. A read first tries the writer's connection when the writer is idle
+/// (`WriterConnectionLender`): its page cache survives commits, a reader's does not.
 final class InlineReaders: Sendable {
     /// Connections of the current thread, by database id; ids are never reused, so an entry of
     /// a closed database never matches a new one.
@@ -36,16 +37,22 @@ final class InlineReaders: Sendable {
 
     private let id = InlineReaders.nextID.add(1, ordering: .relaxed).newValue
     private let open: @Sendable () throws -> Connection
+    /// Tried first: the writer's connection, whose page cache commits do not reset.
+    private let writer: WriterConnectionLender?
     /// Every connection handed out, so that `close()` can close them. Only touched under the lock.
     private let opened = Mutex<[UnsafeSendableConnection]>([])
     private let closed = Atomic<Bool>(false)
 
-    init(open: @escaping @Sendable () throws -> Connection) {
+    init(writer: WriterConnectionLender? = nil, open: @escaping @Sendable () throws -> Connection) {
+        self.writer = writer
         self.open = open
     }
 
     func read<T>(_ body: (Connection) throws -> T) throws -> T {
         guard !closed.load(ordering: .acquiring) else { throw SQLiteError.closed }
+        if let writer, let result = try writer.borrow(body) {
+            return result
+        }
         let connections = Self.threadConnections()
         if let connection = connections.byDatabase[id] {
             return try body(connection)

@@ -32,6 +32,8 @@ final class Writer: Sendable {
 
     /// Waited on by the writer thread only.
     private let queue = ConditionLock(Queue())
+    /// The writer's connection, lent for point reads between batches.
+    let lender = WriterConnectionLender()
     /// Waited on by `init` (until the connection is open) and `waitUntilExited`.
     private let lifecycle = ConditionLock(Lifecycle())
 
@@ -47,8 +49,9 @@ final class Writer: Sendable {
     ) throws {
         let queue = self.queue
         let lifecycle = self.lifecycle
+        let lender = self.lender
         try WorkerThread.start(name: "sqlite-writer", owner: owner) {
-            Writer.main(queue: queue, lifecycle: lifecycle, onGroupCommit: onGroupCommit, open: open)
+            Writer.main(queue: queue, lifecycle: lifecycle, lender: lender, onGroupCommit: onGroupCommit, open: open)
         }
         let error = lifecycle.wait(until: { $0.isOpen || $0.hasExited }) { $0.openError }
         if let error { throw error }
@@ -90,6 +93,7 @@ final class Writer: Sendable {
     private static func main(
         queue: ConditionLock<Queue>,
         lifecycle: ConditionLock<Lifecycle>,
+        lender: WriterConnectionLender,
         onGroupCommit: (@Sendable (Int, Double) -> Void)?,
         open: @Sendable () throws -> Connection
     ) {
@@ -104,14 +108,18 @@ final class Writer: Sendable {
             }
             return
         }
+        lender.publish(connection)
         lifecycle.withLockBroadcast { $0.isOpen = true }
 
         while let batch = nextBatch(queue) {
-            let notRun = run(batch, on: connection, lifecycle: lifecycle, onGroupCommit: onGroupCommit)
+            let notRun = lender.hold {
+                run(batch, on: connection, lifecycle: lifecycle, onGroupCommit: onGroupCommit)
+            }
             if !notRun.isEmpty {
                 queue.withLock { $0.jobs.insert(contentsOf: notRun, at: 0) }
             }
         }
+        lender.withdraw()
         connection.close()
         lifecycle.withLockBroadcast { $0.hasExited = true }
     }
