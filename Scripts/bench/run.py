@@ -16,11 +16,12 @@ Scripts/bench/results/latest.{json,md}.
 
 With --auth, GetItem and PutItem are also measured with signature verification on against
 off, in the same run (file mode): pools of pre-signed requests (sigv4_pool.py, wrk/signed.lua)
-are sent, on the same data, to a fresh server without verification (get_presigned,
-put_presigned) and to a fresh one started with `--auth` (get_auth, put_auth), six rounds in
-alternating order. `auth_overhead` is the median over the rounds of each round's extra server
-CPU per request (on against off, measured back to back), with every round's figure listed;
-get_auth/put_auth and get_presigned/put_presigned show each variant's median round.
+are sent at the same time to two fresh servers on copies of the same data, both pinned to the
+server CPU, one without verification (get_presigned, put_presigned) and one started with
+`--auth` (get_auth, put_auth), each under its own wrk, six rounds. `auth_overhead` is the
+median over the rounds of each round's extra server CPU per request (on against off, measured
+in the same seconds on the same core), with every round's figure listed; get_auth/put_auth
+and get_presigned/put_presigned show each variant's median round.
 """
 
 from __future__ import annotations
@@ -350,42 +351,85 @@ def measure_null_latency(binary: Path, args) -> dict:
 
 
 def presigned(server: Server, workload: str, args) -> dict:
-    """A workload of pre-signed requests, the pool signed just before wrk starts."""
+    """A workload of pre-signed requests, the pool signed just before wrk starts (profile.py)."""
     with tempfile.TemporaryDirectory(prefix="kvbench-pool-") as folder:
         pool = sigv4_pool.write_pool(Path(folder) / "pool", workload, f"{server.host}:{server.port}", KEYS,
                                      "x" * 160)
         return wrk(server, "signed.lua", args.connections, args.duration, extra_env={"BENCH_POOL": str(pool)})
 
 
+def wrk_side_by_side(servers: dict, script: str, connections: int, duration: float, extra_env=None) -> dict:
+    """One workload sent to several servers at once, one wrk each (all on the wrk CPU, the
+    servers all pinned to the server CPU): every server runs in the same seconds on the same
+    core, so a change in the machine's speed during the run touches them alike. `extra_env`
+    maps a server's label to more environment for its wrk. Results by label, as `wrk` gives."""
+    env = dict(os.environ, BENCH_LUA_PATH=str(WRK_DIR), BENCH_KEYS=str(KEYS))
+    before = {label: server.cpu_seconds() for label, server in servers.items()}
+    running = {label: subprocess.Popen(
+        ["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{int(duration)}s",
+         "-s", str(WRK_DIR / script), server.url],
+        stdout=subprocess.PIPE, text=True, env=dict(env, **(extra_env or {}).get(label, {})))
+        for label, server in servers.items()}
+    outputs = {label: process.communicate()[0] for label, process in running.items()}
+    results = {}
+    for label, server in servers.items():
+        cpu = server.cpu_seconds() - before[label]
+        out = outputs[label]
+        total = int(re.search(r"(\d+) requests in", out).group(1))
+        errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+        results[label] = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+                          "requests": total, "errors": int(errors.group(1)) if errors else 0,
+                          "cpu_us_per_request": cpu * 1e6 / max(total, 1)}
+    return results
+
+
+def presigned_side_by_side(servers: dict, workload: str, args) -> dict:
+    """`wrk_side_by_side` of pre-signed requests, each pool signed for its server's host and
+    port just before the run."""
+    with tempfile.TemporaryDirectory(prefix="kvbench-pool-") as folder:
+        pools = {label: sigv4_pool.write_pool(Path(folder) / f"pool-{label}", workload,
+                                              f"{server.host}:{server.port}", KEYS, "x" * 160)
+                 for label, server in servers.items()}
+        return wrk_side_by_side(servers, "signed.lua", args.connections, args.duration,
+                                {label: {"BENCH_POOL": str(pool)} for label, pool in pools.items()})
+
+
 def measure_auth(binary: Path, data: str, args, results, rounds: int = 6):
-    """The same pre-signed workloads against a fresh server without and one with `--auth` on
-    the same data, `rounds` times in alternating order. Each round compares its own pair, run
-    back to back; the overhead is the median of those comparisons. (This machine's speed drifts
-    by more than the verification costs from one minute to the next: a long-running server
-    against a fresh one, always the same order, or the least CPU of each variant taken from
-    different rounds each biased the comparison.)"""
+    """Pre-signed GetItem and PutItem sent at the same time to two servers started on copies of
+    the same data, one without and one with `--auth`, both pinned to the server CPU, each under
+    its own wrk: `rounds` rounds, each on fresh servers. Each round compares its own pair; the
+    overhead is the median of those comparisons. (This machine's speed drifts by more than
+    verification costs from one minute to the next, and by up to half: servers measured one
+    after the other, even back to back in alternating order, gave rounds from -17% to +43%.
+    Side by side, a drift slows both alike.)"""
     with tempfile.TemporaryDirectory(prefix="kvbench-auth-") as folder:
         auth = sigv4_pool.auth_file(Path(folder) / "auth.json")
-        plain = [str(binary / "kvserver"), "--data-dir", data, "--port", "0", "--log-level", "error"]
+        copies = {}
+        for label in ("presigned", "auth"):
+            copies[label] = str(Path(folder) / f"data-{label}")
+            shutil.copytree(data, copies[label])
         runs: dict[str, list[dict]] = {}
-        for round in range(rounds):
-            variants = [("presigned", plain), ("auth", plain + ["--auth", str(auth)])]
-            for label, argv in variants if round % 2 == 0 else reversed(variants):
-                server = Server(argv)
-                try:
-                    for name in ("get", "put"):
-                        runs.setdefault(f"{name}_{label}", []).append(presigned(server, name, args))
-                finally:
+        for _ in range(rounds):
+            servers = {}
+            try:
+                for label in ("presigned", "auth"):
+                    argv = [str(binary / "kvserver"), "--data-dir", copies[label], "--port", "0", "--log-level", "error"]
+                    servers[label] = Server(argv + (["--auth", str(auth)] if label == "auth" else []))
+                for name in ("get", "put"):
+                    for label, measured in presigned_side_by_side(servers, name, args).items():
+                        runs.setdefault(f"{name}_{label}", []).append(measured)
+            finally:
+                for server in servers.values():
                     server.stop()
     for name, measured in runs.items():
         results[name] = sorted(measured, key=lambda result: result["cpu_us_per_request"])[len(measured) // 2]
     for name in ("get", "put"):
-        pairs = zip(runs[f"{name}_presigned"], runs[f"{name}_auth"])
+        pairs = list(zip(runs[f"{name}_presigned"], runs[f"{name}_auth"]))
         extra = [(on["cpu_us_per_request"] / off["cpu_us_per_request"] - 1) * 100 for off, on in pairs]
         results[f"auth_overhead_{name}"] = {
             "value": statistics.median(extra), "rounds": extra,
-            "off_cpu_us": [r["cpu_us_per_request"] for r in runs[f"{name}_presigned"]],
-            "on_cpu_us": [r["cpu_us_per_request"] for r in runs[f"{name}_auth"]]}
+            "off_cpu_us": [off["cpu_us_per_request"] for off, _ in pairs],
+            "on_cpu_us": [on["cpu_us_per_request"] for _, on in pairs]}
 
 
 def run_workloads(server, args, wanted, results):

@@ -238,8 +238,8 @@ struct DatabaseTests {
     }
 
     /// `--cache-size`: the limit is SQLite's soft heap limit for the process (not checked here:
-    /// tests running in parallel open databases with their own), the writer's `cache_size` a
-    /// quarter of it and each reader's half (negative: KiB).
+    /// tests running in parallel open databases with their own), the writer's `cache_size` and
+    /// each reader's half of it (negative: KiB).
     @Test func thePageCacheLimitIsSharedOutAmongTheConnections() async throws {
         let database = try Database(
             location: .inMemory, readers: 1, storage: StorageSettings(pageCacheBytes: 12 * StorageSettings.mebibyte))
@@ -247,9 +247,9 @@ struct DatabaseTests {
         let writer = try await database.exclusive { try $0.queryText("PRAGMA cache_size") }
         let reader = try await database.read { try $0.queryText("PRAGMA cache_size") }
         let inline = try await database.pointRead { try $0.queryText("PRAGMA cache_size") }
-        #expect(writer == "-3072")
+        #expect(writer == "-6144")
         #expect(reader == "-6144")
-        #expect(inline == "-3072")  // lent by the idle writer (see `pointReadsBorrowTheIdleWritersConnection`)
+        #expect(inline == "-6144")  // lent by the idle writer (see `pointReadsBorrowTheIdleWritersConnection`)
         #expect(StorageSettings().pageCacheBytes == 16 * StorageSettings.mebibyte)
     }
 

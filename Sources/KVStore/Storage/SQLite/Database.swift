@@ -312,7 +312,7 @@ public final class Database: Sendable {
                 sql: "PRAGMA journal_mode = WAL")
         }
         try connection.execute(
-            commonPragmas(cacheKiB: cacheKiB(share: 4, of: cacheBytes)) + """
+            commonPragmas(cacheKiB: cacheKiB(share: 2, of: cacheBytes)) + """
                 PRAGMA synchronous = \(synchronous.rawValue);
                 -- Debian's SQLite is built with secure_delete on: every page a delete frees is
                 -- zeroed and written to the WAL, so dropping a 20 MB table wrote 20 MB and could
@@ -355,11 +355,12 @@ public final class Database: Sendable {
     /// Below this SQLite cannot keep even the pages of one statement's B-tree path.
     static let minimumPageCacheBytes: Int64 = 1 << 20
 
-    /// A connection's `cache_size` in KiB: `1/share` of the shared limit. The writer gets a
-    /// quarter: it mostly needs the interior pages on its way to a leaf, and a whole-limit share
-    /// let it fill the cache first, so that the readers, found past the limit, recycled their
-    /// own pages on every GetItem (3 more page reads per request with an 8 MiB limit). Each
-    /// reader gets half, which holds GetItem's working set in `run.py`.
+    /// A connection's `cache_size` in KiB: `1/share` of the shared limit. Each connection gets
+    /// half, which holds GetItem's working set in `run.py`; the writer too, since it answers most
+    /// point reads (`WriterConnectionLender`: with a quarter, GetItem alone cost 4% more server
+    /// CPU on it than on a reader, `Scripts/bench/ab.py`). A whole-limit share let the writer fill
+    /// the cache first, so that the readers, found past the limit, recycled their own pages on
+    /// every GetItem (3 more page reads per request with an 8 MiB limit).
     private static func cacheKiB(share: Int64, of limitBytes: Int64) -> Int {
         Int(max(minimumPageCacheBytes, limitBytes) / share / 1024)
     }

@@ -50,8 +50,9 @@ final class InlineReaders: Sendable {
 
     func read<T>(_ body: (Connection) throws -> T) throws -> T {
         guard !closed.load(ordering: .acquiring) else { throw SQLiteError.closed }
-        if let writer, let result = try writer.borrow(body) {
-            return result
+        if let writer, let connection = writer.tryBorrow() {
+            defer { writer.giveBack(connection) }
+            return try body(connection)
         }
         let connections = Self.threadConnections()
         if let connection = connections.byDatabase[id] {
