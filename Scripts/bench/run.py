@@ -315,6 +315,7 @@ def run_mode(binary: Path, mode: str, args, wanted, results):
             own["loaded_rss_private_mb"] = {"value": server.rss_mb("RssAnon")}
             if mode == "memory":
                 own["loaded_tmpfs_mb"] = {"value": tmpfs_mb(server.proc.pid)}
+            own["loaded_data_mb"] = {"value": data_mb(server)}
             server.stop()
         if auth:
             measure_auth(binary, data, args, own, rounds=max(1, args.auth_rounds))
@@ -322,6 +323,18 @@ def run_mode(binary: Path, mode: str, args, wanted, results):
         shutil.rmtree(data, ignore_errors=True)
     for name, result in own.items():
         results[f"{mode}/{name}"] = result
+
+
+def data_mb(server: Server) -> float:
+    """The items' own size after the run: DescribeTable's TableSizeBytes of the bench tables
+    (counted live here), what the files on disk or in tmpfs hold besides SQLite's overhead."""
+    conn = http.client.HTTPConnection(server.host, server.port, timeout=60)
+    total = 0
+    for table in ("bench", "benchsorted"):
+        status, answer = call(conn, "DescribeTable", {"TableName": table})
+        if status == 200:
+            total += int(answer["Table"].get("TableSizeBytes", 0))
+    return total / (1 << 20)
 
 
 def tmpfs_mb(pid: int) -> float:

@@ -246,7 +246,7 @@ public struct KVServerCommand {
             throw ValidationError("Unknown durability '\(durabilityText)'; use normal or full.")
         }
         let defaults = StreamSettings()
-        let storageDefaults = StorageSettings()
+        let storageDefaults = inMemory ? StorageSettings.inMemory : StorageSettings()
         let storage = StorageSettings(
             walCheckpointBytes: try Self.mebibytes(
                 walCheckpointSize, "KVSERVER_WAL_CHECKPOINT_SIZE", environment, default: storageDefaults.walCheckpointBytes, minimum: 1),

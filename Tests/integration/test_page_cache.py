@@ -31,7 +31,7 @@ def test_data_larger_than_the_page_cache_reads_back_whole(own_server, boto_sessi
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
                               {"AttributeName": "sk", "AttributeType": "N"}])
-    # 3 MB of items under a 1 MiB cache (a quarter of it for the writer, half for each reader).
+    # 3 MB of items under a 1 MiB cache (half of it for the writer and for each reader).
     payload = "x" * 3000
     for start in range(0, 1000, 25):
         client.batch_write_item(RequestItems={name: [
