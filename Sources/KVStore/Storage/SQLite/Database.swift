@@ -257,9 +257,6 @@ public final class Database: Sendable {
     /// Group commit counters of the writer.
     var writerStatistics: Writer.Statistics { writer.statistics }
 
-    /// Point reads answered on the idle writer's connection (see `WriterConnectionLender`).
-    var lentPointReads: Int { writer.lender.lentReads }
-
     /// Finishes queued reads and writes, stops the threads and closes every connection.
     ///
     /// Idempotent; calls after the first (or concurrent ones) wait for the same shutdown. Jobs
