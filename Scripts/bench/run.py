@@ -132,12 +132,7 @@ def wrk(server: Server, script: str, connections: int, duration: float, latency=
     if latency:
         args.append("--latency")
     out = subprocess.run([*args, server.url], capture_output=True, text=True, env=env, check=True).stdout
-    cpu = server.cpu_seconds() - before
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    total = int(re.search(r"(\d+) requests in", out).group(1))
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    result = {"rps": rate, "requests": total, "errors": int(errors.group(1)) if errors else 0,
-              "cpu_us_per_request": cpu * 1e6 / max(total, 1)}
+    result = wrk_result(out, server.cpu_seconds() - before)
     if latency:
         def ms(label):
             match = re.search(rf"\s{label}%\s+([\d.]+)(us|ms|s)", out)
@@ -145,6 +140,14 @@ def wrk(server: Server, script: str, connections: int, duration: float, latency=
             return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
         result["p50_ms"], result["p99_ms"] = ms("50"), ms("99")
     return result
+
+
+def wrk_result(out: str, cpu_seconds: float) -> dict:
+    """wrk's output and the server CPU it cost: requests/s, requests, non-2xx answers, µs each."""
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "requests": total,
+            "errors": int(errors.group(1)) if errors else 0, "cpu_us_per_request": cpu_seconds * 1e6 / max(total, 1)}
 
 
 COLD_START_REQUEST = (b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-amz-json-1.0\r\n"
@@ -384,16 +387,7 @@ def wrk_side_by_side(servers: dict, script: str, connections: int, duration: flo
         stdout=subprocess.PIPE, text=True, env=dict(env, **(extra_env or {}).get(label, {})))
         for label, server in servers.items()}
     outputs = {label: process.communicate()[0] for label, process in running.items()}
-    results = {}
-    for label, server in servers.items():
-        cpu = server.cpu_seconds() - before[label]
-        out = outputs[label]
-        total = int(re.search(r"(\d+) requests in", out).group(1))
-        errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-        results[label] = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-                          "requests": total, "errors": int(errors.group(1)) if errors else 0,
-                          "cpu_us_per_request": cpu * 1e6 / max(total, 1)}
-    return results
+    return {label: wrk_result(outputs[label], server.cpu_seconds() - before[label]) for label, server in servers.items()}
 
 
 def presigned_side_by_side(servers: dict, workload: str, args) -> dict:
